@@ -1,0 +1,18 @@
+# Every dependency comes from a Debian package (see scripts/setup); nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)
+find_package(CLI11 REQUIRED)
+
+# Standalone Asio is header-only and ships no CMake package on Debian.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(asio_standalone INTERFACE)
+target_include_directories(asio_standalone SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(asio_standalone INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(asio_standalone INTERFACE Threads::Threads)
+
+if(DM_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(DM_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

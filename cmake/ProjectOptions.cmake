@@ -1,0 +1,20 @@
+# Warnings and sanitizers, applied to the project's own targets through dm_project_options.
+add_library(dm_project_options INTERFACE)
+target_compile_options(dm_project_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+  -Wno-sign-conversion)
+if(DM_WARNINGS_AS_ERRORS)
+  target_compile_options(dm_project_options INTERFACE -Werror)
+endif()
+
+if(DM_SANITIZER STREQUAL "address")
+  set(dm_sanitizer_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+elseif(DM_SANITIZER STREQUAL "thread")
+  set(dm_sanitizer_flags -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT DM_SANITIZER STREQUAL "")
+  message(FATAL_ERROR "DM_SANITIZER must be '', 'address' or 'thread', not '${DM_SANITIZER}'")
+endif()
+if(dm_sanitizer_flags)
+  # Applied globally so that GoogleTest and every test binary are instrumented alike.
+  add_compile_options(${dm_sanitizer_flags})
+  add_link_options(${dm_sanitizer_flags})
+endif()

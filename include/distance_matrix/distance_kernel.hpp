@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "distance_matrix/distance_options.hpp"
+#include "distance_matrix/location.hpp"
+#include "distance_matrix/pair_range.hpp"
+
+namespace dm {
+
+/// The one place where distances are computed. Executors decide *who* computes
+/// *which* pairs and *when*; they never do the math themselves, so every
+/// executor produces the same doubles, bit for bit.
+///
+/// The kernel keeps its own copy of the coordinates, prepared for the metric
+/// (radians, cosines), and can grow one location at a time so that a
+/// streaming pipeline can compute row j as soon as location j arrives.
+/// compute() is const and touches no shared mutable state: any number of
+/// threads (or forked processes) may call it at once on disjoint outputs.
+class DistanceKernel {
+ public:
+  explicit DistanceKernel(DistanceOptions options = {});
+  DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
+
+  void reserve(std::size_t count);
+  void add(double latitude_degrees, double longitude_degrees);
+
+  [[nodiscard]] std::size_t size() const noexcept { return latitude_degrees_.size(); }
+  [[nodiscard]] std::size_t pair_count() const noexcept { return dm::pair_count(size()); }
+  [[nodiscard]] const DistanceOptions& options() const noexcept { return options_; }
+
+  /// Distance between locations `origin` and `destination`, in the configured unit.
+  [[nodiscard]] double distance(std::size_t origin, std::size_t destination) const noexcept;
+
+  /// out[k - range.first] = distance of pair k, for every pair index k in `range`.
+  /// Requires range.last <= pair_count() and out.size() >= range.size().
+  void compute(PairRange range, std::span<double> out) const noexcept;
+
+ private:
+  /// Distances from `destination` to origins [first_origin, last_origin), written to out.
+  void compute_row(std::size_t destination, std::size_t first_origin, std::size_t last_origin,
+                   double* out) const noexcept;
+
+  DistanceOptions options_;
+  double radius_in_unit_;
+  std::vector<double> latitude_degrees_;
+  std::vector<double> longitude_degrees_;
+  std::vector<double> cos_latitude_;
+};
+
+}  // namespace dm

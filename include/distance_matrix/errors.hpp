@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dm {
+
+/// Exit codes of the command-line tool, documented in the README and --help.
+enum class ExitCode : int {
+  success = 0,
+  failure = 1,        ///< an unexpected failure while computing (a worker process died, ...)
+  usage = 2,          ///< bad command-line arguments
+  invalid_input = 3,  ///< the input file has rows that are not valid locations
+  io_error = 4,       ///< a file could not be read or written
+};
+
+/// One problem in the input, pointing at the place it was found.
+struct Diagnostic {
+  std::string file;
+  std::size_t line = 0;  ///< 1-based physical line of the input
+  std::string message;   ///< what is wrong and what is allowed, e.g. "latitude 91.5 is outside [-90, 90]"
+
+  /// "file:line: message", the format compilers use, so editors can jump to it.
+  [[nodiscard]] std::string to_string() const;
+  friend bool operator==(const Diagnostic&, const Diagnostic&) = default;
+};
+
+/// The input holds invalid rows. Carries the first few diagnostics and how many there were in all.
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::vector<Diagnostic> diagnostics, std::size_t total_count);
+
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+  [[nodiscard]] std::size_t total_count() const noexcept { return total_count_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+  std::size_t total_count_;
+};
+
+/// A file could not be opened, read, written or renamed. what() names the file and the reason.
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// An executor failed for a reason other than the input (a worker process died, ...).
+class ExecutionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace dm

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/pair_range.hpp"
+
+namespace dm {
+
+/// The strategies of the concurrency workshop, one executor each.
+enum class ExecutorKind {
+  sequential,  ///< one loop on the calling thread: the baseline
+  threads,     ///< a new std::thread per task (the naive strategy; slow on purpose)
+  pool,        ///< the project's own fixed-size thread pool
+  processes,   ///< forked worker processes writing into shared memory
+  async,       ///< one thread, read/compute/write coroutines joined by channels (Asio)
+  parallel,    ///< oneTBB work-stealing over the triangle of pairs: the production default
+};
+
+inline constexpr ExecutorKind all_executor_kinds[] = {
+    ExecutorKind::sequential, ExecutorKind::threads, ExecutorKind::pool,
+    ExecutorKind::processes,  ExecutorKind::async,   ExecutorKind::parallel};
+
+[[nodiscard]] std::string_view to_string(ExecutorKind kind) noexcept;
+[[nodiscard]] std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept;
+
+/// How much parallelism and how big the tasks; 0 means "the executor's default".
+struct ExecutionOptions {
+  unsigned workers = 0;        ///< threads or processes; default: hardware threads
+  std::size_t chunk_size = 0;  ///< pairs per task; 1 = one task per pair
+};
+
+/// `requested`, or the number of hardware threads (at least 1) when it is 0.
+[[nodiscard]] unsigned resolve_workers(unsigned requested) noexcept;
+
+/// A scheduling strategy for the pairs of one window of the matrix.
+///
+/// Executors decide who computes which pairs and when; the math is always
+/// DistanceKernel::compute, so every executor yields the same doubles. They
+/// write into `out` (slot k - range.first for pair k), never to the sink:
+/// ordering and I/O stay outside, in run().
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
+  /// Workers actually used (1 for sequential), for the report.
+  [[nodiscard]] virtual unsigned workers() const noexcept = 0;
+  /// Pairs per task actually used.
+  [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
+
+  /// Fills out[k - range.first] with the distance of pair k for every k in `range`.
+  /// Throws ExecutionError if the work could not be completed.
+  virtual void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) = 0;
+};
+
+/// The executor for `kind`. ExecutorKind::async has no batch executor (its
+/// pipeline owns reading and writing too, see async_pipeline.hpp): asking for
+/// it throws std::invalid_argument.
+[[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
+
+}  // namespace dm

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string_view>
+
+#include "distance_matrix/csv_reader.hpp"
+#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/pair_sink.hpp"
+#include "distance_matrix/run.hpp"
+
+namespace dm {
+
+/// The workshop's asyncio version: one thread, three coroutines joined by
+/// bounded channels, on standalone Asio.
+///
+///   read    — takes locations from the reader, one per row, awaiting the
+///             simulated latency before each; sends each to the compute stage.
+///   compute — on location j, appends it to the kernel and computes row j,
+///             the pairs (0, j) … (j-1, j), which in output order are exactly
+///             the next j rows; sends them on.
+///   write   — hands each row to the sink, awaiting the latency before each.
+///
+/// With latency, waits overlap: rows of location j are written while j+1 is
+/// still being read, so the pipeline beats read-all, compute-all, write-all.
+/// Without latency it is one thread doing the same work plus channel traffic.
+class AsyncPipeline {
+ public:
+  /// Observes the pipeline's progress (tests use it to see reads and writes interleave).
+  enum class Event { location_read, row_written };
+  using Observer = std::function<void(Event event, std::size_t index)>;
+
+  struct Options {
+    DistanceOptions distance;
+    std::chrono::nanoseconds io_latency{0};
+    std::size_t channel_capacity = 64;  ///< messages buffered between two stages
+    Observer observer;
+  };
+
+  explicit AsyncPipeline(Options options);
+
+  /// Runs the three stages to completion on the calling thread.
+  /// Throws InputError if the input had invalid rows (after draining it).
+  RunReport run(CsvLocationReader& reader, PairSink& sink);
+
+ private:
+  Options options_;
+};
+
+}  // namespace dm

@@ -1,0 +1,28 @@
+#pragma once
+
+#include "distance_matrix/executor.hpp"
+
+namespace dm {
+
+/// The production strategy: oneTBB parallel_for over the flat pair-index
+/// range. Splitting pair indices rather than rows keeps every piece the same
+/// amount of work although rows of the triangle grow from 1 to n-1 pairs, and
+/// work stealing evens out whatever imbalance remains (other processes, turbo).
+class ParallelExecutor final : public Executor {
+ public:
+  /// Smallest piece TBB's auto partitioner will hand out by default.
+  static constexpr std::size_t default_grain = 2048;
+
+  explicit ParallelExecutor(ExecutionOptions options = {});
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
+  [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
+  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+
+ private:
+  unsigned workers_;
+  std::size_t chunk_size_;  ///< 0: TBB's auto partitioner above default_grain; else exact chunks
+};
+
+}  // namespace dm

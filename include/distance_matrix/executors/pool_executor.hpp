@@ -1,0 +1,27 @@
+#pragma once
+
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/thread_pool.hpp"
+
+namespace dm {
+
+/// Submits chunks of pairs as tasks to the project's own ThreadPool.
+/// `--workers` sets the pool size, `--chunk-size` the task size: the two
+/// knobs of the workshop's pool experiment.
+class PoolExecutor final : public Executor {
+ public:
+  static constexpr std::size_t default_chunk_size = 4096;
+
+  explicit PoolExecutor(ExecutionOptions options = {});
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::pool; }
+  [[nodiscard]] unsigned workers() const noexcept override { return pool_.size(); }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
+  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+
+ private:
+  ThreadPool pool_;
+  std::size_t chunk_size_;
+};
+
+}  // namespace dm

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "distance_matrix/executor.hpp"
+
+namespace dm {
+
+/// One loop on the calling thread: the baseline every other strategy is measured against.
+class SequentialExecutor final : public Executor {
+ public:
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::sequential; }
+  [[nodiscard]] unsigned workers() const noexcept override { return 1; }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return 0; }
+  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+};
+
+}  // namespace dm

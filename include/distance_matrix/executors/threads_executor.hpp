@@ -1,0 +1,31 @@
+#pragma once
+
+#include "distance_matrix/executor.hpp"
+
+namespace dm {
+
+/// A new std::thread for every task: the workshop's naive threaded version.
+///
+/// With the default task of one pair, creating and joining a thread costs far
+/// more than the haversine it runs, so this is much slower than sequential:
+/// that is the lesson. To avoid exhausting the system on large inputs, at
+/// most `max_live_threads` threads exist at once; when the window is full the
+/// oldest thread is joined before the next one starts.
+class ThreadsExecutor final : public Executor {
+ public:
+  static constexpr std::size_t default_chunk_size = 1;
+  static constexpr unsigned max_live_threads = 64;
+
+  explicit ThreadsExecutor(ExecutionOptions options = {});
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::threads; }
+  [[nodiscard]] unsigned workers() const noexcept override { return live_threads_; }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
+  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+
+ private:
+  unsigned live_threads_;
+  std::size_t chunk_size_;
+};
+
+}  // namespace dm

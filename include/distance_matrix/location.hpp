@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dm {
+
+/// One named point on the sphere, in decimal degrees as read from the input.
+struct Location {
+  std::string name;
+  double latitude = 0.0;   ///< degrees, in [-90, 90]
+  double longitude = 0.0;  ///< degrees, in [-180, 180]
+
+  friend bool operator==(const Location&, const Location&) = default;
+};
+
+/// Locations stored column by column: the distance kernel streams through the
+/// coordinates while only the writer ever needs the names.
+class LocationTable {
+ public:
+  LocationTable() = default;
+  explicit LocationTable(const std::vector<Location>& locations);
+
+  void reserve(std::size_t count);
+  void push_back(Location location);
+
+  [[nodiscard]] std::size_t size() const noexcept { return names_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return names_.empty(); }
+
+  [[nodiscard]] std::string_view name(std::size_t index) const noexcept { return names_[index]; }
+  [[nodiscard]] double latitude(std::size_t index) const noexcept { return latitudes_[index]; }
+  [[nodiscard]] double longitude(std::size_t index) const noexcept { return longitudes_[index]; }
+  [[nodiscard]] Location at(std::size_t index) const;
+
+  [[nodiscard]] const std::vector<double>& latitudes() const noexcept { return latitudes_; }
+  [[nodiscard]] const std::vector<double>& longitudes() const noexcept { return longitudes_; }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<double> latitudes_;
+  std::vector<double> longitudes_;
+};
+
+}  // namespace dm

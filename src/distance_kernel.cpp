@@ -1,0 +1,116 @@
+#include "distance_matrix/distance_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace dm {
+namespace {
+
+constexpr double radians_per_degree = std::numbers::pi / 180.0;
+constexpr double half_radians_per_degree = std::numbers::pi / 360.0;
+
+/// Longitude difference taken the short way round, in (-180, 180]. Done in
+/// degrees, where subtracting 360 from a value near 360 is exact, so two
+/// points on either side of the antimeridian keep their small difference.
+inline double short_longitude_difference(double from_degrees, double to_degrees) noexcept {
+  double difference = to_degrees - from_degrees;
+  if (difference > 180.0) difference -= 360.0;
+  if (difference <= -180.0) difference += 360.0;
+  return difference;
+}
+
+/// Central angle by the haversine formula, written so that it stays accurate
+/// at every separation. The textbook 2·asin(√a) loses all precision near the
+/// antipode, where a → 1. Here the complement 1 - a is not computed by
+/// subtraction but as the haversine to the *antipode* of the destination,
+/// hav(π - θ) = sin²((φ1+φ2)/2) + cos φ1 cos φ2 cos²(Δλ/2), a sum of two
+/// non-negative terms; atan2 of both square roots is then well conditioned
+/// for every θ in [0, π]. Differences are formed in degrees before scaling,
+/// which keeps tiny distances accurate too.
+inline double haversine_angle(double latitude_from, double latitude_to, double longitude_difference,
+                              double cos_product) noexcept {
+  const double sin_half_dlat = std::sin((latitude_to - latitude_from) * half_radians_per_degree);
+  const double sin_half_sum = std::sin((latitude_to + latitude_from) * half_radians_per_degree);
+  const double half_dlon = longitude_difference * half_radians_per_degree;
+  const double sin_half_dlon = std::sin(half_dlon);
+  const double cos_half_dlon = std::cos(half_dlon);
+  const double a = sin_half_dlat * sin_half_dlat + cos_product * sin_half_dlon * sin_half_dlon;
+  const double complement = sin_half_sum * sin_half_sum + cos_product * cos_half_dlon * cos_half_dlon;
+  return 2.0 * std::atan2(std::sqrt(a), std::sqrt(complement));
+}
+
+/// Equirectangular approximation: x = Δλ·cos φm, y = Δφ, angle = √(x² + y²).
+inline double equirectangular_angle(double latitude_from, double latitude_to,
+                                    double longitude_difference) noexcept {
+  const double mean_latitude = (latitude_from + latitude_to) * half_radians_per_degree;
+  const double x = longitude_difference * radians_per_degree * std::cos(mean_latitude);
+  const double y = (latitude_to - latitude_from) * radians_per_degree;
+  return std::sqrt(x * x + y * y);
+}
+
+}  // namespace
+
+DistanceKernel::DistanceKernel(DistanceOptions options)
+    : options_(options), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {}
+
+DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options)
+    : DistanceKernel(options) {
+  reserve(locations.size());
+  for (std::size_t index = 0; index < locations.size(); ++index) {
+    add(locations.latitude(index), locations.longitude(index));
+  }
+}
+
+void DistanceKernel::reserve(std::size_t count) {
+  latitude_degrees_.reserve(count);
+  longitude_degrees_.reserve(count);
+  cos_latitude_.reserve(count);
+}
+
+void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
+  latitude_degrees_.push_back(latitude_degrees);
+  longitude_degrees_.push_back(longitude_degrees);
+  cos_latitude_.push_back(std::cos(latitude_degrees * radians_per_degree));
+}
+
+double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {
+  double result = 0.0;
+  compute_row(destination, origin, origin + 1, &result);
+  return result;
+}
+
+void DistanceKernel::compute(PairRange range, std::span<double> out) const noexcept {
+  if (range.empty()) return;
+  Pair pair = pair_at(range.first);
+  double* cursor = out.data();
+  std::size_t remaining = range.size();
+  while (remaining > 0) {
+    const std::size_t row_end = std::min(pair.destination, pair.origin + remaining);
+    compute_row(pair.destination, pair.origin, row_end, cursor);
+    cursor += row_end - pair.origin;
+    remaining -= row_end - pair.origin;
+    pair = {0, pair.destination + 1};
+  }
+}
+
+void DistanceKernel::compute_row(std::size_t destination, std::size_t first_origin,
+                                 std::size_t last_origin, double* out) const noexcept {
+  const double latitude_to = latitude_degrees_[destination];
+  const double longitude_to = longitude_degrees_[destination];
+  if (options_.metric == Metric::haversine) {
+    const double cos_to = cos_latitude_[destination];
+    for (std::size_t origin = first_origin; origin < last_origin; ++origin) {
+      const double dlon = short_longitude_difference(longitude_degrees_[origin], longitude_to);
+      *out++ = radius_in_unit_ * haversine_angle(latitude_degrees_[origin], latitude_to, dlon,
+                                                 cos_latitude_[origin] * cos_to);
+    }
+  } else {
+    for (std::size_t origin = first_origin; origin < last_origin; ++origin) {
+      const double dlon = short_longitude_difference(longitude_degrees_[origin], longitude_to);
+      *out++ = radius_in_unit_ * equirectangular_angle(latitude_degrees_[origin], latitude_to, dlon);
+    }
+  }
+}
+
+}  // namespace dm

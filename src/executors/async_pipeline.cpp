@@ -1,0 +1,2 @@
+// placeholder: implementation in progress
+namespace dm {}
