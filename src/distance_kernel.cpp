@@ -71,7 +71,10 @@ void DistanceKernel::reserve(std::size_t count) {
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
   latitude_degrees_.push_back(latitude_degrees);
   longitude_degrees_.push_back(longitude_degrees);
-  cos_latitude_.push_back(std::cos(latitude_degrees * radians_per_degree));
+  // cos φ = sin(90° - |φ|): near the poles the subtraction in degrees is
+  // exact, while cos of a rounded radian value near π/2 would keep only a few
+  // correct digits (and would not give exactly 0 at the pole).
+  cos_latitude_.push_back(std::sin((90.0 - std::abs(latitude_degrees)) * radians_per_degree));
 }
 
 double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {

@@ -1,2 +1,10 @@
-// placeholder: implementation in progress
-namespace dm {}
+#include "distance_matrix/executors/sequential_executor.hpp"
+
+namespace dm {
+
+void SequentialExecutor::compute(const DistanceKernel& kernel, PairRange range,
+                                 std::span<double> out) {
+  kernel.compute(range, out);
+}
+
+}  // namespace dm

@@ -1,3 +1,49 @@
+#include "distance_matrix/executors/parallel_executor.hpp"
+
 #include <gtest/gtest.h>
 
-TEST(Placeholder, Builds) { SUCCEED(); }
+#include <vector>
+
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
+  std::vector<double> out(range.size());
+  kernel.compute(range, out);
+  return out;
+}
+
+TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(400, 11)));
+  for (const PairRange range : {PairRange{0, kernel.pair_count()}, PairRange{12345, 54321}, PairRange{5, 6}}) {
+    for (std::size_t chunk : {0, 1, 100, 1000000}) {
+      for (unsigned workers : {1u, 2u, 5u}) {
+        ParallelExecutor executor({workers, chunk});
+        std::vector<double> out(range.size(), -1.0);
+        executor.compute(kernel, range, out);
+        EXPECT_EQ(out, expected_distances(kernel, range))
+            << "range " << range.first << ".." << range.last << " chunk " << chunk << " workers " << workers;
+      }
+    }
+  }
+}
+
+TEST(ParallelExecutor, ReportsItsSettings) {
+  ParallelExecutor executor({3, 64});
+  EXPECT_EQ(executor.kind(), ExecutorKind::parallel);
+  EXPECT_EQ(executor.workers(), 3u);
+  EXPECT_EQ(executor.chunk_size(), 64u);
+  EXPECT_GE(ParallelExecutor().workers(), 1u);
+}
+
+TEST(ParallelExecutor, AcceptsAnEmptyRange) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(3, 1)));
+  ParallelExecutor executor;
+  executor.compute(kernel, {2, 2}, {});
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace dm
