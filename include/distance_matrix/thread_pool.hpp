@@ -24,7 +24,8 @@ namespace dm {
 /// ParallelExecutor); this pool stays simple on purpose.
 class ThreadPool {
  public:
-  /// Starts `worker_count` threads (at least one).
+  /// Starts `worker_count` threads (at least one). Throws std::system_error
+  /// if a thread cannot be started.
   explicit ThreadPool(unsigned worker_count);
   /// Finishes every queued task, then joins the workers.
   ~ThreadPool();
@@ -46,15 +47,20 @@ class ThreadPool {
     return result;
   }
 
-  /// Queues `task` without a future, for callers that track completion themselves.
+  /// Queues `task` without a future, for callers that track completion
+  /// themselves. There is nowhere to deliver an exception from a posted task,
+  /// so one that escapes ends the program (std::terminate), as it would on a
+  /// bare std::thread: use submit() for work that can throw.
   void post(std::function<void()> task) { enqueue(std::move(task)); }
 
-  /// Blocks until the queue is empty and no worker is running a task.
+  /// Blocks until the queue is empty and no worker is running a task. Must
+  /// not be called from a task (it would wait for itself).
   void wait_idle();
 
  private:
   void enqueue(std::function<void()> task);
   void work();
+  void stop_and_join() noexcept;
 
   std::mutex mutex_;
   std::condition_variable task_available_;

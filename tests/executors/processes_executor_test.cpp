@@ -1,3 +1,281 @@
-#include <gtest/gtest.h>
+#include "distance_matrix/executors/processes_executor.hpp"
 
-TEST(Placeholder, Builds) { SUCCEED(); }
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "distance_matrix/errors.hpp"
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Each;
+using ::testing::Eq;
+using ::testing::HasSubstr;
+
+constexpr double untouched = -1.0;
+constexpr std::size_t guard_slots = 3;
+
+/// What a direct kernel call gives: the sequential baseline, bit for bit.
+std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
+  std::vector<double> out(range.size());
+  kernel.compute(range, out);
+  return out;
+}
+
+/// Runs `executor` on `range` with guard slots on both sides of the output,
+/// checks the guards were not written and returns the range's slots.
+std::vector<double> computed_distances(Executor& executor, const DistanceKernel& kernel,
+                                       PairRange range) {
+  std::vector<double> buffer(range.size() + 2 * guard_slots, untouched);
+  executor.compute(kernel, range, std::span<double>(buffer).subspan(guard_slots, range.size()));
+  for (std::size_t slot = 0; slot < guard_slots; ++slot) {
+    EXPECT_EQ(buffer[slot], untouched) << "wrote before the output";
+    EXPECT_EQ(buffer[buffer.size() - 1 - slot], untouched) << "wrote past the output";
+  }
+  return {buffer.begin() + guard_slots, buffer.end() - guard_slots};
+}
+
+/// The whole matrix, a window in the middle, the last pair and an empty range.
+std::vector<PairRange> ranges_of(const DistanceKernel& kernel) {
+  const std::size_t pairs = kernel.pair_count();
+  std::vector<PairRange> ranges{{0, pairs}};
+  if (pairs >= 3) ranges.push_back({pairs / 3, pairs - pairs / 5});
+  if (pairs >= 1) ranges.push_back({pairs - 1, pairs});
+  ranges.push_back({pairs / 2, pairs / 2});
+  return ranges;
+}
+
+/// The message of the ExecutionError that `compute` throws, or a test failure.
+template <typename Compute>
+std::string execution_error_of(Compute compute) {
+  try {
+    compute();
+  } catch (const ExecutionError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "compute() did not throw ExecutionError";
+  return {};
+}
+
+/// Per-chunk records that the child hooks write and the test reads: like the
+/// executor's results, they must live in memory shared across fork().
+class ChunkLog {
+ public:
+  explicit ChunkLog(std::size_t chunk_count)
+      : count_(chunk_count),
+        bytes_(chunk_count * sizeof(Entry)),
+        entries_(static_cast<Entry*>(
+            mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))) {
+    if (entries_ == MAP_FAILED) throw std::runtime_error("mmap failed");
+    for (std::size_t chunk = 0; chunk < count_; ++chunk) new (&entries_[chunk]) Entry{};
+  }
+  ~ChunkLog() { munmap(entries_, bytes_); }
+  ChunkLog(const ChunkLog&) = delete;
+  ChunkLog& operator=(const ChunkLog&) = delete;
+
+  /// Called in a child: chunk `chunk` is being computed by this process.
+  void record(std::size_t chunk) const noexcept {
+    entries_[chunk].visits.fetch_add(1, std::memory_order_relaxed);
+    entries_[chunk].pid.store(getpid(), std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] std::vector<int> visits() const {
+    std::vector<int> all;
+    for (std::size_t chunk = 0; chunk < count_; ++chunk)
+      all.push_back(entries_[chunk].visits.load());
+    return all;
+  }
+  [[nodiscard]] std::set<pid_t> pids() const {
+    std::set<pid_t> all;
+    for (std::size_t chunk = 0; chunk < count_; ++chunk) all.insert(entries_[chunk].pid.load());
+    return all;
+  }
+
+ private:
+  struct Entry {
+    std::atomic<int> visits{0};
+    std::atomic<pid_t> pid{0};
+  };
+  static_assert(std::atomic<int>::is_always_lock_free && std::atomic<pid_t>::is_always_lock_free);
+
+  std::size_t count_;
+  std::size_t bytes_;
+  Entry* entries_;
+};
+
+TEST(ProcessesExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
+  for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
+    const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
+    for (const PairRange range : ranges_of(kernel)) {
+      for (const std::size_t chunk_size :
+           {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
+        for (const unsigned workers : {1u, 2u, 5u}) {
+          SCOPED_TRACE(std::to_string(location_count) + " locations, pairs [" +
+                       std::to_string(range.first) + ", " + std::to_string(range.last) +
+                       "), chunk " + std::to_string(chunk_size) + ", " + std::to_string(workers) +
+                       " workers");
+          ProcessesExecutor executor({workers, chunk_size});
+          EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+        }
+      }
+    }
+  }
+}
+
+TEST(ProcessesExecutor, ReportsItsSettings) {
+  const ProcessesExecutor executor({3, 64});
+  EXPECT_EQ(executor.kind(), ExecutorKind::processes);
+  EXPECT_EQ(executor.workers(), 3u);
+  EXPECT_EQ(executor.chunk_size(), 64u);
+
+  const ProcessesExecutor by_default;
+  const unsigned hardware = std::thread::hardware_concurrency();
+  EXPECT_EQ(by_default.workers(), hardware > 0 ? hardware : 1u);
+  EXPECT_EQ(by_default.chunk_size(), 0u) << "0 stands for the per-window default";
+}
+
+TEST(ProcessesExecutor, ComputesEveryChunkExactlyOnceInChildProcesses) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(60, 4)));
+  const PairRange range{100, kernel.pair_count()};
+  constexpr std::size_t chunk_size = 10;
+  const ChunkLog log(chunk_count(range, chunk_size));
+  ProcessesExecutor executor({3, chunk_size}, [&log](std::size_t chunk) { log.record(chunk); });
+
+  EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+  EXPECT_THAT(log.visits(), Each(Eq(1)));
+  const std::set<pid_t> workers = log.pids();
+  EXPECT_LE(workers.size(), 3u);
+  EXPECT_EQ(workers.count(getpid()), 0u) << "a chunk was computed by the parent";
+}
+
+TEST(ProcessesExecutor, HandlesMoreWorkersThanChunks) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(10, 4)));
+  const PairRange range{0, 2};
+  const ChunkLog log(2);
+  ProcessesExecutor executor({5, 1}, [&log](std::size_t chunk) { log.record(chunk); });
+  EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+  EXPECT_THAT(log.visits(), Each(Eq(1)));
+}
+
+TEST(ProcessesExecutor, StartsNoChildForAnEmptyRange) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(3, 1)));
+  // A hook that would fail the computation if any child ran it.
+  ProcessesExecutor executor({2, 1}, [](std::size_t) { _exit(1); });
+  executor.compute(kernel, {2, 2}, {});
+  SUCCEED();
+}
+
+TEST(ProcessesExecutor, ReportsAWorkerKilledBySigkill) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size(), untouched);
+  ProcessesExecutor executor({3, 16}, [](std::size_t chunk) {
+    if (chunk == 0) raise(SIGKILL);
+  });
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, range, out); }),
+              AllOf(HasSubstr("worker process "), HasSubstr("was killed by signal 9 (Killed)")));
+  EXPECT_THAT(out, Each(Eq(untouched))) << "partial results must not reach the output";
+}
+
+TEST(ProcessesExecutor, ReportsAWorkerThatAborts) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size(), untouched);
+  ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
+    if (chunk == 0) std::abort();
+  });
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, range, out); }),
+              HasSubstr("was killed by signal " + std::to_string(SIGABRT) + " (" +
+                        strsignal(SIGABRT) + ")"));
+}
+
+TEST(ProcessesExecutor, ReportsAWorkerThatExitsWithAnErrorStatus) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size(), untouched);
+  ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
+    if (chunk == 0) _exit(3);
+  });
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, range, out); }),
+              HasSubstr("exited with status 3"));
+  EXPECT_THAT(out, Each(Eq(untouched)));
+}
+
+TEST(ProcessesExecutor, ReportsAnExceptionInAWorkerAsAFailedExit) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size());
+  ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
+    if (chunk == 0) throw std::runtime_error("cannot cross the process boundary");
+  });
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, range, out); }),
+              HasSubstr("exited with status 70 (an exception escaped its work)"));
+}
+
+TEST(ProcessesExecutor, ReportsEveryWorkerDyingWithoutHanging) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size());
+  // Each child dies on its first chunk, so all three do, and most chunks are never computed.
+  ProcessesExecutor executor({3, 16}, [](std::size_t) { raise(SIGKILL); });
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, range, out); }),
+              AllOf(HasSubstr("was killed by signal 9"),
+                    HasSubstr("(and 2 more worker processes failed)")));
+}
+
+TEST(ProcessesExecutor, WorksAgainAfterAWorkerFailed) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
+  const PairRange range{0, kernel.pair_count()};
+  bool fail = true;  // read in the child, in its copy of the parent's memory
+  ProcessesExecutor executor({2, 16}, [&fail](std::size_t chunk) {
+    if (fail && chunk == 0) raise(SIGKILL);
+  });
+  std::vector<double> out(range.size());
+  EXPECT_THROW(executor.compute(kernel, range, out), ExecutionError);
+
+  fail = false;  // children forked from now on see the new value
+  EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+}
+
+TEST(ProcessesExecutor, WorksWhileOtherThreadsOfTheParentHoldLocks) {
+  // fork() copies only the calling thread. These threads keep taking a
+  // mutex and allocating, so children are often forked while a lock is held
+  // by a thread that does not exist in the child: the children must not
+  // need any of those locks.
+  std::atomic<bool> stop{false};
+  std::mutex busy_mutex;
+  std::vector<std::jthread> busy_threads;
+  for (int thread = 0; thread < 2; ++thread) {
+    busy_threads.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        const std::lock_guard lock(busy_mutex);
+        std::vector<double> garbage(64, 1.0);
+      }
+    });
+  }
+  const DistanceKernel kernel(LocationTable(testing::random_locations(80, 12)));
+  ProcessesExecutor executor({3, 50});
+  for (int round = 0; round < 20; ++round) {
+    const PairRange range{static_cast<std::size_t>(round) * 10, kernel.pair_count()};
+    EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+  }
+  stop = true;
+}
+
+}  // namespace
+}  // namespace dm

@@ -1,3 +1,162 @@
-#include <gtest/gtest.h>
+#include "distance_matrix/executors/threads_executor.hpp"
 
-TEST(Placeholder, Builds) { SUCCEED(); }
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "distance_matrix/errors.hpp"
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+constexpr double untouched = -1.0;
+constexpr std::size_t guard_slots = 3;
+
+/// What a direct kernel call gives: the sequential baseline, bit for bit.
+std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
+  std::vector<double> out(range.size());
+  kernel.compute(range, out);
+  return out;
+}
+
+/// Runs `executor` on `range` with guard slots on both sides of the output,
+/// checks the guards were not written and returns the range's slots.
+std::vector<double> computed_distances(Executor& executor, const DistanceKernel& kernel,
+                                       PairRange range) {
+  std::vector<double> buffer(range.size() + 2 * guard_slots, untouched);
+  executor.compute(kernel, range, std::span<double>(buffer).subspan(guard_slots, range.size()));
+  for (std::size_t slot = 0; slot < guard_slots; ++slot) {
+    EXPECT_EQ(buffer[slot], untouched) << "wrote before the output";
+    EXPECT_EQ(buffer[buffer.size() - 1 - slot], untouched) << "wrote past the output";
+  }
+  return {buffer.begin() + guard_slots, buffer.end() - guard_slots};
+}
+
+/// The whole matrix, a window in the middle, the last pair and an empty range.
+std::vector<PairRange> ranges_of(const DistanceKernel& kernel) {
+  const std::size_t pairs = kernel.pair_count();
+  std::vector<PairRange> ranges{{0, pairs}};
+  if (pairs >= 3) ranges.push_back({pairs / 3, pairs - pairs / 5});
+  if (pairs >= 1) ranges.push_back({pairs - 1, pairs});
+  ranges.push_back({pairs / 2, pairs / 2});
+  return ranges;
+}
+
+TEST(ThreadsExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
+  for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
+    const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
+    for (const PairRange range : ranges_of(kernel)) {
+      // A thread per pair is the slow lesson; on the largest input use it
+      // only on the small ranges.
+      const bool per_pair_affordable = range.size() <= 2000;
+      for (const std::size_t chunk_size :
+           {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
+        if (chunk_size <= 1 && !per_pair_affordable) continue;
+        for (const unsigned workers : {1u, 2u, 5u}) {
+          SCOPED_TRACE(std::to_string(location_count) + " locations, pairs [" +
+                       std::to_string(range.first) + ", " + std::to_string(range.last) +
+                       "), chunk " + std::to_string(chunk_size) + ", " + std::to_string(workers) +
+                       " workers");
+          ThreadsExecutor executor({workers, chunk_size});
+          EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+        }
+      }
+    }
+  }
+}
+
+TEST(ThreadsExecutor, DefaultsToAThreadPerPairAndTheLiveThreadCap) {
+  const ThreadsExecutor executor;
+  EXPECT_EQ(executor.kind(), ExecutorKind::threads);
+  EXPECT_EQ(executor.chunk_size(), 1u);
+  EXPECT_EQ(executor.workers(), ThreadsExecutor::max_live_threads);
+}
+
+TEST(ThreadsExecutor, UsesTheRequestedWorkersAsTheLiveThreadCap) {
+  const ThreadsExecutor executor({3, 16});
+  EXPECT_EQ(executor.workers(), 3u);
+  EXPECT_EQ(executor.chunk_size(), 16u);
+}
+
+TEST(ThreadsExecutor, HandlesMoreThreadsThanTheCapWithTheDefaultSettings) {
+  // 1,225 pairs, one thread each, at most 64 alive: the window slides many times.
+  const DistanceKernel kernel(LocationTable(testing::random_locations(50, 7)));
+  ThreadsExecutor executor;
+  const PairRange range{0, kernel.pair_count()};
+  EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
+}
+
+TEST(ThreadsExecutor, CanBeReusedForSeveralWindows) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 3)));
+  ThreadsExecutor executor({2, 5});
+  for (const PairRange window : {PairRange{0, 97}, PairRange{97, 194}, PairRange{194, 780}}) {
+    EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
+  }
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define DM_UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define DM_UNDER_SANITIZER 1
+#endif
+#endif
+
+#ifdef DM_UNDER_SANITIZER
+TEST(ThreadsExecutor, ReportsThreadsTheSystemRefusesAsAnExecutionError) {
+  GTEST_SKIP() << "sanitizer runtimes need address space that this test takes away";
+}
+#else
+/// Size of this process's address space, in bytes (first field of /proc/self/statm).
+std::size_t address_space_bytes() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  unsigned long pages = 0;
+  const int fields = std::fscanf(statm, "%lu", &pages);
+  std::fclose(statm);
+  return fields == 1 ? pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+TEST(ThreadsExecutor, ReportsThreadsTheSystemRefusesAsAnExecutionError) {
+  // Root ignores RLIMIT_NPROC, so starve the threads of address space
+  // instead: in a child process, cap it a little above what is in use. Each
+  // new thread needs a fresh stack mapping of several megabytes, so only a
+  // few (those reusing cached stacks) can start before std::thread throws.
+  const DistanceKernel kernel(LocationTable(testing::random_locations(50, 9)));
+  const PairRange range{0, kernel.pair_count()};
+  std::vector<double> out(range.size());
+  ThreadsExecutor executor({ThreadsExecutor::max_live_threads, 1});
+  enum Outcome : int { refused = 10, other_exception = 11, no_exception = 12, no_limit = 13 };
+
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    const rlimit limit{address_space_bytes() + (4u << 20), RLIM_INFINITY};
+    if (limit.rlim_cur <= (4u << 20) || setrlimit(RLIMIT_AS, &limit) != 0) _exit(no_limit);
+    try {
+      executor.compute(kernel, range, out);
+    } catch (const ExecutionError& error) {
+      _exit(std::string_view(error.what()).find("could not start thread") == 0 ? refused
+                                                                               : other_exception);
+    } catch (...) {
+      _exit(other_exception);
+    }
+    _exit(no_exception);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died instead of reporting the error";
+  EXPECT_EQ(WEXITSTATUS(status), refused);
+}
+#endif
+
+}  // namespace
+}  // namespace dm

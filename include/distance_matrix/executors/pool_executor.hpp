@@ -12,6 +12,8 @@ class PoolExecutor final : public Executor {
  public:
   static constexpr std::size_t default_chunk_size = 4096;
 
+  /// Starts the pool: options.workers threads (default: hardware threads).
+  /// Throws ExecutionError if the system refuses to create them.
   explicit PoolExecutor(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::pool; }

@@ -21,10 +21,18 @@ namespace dm {
 /// Children claim chunks from the shared counter until none are left, then
 /// _exit(0). The parent waits for every child; one that is killed or exits
 /// non-zero makes compute() throw ExecutionError — never a hang, never a
-/// silently missing result.
+/// silently missing result — and `out` is left untouched: results are copied
+/// out of the shared mapping only once every child has succeeded.
+///
+/// A child is a copy of only the thread that forked; locks other threads
+/// held at that moment stay locked in it for good. So the child takes no
+/// locks, allocates nothing, and leaves through _exit(): no destructors, no
+/// atexit handlers, no second flush of the parent's buffered output.
 class ProcessesExecutor final : public Executor {
  public:
-  /// Called in the child before each chunk it computes; tests use it to make a worker die.
+  /// Called in the child before each chunk it computes; tests use it to make
+  /// a worker die. It runs in the child's copy of memory: whatever it writes
+  /// is lost unless it writes to memory mapped shared before compute().
   using ChildHook = std::function<void(std::size_t chunk_index)>;
 
   explicit ProcessesExecutor(ExecutionOptions options = {}, ChildHook child_hook = {});

@@ -9,13 +9,17 @@ namespace dm {
 /// With the default task of one pair, creating and joining a thread costs far
 /// more than the haversine it runs, so this is much slower than sequential:
 /// that is the lesson. To avoid exhausting the system on large inputs, at
-/// most `max_live_threads` threads exist at once; when the window is full the
-/// oldest thread is joined before the next one starts.
+/// most `max_live_threads` threads (or `--workers`, when given) exist at
+/// once; when the window is full the oldest thread is joined before the next
+/// one starts. A thread the system refuses to create makes compute() throw
+/// ExecutionError, after the running ones have been joined.
 class ThreadsExecutor final : public Executor {
  public:
   static constexpr std::size_t default_chunk_size = 1;
   static constexpr unsigned max_live_threads = 64;
 
+  /// options.workers caps the live threads (default max_live_threads);
+  /// options.chunk_size is the pairs per thread (default 1).
   explicit ThreadsExecutor(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::threads; }
