@@ -27,21 +27,32 @@ namespace dm {
 /// Without latency it is one thread doing the same work plus channel traffic.
 class AsyncPipeline {
  public:
-  /// Observes the pipeline's progress (tests use it to see reads and writes interleave).
+  /// Observes the pipeline's progress (tests use it to see reads and writes
+  /// interleave). `index` is the location's index for location_read and the
+  /// pair index for row_written. Called on the thread running run(); an
+  /// exception it throws stops the pipeline and leaves run().
   enum class Event { location_read, row_written };
   using Observer = std::function<void(Event event, std::size_t index)>;
 
   struct Options {
     DistanceOptions distance;
+    /// Simulated wait before each input row and each output row; zero hands
+    /// every matrix row to the sink as one block.
     std::chrono::nanoseconds io_latency{0};
-    std::size_t channel_capacity = 64;  ///< messages buffered between two stages
+    /// Messages buffered between two stages (a location, a matrix row);
+    /// 0 makes each send wait for the matching receive.
+    std::size_t channel_capacity = 64;
     Observer observer;
   };
 
   explicit AsyncPipeline(Options options);
 
-  /// Runs the three stages to completion on the calling thread.
-  /// Throws InputError if the input had invalid rows (after draining it).
+  /// Runs the three stages to completion on the calling thread. Calls
+  /// sink.begin() before any block and sink.finish() only on success.
+  /// Throws InputError if the input had invalid rows (after streaming the
+  /// valid ones); an exception from the sink or the observer stops every
+  /// stage and is rethrown. The report's read, calculation and write are
+  /// each stage's busy time, simulated waits included, not channel waits.
   RunReport run(CsvLocationReader& reader, PairSink& sink);
 
  private:
