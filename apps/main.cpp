@@ -1,1 +1,78 @@
-int main() { return 0; }
+// distance_matrix: the command-line tool. A thin layer over the library:
+// parse the options, run, report; every failure becomes one exit code.
+
+#include <chrono>
+#include <exception>
+#include <iostream>
+#include <new>
+#include <string>
+#include <variant>
+
+#include "command_line.hpp"
+#include "distance_matrix/csv_reader.hpp"
+#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/errors.hpp"
+#include "distance_matrix/output_file.hpp"
+#include "distance_matrix/run.hpp"
+#include "timing_report.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* error_prefix = "distance_matrix: ";
+
+int exit_code(dm::ExitCode code) { return static_cast<int>(code); }
+
+std::string describe_destination(const dm::OutputFile& output) {
+  return output.is_standard_output() ? "standard output" : output.path().string();
+}
+
+/// Reads, computes, writes; the output file appears only once everything
+/// succeeded. Loading the file and committing the output are part of the
+/// read and write times the user sees.
+int run_command(const dm::cli::CommandLine& command) {
+  const Clock::time_point start = Clock::now();
+  dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
+  const dm::Duration loading = Clock::now() - start;
+
+  dm::OutputFile output(command.output);
+  dm::CsvPairWriter writer(output);
+  dm::RunReport report = dm::run(reader, writer, command.run);
+
+  const Clock::time_point commit_start = Clock::now();
+  output.commit();
+  const dm::Duration committing = Clock::now() - commit_start;
+
+  report.read += loading;
+  report.write += committing;
+  report.total += loading + committing;
+  if (!command.quiet) std::cerr << dm::cli::format_timing_report(report, describe_destination(output));
+  return exit_code(dm::ExitCode::success);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto parsed = dm::cli::parse_command_line(argc, argv, std::cout, std::cerr);
+    if (const auto* code = std::get_if<dm::ExitCode>(&parsed)) return exit_code(*code);
+    return run_command(std::get<dm::cli::CommandLine>(parsed));
+  } catch (const dm::InputError& error) {
+    // Already one "file:line: message" line per problem.
+    std::cerr << error.what() << '\n';
+    return exit_code(dm::ExitCode::invalid_input);
+  } catch (const dm::IoError& error) {
+    std::cerr << error_prefix << error.what() << '\n';
+    return exit_code(dm::ExitCode::io_error);
+  } catch (const std::bad_alloc&) {
+    std::cerr << error_prefix << "out of memory\n";
+    return exit_code(dm::ExitCode::failure);
+  } catch (const std::exception& error) {
+    std::cerr << error_prefix << error.what() << '\n';
+    return exit_code(dm::ExitCode::failure);
+  } catch (...) {
+    std::cerr << error_prefix << "unknown error\n";
+    return exit_code(dm::ExitCode::failure);
+  }
+}

@@ -1,0 +1,242 @@
+#include "command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/distance_options.hpp"
+#include "distance_matrix/duration.hpp"
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/version.hpp"
+
+namespace dm::cli {
+namespace {
+
+constexpr std::string_view program_name = "distance_matrix";
+
+constexpr std::string_view description =
+    "Computes the great-circle distance between every pair of locations in a CSV file\n"
+    "(name,latitude,longitude in decimal degrees) and writes origin,destination,distance\n"
+    "rows, through any execution strategy of the concurrency workshop.\n";
+
+constexpr std::string_view footer =
+    "Output is written to a temporary file renamed over OUTPUT only when complete:\n"
+    "on any failure an existing OUTPUT is left untouched. Devices and named pipes\n"
+    "(/dev/null, a FIFO) are written straight through.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  the computation failed (for example a worker process died)\n"
+    "  2  bad command-line arguments\n"
+    "  3  invalid input: one 'file:line: what is wrong' line per bad row, on stderr\n"
+    "  4  a file could not be read or written\n"
+    "\n"
+    "Examples:\n"
+    "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
+    "  distance_matrix data/five_locations.csv -r asyncio\n"
+    "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
+    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n";
+
+/// Every executor starts one thread or process per worker: far beyond the
+/// cores this only exhausts the system's thread and process limits.
+constexpr std::uint64_t max_workers = 1024;
+
+template <typename Enum, std::size_t N>
+std::vector<std::string> names_of(const Enum (&values)[N]) {
+  std::vector<std::string> names;
+  for (const Enum value : values) names.emplace_back(to_string(value));
+  return names;
+}
+
+/// Accepts only a plain decimal integer in [1, max]. CLI11's own conversion
+/// would accept "0x10" and wrap "-3" around to a huge size_t.
+CLI::Validator whole_number_from_one_to(std::uint64_t max) {
+  return CLI::Validator(
+      [max](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc{} || end != text.data() + text.size() || value < 1 || value > max) {
+          return text + " is not a whole number from 1 to " + std::to_string(max);
+        }
+        return {};
+      },
+      "");
+}
+
+CLI::Validator positive_finite_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value) || value <= 0) {
+          return text + " is not a positive number";
+        }
+        return {};
+      },
+      "");
+}
+
+CLI::Validator duration() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        if (parse_duration(text)) return {};
+        return text + " is not a duration such as 500ms, 0.5s, 250us, 100ns or 2min";
+      },
+      "");
+}
+
+/// The raw strings CLI11 fills in; resolve() turns them into a CommandLine.
+struct Arguments {
+  std::string input;
+  std::string output;
+  std::string executor;
+  std::string runner;
+  unsigned workers = 0;
+  std::size_t chunk_size = 0;
+  std::string io_latency = "0";
+  std::string metric{to_string(Metric::haversine)};
+  std::string unit{to_string(Unit::kilometers)};
+  double radius_km = mean_earth_radius_km;
+  bool quiet = false;
+};
+
+void define_options(CLI::App& app, Arguments& arguments) {
+  const std::vector<std::string> executors = names_of(all_executor_kinds);
+  const std::vector<std::string> metrics = names_of({Metric::haversine, Metric::equirectangular});
+  const std::vector<std::string> units =
+      names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
+
+  // CLI11 does not wrap text: descriptions are broken by hand to fit 80 columns.
+  app.add_option("INPUT", arguments.input,
+                 "CSV of locations (name,latitude,longitude);\n"
+                 "- reads standard input")
+      ->required()
+      ->type_name("PATH");
+  app.add_option("-o,--output", arguments.output,
+                 "Where to write the distances; - is standard\n"
+                 "output. Default: output.csv in the input's\n"
+                 "folder, as the original tool does; standard\n"
+                 "output when INPUT is -")
+      ->type_name("PATH");
+  app.add_option("-e,--executor", arguments.executor,
+                 "sequential  one loop\n"
+                 "threads     a new thread per task\n"
+                 "pool        a fixed pool of threads\n"
+                 "processes   forked worker processes\n"
+                 "async       read/compute/write coroutines\n"
+                 "parallel    oneTBB work stealing (default)")
+      ->check(CLI::IsMember(executors))
+      ->type_name("NAME");
+  app.add_option("-r,--runner", arguments.runner,
+                 "The original tool's switch: asyncio selects\n"
+                 "the async executor, standard any other")
+      ->check(CLI::IsMember({"standard", "asyncio"}))
+      ->type_name("NAME");
+  app.add_option("--workers", arguments.workers,
+                 "Threads or processes, at most 1024. Default:\n"
+                 "one per hardware thread")
+      ->check(whole_number_from_one_to(max_workers))
+      ->type_name("N");
+  app.add_option("--chunk-size", arguments.chunk_size,
+                 "Pairs per task; 1 makes each pair a task.\n"
+                 "Default: chosen by the executor")
+      ->check(whole_number_from_one_to(std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("PAIRS");
+  app.add_option("--io-latency", arguments.io_latency,
+                 "Simulated wait before each row read and each\n"
+                 "row written: 500ms, 0.5s, 250us, 100ns, 2min\n"
+                 "(units: ns us ms s min). Default: 0")
+      ->check(duration())
+      ->type_name("DURATION");
+  app.add_option("--metric", arguments.metric,
+                 "haversine: great circle, accurate everywhere\n"
+                 "(default); equirectangular: flat projection,\n"
+                 "fast, for short distances")
+      ->check(CLI::IsMember(metrics))
+      ->type_name("NAME");
+  app.add_option("--radius", arguments.radius_km,
+                 "Sphere radius in kilometers. Default:\n"
+                 "6371.0088, the mean Earth radius")
+      ->check(positive_finite_number())
+      ->type_name("KM");
+  app.add_option("--unit", arguments.unit,
+                 "Distance unit: kilometers (default), meters,\n"
+                 "miles, nautical miles")
+      ->check(CLI::IsMember(units))
+      ->type_name("NAME");
+  app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
+  app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
+}
+
+ExecutorKind resolve_executor(const Arguments& arguments) {
+  const std::optional<ExecutorKind> chosen =
+      arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
+  if (arguments.runner == "asyncio") {
+    if (chosen && *chosen != ExecutorKind::async) {
+      throw CLI::ValidationError(
+          "--runner",
+          "asyncio runs the async executor and cannot be combined with --executor " + arguments.executor);
+    }
+    return ExecutorKind::async;
+  }
+  if (arguments.runner == "standard" && chosen == ExecutorKind::async) {
+    throw CLI::ValidationError(
+        "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
+  }
+  return chosen.value_or(RunOptions{}.executor);
+}
+
+std::filesystem::path default_output(const std::filesystem::path& input) {
+  if (input == "-") return "-";
+  return input.parent_path() / "output.csv";
+}
+
+CommandLine resolve(const Arguments& arguments) {
+  CommandLine command;
+  command.input = arguments.input;
+  command.output =
+      arguments.output.empty() ? default_output(command.input) : std::filesystem::path(arguments.output);
+  command.run.executor = resolve_executor(arguments);
+  command.run.execution.workers = arguments.workers;
+  command.run.execution.chunk_size = arguments.chunk_size;
+  // The validators above have already accepted each of these strings.
+  command.run.io_latency = parse_duration(arguments.io_latency).value_or(std::chrono::nanoseconds::zero());
+  command.run.distance.metric = parse_metric(arguments.metric).value_or(Metric::haversine);
+  command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
+  command.run.distance.radius_km = arguments.radius_km;
+  command.quiet = arguments.quiet;
+  return command;
+}
+
+}  // namespace
+
+std::variant<CommandLine, ExitCode> parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                                                       std::ostream& err) {
+  CLI::App app{std::string(description), std::string(program_name)};
+  app.footer(std::string(footer));
+  app.get_formatter()->column_width(30);
+  Arguments arguments;
+  define_options(app, arguments);
+  try {
+    app.parse(argc, argv);
+    return resolve(arguments);
+  } catch (const CLI::CallForHelp& request) {
+    app.exit(request, out, err);
+  } catch (const CLI::CallForAllHelp& request) {
+    app.exit(request, out, err);
+  } catch (const CLI::CallForVersion& request) {
+    app.exit(request, out, err);
+  } catch (const CLI::ParseError& error) {
+    err << program_name << ": " << error.what() << "\nRun with --help for more information.\n";
+    return ExitCode::usage;
+  }
+  return ExitCode::success;
+}
+
+}  // namespace dm::cli
