@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <vector>
 
 namespace dm {
@@ -58,6 +59,7 @@ TEST(Chunks, CoverTheRangeWithAShorterLastChunk) {
   EXPECT_EQ(chunk_count(range, 100), 1u);
   EXPECT_EQ(chunk_at(range, 100, 0), range);
   EXPECT_EQ(chunk_count(PairRange{4, 4}, 3), 0u);
+  EXPECT_EQ(chunk_count(range, SIZE_MAX), 1u);
 }
 
 }  // namespace

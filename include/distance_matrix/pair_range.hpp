@@ -52,7 +52,8 @@ struct PairRange {
 
 /// Number of chunks of at most `chunk_size` pairs that cover `range`.
 [[nodiscard]] constexpr std::size_t chunk_count(PairRange range, std::size_t chunk_size) noexcept {
-  return (range.size() + chunk_size - 1) / chunk_size;
+  // Not (size + chunk - 1) / chunk: that wraps for chunk sizes near SIZE_MAX.
+  return range.size() / chunk_size + (range.size() % chunk_size != 0 ? 1 : 0);
 }
 
 /// Chunk number `index` of `range` cut into pieces of `chunk_size` pairs (the last may be shorter).

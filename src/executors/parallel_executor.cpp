@@ -1,5 +1,8 @@
 #include "distance_matrix/executors/parallel_executor.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
@@ -23,7 +26,8 @@ void ParallelExecutor::compute(const DistanceKernel& kernel, PairRange range,
     kernel.compute({piece.begin(), piece.end()},
                    out.subspan(piece.begin() - range.first, piece.size()));
   };
-  tbb::task_arena arena(static_cast<int>(workers_));
+  // task_arena takes an int; more threads than that could never start anyway.
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_, std::numeric_limits<int>::max())));
   arena.execute([&] {
     if (chunk_size_ == 0) {
       // Auto partitioner: splits into a few pieces per thread and more only
