@@ -4,16 +4,13 @@
 
 #include <vector>
 
+#include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
 
-std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
-  std::vector<double> out(range.size());
-  kernel.compute(range, out);
-  return out;
-}
+using testing::expected_distances;
 
 TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(400, 11)));

@@ -13,43 +13,15 @@
 #include <vector>
 
 #include "distance_matrix/errors.hpp"
+#include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
 
-constexpr double untouched = -1.0;
-constexpr std::size_t guard_slots = 3;
-
-/// What a direct kernel call gives: the sequential baseline, bit for bit.
-std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
-  std::vector<double> out(range.size());
-  kernel.compute(range, out);
-  return out;
-}
-
-/// Runs `executor` on `range` with guard slots on both sides of the output,
-/// checks the guards were not written and returns the range's slots.
-std::vector<double> computed_distances(Executor& executor, const DistanceKernel& kernel,
-                                       PairRange range) {
-  std::vector<double> buffer(range.size() + 2 * guard_slots, untouched);
-  executor.compute(kernel, range, std::span<double>(buffer).subspan(guard_slots, range.size()));
-  for (std::size_t slot = 0; slot < guard_slots; ++slot) {
-    EXPECT_EQ(buffer[slot], untouched) << "wrote before the output";
-    EXPECT_EQ(buffer[buffer.size() - 1 - slot], untouched) << "wrote past the output";
-  }
-  return {buffer.begin() + guard_slots, buffer.end() - guard_slots};
-}
-
-/// The whole matrix, a window in the middle, the last pair and an empty range.
-std::vector<PairRange> ranges_of(const DistanceKernel& kernel) {
-  const std::size_t pairs = kernel.pair_count();
-  std::vector<PairRange> ranges{{0, pairs}};
-  if (pairs >= 3) ranges.push_back({pairs / 3, pairs - pairs / 5});
-  if (pairs >= 1) ranges.push_back({pairs - 1, pairs});
-  ranges.push_back({pairs / 2, pairs / 2});
-  return ranges;
-}
+using testing::computed_distances;
+using testing::expected_distances;
+using testing::ranges_of;
 
 TEST(PoolExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
   for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
