@@ -79,7 +79,7 @@ void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
 
 double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {
   double result = 0.0;
-  compute_row(destination, origin, origin + 1, &result);
+  compute_run(destination, origin, origin + 1, &result);
   return result;
 }
 
@@ -90,28 +90,28 @@ void DistanceKernel::compute(PairRange range, std::span<double> out) const noexc
   std::size_t remaining = range.size();
   while (remaining > 0) {
     const std::size_t row_end = std::min(pair.destination, pair.origin + remaining);
-    compute_row(pair.destination, pair.origin, row_end, cursor);
+    compute_run(pair.destination, pair.origin, row_end, cursor);
     cursor += row_end - pair.origin;
     remaining -= row_end - pair.origin;
     pair = {0, pair.destination + 1};
   }
 }
 
-void DistanceKernel::compute_row(std::size_t destination, std::size_t first_origin,
-                                 std::size_t last_origin, double* out) const noexcept {
-  const double latitude_to = latitude_degrees_[destination];
-  const double longitude_to = longitude_degrees_[destination];
+void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::size_t last,
+                                 double* out) const noexcept {
+  const double latitude_to = latitude_degrees_[anchor];
+  const double longitude_to = longitude_degrees_[anchor];
   if (options_.metric == Metric::haversine) {
-    const double cos_to = cos_latitude_[destination];
-    for (std::size_t origin = first_origin; origin < last_origin; ++origin) {
-      const double dlon = short_longitude_difference(longitude_degrees_[origin], longitude_to);
-      *out++ = radius_in_unit_ * haversine_angle(latitude_degrees_[origin], latitude_to, dlon,
-                                                 cos_latitude_[origin] * cos_to);
+    const double cos_to = cos_latitude_[anchor];
+    for (std::size_t other = first; other < last; ++other) {
+      const double dlon = short_longitude_difference(longitude_degrees_[other], longitude_to);
+      *out++ = radius_in_unit_ * haversine_angle(latitude_degrees_[other], latitude_to, dlon,
+                                                 cos_latitude_[other] * cos_to);
     }
   } else {
-    for (std::size_t origin = first_origin; origin < last_origin; ++origin) {
-      const double dlon = short_longitude_difference(longitude_degrees_[origin], longitude_to);
-      *out++ = radius_in_unit_ * equirectangular_angle(latitude_degrees_[origin], latitude_to, dlon);
+    for (std::size_t other = first; other < last; ++other) {
+      const double dlon = short_longitude_difference(longitude_degrees_[other], longitude_to);
+      *out++ = radius_in_unit_ * equirectangular_angle(latitude_degrees_[other], latitude_to, dlon);
     }
   }
 }

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "distance_matrix/printable.hpp"
+
 namespace dm {
 namespace {
 
@@ -21,7 +23,7 @@ std::string summarize(const std::vector<Diagnostic>& diagnostics, std::size_t to
 }  // namespace
 
 std::string Diagnostic::to_string() const {
-  return file + ':' + std::to_string(line) + ": " + message;
+  return printable(file) + ':' + std::to_string(line) + ": " + printable(message);
 }
 
 InputError::InputError(std::vector<Diagnostic> diagnostics, std::size_t total_count)

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/printable.hpp"
 
 namespace dm {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 /// "'out/x.csv'", or "standard output" for "-": the subject of every message.
 std::string describe(const std::filesystem::path& path) {
   if (path == "-") return "standard output";
-  return '\'' + path.string() + '\'';
+  return '\'' + printable(path.string()) + '\'';
 }
 
 [[noreturn]] void fail(std::string_view action, const std::filesystem::path& path, int error) {

@@ -141,6 +141,27 @@ TEST(Compute, WritesEveryPairOfARangeInOutputOrder) {
   for (std::size_t k = middle.first; k < middle.last; ++k) EXPECT_EQ(part[k - middle.first], all[k]);
 }
 
+TEST(ComputeRun, IsBitwiseSymmetricSoEveryShapeAgrees) {
+  // Points chosen to hit the antimeridian (difference of exactly ±180°), the
+  // poles, antipodes and near-coincident pairs.
+  const double points[][2] = {{0, -180},  {0, 180},     {0, 0},        {90, 10},   {-90, -170},
+                              {45, 179.9}, {-45, -0.1}, {52.1, 13.4},  {52.1000001, 13.4000001},
+                              {10, 20},    {-10, -160}, {-10, -159.9999}};
+  for (const Metric metric : {Metric::haversine, Metric::equirectangular}) {
+    DistanceKernel kernel(DistanceOptions{.metric = metric});
+    for (const auto& point : points) kernel.add(point[0], point[1]);
+    const std::size_t n = kernel.size();
+    std::vector<double> square(n * n);
+    for (std::size_t anchor = 0; anchor < n; ++anchor) kernel.compute_run(anchor, 0, n, &square[anchor * n]);
+    for (std::size_t a = 0; a < n; ++a) {
+      EXPECT_EQ(square[a * n + a], 0.0) << "diagonal " << a;
+      for (std::size_t b = 0; b < n; ++b) {
+        EXPECT_EQ(square[a * n + b], square[b * n + a]) << to_string(metric) << " pair " << a << ", " << b;
+      }
+    }
+  }
+}
+
 TEST(Compute, AcceptsAnEmptyRange) {
   DistanceKernel kernel;
   kernel.compute({0, 0}, {});

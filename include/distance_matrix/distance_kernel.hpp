@@ -38,11 +38,16 @@ class DistanceKernel {
   /// Requires range.last <= pair_count() and out.size() >= range.size().
   void compute(PairRange range, std::span<double> out) const noexcept;
 
- private:
-  /// Distances from `destination` to origins [first_origin, last_origin), written to out.
-  void compute_row(std::size_t destination, std::size_t first_origin, std::size_t last_origin,
-                   double* out) const noexcept;
+  /// The kernel's one primitive: out[m - first] = distance between location
+  /// `anchor` and location m, for every m in [first, last). Every matrix shape
+  /// (the original tool's pair order, SciPy's condensed order, a square table,
+  /// origins × destinations over one combined table) is a sequence of such
+  /// runs. The result for a pair depends only on the two locations, never on
+  /// the run it belongs to or on which of the two is the anchor, so every
+  /// shape, range split and executor yields the same doubles, bit for bit.
+  void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
+ private:
   DistanceOptions options_;
   double radius_in_unit_;
   std::vector<double> latitude_degrees_;
