@@ -13,6 +13,7 @@
 #include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/output_file.hpp"
+#include "distance_matrix/printable.hpp"
 #include "distance_matrix/run.hpp"
 #include "timing_report.hpp"
 
@@ -25,7 +26,7 @@ constexpr const char* error_prefix = "distance_matrix: ";
 int exit_code(dm::ExitCode code) { return static_cast<int>(code); }
 
 std::string describe_destination(const dm::OutputFile& output) {
-  return output.is_standard_output() ? "standard output" : output.path().string();
+  return output.is_standard_output() ? "standard output" : dm::printable(output.path().string());
 }
 
 /// Reads, computes, writes; the output file appears only once everything

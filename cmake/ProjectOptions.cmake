@@ -18,3 +18,11 @@ if(dm_sanitizer_flags)
   add_compile_options(${dm_sanitizer_flags})
   add_link_options(${dm_sanitizer_flags})
 endif()
+
+if(DM_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "DM_BUILD_FUZZERS needs Clang (libFuzzer): use the 'fuzz' preset")
+  endif()
+  # Coverage feedback for libFuzzer in every object of the build, the library included.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
