@@ -25,6 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string read_file(const fs::path& path) {
@@ -537,6 +538,14 @@ TEST_F(SameFileTest, StandardInputOnTheOutputIsRefused) {
                      "': it is the same file as the input (standard input), which would be destroyed");
 }
 
+TEST_F(SameFileTest, TheInputsNameInTheMessageIsEscaped) {
+  const fs::path crafted = folder_ / "in\nput.csv";
+  fs::create_symlink("self.csv", crafted);
+  expect_refused(input_, ProtectedInput::of(crafted),
+                 "cannot write '" + input_.string() + "': it is the same file as the input '" + folder_.string() +
+                     "/in\\nput.csv', which would be destroyed");
+}
+
 TEST_F(SameFileTest, AnotherFileWithTheSameContentIsWritten) {
   const fs::path other = folder_ / "other.csv";
   write_file(other, input_text);
@@ -662,6 +671,19 @@ TEST_F(OutputFileTest, ADanglingLinkIntoAMissingFolderIsAnIoErrorNamingTheTarget
                                              "/nowhere/new.csv'): No such file or directory");
   }
   EXPECT_EQ(entries(folder_), std::set<std::string>{"out.csv"});
+}
+
+TEST_F(OutputFileTest, ALinkTargetInAMessageIsEscaped) {
+  // A crafted target must not be able to forge a second line in the message.
+  const fs::path link = folder_ / "out.csv";
+  fs::create_symlink("no\nwhere/new.csv", link);
+  try {
+    OutputFile file(link);
+    FAIL() << "expected IoError";
+  } catch (const IoError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("(a link to '" + folder_.string() + "/no\\nwhere/new.csv')"));
+    EXPECT_THAT(error.what(), Not(HasSubstr("\n")));
+  }
 }
 
 TEST_F(OutputFileTest, ALoopOfLinksIsAnIoError) {
