@@ -26,6 +26,7 @@
 
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/printable.hpp"
 #include "distance_matrix/utf8.hpp"
 #include "support/chunked_source.hpp"
 
@@ -40,8 +41,7 @@ constexpr std::string_view display_name = "fuzz.csv";
 
 void require(bool condition, const char* what, std::string_view detail = {}) {
   if (condition) return;
-  std::fprintf(stderr, "csv_reader_fuzzer: invariant broken: %s %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
+  std::fprintf(stderr, "csv_reader_fuzzer: invariant broken: %s %s\n", what, dm::printable(detail).c_str());
   std::abort();
 }
 
