@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/file_size_limit.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 #include "distance_matrix/printable.hpp"
 
 namespace dm {
@@ -24,7 +26,7 @@ std::string describe(const std::filesystem::path& path) {
 }
 
 [[noreturn]] void fail(std::string_view action, const std::filesystem::path& path, int error) {
-  throw IoError(std::string(action) + ' ' + describe(path) + ": " + std::generic_category().message(error));
+  throw IoError(std::string(action) + ' ' + describe(path) + ": " + describe_write_error(error));
 }
 
 /// Six random letters or digits, as mkstemp would pick.
@@ -89,7 +91,12 @@ OutputFile::OutputFile(std::filesystem::path path) : path_(std::move(path)) {
     std::filesystem::path resolved = std::filesystem::canonical(path_, error);
     if (!error) destination_ = std::move(resolved);
   }
-  descriptor_ = create_temporary(destination_, temporary_path_, path_);
+  {
+    // No signal may end the process between creating the file and registering it.
+    const TemporaryCreationGuard guard;
+    descriptor_ = create_temporary(destination_, temporary_path_, path_);
+    registration_ = TemporaryRegistration(temporary_path_);
+  }
   owns_descriptor_ = true;
   if (exists) {
     // Owner first: changing it may clear set-user-ID bits that fchmod restores.
@@ -109,6 +116,7 @@ OutputFile::OutputFile(std::filesystem::path path) : path_(std::move(path)) {
 OutputFile::~OutputFile() {
   if (owns_descriptor_ && descriptor_ >= 0) ::close(descriptor_);
   if (!committed_ && !temporary_path_.empty()) ::unlink(temporary_path_.c_str());
+  registration_.reset();
 }
 
 void OutputFile::write(std::string_view bytes) {
@@ -134,6 +142,7 @@ void OutputFile::commit() {
     if (::fsync(descriptor_) != 0) fail("cannot write", path_, errno);
     close_descriptor();
     if (::rename(temporary_path_.c_str(), destination_.c_str()) != 0) fail("cannot replace", path_, errno);
+    registration_.reset();
   } else {
     close_descriptor();
   }

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "distance_matrix/byte_output.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 
 namespace dm {
 
@@ -59,6 +60,7 @@ class OutputFile final : public ByteOutput {
   std::filesystem::path path_;         ///< as given, for messages
   std::filesystem::path destination_;  ///< the file the temporary replaces (symbolic links resolved)
   std::filesystem::path temporary_path_;
+  TemporaryRegistration registration_;  ///< removes the temporary if a signal ends the process
   int descriptor_ = -1;
   bool owns_descriptor_ = false;
   bool committed_ = false;
