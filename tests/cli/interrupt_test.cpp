@@ -85,7 +85,7 @@ struct Launch {
 
   std::vector<std::string> arguments;
   std::string program;
-  int stdout_descriptor = -1;  ///< -1: a file in the scratch folder
+  int stdout_descriptor = -1;  ///< -1: a file in the scratch folder; -2: closed
   int stderr_descriptor = -1;  ///< -1: a file in the scratch folder; -2: closed
   std::optional<rlim_t> file_size_limit;
 };
@@ -121,19 +121,20 @@ class InterruptTest : public ::testing::Test {
       sigemptyset(&none);
       ::sigprocmask(SIG_SETMASK, &none, nullptr);
       if (::chdir(work_.c_str()) != 0) ::_exit(126);
+      // Open everything before closing anything: a closed descriptor would
+      // otherwise be the one the next open() returns.
       const int in = ::open("/dev/null", O_RDONLY);
+      const int out = launch.stdout_descriptor >= 0
+                          ? launch.stdout_descriptor
+                          : ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err = launch.stderr_descriptor >= 0
+                          ? launch.stderr_descriptor
+                          : ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(in, STDIN_FILENO);
-      const int out = launch.stdout_descriptor >= 0 ? launch.stdout_descriptor
-                                                    : ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
       ::dup2(out, STDOUT_FILENO);
-      if (launch.stderr_descriptor == -2) {
-        ::close(STDERR_FILENO);
-      } else {
-        const int err = launch.stderr_descriptor >= 0
-                            ? launch.stderr_descriptor
-                            : ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(err, STDERR_FILENO);
-      }
+      ::dup2(err, STDERR_FILENO);
+      if (launch.stdout_descriptor == -2) ::close(STDOUT_FILENO);
+      if (launch.stderr_descriptor == -2) ::close(STDERR_FILENO);
       if (launch.file_size_limit) {
         const rlimit limit{*launch.file_size_limit, *launch.file_size_limit};
         ::setrlimit(RLIMIT_FSIZE, &limit);
@@ -429,6 +430,18 @@ TEST_F(InterruptTest, AStandardErrorPipeWithoutReaderDoesNotFailACommittedRun) {
   ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(read_file(work_ / "out.csv"), expected_five_output());
+  EXPECT_EQ(entries(work_), untouched);
+}
+
+// A closed standard output is not silently replaced by the next file opened.
+TEST_F(InterruptTest, AClosedStandardOutputIsAnIoError) {
+  fs::copy_file(data_dir / "five_locations.csv", work_ / "five.csv");
+  Launch launch({"five.csv", "-q", "-o", "-"});
+  launch.stdout_descriptor = -2;
+  const int status = wait_bounded(start(launch));
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 4);
+  EXPECT_EQ(captured_stderr(), "distance_matrix: cannot write standard output: Bad file descriptor\n");
   EXPECT_EQ(entries(work_), untouched);
 }
 
