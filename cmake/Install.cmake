@@ -36,16 +36,50 @@ install(EXPORT distance_matrixTargets
 # (dropping them there needs $<BUILD_LOCAL_INTERFACE>, CMake 3.26; Debian 12
 # has 3.25). Consumers use the installed package.
 
-# A static library hands its private dependencies on to whoever links it.
+# The CMake packages of the imported targets distance_matrix links, each
+# named by its namespace (Threads::Threads, TBB::tbb, hwy::hwy). Build-only
+# targets sit in $<BUILD_INTERFACE:...> and are never exported.
 get_target_property(dm_library_type distance_matrix TYPE)
+function(dm_packages_linked_through property result)
+  get_target_property(linked distance_matrix ${property})
+  set(packages "")
+  foreach(item IN LISTS linked)
+    if(item MATCHES "^([A-Za-z0-9_]+)::" AND TARGET ${item})
+      list(APPEND packages ${CMAKE_MATCH_1})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES packages)
+  set(${result} ${packages} PARENT_SCOPE)
+endfunction()
+dm_packages_linked_through(LINK_LIBRARIES DM_LINKED_PACKAGES)
+# A static library hands its private dependencies on to whoever links it; a
+# shared one only its public ones.
 if(dm_library_type STREQUAL "STATIC_LIBRARY")
-  set(DM_CONSUMER_NEEDS_TBB TRUE)
-  set(DM_PC_REQUIRES "tbb")
+  set(DM_CONSUMER_PACKAGES ${DM_LINKED_PACKAGES})
+else()
+  dm_packages_linked_through(INTERFACE_LINK_LIBRARIES DM_CONSUMER_PACKAGES)
+endif()
+list(JOIN DM_CONSUMER_PACKAGES " " DM_CONSUMER_PACKAGES_TEXT)
+
+# The same dependencies as pkg-config modules (Threads is the -pthread flag).
+set(dm_pc_module_TBB tbb)
+set(dm_pc_module_hwy libhwy)
+set(dm_pc_modules "")
+foreach(dm_package IN LISTS DM_LINKED_PACKAGES)
+  if(dm_package STREQUAL "Threads")
+    continue()
+  elseif(NOT DEFINED dm_pc_module_${dm_package})
+    message(FATAL_ERROR "cmake/Install.cmake: name the pkg-config module of ${dm_package} (dm_pc_module_${dm_package})")
+  endif()
+  list(APPEND dm_pc_modules ${dm_pc_module_${dm_package}})
+endforeach()
+list(JOIN dm_pc_modules " " dm_pc_modules)
+if(dm_library_type STREQUAL "STATIC_LIBRARY")
+  set(DM_PC_REQUIRES "${dm_pc_modules}")
   set(DM_PC_REQUIRES_PRIVATE "")
 else()
-  set(DM_CONSUMER_NEEDS_TBB FALSE)
   set(DM_PC_REQUIRES "")
-  set(DM_PC_REQUIRES_PRIVATE "tbb")
+  set(DM_PC_REQUIRES_PRIVATE "${dm_pc_modules}")
 endif()
 
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/distance_matrixConfig.cmake.in

@@ -33,8 +33,25 @@ only once complete.")
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_NAME libdistance-matrix-dev)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
-# Linking the static library needs oneTBB; find_package needs its CMake files.
-set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "libtbb-dev")
+if(dm_library_type STREQUAL "STATIC_LIBRARY")
+  # Linking the static library needs the -dev packages of its dependencies:
+  # those owning the CMake package folders find_package used (libtbb-dev, ...).
+  set(dm_dev_depends "")
+  foreach(dm_package IN LISTS DM_CONSUMER_PACKAGES)
+    if(DEFINED ${dm_package}_DIR)
+      execute_process(COMMAND dpkg-query -S ${${dm_package}_DIR}
+        OUTPUT_VARIABLE dm_owner RESULT_VARIABLE dm_status ERROR_QUIET)
+      if(dm_status EQUAL 0 AND dm_owner MATCHES "^([^:,]+)")
+        list(APPEND dm_dev_depends ${CMAKE_MATCH_1})
+      endif()
+    endif()
+  endforeach()
+  list(JOIN dm_dev_depends ", " CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS)
+else()
+  # libdistance_matrix.so points to the shared library in the runtime package.
+  set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS "distance-matrix (= ${PROJECT_VERSION})")
+endif()
+
 set(CPACK_DEBIAN_DEVELOPMENT_DESCRIPTION
 "C++20 library of distance_matrix: headers, CMake package, pkg-config
 The great-circle distance kernel, CSV reader and writer, atomic output file
