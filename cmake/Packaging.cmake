@@ -16,7 +16,6 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
-set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.invalid/distance_matrix")
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME distance-matrix)
 # Each component's description starts with its own synopsis line; an empty
