@@ -31,8 +31,9 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/distance_matrix/version.hpp
 install(EXPORT distance_matrixTargets
   NAMESPACE distance_matrix::
   DESTINATION ${DM_INSTALL_CMAKEDIR} COMPONENT development)
-# No build-tree export(): the library links the build-only targets above
-# through $<BUILD_INTERFACE>, which an export of the build tree would keep
+# No build-tree export(): the library links its build-only targets
+# (dm_project_options, asio_standalone) through $<BUILD_INTERFACE> (see
+# src/CMakeLists.txt), which an export of the build tree would keep
 # (dropping them there needs $<BUILD_LOCAL_INTERFACE>, CMake 3.26; Debian 12
 # has 3.25). Consumers use the installed package.
 
