@@ -13,6 +13,7 @@
 #include "distance_matrix/distance_options.hpp"
 #include "distance_matrix/duration.hpp"
 #include "distance_matrix/executor.hpp"
+#include "distance_matrix/printable.hpp"
 #include "distance_matrix/version.hpp"
 
 namespace dm::cli {
@@ -269,7 +270,8 @@ std::variant<CommandLine, ExitCode> parse_command_line(int argc, const char* con
   } catch (const CLI::CallForVersion& request) {
     app.exit(request, out, err);
   } catch (const CLI::ParseError& error) {
-    err << program_name << ": " << error.what() << "\nRun with --help for more information.\n";
+    // CLI11 quotes the offending argument as typed: escape it like every message.
+    err << program_name << ": " << printable(error.what()) << "\nRun with --help for more information.\n";
     return ExitCode::usage;
   }
   return ExitCode::success;

@@ -14,6 +14,7 @@
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/file_identity.hpp"
 #include "distance_matrix/output_file.hpp"
+#include "distance_matrix/printable.hpp"
 #include "distance_matrix/run.hpp"
 #include "process_setup.hpp"
 #include "timing_report.hpp"
@@ -27,7 +28,7 @@ constexpr const char* error_prefix = "distance_matrix: ";
 int exit_code(dm::ExitCode code) { return static_cast<int>(code); }
 
 std::string describe_destination(const dm::OutputFile& output) {
-  return output.is_standard_output() ? "standard output" : output.path().string();
+  return output.is_standard_output() ? "standard output" : dm::printable(output.path().string());
 }
 
 /// Reads, computes, writes; the output file appears only once everything
@@ -38,8 +39,8 @@ int run_command(const dm::cli::CommandLine& command) {
   dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
   const dm::Duration loading = Clock::now() - start;
 
-  // The input is read by now, but writing over it would still destroy the
-  // user's data: refused before any file is created.
+  // The input is streamed while the output is written: writing over it
+  // would destroy the user's data. Refused before any file is created.
   dm::OutputFile output(command.output, dm::ProtectedInput::of(command.input));
   dm::CsvPairWriter writer(output);
   dm::RunReport report = dm::run(reader, writer, command.run);

@@ -1,7 +1,6 @@
 #include "distance_matrix/csv_reader.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,8 +12,32 @@
 #include <system_error>
 #include <utility>
 
+#include "distance_matrix/printable.hpp"
+#include "distance_matrix/utf8.hpp"
+
 namespace dm {
+namespace detail {
+
+/// One field as found in the row, still borrowed from the input.
+struct RawField {
+  std::string_view text;            ///< trimmed; for a quoted field the part between the quotes
+  bool has_doubled_quotes = false;  ///< quoted field whose "" must become " in the value
+};
+
+struct ScannedRow {
+  std::array<RawField, 3> fields{};
+  std::size_t field_count = 0;  ///< every field of the row, also those past the third
+  std::size_t problem_line = 0;
+  std::string problem;  ///< empty when the row is well formed
+  bool binary = false;  ///< the problem is a NUL byte: the input is not text
+};
+
+}  // namespace detail
+
 namespace {
+
+using detail::RawField;
+using detail::ScannedRow;
 
 constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
 constexpr std::string_view utf16_little_endian_mark = "\xFF\xFE";
@@ -25,8 +48,6 @@ constexpr std::size_t expected_field_count = 3;
 /// Values quoted in messages are cut to this many bytes so a diagnostic stays readable.
 constexpr std::size_t max_shown_bytes = 40;
 
-/// First read buffer for input of unknown size (a pipe); doubled as needed.
-constexpr std::size_t initial_read_size = std::size_t{1} << 16;
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -77,39 +98,41 @@ std::string shown(std::string_view text) {
   return result;
 }
 
-/// One field as found in the row, still borrowed from the input.
-struct RawField {
-  std::string_view text;            ///< trimmed; for a quoted field the part between the quotes
-  bool has_doubled_quotes = false;  ///< quoted field whose "" must become " in the value
-  bool has_nul = false;
-};
-
-struct ScannedRow {
-  std::array<RawField, expected_field_count> fields{};
-  std::size_t field_count = 0;  ///< every field of the row, also those past the third
-  std::size_t problem_line = 0;
-  std::string problem;  ///< empty when the row is well formed
-};
-
 /// Splits the input into rows and fields (RFC 4180, with blanks trimmed
 /// outside quotes), keeping the caller's position and line number current.
 /// A malformed row is skipped up to the end of its physical line, where the
 /// next row most likely starts.
+///
+/// `text` may be only the start of the input. The scanner records whenever it
+/// looks at the end of `text` (touched_end()): if it did not, every byte it
+/// based its result on was there, so the result is what the whole input
+/// gives; if it did and more input may follow, the caller reads more and
+/// scans the row again. Streamed and in-memory input so share one parser.
 class RowScanner {
  public:
   RowScanner(std::string_view text, std::size_t& position, std::size_t& line)
       : text_(text), position_(position), line_(line) {}
 
-  /// Moves past empty and blank-only lines; false at the end of the input.
-  bool skip_blank_lines() {
+  [[nodiscard]] bool touched_end() const { return touched_end_; }
+
+  /// Moves past empty and blank-only lines, each once it is seen whole;
+  /// false at the end of the text. Stops (and sets `too_long`) at a blank
+  /// line longer than `max_bytes`, line end included: it counts as a row.
+  bool skip_blank_lines(std::size_t max_bytes, bool& too_long) {
+    too_long = false;
     for (;;) {
       std::size_t cursor = position_;
       while (cursor < text_.size() && is_trailing_blank(text_[cursor])) ++cursor;
       if (cursor == text_.size()) {
-        position_ = cursor;
+        touched_end_ = true;
+        too_long = cursor - position_ > max_bytes;
         return false;
       }
       if (text_[cursor] != '\n') return true;
+      if (cursor + 1 - position_ > max_bytes) {
+        too_long = true;
+        return false;
+      }
       position_ = cursor + 1;
       ++line_;
     }
@@ -118,7 +141,6 @@ class RowScanner {
   ScannedRow scan_row() {
     ScannedRow row;
     row.problem_line = line_;
-    std::size_t first_field_with_nul = std::string_view::npos;
     for (std::size_t index = 0;; ++index) {
       while (!at_end() && is_blank(current())) ++position_;
       RawField field;
@@ -127,33 +149,37 @@ class RowScanner {
       if (!scanned) return row;
       if (index < row.fields.size()) row.fields[index] = field;
       ++row.field_count;
-      if (field.has_nul && first_field_with_nul == std::string_view::npos) first_field_with_nul = index;
       if (at_end()) break;
       if (text_[position_++] == '\n') {
         ++line_;
         break;
       }
     }
-    if (first_field_with_nul != std::string_view::npos) {
-      // A NUL in a text file almost always means UTF-16, which the hint names.
-      row.problem = "NUL byte in " + field_label(first_field_with_nul) +
-                    ": NUL bytes are not allowed (save UTF-16 files as UTF-8)";
-    }
     return row;
   }
 
  private:
-  [[nodiscard]] bool at_end() const { return position_ >= text_.size(); }
+  [[nodiscard]] bool at_end() {
+    if (position_ < text_.size()) return false;
+    touched_end_ = true;
+    return true;
+  }
   [[nodiscard]] char current() const { return text_[position_]; }
 
+  [[nodiscard]] std::size_t find_first_of(std::string_view characters, std::size_t start) {
+    const std::size_t found = text_.find_first_of(characters, start);
+    if (found == std::string_view::npos) touched_end_ = true;
+    return found;
+  }
+
   /// The rest of the field from `start`, regardless of quotes, for messages.
-  [[nodiscard]] std::string_view field_from(std::size_t start) const {
-    const std::size_t end = std::min(text_.find_first_of(",\n", start), text_.size());
+  [[nodiscard]] std::string_view field_from(std::size_t start) {
+    const std::size_t end = std::min(find_first_of(",\n", start), text_.size());
     return trim(text_.substr(start, end - start));
   }
 
   void skip_rest_of_line() {
-    const std::size_t line_end = text_.find('\n', position_);
+    const std::size_t line_end = find_first_of("\n", position_);
     if (line_end == std::string_view::npos) {
       position_ = text_.size();
     } else {
@@ -162,12 +188,21 @@ class RowScanner {
     }
   }
 
+  /// A NUL byte means binary data or UTF-16 without a byte order mark; the
+  /// scan stops at it, so that nothing past it need ever be read.
+  static bool refuse_nul(std::size_t index, ScannedRow& row) {
+    row.problem = "NUL byte in " + field_label(index) +
+                  ": NUL bytes are not allowed (save UTF-16 files as UTF-8)";
+    row.binary = true;
+    return false;
+  }
+
   bool scan_unquoted(RawField& field, std::size_t index, ScannedRow& row) {
     const std::size_t start = position_;
     for (; !at_end(); ++position_) {
       const char c = current();
       if (c == ',' || c == '\n') break;
-      if (c == '\0') field.has_nul = true;
+      if (c == '\0') return refuse_nul(index, row);
       if (c == '"') {
         row.problem = "quote inside unquoted " + field_label(index) + ' ' + shown(field_from(start)) +
                       ": enclose the whole field in quotes and double each quote inside it";
@@ -184,7 +219,7 @@ class RowScanner {
     const std::size_t opening_line = line_;
     const std::size_t start = ++position_;
     for (;;) {
-      position_ = text_.find_first_of(std::string_view("\"\n\0", 3), position_);
+      position_ = find_first_of(std::string_view("\"\n\0", 3), position_);
       if (position_ == std::string_view::npos) {
         position_ = text_.size();
         row.problem_line = opening_line;
@@ -197,7 +232,7 @@ class RowScanner {
       if (c == '\n') {
         ++line_;
       } else if (c == '\0') {
-        field.has_nul = true;
+        return refuse_nul(index, row);
       } else if (!at_end() && current() == '"') {
         field.has_doubled_quotes = true;
         ++position_;
@@ -218,6 +253,7 @@ class RowScanner {
   std::string_view text_;
   std::size_t& position_;
   std::size_t& line_;
+  bool touched_end_ = false;
 };
 
 enum class NumberStatus { valid, empty, not_a_number, not_finite, too_large };
@@ -321,80 +357,158 @@ std::string name_of(const RawField& field) {
   return name;
 }
 
-[[noreturn]] void fail_to_read(std::string_view subject, int error) {
-  throw IoError("cannot read " + std::string(subject) + ": " + std::generic_category().message(error));
+bool has_digit(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// Everything `descriptor` holds, read in as few system calls as the size allows.
-std::string read_everything(int descriptor, std::string_view subject) {
-  struct stat status {};
-  std::size_t capacity = initial_read_size;
-  if (::fstat(descriptor, &status) == 0 && S_ISREG(status.st_mode)) {
-    // One byte more than the size, so that the read which sees the end needs no growth.
-    capacity = static_cast<std::size_t>(status.st_size) + 1;
-  }
-  std::string content(capacity, '\0');
-  std::size_t filled = 0;
-  for (;;) {
-    if (filled == content.size()) content.resize(content.size() * 2);
-    const ssize_t count = ::read(descriptor, content.data() + filled, content.size() - filled);
-    if (count == 0) break;
-    if (count < 0) {
-      if (errno == EINTR) continue;
-      fail_to_read(subject, errno);
-    }
-    filled += static_cast<std::size_t>(count);
-  }
-  content.resize(filled);
-  return content;
+/// A first row is a header only if it cannot be a location: both coordinates
+/// are words, without a single digit (`lat`, `Latitude`). `48.85N` is a
+/// mistyped coordinate, to be reported, not a column title to drop.
+bool is_header(std::string_view latitude_text, const Coordinate& latitude, std::string_view longitude_text,
+               const Coordinate& longitude) {
+  return latitude.status == NumberStatus::not_a_number && longitude.status == NumberStatus::not_a_number &&
+         !has_digit(latitude_text) && !has_digit(longitude_text);
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int descriptor) : descriptor_(descriptor) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { ::close(descriptor_); }
-  [[nodiscard]] int get() const noexcept { return descriptor_; }
-
- private:
-  int descriptor_;
-};
+std::string too_long_message(std::size_t max_row_bytes) {
+  return "row longer than " + std::to_string(max_row_bytes) +
+         " bytes, the limit for one row: reading stopped here (a quote never closed? not a CSV file?)";
+}
 
 }  // namespace
 
+CsvLocationReader::CsvLocationReader(std::string content, std::string display_name, std::size_t error_limit)
+    : CsvLocationReader(std::move(content), std::move(display_name), CsvReaderLimits{error_limit}) {}
+
 CsvLocationReader::CsvLocationReader(std::string content, std::string display_name,
-                                     std::size_t error_limit)
-    : content_(std::move(content)), display_name_(std::move(display_name)), error_limit_(error_limit) {
-  const std::string_view text = content_;
+                                     const CsvReaderLimits& limits)
+    : buffer_(std::move(content)), display_name_(std::move(display_name)), limits_(limits) {
+  start();
+}
+
+CsvLocationReader::CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
+                                     const CsvReaderLimits& limits)
+    : source_(std::move(source)), display_name_(std::move(display_name)), limits_(limits) {
+  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+  start();
+}
+
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, std::size_t error_limit) {
+  return open(path, CsvReaderLimits{error_limit});
+}
+
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvReaderLimits& limits) {
+  if (path == "-") {
+    return {std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false), "<stdin>", limits};
+  }
+  const std::string subject = '\'' + printable(path.string()) + '\'';
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor < 0) {
+    throw IoError("cannot read " + subject + ": " + std::generic_category().message(errno));
+  }
+  return {std::make_unique<DescriptorSource>(descriptor, subject, true), path.string(), limits};
+}
+
+/// Recognizes the encoding from the first bytes.
+void CsvLocationReader::start() {
+  while (buffer_.size() < utf8_byte_order_mark.size() && source_) refill();
+  const std::string_view text = buffer_;
   if (text.starts_with(utf8_byte_order_mark)) {
     position_ = utf8_byte_order_mark.size();
   } else if (text.starts_with(utf16_little_endian_mark) || text.starts_with(utf16_big_endian_mark)) {
     // Every row would fail on its NUL bytes; one diagnostic says it all.
     report(1, "the input is UTF-16 encoded: only UTF-8 is supported, convert it first");
-    position_ = content_.size();
+    stopped_ = true;
   }
 }
 
-CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, std::size_t error_limit) {
-  if (path == "-") {
-    return CsvLocationReader(read_everything(STDIN_FILENO, "standard input"), "<stdin>", error_limit);
+/// Drops the bytes already parsed, then appends at least as many bytes as
+/// are still pending (or up to the end of the input). A row is scanned again
+/// from its start after each refill: growing the pending bytes geometrically
+/// keeps that linear even when a pipe hands out one byte per read.
+void CsvLocationReader::refill() {
+  buffer_.erase(0, position_);
+  position_ = 0;
+  const std::size_t pending = buffer_.size();
+  const std::size_t wanted = std::max<std::size_t>(pending, 1);
+  std::size_t appended = 0;
+  if (block_.empty()) block_.resize(limits_.block_bytes);
+  while (appended < wanted && source_) {
+    const std::size_t count = source_->read(block_);
+    buffer_.append(block_.data(), count);
+    appended += count;
+    if (count == 0) source_.reset();
   }
-  const std::string subject = '\'' + path.string() + '\'';
-  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0) fail_to_read(subject, errno);
-  const FileDescriptor file(descriptor);
-  return CsvLocationReader(read_everything(file.get(), subject), path.string(), error_limit);
+}
+
+/// Scans the next row, reading from the source until the row is whole (or
+/// longer than the limit, or the input ended). On `row`, position_ is past
+/// the row, which starts at `row_start` in buffer_ on line `row_line`.
+CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, std::size_t& row_start,
+                                                              std::size_t& row_line) {
+  for (;;) {
+    const bool whole_input = source_ == nullptr;
+    RowScanner scanner(buffer_, position_, line_number_);
+    bool blank_line_too_long = false;
+    const bool found_row = scanner.skip_blank_lines(limits_.max_row_bytes, blank_line_too_long);
+    if (blank_line_too_long) return RowStatus::too_long;
+    if (found_row) {
+      row_start = position_;
+      row_line = line_number_;
+      row = scanner.scan_row();
+      if (!scanner.touched_end() || whole_input) {
+        if (position_ - row_start <= limits_.max_row_bytes) return RowStatus::row;
+        position_ = row_start;
+        line_number_ = row_line;
+        return RowStatus::too_long;
+      }
+      position_ = row_start;  // rescanned whole once more bytes are in
+      line_number_ = row_line;
+    } else if (whole_input) {
+      return RowStatus::end;
+    }
+    // The row may end in bytes not read yet; what is pending would be part of it.
+    if (buffer_.size() - position_ > limits_.max_row_bytes) return RowStatus::too_long;
+    refill();
+  }
+}
+
+Diagnostic CsvLocationReader::invalid_utf8_in_name(std::size_t row_start, std::size_t row_line,
+                                                   std::size_t offset) const {
+  const std::string_view row = std::string_view(buffer_).substr(row_start, offset - row_start);
+  const std::size_t line = row_line + static_cast<std::size_t>(std::count(row.begin(), row.end(), '\n'));
+  const std::size_t last_line_break = row.rfind('\n');
+  const std::size_t column = last_line_break == std::string_view::npos ? row.size() + 1
+                                                                        : row.size() - last_line_break;
+  static constexpr std::string_view hex_digits = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(buffer_[offset]);
+  std::string message = "name is not valid UTF-8: byte 0x";
+  message += hex_digits[byte >> 4];
+  message += hex_digits[byte & 0xF];
+  message += " at column " + std::to_string(column) +
+             " (byte offset in the line); convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8";
+  return {display_name_, line, std::move(message)};
 }
 
 std::optional<Location> CsvLocationReader::next() {
-  RowScanner scanner(content_, position_, line_number_);
-  while (scanner.skip_blank_lines()) {
-    const std::size_t row_line = line_number_;
-    ScannedRow row = scanner.scan_row();
+  while (!stopped_) {
+    ScannedRow row;
+    std::size_t row_start = 0;
+    std::size_t row_line = 0;
+    const RowStatus status = scan_next_row(row, row_start, row_line);
+    if (status == RowStatus::end) {
+      stopped_ = true;
+      break;
+    }
+    if (status == RowStatus::too_long) {
+      report(line_number_, too_long_message(limits_.max_row_bytes));
+      stopped_ = true;
+      break;
+    }
     const bool may_be_header = std::exchange(first_row_, false);
     if (!row.problem.empty()) {
       report(row.problem_line, std::move(row.problem));
+      if (row.binary) stopped_ = true;
       continue;
     }
     if (row.field_count != expected_field_count) {
@@ -408,12 +522,15 @@ std::optional<Location> CsvLocationReader::next() {
     const std::string_view longitude_text = trim(longitude_field.text);
     const Coordinate latitude = parse_coordinate(latitude_text);
     const Coordinate longitude = parse_coordinate(longitude_text);
-    if (may_be_header && latitude.status == NumberStatus::not_a_number &&
-        longitude.status == NumberStatus::not_a_number) {
-      continue;
-    }
+    if (may_be_header && is_header(latitude_text, latitude, longitude_text, longitude)) continue;
     if (name.text.empty()) {
       report(row_line, "name is empty");
+      continue;
+    }
+    if (const std::size_t invalid = first_invalid_utf8(name.text); invalid != std::string_view::npos) {
+      Diagnostic diagnostic = invalid_utf8_in_name(
+          row_start, row_line, static_cast<std::size_t>(name.text.data() - buffer_.data()) + invalid);
+      report(diagnostic.line, std::move(diagnostic.message));
       continue;
     }
     std::string problem = coordinate_problem("latitude", latitude_text, latitude, 90.0, "[-90, 90]");
@@ -435,7 +552,7 @@ void CsvLocationReader::throw_if_invalid() const {
 
 void CsvLocationReader::report(std::size_t line, std::string message) {
   ++error_count_;
-  if (diagnostics_.size() < error_limit_) diagnostics_.push_back({display_name_, line, std::move(message)});
+  if (diagnostics_.size() < limits_.error_limit) diagnostics_.push_back({display_name_, line, std::move(message)});
 }
 
 LocationTable read_all(CsvLocationReader& reader) {

@@ -9,11 +9,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "support/chunked_source.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
@@ -38,17 +41,43 @@ struct ReadResult {
   std::vector<Location> locations;
   std::vector<Diagnostic> diagnostics;
   std::size_t error_count = 0;
+  friend bool operator==(const ReadResult&, const ReadResult&) = default;
 };
 
-/// Every location and diagnostic of `text`, read row by row as the executors do.
-ReadResult read_text(std::string_view text,
-                     std::size_t error_limit = CsvLocationReader::default_error_limit) {
-  CsvLocationReader reader(std::string(text), test_file, error_limit);
+ReadResult read_everything(CsvLocationReader& reader) {
   ReadResult result;
   while (std::optional<Location> location = reader.next()) result.locations.push_back(*location);
   result.diagnostics = reader.diagnostics();
   result.error_count = reader.error_count();
   EXPECT_EQ(reader.has_errors(), result.error_count > 0);
+  EXPECT_FALSE(reader.next().has_value()) << "the reader stays at the end";
+  return result;
+}
+
+/// `text` streamed through a source that yields `piece` bytes per read, into
+/// a reader that asks for `block` bytes at a time.
+ReadResult read_streamed(std::string_view text, std::size_t piece, std::size_t block,
+                         CsvReaderLimits limits = {}) {
+  limits.block_bytes = block;
+  CsvLocationReader reader(std::make_unique<testing::ChunkedSource>(text, piece), test_file, limits);
+  return read_everything(reader);
+}
+
+/// Every location and diagnostic of `text`, read row by row as the executors
+/// do, from memory; and checks that streaming it in pieces of every small
+/// size gives exactly the same, wherever the pieces split the rows.
+ReadResult read_text(std::string_view text,
+                     std::size_t error_limit = CsvLocationReader::default_error_limit) {
+  CsvLocationReader reader(std::string(text), test_file, error_limit);
+  const ReadResult result = read_everything(reader);
+  CsvReaderLimits limits;
+  limits.error_limit = error_limit;
+  for (const std::size_t piece : {1, 2, 3, 5, 8, 64}) {
+    EXPECT_EQ(read_streamed(text, piece, CsvReaderLimits::default_block_bytes, limits), result)
+        << "pieces of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
+    EXPECT_EQ(read_streamed(text, text.size() + 1, piece, limits), result)
+        << "blocks of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
+  }
   return result;
 }
 
@@ -231,6 +260,34 @@ TEST(CsvReaderHeader, NeedsBothCoordinatesToBeNonNumbers) {
   EXPECT_THAT(read_text("name,,\n").diagnostics, ElementsAre(at_line(1, "latitude is empty")));
 }
 
+TEST(CsvReaderHeader, IsOnlyARowWhoseCoordinatesHoldNoDigit) {
+  // Issue 5, case 4: a mistyped first location used to be dropped as a header.
+  const ReadResult paris_row = read_text("Paris,48.85N,2.35E\nboston,42.364758,-71.067421\n");
+  EXPECT_THAT(paris_row.locations, ElementsAre(boston));
+  EXPECT_THAT(paris_row.diagnostics, ElementsAre(at_line(1, "latitude \"48.85N\" is not a number")));
+
+  EXPECT_THAT(read_text("Paris,N48.85,E2.35\n").diagnostics,
+              ElementsAre(at_line(1, "latitude \"N48.85\" is not a number")));
+  EXPECT_THAT(read_text("name,lat1,lon1\n").diagnostics,
+              ElementsAre(at_line(1, "latitude \"lat1\" is not a number")));
+  EXPECT_THAT(read_text("Paris,forty-eight,2°21'E\n").diagnostics,
+              ElementsAre(at_line(1, "latitude \"forty-eight\" is not a number")));
+  EXPECT_THAT(read_text("\n\nParis,48°51'N,lon\n").diagnostics,
+              ElementsAre(at_line(3, "latitude \"48°51'N\" is not a number")));
+}
+
+TEST(CsvReaderHeader, OfColumnTitlesIsSkippedBeforeTheBundledData) {
+  for (const char* header : {"name,latitude,longitude", "name,lat,lng", "city,latitude,longitude",
+                             "Name,Latitude (°),Longitude (°)"}) {
+    std::ifstream file(std::string(DM_DATA_DIR) + "/five_locations.csv", std::ios::binary);
+    const std::string data{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+    const ReadResult result = read_text(std::string(header) + "\n" + data);
+    EXPECT_THAT(result.diagnostics, IsEmpty()) << header;
+    ASSERT_EQ(result.locations.size(), 5u) << header;
+    EXPECT_EQ(result.locations.front(), (Location{"Marysville", 48.0517637, -122.1770818})) << header;
+  }
+}
+
 TEST(CsvReaderHeader, AnInvalidFirstRowIsAnErrorNotAHeader) {
   const ReadResult result = read_text("name,latitude\nlat,lon,x\nboston,42.364758,-71.067421\n");
   EXPECT_THAT(result.locations, ElementsAre(boston));
@@ -338,9 +395,76 @@ TEST(CsvReaderRefuses, NulBytes) {
   EXPECT_EQ(message_for("\"bo\0ston\",1,2\n"s), "NUL byte in name" + nul_message);
   EXPECT_EQ(message_for("\0\n"s), "NUL byte in name" + nul_message);
 
-  const ReadResult result = read_text("boston,42.364758,-71.067421\n\0,\0,\0\nParis,48.8566,2.3522\n"s);
-  EXPECT_THAT(result.locations, ElementsAre(boston, paris));
+  // Binary data: reading stops at the first NUL, the rows after it are not looked at.
+  const ReadResult result = read_text("boston,42.364758,-71.067421\n\0,\0,\0\nParis,48.8566,2.3522\nx,1\n"s);
+  EXPECT_THAT(result.locations, ElementsAre(boston));
   EXPECT_THAT(result.diagnostics, ElementsAre(at_line(2, "NUL byte in name" + nul_message)));
+}
+
+TEST(CsvReaderRefuses, EndlessNulBytesAfterTheFirstBlock) {
+  // /dev/zero: refused at its first byte, after one read.
+  auto zeros = std::make_unique<testing::EndlessSource>(std::string(1, '\0'));
+  const testing::EndlessSource& source = *zeros;
+  CsvLocationReader reader(std::move(zeros), "/dev/zero");
+  const ReadResult result = read_everything(reader);
+  EXPECT_THAT(result.locations, IsEmpty());
+  EXPECT_THAT(result.diagnostics, ElementsAre(Diagnostic{"/dev/zero", 1, "NUL byte in name: NUL bytes are not "
+                                                                         "allowed (save UTF-16 files as UTF-8)"}));
+  EXPECT_EQ(source.bytes_read(), CsvReaderLimits::default_block_bytes);
+}
+
+// ---------------------------------------------------------------- row length limit
+
+std::string too_long_at(std::size_t limit) {
+  return "row longer than " + std::to_string(limit) +
+         " bytes, the limit for one row: reading stopped here (a quote never closed? not a CSV file?)";
+}
+
+TEST(CsvReaderRowLimit, IsSixtyFourKibibytesByDefault) {
+  EXPECT_EQ(CsvReaderLimits::default_max_row_bytes, 65536u);
+  const std::string name(65536 - std::string_view(",1,2\n").size(), 'n');
+  EXPECT_THAT(read_text(name + ",1,2\n").locations, ElementsAre(Location{name, 1, 2})) << "exactly the limit";
+  const ReadResult result = read_text("a,1,2\n" + name + "n,1,2\nb,3,4\n");
+  EXPECT_THAT(result.locations, ElementsAre(Location{"a", 1, 2}));
+  EXPECT_THAT(result.diagnostics, ElementsAre(at_line(2, too_long_at(65536))));
+}
+
+TEST(CsvReaderRowLimit, CountsTheWholeRowAcrossQuotedLineBreaks) {
+  CsvReaderLimits limits;
+  limits.max_row_bytes = 16;
+  const std::string fits = "\"a\nb\nc\",1,2\n";  // 13 bytes
+  const std::string too_long = "\"a\nb\nc\nd\nee\",1,2\n";  // 17 bytes, lines 5-9
+  for (const std::size_t piece : {1, 4, 100}) {
+    const ReadResult result = read_streamed("x,1,2\n" + fits + too_long + "y,3,4\n", piece, piece, limits);
+    EXPECT_THAT(result.locations, ElementsAre(Location{"x", 1, 2}, Location{"a\nb\nc", 1, 2})) << piece;
+    EXPECT_THAT(result.diagnostics, ElementsAre(at_line(5, too_long_at(16)))) << piece;
+  }
+}
+
+TEST(CsvReaderRowLimit, AppliesToBlankLinesAndAnUnclosedQuote) {
+  CsvReaderLimits limits;
+  limits.max_row_bytes = 16;
+  const ReadResult blank = read_streamed("a,1,2\n" + std::string(20, ' ') + "\nb,3,4\n", 3, 3, limits);
+  EXPECT_THAT(blank.locations, ElementsAre(Location{"a", 1, 2}));
+  EXPECT_THAT(blank.diagnostics, ElementsAre(at_line(2, too_long_at(16))));
+
+  std::string unclosed = "a,1,2\n\"never closed,1,2\n";
+  for (int row = 0; row < 10; ++row) unclosed += "b,3,4\n";
+  const ReadResult quote = read_streamed(unclosed, 5, 5, limits);
+  EXPECT_THAT(quote.locations, ElementsAre(Location{"a", 1, 2}));
+  EXPECT_THAT(quote.diagnostics, ElementsAre(at_line(2, too_long_at(16))));
+}
+
+TEST(CsvReaderRowLimit, StopsReadingEndlessInputWithinOneRowAndOneBlock) {
+  for (const std::string pattern : {"x", " ", "\"", "a,1,2"}) {
+    auto endless = std::make_unique<testing::EndlessSource>(pattern);
+    const testing::EndlessSource& source = *endless;
+    CsvLocationReader reader(std::move(endless), "endless");
+    const ReadResult result = read_everything(reader);
+    EXPECT_THAT(result.diagnostics, ElementsAre(Diagnostic{"endless", 1, too_long_at(65536)})) << pattern;
+    EXPECT_LE(source.bytes_read(), CsvReaderLimits::default_max_row_bytes + CsvReaderLimits::default_block_bytes)
+        << pattern;
+  }
 }
 
 TEST(CsvReaderRefuses, Utf16InputAsAWhole) {
@@ -354,6 +478,29 @@ TEST(CsvReaderRefuses, Utf16InputAsAWhole) {
                 ElementsAre(at_line(1, "the input is UTF-16 encoded: only UTF-8 is supported, convert it "
                                        "first")));
   }
+}
+
+std::string invalid_utf8(std::string_view byte, std::size_t column) {
+  return "name is not valid UTF-8: byte 0x" + std::string(byte) + " at column " + std::to_string(column) +
+         " (byte offset in the line); convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8";
+}
+
+TEST(CsvReaderRefuses, NamesThatAreNotUtf8) {
+  // Latin-1 "Café" and "Zürich": é is 0xE9, ü is 0xFC.
+  const ReadResult latin1 = read_text("Caf\xE9,48.85,2.35\nboston,42.364758,-71.067421\n  Z\xFCrich,47.37,8.54\n");
+  EXPECT_THAT(latin1.locations, ElementsAre(boston));
+  EXPECT_THAT(latin1.diagnostics, ElementsAre(at_line(1, invalid_utf8("E9", 4)), at_line(3, invalid_utf8("FC", 4))));
+  // In a quoted name over several lines: the line and column of the byte itself.
+  EXPECT_THAT(read_text("a,1,2\n\"first\nse\xC3" "cond\",1,2\n").diagnostics,
+              ElementsAre(at_line(3, invalid_utf8("C3", 3))));
+  EXPECT_EQ(message_for("\xC0\xAF,1,2\n"), invalid_utf8("C0", 1)) << "overlong form of /";
+  EXPECT_EQ(message_for("x\xED\xA0\x80,1,2\n"), invalid_utf8("ED", 2)) << "a UTF-16 surrogate";
+  EXPECT_EQ(message_for("abc\xE2\x82,1,2\n"), invalid_utf8("E2", 4)) << "a sequence cut short";
+  EXPECT_EQ(message_for("\x80,1,2\n"), invalid_utf8("80", 1)) << "a lone continuation byte";
+  EXPECT_EQ(message_for("\xF4\x90\x80\x80,1,2\n"), invalid_utf8("F4", 1)) << "past U+10FFFF";
+  // Valid UTF-8 up to four bytes stays accepted, and a header is not checked.
+  EXPECT_THAT(read_text("n\xE4me,l\xE4t,l\xF6n\n\xF0\x9F\x97\xBA \xC3\xA9,1,2\n").locations,
+              ElementsAre(Location{"\xF0\x9F\x97\xBA \xC3\xA9", 1, 2}));
 }
 
 TEST(CsvReaderRefuses, WithOddValuesShownOnOneLine) {
@@ -553,12 +700,20 @@ TEST(CsvReaderFiles, ReadsStandardInputForDash) {
   ASSERT_EQ(::dup2(input, STDIN_FILENO), STDIN_FILENO);
   ::close(input);
   std::optional<CsvLocationReader> reader;
+  std::optional<Location> first;
+  std::optional<Location> second;
   EXPECT_NO_THROW(reader.emplace(CsvLocationReader::open("-")));
+  if (reader) {
+    // Streamed: standard input is read as rows are asked for.
+    first = reader->next();
+    second = reader->next();
+  }
   ::dup2(saved_stdin, STDIN_FILENO);
   ::close(saved_stdin);
   ASSERT_TRUE(reader.has_value());
   EXPECT_EQ(reader->display_name(), "<stdin>");
-  EXPECT_EQ(reader->next(), boston);
+  EXPECT_EQ(first, boston);
+  EXPECT_EQ(second, std::nullopt);
 }
 
 TEST(CsvReaderFiles, ThrowsIoErrorForAMissingFile) {

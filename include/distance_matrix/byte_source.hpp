@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace dm {
+
+/// Where a reader's bytes come from, one block at a time, so that input of
+/// any length (a pipe, /dev/zero, a 10 GB file) is read in bounded memory.
+class ByteSource {
+ public:
+  ByteSource() = default;
+  ByteSource(const ByteSource&) = delete;
+  ByteSource& operator=(const ByteSource&) = delete;
+  virtual ~ByteSource() = default;
+
+  /// Fills the start of `block` and returns how many bytes it wrote; 0 only
+  /// at the end of the input. Throws IoError if the input cannot be read.
+  [[nodiscard]] virtual std::size_t read(std::span<char> block) = 0;
+};
+
+/// Reads a file descriptor: a regular file, a pipe, a FIFO, a terminal.
+class DescriptorSource final : public ByteSource {
+ public:
+  /// `subject` names the input in error messages ("'data.csv'", "standard
+  /// input"); it is quoted as is, so escape user-controlled text first.
+  /// Closes `descriptor` on destruction when `owned`.
+  DescriptorSource(int descriptor, std::string subject, bool owned);
+  ~DescriptorSource() override;
+
+  [[nodiscard]] std::size_t read(std::span<char> block) override;
+
+ private:
+  int descriptor_;
+  std::string subject_;
+  bool owned_;
+};
+
+}  // namespace dm

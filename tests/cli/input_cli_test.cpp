@@ -1,0 +1,204 @@
+// End-to-end tests of what the tool does with hostile or broken input
+// (issue 5, cases 4, 6 and 10): the real binary, its exit code, its standard
+// error line by line, and the files it leaves behind.
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/printable.hpp"
+#include "support/run_tool.hpp"
+
+namespace dm {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::StartsWith;
+
+void write_file(const fs::path& path, std::string_view text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    lines.emplace_back(text.substr(0, end));
+    text.remove_prefix(std::min(text.size(), end + 1));
+  }
+  return lines;
+}
+
+/// No byte that a terminal would obey: C0 controls (but the line ends), DEL, C1 controls in UTF-8.
+bool has_raw_control_bytes(std::string_view text) {
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    const auto byte = static_cast<unsigned char>(text[index]);
+    if ((byte < 0x20 && byte != '\n') || byte == 0x7F) return true;
+    if (byte == 0xC2 && index + 1 < text.size() && static_cast<unsigned char>(text[index + 1]) < 0xA0) return true;
+  }
+  return false;
+}
+
+class InputCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "input_cli_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    folder_ = pattern;
+    work_ = folder_ / "work";
+    fs::create_directory(work_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+
+  testing::ToolResult run(const std::vector<std::string>& arguments, const fs::path& stdin_path = "/dev/null") {
+    return testing::run_tool(arguments, folder_, stdin_path);
+  }
+
+  std::vector<std::string> work_entries() const {
+    std::vector<std::string> names;
+    for (const fs::directory_entry& entry : fs::directory_iterator(work_)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  fs::path folder_;
+  fs::path work_;
+};
+
+// ---------------------------------------------------------------- case 10: forged lines
+
+TEST_F(InputCliTest, AFileNameWithALineBreakAndAnEscapeSequenceCannotForgeAMessage) {
+  const std::string name = "evil\nforged.csv:1: all good\x1b[2J\x1b[31m.csv";
+  const fs::path input = work_ / name;
+  write_file(input, "a,1,2\nb,91,0\nc,1\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_FALSE(has_raw_control_bytes(result.err)) << printable(result.err);
+  const std::string shown = (work_ / "evil\\nforged.csv:1: all good\\e[2J\\e[31m.csv").string();
+  EXPECT_THAT(lines_of(result.err),
+              ElementsAre(shown + ":2: latitude 91 is outside [-90, 90]",
+                          shown + ":3: expected 3 fields (name,latitude,longitude), found 2"));
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(InputCliTest, AMissingInputWithControlCharactersIsOneEscapedLine) {
+  const fs::path input = work_ / "missing\r\n\x07\x1b]0;title\x07.csv";
+  const testing::ToolResult result = run({input.string()});
+  EXPECT_EQ(result.exit_code, 4);
+  EXPECT_FALSE(has_raw_control_bytes(result.err)) << printable(result.err);
+  EXPECT_THAT(lines_of(result.err),
+              ElementsAre("distance_matrix: cannot read '" + (work_ / "missing\\r\\n\\x07\\e]0;title\\x07.csv").string() +
+                          "': No such file or directory"));
+}
+
+TEST_F(InputCliTest, AnOutputPathWithControlCharactersIsEscapedInTheTimings) {
+  const fs::path input = work_ / "in.csv";
+  write_file(input, "a,1,2\nb,3,4\n");
+  const testing::ToolResult result = run({input.string(), "-o", (work_ / "out\n\x1b[1m.csv").string()});
+  EXPECT_EQ(result.exit_code, 0) << printable(result.err);
+  EXPECT_FALSE(has_raw_control_bytes(result.err)) << printable(result.err);
+  EXPECT_THAT(result.err, HasSubstr("out\\n\\e[1m.csv"));
+}
+
+TEST_F(InputCliTest, AUsageErrorQuotingAnArgumentWithControlCharactersIsEscaped) {
+  const testing::ToolResult result = run({"in.csv", "-e", "pool\n\x1b[2Jfake: error"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_FALSE(has_raw_control_bytes(result.err)) << printable(result.err);
+  const std::vector<std::string> lines = lines_of(result.err);
+  ASSERT_EQ(lines.size(), 2u) << printable(result.err);
+  EXPECT_THAT(lines[0], HasSubstr("pool\\n\\e[2Jfake: error"));
+  EXPECT_EQ(lines[1], "Run with --help for more information.");
+}
+
+// ---------------------------------------------------------------- case 6: endless or huge input
+
+TEST_F(InputCliTest, DevZeroIsRefusedAtItsFirstByte) {
+  write_file(work_ / "output.csv", "previous\n");
+  const testing::ToolResult result = run({"/dev/zero", "-o", (work_ / "output.csv").string()});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, "/dev/zero:1: NUL byte in name: NUL bytes are not allowed (save UTF-16 files as UTF-8)\n");
+  EXPECT_EQ(testing::read_whole_file(work_ / "output.csv"), "previous\n");
+  EXPECT_THAT(work_entries(), ElementsAre("output.csv"));
+}
+
+TEST_F(InputCliTest, DevZeroOnStandardInputIsRefusedToo) {
+  const testing::ToolResult result = run({"-", "-e", "async"}, "/dev/zero");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, "<stdin>:1: NUL byte in name: NUL bytes are not allowed (save UTF-16 files as UTF-8)\n");
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(InputCliTest, ARowLongerThan64KibIsRefusedWithTheLimitNamed) {
+  const fs::path input = work_ / "long.csv";
+  write_file(input, "a,1,2\nb,3,4\n" + std::string(100'000, 'x') + "\nc,5,6\n");
+  for (const char* executor : {"sequential", "async"}) {
+    const testing::ToolResult result = run({"-", "-e", executor, "-o", "-"}, input);
+    EXPECT_EQ(result.exit_code, 3) << executor;
+    EXPECT_EQ(result.err,
+              "<stdin>:3: row longer than 65536 bytes, the limit for one row: reading stopped here (a quote "
+              "never closed? not a CSV file?)\n")
+        << executor;
+  }
+}
+
+TEST_F(InputCliTest, AFifoIsStreamed) {
+  const fs::path fifo = work_ / "rows.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const pid_t child = testing::start_tool({fifo.string(), "-o", "-", "--quiet", "-e", "async"}, "/dev/null", folder_);
+  ASSERT_GT(child, 0);
+  {
+    std::ofstream writer(fifo, std::ios::binary);  // opens once the tool opened its end
+    for (int row = 0; row < 500; ++row) writer << "p" << row << ',' << (row % 90) << ",0\n";
+  }
+  const testing::ToolResult result = testing::finish_tool(child, folder_);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("p0,p1,"));
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 500LL * 499 / 2);
+}
+
+// ---------------------------------------------------------------- cases 4 and the UTF-8 decision
+
+TEST_F(InputCliTest, AFirstRowWithDigitsIsDataNotAHeader) {
+  const fs::path input = work_ / "paris.csv";
+  write_file(input, "Paris,48.85N,2.35E\nLondon,51.5074,-0.1278\nBerlin,52.52,13.405\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() + ":1: latitude \"48.85N\" is not a number\n");
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(InputCliTest, ColumnTitlesAreAHeader) {
+  const fs::path input = work_ / "titled.csv";
+  write_file(input, "name,latitude,longitude\nLondon,51.5074,-0.1278\nBerlin,52.52,13.405\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-", "--quiet"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("London,Berlin,"));
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 1);
+}
+
+TEST_F(InputCliTest, Latin1NamesAreRefusedWithAConversionHint) {
+  const fs::path input = work_ / "latin1.csv";
+  write_file(input, "Z\xFCrich,47.37,8.54\nS\xC3\xA3o Paulo,-23.55,-46.63\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() +
+                            ":1: name is not valid UTF-8: byte 0xFC at column 2 (byte offset in the line); "
+                            "convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8\n");
+}
+
+}  // namespace
+}  // namespace dm

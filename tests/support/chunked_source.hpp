@@ -1,0 +1,53 @@
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "distance_matrix/byte_source.hpp"
+
+namespace dm::testing {
+
+/// Hands out `text` at most `piece` bytes per read, as a slow pipe would, so
+/// that rows, quotes, CRLFs and UTF-8 sequences get split at every place.
+class ChunkedSource final : public ByteSource {
+ public:
+  ChunkedSource(std::string_view text, std::size_t piece) : text_(text), piece_(std::max<std::size_t>(piece, 1)) {}
+
+  [[nodiscard]] std::size_t read(std::span<char> block) override {
+    const std::size_t count = std::min({block.size(), piece_, text_.size() - offset_});
+    std::memcpy(block.data(), text_.data() + offset_, count);
+    offset_ += count;
+    return count;
+  }
+
+  [[nodiscard]] std::size_t bytes_read() const { return offset_; }
+
+ private:
+  std::string text_;
+  std::size_t piece_;
+  std::size_t offset_ = 0;
+};
+
+/// Input that never ends: `pattern` again and again. Counts what was read.
+class EndlessSource final : public ByteSource {
+ public:
+  explicit EndlessSource(std::string pattern) : pattern_(std::move(pattern)) {}
+
+  [[nodiscard]] std::size_t read(std::span<char> block) override {
+    for (char& byte : block) byte = pattern_[bytes_read_++ % pattern_.size()];
+    return block.size();
+  }
+
+  [[nodiscard]] std::size_t bytes_read() const { return bytes_read_; }
+
+ private:
+  std::string pattern_;
+  std::size_t bytes_read_ = 0;
+};
+
+}  // namespace dm::testing
