@@ -103,6 +103,7 @@ struct Arguments {
   std::string metric{to_string(Metric::haversine)};
   std::string unit{to_string(Unit::kilometers)};
   double radius_km = mean_earth_radius_km;
+  std::string kernel{to_string(KernelKind::simd)};
   bool quiet = false;
 };
 
@@ -170,6 +171,12 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "miles, nautical miles")
       ->check(CLI::IsMember(units))
       ->type_name("NAME");
+  app.add_option("--kernel", arguments.kernel,
+                 "simd: vectorized, best instruction set of\n"
+                 "this CPU (default); scalar: one pair at a\n"
+                 "time, the reference. Both accurate to 1e-9 km")
+      ->check(CLI::IsMember(names_of({KernelKind::simd, KernelKind::scalar})))
+      ->type_name("NAME");
   app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
@@ -210,6 +217,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.metric = parse_metric(arguments.metric).value_or(Metric::haversine);
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
+  command.run.distance.kernel = parse_kernel_kind(arguments.kernel).value_or(KernelKind::simd);
   command.quiet = arguments.quiet;
   return command;
 }
