@@ -38,12 +38,23 @@ HWY_INLINE Vec load_active(hn::Mask<Tag> active, Tag d, const double* HWY_RESTRI
 #endif
 }
 
-/// Central angle between unit vectors a and b, accurate at every separation.
-/// The chord c = |a − b| gives θ = 2·asin(c/2), well conditioned up to a
-/// quarter circle; beyond it the chord to the antipode of b, s = |a + b|,
-/// gives θ = π − 2·asin(s/2), so nearly antipodal pairs keep every digit.
-/// Swapping a and b only negates a − b, which squares away: d(a,b) == d(b,a)
-/// bit for bit.
+/// asin(x) for |x| <= 0.5 (2 ulp): Highway's own polynomial, without the
+/// square-root branch hn::Asin evaluates for larger |x| in every lane.
+HWY_INLINE Vec asin_up_to_half(Tag d, Vec x) {
+  hn::impl::AsinImpl<double> polynomial;
+  const Vec x2 = hn::Mul(x, x);
+  return hn::MulAdd(polynomial.AsinPoly(d, x2, x), hn::Mul(x2, x), x);
+}
+
+/// Central angle between unit vectors a and b, accurate at every separation,
+/// from whichever of three well-conditioned forms applies (each needs the
+/// arcsine only on [-0.5, 0.5], and at most one square root):
+///  - up to 60°, the chord c = |a − b|: θ = 2·asin(c/2);
+///  - past 120°, the chord to the antipode of b, s = |a + b|:
+///    θ = π − 2·asin(s/2), so nearly antipodal pairs keep every digit;
+///  - in between, the dot product: θ = π/2 − asin(a · b).
+/// Swapping a and b only negates a − b, which squares away, and every sum is
+/// evaluated in the same order: d(a,b) == d(b,a) bit for bit.
 HWY_INLINE Vec haversine_angle(Tag d, Vec x, Vec y, Vec z, Vec anchor_x, Vec anchor_y, Vec anchor_z) {
   const Vec dx = hn::Sub(x, anchor_x);
   const Vec dy = hn::Sub(y, anchor_y);
@@ -53,12 +64,16 @@ HWY_INLINE Vec haversine_angle(Tag d, Vec x, Vec y, Vec z, Vec anchor_x, Vec anc
   const Vec sy = hn::Add(y, anchor_y);
   const Vec sz = hn::Add(z, anchor_z);
   const Vec antipode_chord_squared = hn::MulAdd(sz, sz, hn::MulAdd(sy, sy, hn::Mul(sx, sx)));
+  const Vec dot = hn::MulAdd(z, anchor_z, hn::MulAdd(y, anchor_y, hn::Mul(x, anchor_x)));
 
-  const auto within_quarter_circle = hn::Le(chord_squared, antipode_chord_squared);
-  const Vec half_chord = hn::Mul(hn::Sqrt(hn::Min(chord_squared, antipode_chord_squared)), hn::Set(d, 0.5));
-  const Vec half_angle = hn::Asin(d, half_chord);
-  const Vec twice = hn::Add(half_angle, half_angle);
-  return hn::IfThenElse(within_quarter_circle, twice, hn::Sub(hn::Set(d, pi), twice));
+  const Vec shorter_squared = hn::Min(chord_squared, antipode_chord_squared);
+  const auto near_side = hn::Le(chord_squared, antipode_chord_squared);
+  const auto middle = hn::Gt(shorter_squared, hn::Set(d, 1.0));  // both chords longer than the radius
+  const Vec half_chord = hn::Mul(hn::Sqrt(shorter_squared), hn::Set(d, 0.5));
+  const Vec arcsine = asin_up_to_half(d, hn::IfThenElse(middle, dot, half_chord));
+  const Vec twice = hn::Add(arcsine, arcsine);
+  const Vec chord_angle = hn::IfThenElse(near_side, twice, hn::Sub(hn::Set(d, pi), twice));
+  return hn::IfThenElse(middle, hn::Sub(hn::Set(d, pi / 2), arcsine), chord_angle);
 }
 
 void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,

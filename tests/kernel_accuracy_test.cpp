@@ -91,10 +91,18 @@ std::vector<Point> special_pairs() {
       {0, 179.9999999}, {0, -179.9999999},
       {-16.5, 179.99999999}, {-16.5000001, -179.99999999},
       {65.5, -180}, {65.5, 180},
-      // Quarter circle, where the kernel switches chords.
+      // 60°, 90° and 120°, where the simd kernel switches between its forms.
+      {0, 0}, {0, 60},
+      {0, 0}, {0, 60 - 1e-12},
+      {0, 0}, {0, 60 + 1e-12},
+      {30, 10}, {-30, 10},
       {0, 0}, {0, 90},
       {0, 0}, {90, 0},
       {45, 0}, {-45, 0},
+      {0, 0}, {0, 120},
+      {0, 0}, {0, 120 - 1e-12},
+      {0, 0}, {0, 120 + 1e-12},
+      {60, -70}, {-60, -70},
   };
   // Millimetres apart (1e-8 degrees is about 1.1 mm) in many places.
   for (const Point base : {Point{52.1, 13.4}, Point{0, 0}, Point{89.99999999, 45}, Point{-89.9999999, -120},

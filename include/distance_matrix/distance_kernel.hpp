@@ -20,10 +20,11 @@ namespace dm {
 ///  - simd (default): per-location unit vectors (x, y, z) are prepared once
 ///    with degree-exact sin/cos; a pair then costs six subtractions and
 ///    additions, a few multiply-adds, one square root and one arcsine
-///    (Highway, compiled for SSSE3, SSE4, AVX2 and AVX-512 and dispatched at
-///    run time, see simd_target_name()). The chord |a − b| gives 2·asin(c/2)
-///    up to a quarter circle; past it the chord to the antipode |a + b| gives
-///    π − 2·asin(s/2), so nearly antipodal pairs stay exact.
+///    polynomial (Highway, compiled for SSSE3, SSE4, AVX2 and AVX-512 and
+///    dispatched at run time, see simd_target_name()). The chord |a − b|
+///    gives 2·asin(c/2) up to 60°; past 120° the chord to the antipode
+///    |a + b| gives π − 2·asin(s/2), so nearly antipodal pairs stay exact;
+///    in between, π/2 − asin(a · b).
 ///  - scalar: the haversine with libm, one pair at a time, written so that it
 ///    stays accurate at every separation; the reference and the baseline.
 ///
