@@ -41,7 +41,10 @@ constexpr std::string_view footer =
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
     "  distance_matrix data/five_locations.csv -r asyncio\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
-    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n";
+    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
+    "\n"
+    "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
+    "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
 
 /// Every executor starts one thread or process per worker: far beyond the
 /// cores this only exhausts the system's thread and process limits.
