@@ -1,0 +1,171 @@
+// The fault catalogue: every way a user or an attacker has been seen to hurt
+// the tool, run through the real binary, each with its exact exit status, its
+// exact standard error and the files left in the folder afterwards.
+//
+// Each case runs in a fresh empty folder under /bin/sh, so that redirections
+// (`>> log.txt`, `2>&-`) and shell conventions (a death by signal N is status
+// 128+N) are exactly what a user would type. In the commands, $DM is the tool
+// and $DATA the project's data folder. stderr is compared line by line with
+// ECMAScript regular expressions that must match whole lines.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace dm {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Fault {
+  const char* name;
+  const char* setup;    ///< shell commands preparing the folder (their failure fails the case)
+  const char* command;  ///< the command under test
+  int status;           ///< its exit status as the shell reports it
+  std::vector<const char*> stderr_lines;  ///< a regular expression per line, whole-line match
+  const char* files;    ///< the folder's entries afterwards, sorted, separated by spaces
+  const char* check;    ///< shell commands that must succeed afterwards ("" for none)
+};
+
+// gtest prints a parameter that fails; the case's name says it all.
+void PrintTo(const Fault& fault, std::ostream* out) { *out << fault.name; }
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string listing(const fs::path& folder) {
+  std::set<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
+    names.insert(entry.path().filename().string());
+  }
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : " ") + name;
+  return text;
+}
+
+/// Runs `script` with /bin/sh in `folder`; returns its exit status as a shell
+/// would report it, standard error into `err`. Standard output goes to a file
+/// outside the folder unless the script redirects it.
+int run_shell(const fs::path& folder, const fs::path& scratch, const std::string& script, std::string& err) {
+  const fs::path err_path = scratch / "stderr";
+  const fs::path out_path = scratch / "stdout";
+  const std::string body = script.empty() ? ":" : script;
+  const std::string wrapped = "cd '" + folder.string() + "' && { " + body + "\n} >'" + out_path.string() +
+                              "' 2>'" + err_path.string() + "' </dev/null";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::setenv("DM", DM_CLI_PATH, 1);
+    ::setenv("DATA", DM_DATA_DIR, 1);
+    ::execl("/bin/sh", "sh", "-c", wrapped.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  err = read_file(err_path);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+class FaultCatalogue : public ::testing::TestWithParam<Fault> {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "fault_catalogue.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    scratch_ = pattern;
+    folder_ = scratch_ / "work";
+    fs::create_directory(folder_);
+  }
+  void TearDown() override { fs::remove_all(scratch_); }
+
+  fs::path scratch_;
+  fs::path folder_;
+};
+
+TEST_P(FaultCatalogue, GivesItsExactStatusMessageAndFiles) {
+  const Fault& fault = GetParam();
+  std::string err;
+  ASSERT_EQ(run_shell(folder_, scratch_, fault.setup, err), 0) << "setup failed: " << err;
+
+  const int status = run_shell(folder_, scratch_, fault.command, err);
+  EXPECT_EQ(status, fault.status) << "stderr:\n" << err;
+
+  const std::vector<std::string> lines = lines_of(err);
+  EXPECT_EQ(lines.size(), fault.stderr_lines.size()) << "stderr:\n" << err;
+  for (std::size_t i = 0; i < std::min(lines.size(), fault.stderr_lines.size()); ++i) {
+    EXPECT_TRUE(std::regex_match(lines[i], std::regex(fault.stderr_lines[i])))
+        << "stderr line " << i + 1 << ": " << lines[i] << "\n   expected: " << fault.stderr_lines[i];
+  }
+
+  EXPECT_EQ(listing(folder_), fault.files);
+  if (*fault.check != '\0') {
+    std::string check_err;
+    EXPECT_EQ(run_shell(folder_, scratch_, fault.check, check_err), 0) << "check failed: " << check_err;
+  }
+}
+
+// Files the cases start from: five.csv (valid), old.csv (an earlier output to
+// protect) and old.bak (its copy, to compare with afterwards).
+#define FIVE "cp \"$DATA/five_locations.csv\" five.csv"
+#define OLD_OUTPUT "printf 'earlier output\\n' > old.csv && cp old.csv old.bak"
+#define OLD_KEPT "cmp old.csv old.bak"
+
+const Fault faults[] = {
+    // --- The engine's refusals of bad input: exit 3, one line per bad row, nothing written.
+    {"LatitudeOutOfRange", OLD_OUTPUT " && printf 'a,1,2\\nb,91.5,3\\n' > in.csv",
+     "$DM in.csv -q -o old.csv", 3, {R"(in\.csv:2: latitude 91\.5 is outside \[-90, 90\])"},
+     "in.csv old.bak old.csv", OLD_KEPT},
+    {"WrongFieldCount", "printf 'a,1,2\\nc,1\\n' > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:2: expected 3 fields \(name,latitude,longitude\), found 2)"}, "in.csv", ""},
+    {"UnterminatedQuote", "printf 'a,1,2\\n\"d,1,2\\n' > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:2: unterminated quote in name: .*)"}, "in.csv", ""},
+    {"ManyBadRowsAreCountedPastTwenty",
+     "i=0; while [ $i -lt 25 ]; do echo \"x$i,100,0\"; i=$((i+1)); done > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:1: latitude 100 is outside \[-90, 90\])", R"(in\.csv:2: .*)", R"(in\.csv:3: .*)",
+      R"(in\.csv:4: .*)", R"(in\.csv:5: .*)", R"(in\.csv:6: .*)", R"(in\.csv:7: .*)", R"(in\.csv:8: .*)",
+      R"(in\.csv:9: .*)", R"(in\.csv:10: .*)", R"(in\.csv:11: .*)", R"(in\.csv:12: .*)", R"(in\.csv:13: .*)",
+      R"(in\.csv:14: .*)", R"(in\.csv:15: .*)", R"(in\.csv:16: .*)", R"(in\.csv:17: .*)", R"(in\.csv:18: .*)",
+      R"(in\.csv:19: .*)", R"(in\.csv:20: .*)", R"(\.\.\. and 5 more invalid rows)"},
+     "in.csv", ""},
+
+    // --- Files that cannot be read or written: exit 4, one line.
+    {"MissingInput", "", "$DM missing.csv -q", 4,
+     {R"(distance_matrix: cannot read 'missing\.csv': No such file or directory)"}, "", ""},
+    {"OutputFolderMissing", FIVE, "$DM five.csv -q -o nodir/x.csv", 4,
+     {R"(distance_matrix: cannot write 'nodir/x\.csv': No such file or directory)"}, "five.csv", ""},
+
+    // --- Usage errors: exit 2, the problem and a pointer to --help.
+    {"WorkersOutOfRange", FIVE, "$DM five.csv --workers 0", 2,
+     {R"(distance_matrix: --workers: 0 is not a whole number from 1 to 1024)",
+      R"(Run with --help for more information\.)"},
+     "five.csv", ""},
+    {"UnknownExecutor", FIVE, "$DM five.csv -e bogus", 2,
+     {R"(distance_matrix: --executor: bogus not in \{sequential,threads,pool,processes,async,parallel\})",
+      R"(Run with --help for more information\.)"},
+     "five.csv", ""},
+};
+
+std::string fault_name(const ::testing::TestParamInfo<Fault>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Cases, FaultCatalogue, ::testing::ValuesIn(faults), fault_name);
+
+}  // namespace
+}  // namespace dm

@@ -1,0 +1,82 @@
+// Randomized stress: many runs with random sizes, executors, worker counts,
+// chunk sizes and window sizes, each compared byte for byte with the
+// sequential executor. Deterministic: run i uses seed i, so a failure names
+// the seed that reproduces it. CI runs a bounded number of runs; set
+// DM_STRESS_RUNS for a longer soak, e.g.
+//   DM_STRESS_RUNS=5000 build/ci-gcc/tests/executor_stress_test
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/run.hpp"
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+std::string run_to_string(const std::string& input, const RunOptions& options) {
+  CsvLocationReader reader(input, "stress.csv");
+  StringOutput output;
+  CsvPairWriter writer(output);
+  run(reader, writer, options);
+  return output.str();
+}
+
+std::uint64_t runs_requested() {
+  constexpr std::uint64_t default_runs = 100;
+  const char* text = std::getenv("DM_STRESS_RUNS");
+  if (text == nullptr || *text == '\0') return default_runs;
+  return std::strtoull(text, nullptr, 10);
+}
+
+struct StressRun {
+  std::size_t location_count;
+  RunOptions options;
+
+  [[nodiscard]] std::string describe(std::uint64_t seed) const {
+    return "seed " + std::to_string(seed) + ": " + std::to_string(location_count) + " locations, " +
+           std::string(to_string(options.executor)) + ", " + std::to_string(options.execution.workers) +
+           " workers, chunk " + std::to_string(options.execution.chunk_size) + ", window " +
+           std::to_string(options.window_pairs);
+  }
+};
+
+StressRun draw(std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  const auto pick = [&](std::uint64_t low, std::uint64_t high) {
+    return std::uniform_int_distribution<std::uint64_t>(low, high)(random);
+  };
+  StressRun run;
+  // Mostly small inputs, sometimes up to 500 locations (124,750 pairs).
+  run.location_count = pick(0, 9) < 8 ? pick(0, 60) : pick(61, 500);
+  run.options.executor = all_executor_kinds[pick(0, std::size(all_executor_kinds) - 1)];
+  run.options.execution.workers = static_cast<unsigned>(pick(0, 5));  // 0: the default
+  const std::uint64_t chunk_kind = pick(0, 3);
+  run.options.execution.chunk_size = chunk_kind == 0 ? 0 : chunk_kind == 1 ? pick(1, 8) : pick(9, 5000);
+  if (run.options.executor == ExecutorKind::threads && run.options.execution.chunk_size < 64) {
+    // A thread per pair over 100,000 pairs is the workshop's slow lesson, not a stress case.
+    run.options.execution.chunk_size = 64 + pick(0, 1000);
+  }
+  run.options.window_pairs = pick(0, 2) == 0 ? pick(1, 300) : RunOptions{}.window_pairs;
+  return run;
+}
+
+TEST(ExecutorStress, RandomRunsMatchSequentialByteForByte) {
+  const std::uint64_t runs = runs_requested();
+  for (std::uint64_t seed = 0; seed < runs; ++seed) {
+    const StressRun stress = draw(seed);
+    const std::string input = testing::to_csv(testing::random_locations(stress.location_count, seed));
+    RunOptions baseline = stress.options;
+    baseline.executor = ExecutorKind::sequential;
+    baseline.execution = {};
+    const std::string expected = run_to_string(input, baseline);
+    ASSERT_EQ(run_to_string(input, stress.options), expected) << stress.describe(seed);
+  }
+}
+
+}  // namespace
+}  // namespace dm
