@@ -302,7 +302,7 @@ std::string lab_svg(const LabReport& report) {
     for (int step = 0; step <= 4; ++step) ticks.push_back(high * step / 4);
   }
   for (const double tick : ticks) {
-    const double x = label_width + x_of(tick) + (tick <= 0 ? 0 : 0);
+    const double x = label_width + x_of(tick);
     svg += "<line x1=\"" + format("%.1f", x) + "\" y1=\"" + format("%.1f", top - 4) + "\" x2=\"" + format("%.1f", x) +
            "\" y2=\"" + format("%.1f", axis_y) + "\" stroke=\"#ddd\"/>\n";
     svg += "<text x=\"" + format("%.1f", x) + "\" y=\"" + format("%.1f", axis_y + 16) +
