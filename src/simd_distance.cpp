@@ -166,8 +166,8 @@ std::string_view target_name() noexcept {
   if (name == "AVX2") return "avx2";
   if (name == "SSE4") return "sse4";
   if (name == "SSSE3") return "ssse3";
-  if (name == "EMU128") return "emu128";
-  if (name == "SCALAR") return "generic";  // Highway's portable one-lane code
+  if (name == "EMU128") return "generic";  // Highway's portable code (Clang)
+  if (name == "SCALAR") return "generic";  // Highway's portable one-lane code (GCC)
   return name;
 }
 

@@ -233,6 +233,7 @@ TEST_P(Kernel, NamesTheInstructionSetItDispatchesTo) {
                                : GetParam().name == "simd_SSE4" ? "sse4"
                                : GetParam().name == "simd_SSSE3" ? "ssse3"
                                : GetParam().name == "simd_SCALAR" ? "generic"
+                               : GetParam().name == "simd_EMU128" ? "generic"
                                                                   : "?";
   EXPECT_EQ(simd_target_name(), expected);
   EXPECT_EQ(describe_kernel(KernelKind::simd), "simd " + expected);
