@@ -14,6 +14,7 @@
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/file_identity.hpp"
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/run.hpp"
 #include "timing_report.hpp"
@@ -38,7 +39,9 @@ int run_command(const dm::cli::CommandLine& command) {
   dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
   const dm::Duration loading = Clock::now() - start;
 
-  dm::OutputFile output(command.output);
+  // The input is read by now, but writing over it would still destroy the
+  // user's data: refused before any file is created.
+  dm::OutputFile output(command.output, dm::ProtectedInput::of(command.input));
   dm::CsvPairWriter writer(output);
   dm::RunReport report = dm::run(reader, writer, command.run);
 
