@@ -17,6 +17,7 @@
 #include "distance_matrix/file_identity.hpp"
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/run.hpp"
+#include "process_setup.hpp"
 #include "timing_report.hpp"
 
 namespace {
@@ -52,13 +53,18 @@ int run_command(const dm::cli::CommandLine& command) {
   report.read += loading;
   report.write += committing;
   report.total += loading + committing;
-  if (!command.quiet) std::cerr << dm::cli::format_timing_report(report, describe_destination(output));
+  // The output is committed: a standard error that cannot take the report
+  // (closed, or a pipe whose reader is gone) does not make the run fail.
+  if (!command.quiet) {
+    dm::cli::settled_standard_error() << dm::cli::format_timing_report(report, describe_destination(output));
+  }
   return exit_code(dm::ExitCode::success);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  dm::cli::prepare_process();
   try {
     if (argc > 1 && std::string_view(argv[1]) == "bench") {
       return dm::cli::run_bench_command(argc - 1, argv + 1, std::cout, std::cerr);

@@ -84,7 +84,7 @@ void append_padded(std::vector<double>& column, std::size_t index, double value)
 }  // namespace
 
 DistanceKernel::DistanceKernel(DistanceOptions options)
-    : options_(options), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {
+    : options_(validate(options)), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {
   for (std::vector<double>* column :
        {&latitude_degrees_, &longitude_degrees_, &cos_latitude_, &unit_x_, &unit_y_, &unit_z_}) {
     column->assign(simd::input_padding, 0.0);
