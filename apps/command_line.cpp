@@ -51,7 +51,10 @@ constexpr std::string_view footer =
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
     "  distance_matrix data/five_locations.csv -r asyncio\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
-    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n";
+    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
+    "\n"
+    "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
+    "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
 
 /// Every executor starts one thread or process per worker: far beyond the
 /// cores this only exhausts the system's thread and process limits.
@@ -114,6 +117,7 @@ struct Arguments {
   std::string metric{to_string(Metric::haversine)};
   std::string unit{to_string(Unit::kilometers)};
   double radius_km = mean_earth_radius_km;
+  std::string kernel{to_string(KernelKind::simd)};
   bool quiet = false;
 };
 
@@ -186,6 +190,12 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "miles, nautical miles")
       ->check(CLI::IsMember(units))
       ->type_name("NAME");
+  app.add_option("--kernel", arguments.kernel,
+                 "simd: vectorized, best instruction set of\n"
+                 "this CPU (default); scalar: one pair at a\n"
+                 "time, the reference. Both accurate to 1e-9 km")
+      ->check(CLI::IsMember(names_of({KernelKind::simd, KernelKind::scalar})))
+      ->type_name("NAME");
   app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
@@ -246,6 +256,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.metric = parse_metric(arguments.metric).value_or(Metric::haversine);
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
+  command.run.distance.kernel = parse_kernel_kind(arguments.kernel).value_or(KernelKind::simd);
   check_radius_fits_unit(arguments);
   command.quiet = arguments.quiet;
   return command;

@@ -6,8 +6,10 @@
 #include <iostream>
 #include <new>
 #include <string>
+#include <string_view>
 #include <variant>
 
+#include "bench_command.hpp"
 #include "command_line.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/csv_writer.hpp"
@@ -65,6 +67,9 @@ int run_command(const dm::cli::CommandLine& command) {
 int main(int argc, char** argv) {
   dm::cli::prepare_process();
   try {
+    if (argc > 1 && std::string_view(argv[1]) == "bench") {
+      return dm::cli::run_bench_command(argc - 1, argv + 1, std::cout, std::cerr);
+    }
     const auto parsed = dm::cli::parse_command_line(argc, argv, std::cout, std::cerr);
     if (const auto* code = std::get_if<dm::ExitCode>(&parsed)) return exit_code(*code);
     return run_command(std::get<dm::cli::CommandLine>(parsed));

@@ -20,8 +20,10 @@ std::string plural(std::size_t count, std::string_view noun) {
 
 std::string strategy(const RunReport& report) {
   const std::string chunk = report.chunk_size == 0 ? "auto" : std::to_string(report.chunk_size);
-  return std::string(to_string(report.executor)) + ", " + plural(report.workers, "worker") + ", chunk " +
-         chunk;
+  std::string text = std::string(to_string(report.executor)) + ", " + plural(report.workers, "worker") +
+                     ", chunk " + chunk;
+  if (!report.kernel.empty()) text += ", " + report.kernel;
+  return text;
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
-// Throughput of the one distance kernel on one core: the ceiling every
-// executor divides among its workers.
+// Throughput of the distance kernels on one core, in pairs per second
+// (items_per_second): the ceiling every executor divides among its workers.
+// The simd kernel is measured on every instruction set this CPU supports.
 #include <benchmark/benchmark.h>
 
+#include <hwy/targets.h>
+
+#include <string>
 #include <vector>
 
 #include "bench_data.hpp"
@@ -10,8 +14,19 @@
 namespace dm {
 namespace {
 
-void BM_Kernel(benchmark::State& state, Metric metric) {
-  const DistanceKernel kernel(bench::thousand_locations(), {metric, Unit::kilometers, mean_earth_radius_km});
+/// Restricts Highway's run-time dispatch to one instruction set for a scope.
+class DispatchTo {
+ public:
+  explicit DispatchTo(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
+  ~DispatchTo() { hwy::SetSupportedTargetsForTest(0); }
+  DispatchTo(const DispatchTo&) = delete;
+  DispatchTo& operator=(const DispatchTo&) = delete;
+};
+
+void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::int64_t target) {
+  const DispatchTo dispatch(target);
+  const DistanceKernel kernel(bench::thousand_locations(),
+                              {metric, Unit::kilometers, mean_earth_radius_km, kind});
   std::vector<double> out(kernel.pair_count());
   for (auto _ : state) {
     kernel.compute({0, out.size()}, out);
@@ -19,13 +34,27 @@ void BM_Kernel(benchmark::State& state, Metric metric) {
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+  state.SetLabel(describe_kernel(kind));
   state.counters["ns_per_pair"] = benchmark::Counter(
       static_cast<double>(state.iterations() * out.size()),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-BENCHMARK_CAPTURE(BM_Kernel, haversine, Metric::haversine)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Kernel, equirectangular, Metric::equirectangular)->Unit(benchmark::kMillisecond);
+/// BM_Kernel/<metric>/scalar, then BM_Kernel/<metric>/simd_<target> for every
+/// instruction set compiled in and supported here, best first.
+[[maybe_unused]] const bool registered = [] {
+  for (const Metric metric : {Metric::haversine, Metric::equirectangular}) {
+    const std::string prefix = "BM_Kernel/" + std::string(to_string(metric)) + '/';
+    benchmark::RegisterBenchmark((prefix + "scalar").c_str(), BM_Kernel, metric, KernelKind::scalar, 0)
+        ->Unit(benchmark::kMillisecond);
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+      benchmark::RegisterBenchmark((prefix + "simd_" + hwy::TargetName(target)).c_str(), BM_Kernel, metric,
+                                   KernelKind::simd, target)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace dm

@@ -2,6 +2,7 @@
 find_package(Threads REQUIRED)
 find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)
+find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors and run-time dispatch
 
 # Standalone Asio is header-only and ships no CMake package on Debian.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
@@ -12,6 +13,12 @@ target_link_libraries(asio_standalone INTERFACE Threads::Threads)
 
 if(DM_BUILD_TESTS)
   find_package(GTest REQUIRED)
+  # MPFR: the tests' high-precision reference for the kernel's accuracy contract.
+  find_path(MPFR_INCLUDE_DIR mpfr.h REQUIRED)
+  find_library(MPFR_LIBRARY mpfr REQUIRED)
+  add_library(mpfr::mpfr INTERFACE IMPORTED)
+  target_include_directories(mpfr::mpfr SYSTEM INTERFACE ${MPFR_INCLUDE_DIR})
+  target_link_libraries(mpfr::mpfr INTERFACE ${MPFR_LIBRARY})
 endif()
 if(DM_BUILD_BENCHMARKS)
   find_package(benchmark REQUIRED)

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "src/simd_distance.hpp"
+
 namespace dm {
 namespace {
 
@@ -49,10 +51,48 @@ inline double equirectangular_angle(double latitude_from, double latitude_to,
   return std::sqrt(x * x + y * y);
 }
 
+struct SinCos {
+  double sin;
+  double cos;
+};
+
+/// sin and cos of an angle in degrees, exact at every multiple of 90°. The
+/// reduction to [-45°, 45°] is done in degrees, where std::remquo is exact;
+/// only the small remainder is rounded to radians. So sin 180° is 0 (not
+/// 1.2e-16), (0°, -180°) and (0°, 180°) are the same vector, and near a pole
+/// cos φ keeps every digit, as sin(90° - |φ|) does in the scalar kernel.
+SinCos sincos_degrees(double degrees) noexcept {
+  int quotient = 0;
+  const double remainder = std::remquo(degrees, 90.0, &quotient);
+  const double radians = remainder * radians_per_degree;
+  const double sine = std::sin(radians);
+  const double cosine = std::cos(radians);
+  switch (static_cast<unsigned>(quotient) & 3U) {  // the quadrant, also for negative quotients
+    case 0: return {sine, cosine};
+    case 1: return {cosine, -sine};
+    case 2: return {-sine, -cosine};
+    default: return {-cosine, sine};
+  }
+}
+
+/// Appends `value` to a column that ends in simd::input_padding zeros.
+void append_padded(std::vector<double>& column, std::size_t index, double value) {
+  column[index] = value;
+  column.push_back(0.0);
+}
+
 }  // namespace
 
 DistanceKernel::DistanceKernel(DistanceOptions options)
-    : options_(validate(options)), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {}
+    : options_(validate(options)), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {
+  for (std::vector<double>* column :
+       {&latitude_degrees_, &longitude_degrees_, &cos_latitude_, &unit_x_, &unit_y_, &unit_z_}) {
+    column->assign(simd::input_padding, 0.0);
+  }
+  // Highway picks the instruction set on the first dispatched call; make that
+  // call here, on the constructing thread, rather than first in the workers.
+  if (options_.kernel == KernelKind::simd) static_cast<void>(simd::target_name());
+}
 
 DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options)
     : DistanceKernel(options) {
@@ -63,18 +103,26 @@ DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions o
 }
 
 void DistanceKernel::reserve(std::size_t count) {
-  latitude_degrees_.reserve(count);
-  longitude_degrees_.reserve(count);
-  cos_latitude_.reserve(count);
+  for (std::vector<double>* column :
+       {&latitude_degrees_, &longitude_degrees_, &cos_latitude_, &unit_x_, &unit_y_, &unit_z_}) {
+    column->reserve(count + simd::input_padding);
+  }
 }
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
-  latitude_degrees_.push_back(latitude_degrees);
-  longitude_degrees_.push_back(longitude_degrees);
+  const std::size_t index = size_;
+  append_padded(latitude_degrees_, index, latitude_degrees);
+  append_padded(longitude_degrees_, index, longitude_degrees);
   // cos φ = sin(90° - |φ|): near the poles the subtraction in degrees is
   // exact, while cos of a rounded radian value near π/2 would keep only a few
   // correct digits (and would not give exactly 0 at the pole).
-  cos_latitude_.push_back(std::sin((90.0 - std::abs(latitude_degrees)) * radians_per_degree));
+  append_padded(cos_latitude_, index, std::sin((90.0 - std::abs(latitude_degrees)) * radians_per_degree));
+  const SinCos latitude = sincos_degrees(latitude_degrees);
+  const SinCos longitude = sincos_degrees(longitude_degrees);
+  append_padded(unit_x_, index, latitude.cos * longitude.cos);
+  append_padded(unit_y_, index, latitude.cos * longitude.sin);
+  append_padded(unit_z_, index, latitude.sin);
+  ++size_;
 }
 
 double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {
@@ -99,6 +147,20 @@ void DistanceKernel::compute(PairRange range, std::span<double> out) const noexc
 
 void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::size_t last,
                                  double* out) const noexcept {
+  if (first >= last) return;
+  if (options_.kernel == KernelKind::scalar) {
+    compute_run_scalar(anchor, first, last, out);
+  } else if (options_.metric == Metric::haversine) {
+    simd::haversine_run(unit_x_.data() + first, unit_y_.data() + first, unit_z_.data() + first, last - first,
+                        unit_x_[anchor], unit_y_[anchor], unit_z_[anchor], radius_in_unit_, out);
+  } else {
+    simd::equirectangular_run(latitude_degrees_.data() + first, longitude_degrees_.data() + first, last - first,
+                              latitude_degrees_[anchor], longitude_degrees_[anchor], radius_in_unit_, out);
+  }
+}
+
+void DistanceKernel::compute_run_scalar(std::size_t anchor, std::size_t first, std::size_t last,
+                                        double* out) const noexcept {
   const double latitude_to = latitude_degrees_[anchor];
   const double longitude_to = longitude_degrees_[anchor];
   if (options_.metric == Metric::haversine) {
@@ -114,6 +176,13 @@ void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::siz
       *out++ = radius_in_unit_ * equirectangular_angle(latitude_degrees_[other], latitude_to, dlon);
     }
   }
+}
+
+std::string_view simd_target_name() noexcept { return simd::target_name(); }
+
+std::string describe_kernel(KernelKind kernel) {
+  if (kernel == KernelKind::scalar) return std::string(to_string(kernel));
+  return std::string(to_string(kernel)) + ' ' + std::string(simd_target_name());
 }
 
 }  // namespace dm

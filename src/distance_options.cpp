@@ -37,6 +37,14 @@ std::string_view to_string(Unit unit) noexcept {
   return "?";
 }
 
+std::string_view to_string(KernelKind kernel) noexcept {
+  switch (kernel) {
+    case KernelKind::simd: return "simd";
+    case KernelKind::scalar: return "scalar";
+  }
+  return "?";
+}
+
 std::optional<Metric> parse_metric(std::string_view text) noexcept {
   if (text == "haversine") return Metric::haversine;
   if (text == "equirectangular") return Metric::equirectangular;
@@ -48,6 +56,12 @@ std::optional<Unit> parse_unit(std::string_view text) noexcept {
   if (text == "m") return Unit::meters;
   if (text == "mi") return Unit::miles;
   if (text == "nmi") return Unit::nautical_miles;
+  return std::nullopt;
+}
+
+std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept {
+  if (text == "simd") return KernelKind::simd;
+  if (text == "scalar") return KernelKind::scalar;
   return std::nullopt;
 }
 

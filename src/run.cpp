@@ -84,13 +84,17 @@ RunReport run_batch(CsvLocationReader& reader, PairSink& sink, const RunOptions&
 }  // namespace
 
 RunReport run(CsvLocationReader& reader, PairSink& sink, const RunOptions& options) {
+  RunReport report;
   if (options.executor == ExecutorKind::async) {
     AsyncPipeline::Options pipeline_options;
     pipeline_options.distance = options.distance;
     pipeline_options.io_latency = options.io_latency;
-    return AsyncPipeline(std::move(pipeline_options)).run(reader, sink);
+    report = AsyncPipeline(std::move(pipeline_options)).run(reader, sink);
+  } else {
+    report = run_batch(reader, sink, options);
   }
-  return run_batch(reader, sink, options);
+  report.kernel = describe_kernel(options.distance.kernel);
+  return report;
 }
 
 }  // namespace dm

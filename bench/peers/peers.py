@@ -1,16 +1,37 @@
 #!/usr/bin/env python3
-"""Times the peers distance_matrix is measured against, on the same input.
+"""distance_matrix against the tools a user would pick instead, in one go.
 
-Prints one line per peer: the calculation time of all n(n-1)/2 haversine
-distances of the input, the way each peer would compute them. Run with
-Debian's interpreter (/usr/bin/python3) after `bench/peers/setup`.
+Usage (after bench/peers/setup and a release build):
+    /usr/bin/python3 bench/peers/peers.py [--tool build/release/distance_matrix] [--locations 10000]
+
+1. Calculation: on one generated input of --locations random points (seeded),
+   the time to compute every distance with our tool (its own "calculation"
+   line, default parallel executor and simd kernel), NumPy broadcasting,
+   scikit-learn's haversine_distances and a Dask chunked array.
+2. Whole process: data/1k_locations.csv to a CSV file, our tool against the
+   original tool's algorithm in pure Python (bench/peers/original_tool.py),
+   wall-clock time of each process.
+3. Agreement: on data/1k_locations.csv every peer's distances are compared
+   with the CSV our tool wrote; they must agree within twice the textbook
+   formula's own worst error, 2R·sqrt(machine epsilon) = 0.19 m (reached
+   next to antipodes, see the README's accuracy section).
 """
+import argparse
 import csv
 import math
+import os
+import platform
+import re
+import subprocess
 import sys
+import tempfile
 import time
+import warnings
 
 RADIUS_KM = 6371.0088
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TOLERANCE_KM = 2 * 2 * RADIUS_KM * math.sqrt(2.0 ** -52)
 
 
 def read_locations(path):
@@ -18,71 +39,149 @@ def read_locations(path):
         return [(row[0].strip(), float(row[1]), float(row[2])) for row in csv.reader(file) if row]
 
 
-def haversine(lat1, lon1, lat2, lon2):
-    # The workshop's formula: one pair at a time, in pure Python.
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = math.radians(lat2 - lat1)
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * RADIUS_KM * math.asin(math.sqrt(a))
+def generate(path, count, seed=20261124):
+    import random
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as file:
+        for index in range(count):
+            # Uniform on the sphere: latitude from arcsin of a uniform sine.
+            file.write(f"p{index},{math.degrees(math.asin(rng.uniform(-1, 1)))!r},{rng.uniform(-180, 180)!r}\n")
 
 
-def original_tool(locations):
-    rows = []
-    for j in range(1, len(locations)):
-        for i in range(j):
-            a, b = locations[i], locations[j]
-            rows.append((a[0], b[0], haversine(a[1], a[2], b[1], b[2])))
-    return len(rows)
-
-
-def numpy_triangle(locations):
+def radians(locations):
     import numpy as np
-    lat = np.radians(np.array([l[1] for l in locations]))
-    lon = np.radians(np.array([l[2] for l in locations]))
-    j, i = np.triu_indices(len(locations), k=1)  # same pairs, row-major
-    a = np.sin((lat[j] - lat[i]) / 2) ** 2 + np.cos(lat[i]) * np.cos(lat[j]) * np.sin((lon[j] - lon[i]) / 2) ** 2
-    distances = 2 * RADIUS_KM * np.arcsin(np.sqrt(a))
-    return distances.size
+    return np.radians(np.array([[l[1], l[2]] for l in locations]))
 
 
-def sklearn_full(locations):
+def numpy_broadcasting(points):
     import numpy as np
+    lat, lon = points[:, 0], points[:, 1]
+    dlat = lat[None, :] - lat[:, None]
+    dlon = lon[None, :] - lon[:, None]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    return 2 * RADIUS_KM * np.arcsin(np.sqrt(a))
+
+
+def sklearn_haversine(points):
     from sklearn.metrics.pairwise import haversine_distances
-    points = np.radians(np.array([[l[1], l[2]] for l in locations]))
-    matrix = haversine_distances(points) * RADIUS_KM  # full n × n, both halves
-    return matrix.size
+    return haversine_distances(points) * RADIUS_KM
 
 
-def dask_full(locations):
+def dask_chunked(points, chunk=1000):
     import dask.array as da
-    import numpy as np
-    points = np.radians(np.array([[l[1], l[2]] for l in locations]))
-    lat = da.from_array(points[:, 0], chunks=250)
-    lon = da.from_array(points[:, 1], chunks=250)
+    lat = da.from_array(points[:, 0], chunks=chunk)
+    lon = da.from_array(points[:, 1], chunks=chunk)
     dlat = lat[None, :] - lat[:, None]
     dlon = lon[None, :] - lon[:, None]
     a = da.sin(dlat / 2) ** 2 + da.cos(lat[:, None]) * da.cos(lat[None, :]) * da.sin(dlon / 2) ** 2
-    return (2 * RADIUS_KM * da.arcsin(da.sqrt(a))).compute().size
+    return (2 * RADIUS_KM * da.arcsin(da.sqrt(a))).compute()
+
+
+def original_loop(locations):
+    sys.path.insert(0, HERE)
+    from original_tool import haversine
+    return [haversine(locations[i][1], locations[i][2], locations[j][1], locations[j][2])
+            for j in range(1, len(locations)) for i in range(j)]
+
+
+def best_of(function, argument, runs):
+    best, result = math.inf, None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function(argument)
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def our_calculation(tool, path, runs):
+    best = math.inf
+    for _ in range(runs):
+        done = subprocess.run([tool, path, "-o", "/dev/null"], capture_output=True, text=True, check=True)
+        best = min(best, float(re.search(r"calculation +([0-9.]+) s +(.*)", done.stderr).group(1)))
+    return best, re.search(r"calculation +[0-9.]+ s +(.*)", done.stderr).group(1)
+
+
+def wall_clock(command, runs):
+    best = math.inf
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo", encoding="utf-8") as file:
+        for line in file:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    import numpy
+    import sklearn
+    import dask
+    return (f"{model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; Python {platform.python_version()}, "
+            f"NumPy {numpy.__version__}, scikit-learn {sklearn.__version__}, Dask {dask.__version__}")
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "data/1k_locations.csv"
-    locations = read_locations(path)
-    print(f"{len(locations)} locations from {path}")
-    for name, peer in [("python original (pure loop)", original_tool), ("numpy (triangle)", numpy_triangle),
-                       ("scikit-learn haversine_distances (full matrix)", sklearn_full),
-                       ("dask.array (full matrix, 250-chunks)", dask_full)]:
-        try:
-            best = math.inf
-            for _ in range(3):
-                start = time.perf_counter()
-                peer(locations)
-                best = min(best, time.perf_counter() - start)
-            print(f"{name:50s} {best * 1000:10.1f} ms")
-        except ImportError as error:
-            print(f"{name:50s} not installed ({error.name})")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tool", default=os.path.join(ROOT, "build", "release", "distance_matrix"))
+    parser.add_argument("--locations", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3, help="best of this many runs per measurement")
+    options = parser.parse_args()
+    warnings.simplefilter("ignore")  # Dask's chunking advice for the broadcast operands
+    print(machine())
+    print("load average before the run: " + " ".join(f"{value:.2f}" for value in os.getloadavg()))
+    failures = 0
+
+    with tempfile.TemporaryDirectory() as folder:
+        # 1. Calculation on one generated input.
+        generated = os.path.join(folder, "generated.csv")
+        generate(generated, options.locations)
+        points = radians(read_locations(generated))
+        n = options.locations
+        print(f"\n1. Calculation, {n} generated locations ({n * (n - 1) // 2} pairs; the matrix peers compute "
+              f"all {n * n} entries, as their users do)")
+        ours, how = our_calculation(options.tool, generated, options.runs)
+        print(f"  {'distance_matrix (' + how + ')':64s} {ours * 1e3:10.1f} ms")
+        for name, peer in [("NumPy broadcasting", numpy_broadcasting),
+                           ("scikit-learn haversine_distances", sklearn_haversine),
+                           ("Dask array, 1000 x 1000 chunks", dask_chunked)]:
+            seconds, _ = best_of(peer, points, options.runs)
+            print(f"  {name:64s} {seconds * 1e3:10.1f} ms   {seconds / ours:8.0f}x ours")
+
+        # 2. Whole process, data/1k_locations.csv to CSV.
+        thousand = os.path.join(ROOT, "data", "1k_locations.csv")
+        ours_csv = os.path.join(folder, "ours.csv")
+        python_csv = os.path.join(folder, "python.csv")
+        ours_wall = wall_clock([options.tool, thousand, "-o", ours_csv, "--quiet"], options.runs)
+        python_wall = wall_clock([sys.executable, os.path.join(HERE, "original_tool.py"), thousand, python_csv], 1)
+        print("\n2. Whole process: data/1k_locations.csv to CSV (499,500 rows), wall clock")
+        print(f"  {'distance_matrix (defaults)':64s} {ours_wall * 1e3:10.1f} ms")
+        print(f"  {'original tool, pure Python':64s} {python_wall * 1e3:10.1f} ms   {python_wall / ours_wall:8.1f}x ours")
+
+        # 3. Agreement on data/1k_locations.csv.
+        with open(ours_csv, newline="", encoding="utf-8") as file:
+            reference = [float(row[2]) for row in csv.reader(file)]
+        with open(python_csv, newline="", encoding="utf-8") as file:
+            python_rows = [float(row[2]) for row in csv.reader(file)]
+        import numpy as np
+        thousand_points = radians(read_locations(thousand))
+        rows, columns = np.triu_indices(len(thousand_points), k=1)
+        order = np.lexsort((rows, columns))  # the tool's order: for j, for i < j
+        triangle = lambda matrix: matrix[rows[order], columns[order]]
+        print(f"\n3. Agreement with our output on data/1k_locations.csv (tolerance {TOLERANCE_KM * 1e3:.2f} m)")
+        for name, values in [("original tool, pure Python", np.array(python_rows)),
+                             ("NumPy broadcasting", triangle(numpy_broadcasting(thousand_points))),
+                             ("scikit-learn haversine_distances", triangle(sklearn_haversine(thousand_points))),
+                             ("Dask array", triangle(dask_chunked(thousand_points)))]:
+            worst = float(np.max(np.abs(values - np.array(reference))))
+            agree = len(values) == len(reference) and worst <= TOLERANCE_KM
+            failures += not agree
+            print(f"  {name:64s} max |difference| {worst:.3g} km {'ok' if agree else 'DISAGREES'}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

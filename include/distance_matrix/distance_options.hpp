@@ -11,6 +11,14 @@ enum class Metric {
   equirectangular,  ///< flat projection around the mean latitude: fast, good for short distances
 };
 
+/// Which implementation of the distance math runs. Both honour every metric,
+/// unit and radius and the accuracy contract of distance_kernel.hpp; they may
+/// differ from each other in the last bits.
+enum class KernelKind {
+  simd,    ///< vectorized (Highway), dispatched at run time to the best instruction set of the CPU
+  scalar,  ///< one pair at a time with libm: the reference, and the workshop's "before" baseline
+};
+
 /// The unit distances are written in.
 enum class Unit { kilometers, meters, miles, nautical_miles };
 
@@ -21,6 +29,7 @@ struct DistanceOptions {
   Metric metric = Metric::haversine;
   Unit unit = Unit::kilometers;
   double radius_km = mean_earth_radius_km;
+  KernelKind kernel = KernelKind::simd;
 };
 
 /// Length of one `unit` in kilometers.
@@ -29,8 +38,10 @@ struct DistanceOptions {
 /// Names as the command line spells them ("haversine", "km", ...).
 [[nodiscard]] std::string_view to_string(Metric metric) noexcept;
 [[nodiscard]] std::string_view to_string(Unit unit) noexcept;
+[[nodiscard]] std::string_view to_string(KernelKind kernel) noexcept;
 [[nodiscard]] std::optional<Metric> parse_metric(std::string_view text) noexcept;
 [[nodiscard]] std::optional<Unit> parse_unit(std::string_view text) noexcept;
+[[nodiscard]] std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept;
 
 /// The largest sphere radius, in kilometers, whose distances in `unit` are
 /// all finite doubles. No metric yields more than 2π radii (haversine at most

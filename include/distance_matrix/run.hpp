@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/distance_options.hpp"
@@ -31,6 +32,7 @@ struct RunReport {
   ExecutorKind executor = ExecutorKind::parallel;
   unsigned workers = 1;
   std::size_t chunk_size = 0;
+  std::string kernel;  ///< what computed the distances: "scalar", "simd avx512", ...
   std::size_t location_count = 0;
   std::size_t pair_count = 0;
   Duration read{};

@@ -23,6 +23,7 @@
 #include "distance_matrix/byte_output.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/distance_kernel.hpp"
 #include "distance_matrix/run.hpp"
 #include "distance_matrix/version.hpp"
 
@@ -200,10 +201,14 @@ TEST_F(CliTest, ReplacesAnExistingOutput) {
   EXPECT_EQ(entries(work_), (std::set<std::string>{"locations.csv", "output.csv"}));
 }
 
-TEST_F(CliTest, EveryExecutorWritesTheSameBytes) {
+class EveryExecutorTest : public CliTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(EveryExecutorTest, WritesTheSameBytesWithTheKernel) {
+  const std::string kernel = GetParam();
   const std::string input = (data_dir / "many_locations.csv").string();
   const fs::path reference_path = folder_ / "sequential.csv";
-  const Result reference = run({input, "-e", "sequential", "-o", reference_path.string(), "--quiet"});
+  const Result reference =
+      run({input, "-e", "sequential", "--kernel", kernel, "-o", reference_path.string(), "--quiet"});
   ASSERT_EQ(reference.exit_code, 0) << reference.err;
   const std::string expected = read_file(reference_path);
   EXPECT_EQ(std::count(expected.begin(), expected.end(), '\n'), 250 * 249 / 2);
@@ -224,12 +229,32 @@ TEST_F(CliTest, EveryExecutorWritesTheSameBytes) {
       {}};
   for (const std::vector<std::string>& variant : variants) {
     const fs::path output = folder_ / "variant.csv";
-    std::vector<std::string> arguments = {input, "-o", output.string(), "--quiet"};
+    std::vector<std::string> arguments = {input, "-o", output.string(), "--quiet", "--kernel", kernel};
     arguments.insert(arguments.end(), variant.begin(), variant.end());
     const Result result = run(arguments);
-    const std::string label = ::testing::PrintToString(variant);
+    const std::string label = kernel + ' ' + ::testing::PrintToString(variant);
     EXPECT_EQ(result.exit_code, 0) << label << ": " << result.err;
     EXPECT_TRUE(read_file(output) == expected) << label << " wrote different bytes";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, EveryExecutorTest, ::testing::Values("simd", "scalar"));
+
+TEST_F(CliTest, SimdAndScalarKernelsAgreeWithinTheContractAndTheReportNamesThem) {
+  const std::string input = (data_dir / "many_locations.csv").string();
+  const Result simd = run({input, "--kernel", "simd", "-o", "-"});
+  const Result scalar = run({input, "--kernel", "scalar", "-o", "-"});
+  ASSERT_EQ(simd.exit_code, 0) << simd.err;
+  ASSERT_EQ(scalar.exit_code, 0) << scalar.err;
+  EXPECT_THAT(simd.err, HasSubstr(", simd " + std::string(simd_target_name()) + ")\n"));
+  EXPECT_THAT(scalar.err, HasSubstr(", scalar)\n"));
+  const auto simd_rows = parse_rows(simd.out);
+  const auto scalar_rows = parse_rows(scalar.out);
+  ASSERT_EQ(simd_rows.size(), scalar_rows.size());
+  ASSERT_EQ(simd_rows.size(), 250u * 249u / 2);
+  for (std::size_t row = 0; row < simd_rows.size(); ++row) {
+    EXPECT_EQ(std::get<1>(simd_rows[row]), std::get<1>(scalar_rows[row]));
+    EXPECT_NEAR(std::get<2>(simd_rows[row]), std::get<2>(scalar_rows[row]), 1e-9) << "row " << row;
   }
 }
 
@@ -281,7 +306,8 @@ TEST_F(CliTest, PrintsTimingsOnStandardError) {
   const std::string number = "[0-9]+\\.[0-9]{3} s";
   EXPECT_THAT(result.err, ContainsRegex("read +" + number + " +3 locations\n"));
   EXPECT_THAT(result.err,
-              ContainsRegex("calculation +" + number + " +3 pairs \\(pool, 2 workers, chunk 1\\)\n"));
+              ContainsRegex("calculation +" + number + " +3 pairs \\(pool, 2 workers, chunk 1, simd " +
+                            std::string(simd_target_name()) + "\\)\n"));
   EXPECT_THAT(result.err, ContainsRegex("write +" + number + " +-> .*output\\.csv\n"));
   EXPECT_THAT(result.err, ContainsRegex("total +" + number + "\n"));
 }
@@ -375,7 +401,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Arguments{"INPUT", "--io-latency", "-1s"}, Arguments{"INPUT", "--metric", "manhattan"},
                       Arguments{"INPUT", "--unit", "furlong"}, Arguments{"INPUT", "--radius", "0"},
                       Arguments{"INPUT", "--radius", "inf"}, Arguments{"INPUT", "--radius", "nan"},
-                      Arguments{"INPUT", "--workers"}));
+                      Arguments{"INPUT", "--workers"}, Arguments{"INPUT", "--kernel", "avx512"}));
 
 TEST_F(CliTest, AsyncioRunnerAgreesWithTheAsyncExecutor) {
   const Result result =
@@ -398,11 +424,11 @@ TEST_F(CliTest, HelpDocumentsEveryOptionAndTheExitCodes) {
   EXPECT_THAT(result.err, IsEmpty());
   for (const char* option :
        {"INPUT", "-o,--output", "-e,--executor", "-r,--runner", "--workers", "--chunk-size", "--io-latency",
-        "--metric", "--radius", "--unit", "--quiet", "--version", "--help"}) {
+        "--metric", "--radius", "--unit", "--kernel", "--quiet", "--version", "--help"}) {
     EXPECT_THAT(result.out, HasSubstr(option));
   }
   for (const char* name : {"sequential", "threads", "pool", "processes", "async", "parallel", "asyncio",
-                           "haversine", "equirectangular", "nmi"}) {
+                           "haversine", "equirectangular", "nmi", "simd", "scalar"}) {
     EXPECT_THAT(result.out, HasSubstr(name));
   }
   for (const char* code : {"0  success", "1  ", "2  bad command-line arguments", "3  invalid input", "4  "}) {

@@ -394,7 +394,7 @@ TEST_F(InterruptTest, ParallelReportsTheWorkersItRanWith) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
   const std::string err = captured_stderr();
-  EXPECT_NE(err.find("(parallel, " + std::to_string(beyond_cores) + " workers, chunk 1)"), std::string::npos)
+  EXPECT_NE(err.find("(parallel, " + std::to_string(beyond_cores) + " workers, chunk 1, "), std::string::npos)
       << err;
   EXPECT_EQ(err.find("TBB"), std::string::npos) << err;
 }

@@ -1,0 +1,175 @@
+// Vectorized distance loops: this file is compiled once per instruction set
+// (Highway's foreach_target.h re-includes it), and the best one the CPU
+// supports is picked at run time (HWY_DYNAMIC_DISPATCH).
+//
+// A run's tail is computed by the same vector code under a mask, never by a
+// scalar loop, and every lane does the same operations: the value of a pair
+// depends only on its two locations, not on the run, offset or lane.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "src/simd_distance.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+#include "src/simd_distance.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace dm::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using Tag = hn::ScalableTag<double>;
+using Vec = hn::Vec<Tag>;
+
+static_assert(HWY_MAX_BYTES / sizeof(double) <= input_padding, "pad the inputs by a whole vector");
+
+constexpr double pi = 3.14159265358979323846264338327950288;
+
+/// The lanes of p[0 .. lanes) under `active`, zero elsewhere. AVX-512 has a
+/// true masked load; elsewhere Highway 1.0's MaskedLoad may read the whole
+/// vector (and on SSE4 even requires alignment), so the whole vector is read
+/// unaligned, which the padded inputs allow, and the inactive lanes cleared.
+HWY_INLINE Vec load_active(hn::Mask<Tag> active, Tag d, const double* HWY_RESTRICT p) {
+#if HWY_MEM_OPS_MIGHT_FAULT
+  return hn::IfThenElseZero(active, hn::LoadU(d, p));
+#else
+  return hn::MaskedLoad(active, d, p);
+#endif
+}
+
+/// asin(x) for |x| <= 0.5 (2 ulp): Highway's own polynomial, without the
+/// square-root branch hn::Asin evaluates for larger |x| in every lane.
+HWY_INLINE Vec asin_up_to_half(Tag d, Vec x) {
+  hn::impl::AsinImpl<double> polynomial;
+  const Vec x2 = hn::Mul(x, x);
+  return hn::MulAdd(polynomial.AsinPoly(d, x2, x), hn::Mul(x2, x), x);
+}
+
+/// Central angle between unit vectors a and b, accurate at every separation,
+/// from whichever of three well-conditioned forms applies (each needs the
+/// arcsine only on [-0.5, 0.5], and at most one square root):
+///  - up to 60°, the chord c = |a − b|: θ = 2·asin(c/2);
+///  - past 120°, the chord to the antipode of b, s = |a + b|:
+///    θ = π − 2·asin(s/2), so nearly antipodal pairs keep every digit;
+///  - in between, the dot product: θ = π/2 − asin(a · b).
+/// Swapping a and b only negates a − b, which squares away, and every sum is
+/// evaluated in the same order: d(a,b) == d(b,a) bit for bit.
+HWY_INLINE Vec haversine_angle(Tag d, Vec x, Vec y, Vec z, Vec anchor_x, Vec anchor_y, Vec anchor_z) {
+  const Vec dx = hn::Sub(x, anchor_x);
+  const Vec dy = hn::Sub(y, anchor_y);
+  const Vec dz = hn::Sub(z, anchor_z);
+  const Vec chord_squared = hn::MulAdd(dz, dz, hn::MulAdd(dy, dy, hn::Mul(dx, dx)));
+  const Vec sx = hn::Add(x, anchor_x);
+  const Vec sy = hn::Add(y, anchor_y);
+  const Vec sz = hn::Add(z, anchor_z);
+  const Vec antipode_chord_squared = hn::MulAdd(sz, sz, hn::MulAdd(sy, sy, hn::Mul(sx, sx)));
+  const Vec dot = hn::MulAdd(z, anchor_z, hn::MulAdd(y, anchor_y, hn::Mul(x, anchor_x)));
+
+  const Vec shorter_squared = hn::Min(chord_squared, antipode_chord_squared);
+  const auto near_side = hn::Le(chord_squared, antipode_chord_squared);
+  const auto middle = hn::Gt(shorter_squared, hn::Set(d, 1.0));  // both chords longer than the radius
+  const Vec half_chord = hn::Mul(hn::Sqrt(shorter_squared), hn::Set(d, 0.5));
+  const Vec arcsine = asin_up_to_half(d, hn::IfThenElse(middle, dot, half_chord));
+  const Vec twice = hn::Add(arcsine, arcsine);
+  const Vec chord_angle = hn::IfThenElse(near_side, twice, hn::Sub(hn::Set(d, pi), twice));
+  return hn::IfThenElse(middle, hn::Sub(hn::Set(d, pi / 2), arcsine), chord_angle);
+}
+
+void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
+                  std::size_t count, double anchor_x, double anchor_y, double anchor_z, double radius,
+                  double* HWY_RESTRICT out) {
+  const Tag d;
+  const std::size_t lanes = hn::Lanes(d);
+  const Vec ax = hn::Set(d, anchor_x);
+  const Vec ay = hn::Set(d, anchor_y);
+  const Vec az = hn::Set(d, anchor_z);
+  const Vec r = hn::Set(d, radius);
+  std::size_t m = 0;
+  for (; m + lanes <= count; m += lanes) {
+    const Vec angle = haversine_angle(d, hn::LoadU(d, x + m), hn::LoadU(d, y + m), hn::LoadU(d, z + m), ax, ay, az);
+    hn::StoreU(hn::Mul(r, angle), d, out + m);
+  }
+  if (m < count) {
+    const auto active = hn::FirstN(d, count - m);
+    const Vec angle = haversine_angle(d, load_active(active, d, x + m), load_active(active, d, y + m),
+                                      load_active(active, d, z + m), ax, ay, az);
+    hn::BlendedStore(hn::Mul(r, angle), active, d, out + m);
+  }
+}
+
+/// x = Δλ·cos φm, y = Δφ, angle = √(x² + y²), with Δλ the short way round,
+/// operation for operation as the scalar kernel does it.
+HWY_INLINE Vec equirectangular_angle(Tag d, Vec latitude, Vec longitude, Vec anchor_latitude,
+                                     Vec anchor_longitude) {
+  const Vec radians_per_degree = hn::Set(d, pi / 180.0);
+  Vec dlon = hn::Sub(anchor_longitude, longitude);
+  dlon = hn::IfThenElse(hn::Gt(dlon, hn::Set(d, 180.0)), hn::Sub(dlon, hn::Set(d, 360.0)), dlon);
+  dlon = hn::IfThenElse(hn::Le(dlon, hn::Set(d, -180.0)), hn::Add(dlon, hn::Set(d, 360.0)), dlon);
+  const Vec mean_latitude = hn::Mul(hn::Add(latitude, anchor_latitude), hn::Set(d, pi / 360.0));
+  const Vec x = hn::Mul(hn::Mul(dlon, radians_per_degree), hn::Cos(d, mean_latitude));
+  const Vec y = hn::Mul(hn::Sub(anchor_latitude, latitude), radians_per_degree);
+  return hn::Sqrt(hn::MulAdd(x, x, hn::Mul(y, y)));
+}
+
+void EquirectangularRun(const double* HWY_RESTRICT latitude, const double* HWY_RESTRICT longitude,
+                        std::size_t count, double anchor_latitude, double anchor_longitude, double radius,
+                        double* HWY_RESTRICT out) {
+  const Tag d;
+  const std::size_t lanes = hn::Lanes(d);
+  const Vec alat = hn::Set(d, anchor_latitude);
+  const Vec alon = hn::Set(d, anchor_longitude);
+  const Vec r = hn::Set(d, radius);
+  std::size_t m = 0;
+  for (; m + lanes <= count; m += lanes) {
+    const Vec angle = equirectangular_angle(d, hn::LoadU(d, latitude + m), hn::LoadU(d, longitude + m), alat, alon);
+    hn::StoreU(hn::Mul(r, angle), d, out + m);
+  }
+  if (m < count) {
+    const auto active = hn::FirstN(d, count - m);
+    const Vec angle = equirectangular_angle(d, load_active(active, d, latitude + m),
+                                            load_active(active, d, longitude + m), alat, alon);
+    hn::BlendedStore(hn::Mul(r, angle), active, d, out + m);
+  }
+}
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace dm::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <string_view>
+
+namespace dm::simd {
+
+HWY_EXPORT(HaversineRun);
+HWY_EXPORT(EquirectangularRun);
+HWY_EXPORT(TargetName);
+
+void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
+                   double anchor_y, double anchor_z, double radius, double* out) noexcept {
+  HWY_DYNAMIC_DISPATCH(HaversineRun)(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
+}
+
+void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
+                         double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
+  HWY_DYNAMIC_DISPATCH(EquirectangularRun)(latitude, longitude, count, anchor_latitude, anchor_longitude, radius,
+                                           out);
+}
+
+std::string_view target_name() noexcept {
+  const std::string_view name = HWY_DYNAMIC_DISPATCH(TargetName)();
+  // Highway calls AVX-512 (F, VL, DQ, BW) "AVX3"; users know it as avx512.
+  if (name == "AVX3") return "avx512";
+  if (name == "AVX3_DL") return "avx512_dl";
+  if (name == "AVX2") return "avx2";
+  if (name == "SSE4") return "sse4";
+  if (name == "SSSE3") return "ssse3";
+  if (name == "EMU128") return "generic";  // Highway's portable code (Clang)
+  if (name == "SCALAR") return "generic";  // Highway's portable one-lane code (GCC)
+  return name;
+}
+
+}  // namespace dm::simd
+#endif  // HWY_ONCE
