@@ -41,7 +41,11 @@ constexpr std::string_view footer =
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
     "  distance_matrix data/five_locations.csv -r asyncio\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
-    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n";
+    "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
+    "  distance_matrix data/1k_locations.csv -o matrix.npy     # NumPy (n, n) float64\n"
+    "  distance_matrix data/1k_locations.csv -o d.npy --layout condensed --dtype float32\n"
+    "  distance_matrix data/1k_locations.csv --layout square -o table.csv\n"
+    "  distance_matrix data/1k_locations.csv --to data/five_locations.csv -o to.csv\n";
 
 /// Every executor starts one thread or process per worker: far beyond the
 /// cores this only exhausts the system's thread and process limits.
@@ -103,6 +107,10 @@ struct Arguments {
   std::string metric{to_string(Metric::haversine)};
   std::string unit{to_string(Unit::kilometers)};
   double radius_km = mean_earth_radius_km;
+  std::string format;
+  std::string layout;
+  std::string dtype;
+  std::string destinations;
   bool quiet = false;
 };
 
@@ -170,6 +178,29 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "miles, nautical miles")
       ->check(CLI::IsMember(units))
       ->type_name("NAME");
+  app.add_option("--format", arguments.format,
+                 "csv (default) or npy (NumPy); an OUTPUT name\n"
+                 "ending in .npy picks npy")
+      ->check(CLI::IsMember({"csv", "npy"}))
+      ->type_name("NAME");
+  app.add_option("--layout", arguments.layout,
+                 "pairs      origin,destination,distance rows\n"
+                 "           (CSV default)\n"
+                 "square     n x n table, zero diagonal (NPY\n"
+                 "           default; CSV: a table with names)\n"
+                 "condensed  SciPy's pdist vector (NPY only)")
+      ->check(CLI::IsMember({"pairs", "condensed", "square"}))
+      ->type_name("NAME");
+  app.add_option("--dtype", arguments.dtype,
+                 "NPY values: float64 (default) or float32,\n"
+                 "each distance rounded once")
+      ->check(CLI::IsMember({"float64", "float32"}))
+      ->type_name("NAME");
+  app.add_option("--to", arguments.destinations,
+                 "CSV of destinations: write the distance from\n"
+                 "every INPUT location to every destination\n"
+                 "(rows: INPUT, columns: destinations)")
+      ->type_name("PATH");
   app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
@@ -189,19 +220,30 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }
-  return chosen.value_or(RunOptions{}.executor);
+  return chosen.value_or(MatrixJob{}.executor);
 }
 
-std::filesystem::path default_output(const std::filesystem::path& input) {
+std::filesystem::path default_output(const std::filesystem::path& input, Format format) {
   if (input == "-") return "-";
-  return input.parent_path() / "output.csv";
+  return input.parent_path() / (format == Format::npy ? "output.npy" : "output.csv");
+}
+
+/// --format, or npy for an output named *.npy, or csv.
+Format resolve_format(const Arguments& arguments) {
+  if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
+  const std::filesystem::path output(arguments.output);
+  return output.extension() == ".npy" ? Format::npy : Format::csv;
 }
 
 CommandLine resolve(const Arguments& arguments) {
   CommandLine command;
   command.input = arguments.input;
-  command.output =
-      arguments.output.empty() ? default_output(command.input) : std::filesystem::path(arguments.output);
+  command.run.format.format = resolve_format(arguments);
+  if (!arguments.layout.empty()) command.run.format.layout = parse_layout(arguments.layout);
+  if (!arguments.dtype.empty()) command.run.format.value_type = parse_value_type(arguments.dtype).value_or(ValueType::float64);
+  if (!arguments.destinations.empty()) command.destinations = arguments.destinations;
+  command.output = arguments.output.empty() ? default_output(command.input, command.run.format.format)
+                                            : std::filesystem::path(arguments.output);
   command.run.executor = resolve_executor(arguments);
   command.run.execution.workers = arguments.workers;
   command.run.execution.chunk_size = arguments.chunk_size;
@@ -211,6 +253,13 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
   command.quiet = arguments.quiet;
+  if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {
+    throw CLI::ValidationError(*problem);
+  }
+  if (command.destinations && (*command.destinations == "-" || command.input == "-") &&
+      *command.destinations == command.input) {
+    throw CLI::ValidationError("--to", "INPUT and --to cannot both read standard input");
+  }
   return command;
 }
 

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <variant>
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/run.hpp"
+#include "distance_matrix/write_matrix.hpp"
 
 namespace dm::cli {
 
@@ -13,7 +15,9 @@ namespace dm::cli {
 struct CommandLine {
   std::filesystem::path input;   ///< "-" is standard input
   std::filesystem::path output;  ///< "-" is standard output
-  RunOptions run;
+  /// --to: the destinations of a rectangle, validated as strictly as the input.
+  std::optional<std::filesystem::path> destinations;
+  MatrixJob run;
   bool quiet = false;
 };
 

@@ -5,15 +5,16 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <variant>
 
 #include "command_line.hpp"
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix_output.hpp"
 #include "distance_matrix/output_file.hpp"
-#include "distance_matrix/run.hpp"
+#include "distance_matrix/write_matrix.hpp"
 #include "timing_report.hpp"
 
 namespace {
@@ -34,11 +35,14 @@ std::string describe_destination(const dm::OutputFile& output) {
 int run_command(const dm::cli::CommandLine& command) {
   const Clock::time_point start = Clock::now();
   dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
+  std::optional<dm::CsvLocationReader> destinations;
+  if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations));
   const dm::Duration loading = Clock::now() - start;
 
-  dm::OutputFile output(command.output);
-  dm::CsvPairWriter writer(output);
-  dm::RunReport report = dm::run(reader, writer, command.run);
+  dm::OutputFile file(command.output);
+  dm::FileMatrixOutput output(file);
+  dm::RunReport report =
+      dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run);
 
   const Clock::time_point commit_start = Clock::now();
   output.commit();
@@ -47,7 +51,7 @@ int run_command(const dm::cli::CommandLine& command) {
   report.read += loading;
   report.write += committing;
   report.total += loading + committing;
-  if (!command.quiet) std::cerr << dm::cli::format_timing_report(report, describe_destination(output));
+  if (!command.quiet) std::cerr << dm::cli::format_timing_report(report, describe_destination(file));
   return exit_code(dm::ExitCode::success);
 }
 

@@ -18,7 +18,7 @@ class ParallelExecutor final : public Executor {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
   [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
   unsigned workers_;
