@@ -112,6 +112,7 @@ struct Arguments {
   std::string dtype;
   std::string destinations;
   bool quiet = false;
+  bool progress = false;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -201,7 +202,12 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
       ->type_name("PATH");
-  app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
+  app.add_flag("-q,--quiet", arguments.quiet,
+               "Do not print the timings, nor the progress line\n"
+               "of runs longer than a second on a terminal");
+  app.add_flag("--progress", arguments.progress,
+               "Show the progress line even when standard\n"
+               "error is not a terminal (a log file)");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
@@ -253,6 +259,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
   command.quiet = arguments.quiet;
+  command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {
     throw CLI::ValidationError(*problem);
   }

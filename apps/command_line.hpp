@@ -19,6 +19,9 @@ struct CommandLine {
   std::optional<std::filesystem::path> destinations;
   MatrixJob run;
   bool quiet = false;
+  /// --progress: show the progress line even when standard error is not a
+  /// terminal or --quiet is given.
+  bool progress = false;
 };
 
 /// Parses the arguments. Returns the command to run, or the exit code when

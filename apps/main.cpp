@@ -9,7 +9,10 @@
 #include <string>
 #include <variant>
 
+#include <unistd.h>
+
 #include "command_line.hpp"
+#include "progress_line.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/matrix_output.hpp"
@@ -41,8 +44,19 @@ int run_command(const dm::cli::CommandLine& command) {
 
   dm::OutputFile file(command.output);
   dm::FileMatrixOutput output(file);
+  // The progress line is for people watching a terminal; --progress asks for it anywhere.
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  std::optional<dm::cli::ProgressLine> progress;
+  dm::ProgressCallback on_progress;
+  if (command.progress || (terminal && !command.quiet)) {
+    dm::cli::ProgressLine::Options options;
+    options.terminal = terminal;
+    progress.emplace(stderr, options);
+    on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
+  }
   dm::RunReport report =
-      dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run);
+      dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
+  if (progress) progress->finish();
 
   const Clock::time_point commit_start = Clock::now();
   output.commit();

@@ -39,9 +39,9 @@ MatrixReport BatchRunner::run(const ShapedKernel& cells, const MatrixEncoder& en
       bytes.clear();
       encoder.encode(part, std::span<const double>(window).subspan(part.first - range.first, part.size()), bytes);
       output.append(bytes);
+      if (progress) progress(part.last, report.cell_count);
     }
     report.write += Clock::now() - computed;
-    if (progress) progress(range.last);
   }
   report.total = Clock::now() - start;
   return report;

@@ -102,7 +102,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
     output.append(block->bytes);
     report.write += Clock::now() - begin;
     report.calculation += block->calculation;
-    if (progress) progress(block->cells.last);
+    if (progress) progress(block->cells.last, report.cell_count);
     block->handoff.leave();
     writer.leave();
   };

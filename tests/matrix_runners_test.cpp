@@ -99,7 +99,10 @@ TEST_F(MatrixRunnersTest, ReportsProgressInOrderUpToEveryCell) {
   const Case c{{Format::npy, Layout::square, ValueType::float64}};
   std::vector<std::size_t> seen;
   StreamingRunner runner({2, 500});
-  write_with(runner, c, [&](std::size_t done) { seen.push_back(done); });
+  write_with(runner, c, [&](std::size_t done, std::size_t total) {
+    EXPECT_EQ(total, 61u * 61u);
+    seen.push_back(done);
+  });
   ASSERT_FALSE(seen.empty());
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
   EXPECT_EQ(seen.size(), (61u * 61u + 499u) / 500u);

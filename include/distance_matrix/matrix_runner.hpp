@@ -11,10 +11,11 @@
 
 namespace dm {
 
-/// Called with the number of cells written so far, on the thread that
-/// writes, after each block: often enough for a progress line, rarely
-/// enough to cost nothing. An exception it throws stops the run.
-using ProgressCallback = std::function<void(std::size_t cells_written)>;
+/// Called with the number of cells written so far and the matrix's cell
+/// count, on the thread that writes, after each block: often enough for a
+/// progress line, rarely enough to cost nothing. An exception it throws
+/// stops the run.
+using ProgressCallback = std::function<void(std::size_t cells_written, std::size_t cell_count)>;
 
 /// Where a matrix run's time went. When stages overlap (the streaming
 /// runner), calculation is the compute busy time summed over the workers
