@@ -27,7 +27,8 @@ run_case() {
   local name=$1; shift
   local output=$1; shift
   if $null; then output=/dev/null; fi
-  rm -f "$output"
+  # Only a regular file of ours is ever removed: never a device such as /dev/null.
+  if [[ $output != /dev/* ]]; then rm -f "$output"; fi
   sync
   /usr/bin/time -v "$tool" "$input" -o "$output" --quiet "$@" 2> "$folder/time.txt"
   local seconds cpu rss bytes floor_seconds
