@@ -49,8 +49,8 @@ run_case() {
     "$rss" "$bytes"
 }
 
-run_case "npy square float64" "$folder/bench.npy"
-run_case "npy condensed float32" "$folder/bench.npy" --layout condensed --dtype float32
+run_case "npy square float64" "$folder/bench.npy" --format npy
+run_case "npy condensed float32" "$folder/bench.npy" --format npy --layout condensed --dtype float32
 run_case "csv pairs" "$folder/bench.csv"
 run_case "csv square" "$folder/bench.csv" --layout square
 $null || run_case "csv pairs to /dev/null" /dev/null

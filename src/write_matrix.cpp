@@ -136,6 +136,7 @@ RunReport write_matrix(CsvLocationReader& reader, CsvLocationReader* destination
   report.pair_count = matrix.cell_count;
   report.calculation = matrix.calculation + (setup_done - prepared);
   report.write = matrix.write;
+  report.stages_overlap = runner->stages_overlap();
   report.total = Clock::now() - start;
   return report;
 }

@@ -39,6 +39,8 @@ class MatrixRunner {
   [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
   [[nodiscard]] virtual unsigned workers() const noexcept = 0;
   [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
+  /// Whether calculation and writing run at the same time.
+  [[nodiscard]] virtual bool stages_overlap() const noexcept { return false; }
 
   /// Requires encoder.shape() == cells.shape(). Throws ExecutionError,
   /// IoError from the output, or whatever `progress` throws.

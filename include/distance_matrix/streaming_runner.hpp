@@ -30,6 +30,7 @@ class StreamingRunner final : public MatrixRunner {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
   [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_; }
+  [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
 
   MatrixReport run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                    const ProgressCallback& progress) override;
