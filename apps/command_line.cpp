@@ -263,8 +263,7 @@ CommandLine resolve(const Arguments& arguments) {
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {
     throw CLI::ValidationError(*problem);
   }
-  if (command.destinations && (*command.destinations == "-" || command.input == "-") &&
-      *command.destinations == command.input) {
+  if (command.destinations && *command.destinations == "-" && command.input == "-") {
     throw CLI::ValidationError("--to", "INPUT and --to cannot both read standard input");
   }
   return command;
