@@ -9,6 +9,35 @@ void MemoryMatrixOutput::write_at(std::uint64_t offset, std::string_view bytes) 
 }
 
 void FileMatrixOutput::append(std::string_view bytes) {
+  if (buffer_.size() + bytes.size() < buffer_bytes_) {
+    buffer_.append(bytes);
+    return;
+  }
+  flush();
+  if (bytes.size() < buffer_bytes_) {
+    buffer_.append(bytes);
+  } else {
+    write_through(bytes);
+  }
+}
+
+void FileMatrixOutput::write_at(std::uint64_t offset, std::string_view bytes) {
+  flush();
+  file_.write_at(offset, bytes);
+}
+
+void FileMatrixOutput::commit() {
+  flush();
+  file_.commit();
+}
+
+void FileMatrixOutput::flush() {
+  if (buffer_.empty()) return;
+  write_through(buffer_);
+  buffer_.clear();
+}
+
+void FileMatrixOutput::write_through(std::string_view bytes) {
   file_.write(bytes);
   appended_ += bytes.size();
   while (writeback_bytes_ > 0 && appended_ - writeback_started_ >= writeback_bytes_) {

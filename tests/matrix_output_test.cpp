@@ -85,3 +85,24 @@ TEST(MemoryMatrixOutput, AppendsAndWritesAtOffsets) {
 
 }  // namespace
 }  // namespace dm
+
+namespace dm {
+namespace {
+
+TEST_F(FileMatrixOutputTest, GathersSmallAppendsAndKeepsOrderWithOffsets) {
+  const fs::path path = folder / "out.bin";
+  {
+    OutputFile file(path);
+    FileMatrixOutput output(file, 8, 16);  // writes of at least 16 bytes
+    output.append("0123456789");
+    output.append("abcdefghij");            // overflows: the first 10 go out, these wait
+    output.append(std::string(40, 'x'));    // larger than the buffer: straight through after the rest
+    output.write_at(0, "ZZ");               // after what was appended, whatever was buffered
+    output.append("tail");
+    output.commit();
+  }
+  EXPECT_EQ(read_file(path), "ZZ23456789abcdefghij" + std::string(40, 'x') + "tail");
+}
+
+}  // namespace
+}  // namespace dm

@@ -42,7 +42,9 @@ class MemoryMatrixOutput final : public MatrixOutput {
 };
 
 /// An OutputFile: appearing complete or not at all (temporary file, fsync,
-/// rename), with writeback started as data accumulates. Every
+/// rename), with writeback started as data accumulates. Small appends are
+/// gathered into writes of at least `buffer_bytes` (a block of one cell
+/// must not cost a system call). Every
 /// `writeback_bytes` appended, the kernel is asked to start writing them to
 /// disk while the next ones are computed, and the range written two steps
 /// before is waited for. So dirty memory stays bounded and the final fsync
@@ -50,17 +52,25 @@ class MemoryMatrixOutput final : public MatrixOutput {
 class FileMatrixOutput final : public MatrixOutput {
  public:
   static constexpr std::uint64_t default_writeback_bytes = std::uint64_t{16} << 20;
+  static constexpr std::size_t default_buffer_bytes = std::size_t{1} << 20;
 
-  explicit FileMatrixOutput(OutputFile& file, std::uint64_t writeback_bytes = default_writeback_bytes)
-      : file_(file), writeback_bytes_(writeback_bytes) {}
+  explicit FileMatrixOutput(OutputFile& file, std::uint64_t writeback_bytes = default_writeback_bytes,
+                            std::size_t buffer_bytes = default_buffer_bytes)
+      : file_(file), writeback_bytes_(writeback_bytes), buffer_bytes_(buffer_bytes) {}
 
   void append(std::string_view bytes) override;
-  void write_at(std::uint64_t offset, std::string_view bytes) override { file_.write_at(offset, bytes); }
-  void commit() override { file_.commit(); }
+  /// Writes what is buffered first, so that offsets and appends agree.
+  void write_at(std::uint64_t offset, std::string_view bytes) override;
+  void commit() override;
 
  private:
+  void write_through(std::string_view bytes);
+  void flush();
+
   OutputFile& file_;
   std::uint64_t writeback_bytes_;
+  std::size_t buffer_bytes_;
+  std::string buffer_;
   std::uint64_t appended_ = 0;
   std::uint64_t writeback_started_ = 0;  ///< bytes [0, writeback_started_) have been handed to writeback
 };
