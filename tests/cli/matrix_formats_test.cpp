@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-using testing::read_bytes;
+using testing::read_whole_file;
 using testing::run_tool;
 
 const fs::path data_dir = DM_DATA_DIR;
@@ -37,7 +37,7 @@ class MatrixFormatsTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(folder); }
 
-  testing::ToolResult run(std::vector<std::string> arguments) { return run_tool(folder, arguments); }
+  testing::ToolResult run(const std::vector<std::string>& arguments) { return run_tool(arguments, folder); }
   std::string path(const std::string& name) const { return (folder / name).string(); }
 
   fs::path folder;
@@ -50,7 +50,7 @@ TEST_F(MatrixFormatsTest, TheWorkshopSampleMatchesTheGoldenFile) {
     const testing::ToolResult result =
         run({(data_dir / "locations.csv").string(), "-e", executor, "-o", path("out.csv"), "--quiet"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
-    EXPECT_EQ(read_bytes(folder / "out.csv"), read_bytes(golden_dir / "locations.scalar.csv")) << executor;
+    EXPECT_EQ(read_whole_file(folder / "out.csv"), read_whole_file(golden_dir / "locations.scalar.csv")) << executor;
   }
 }
 
@@ -107,12 +107,12 @@ TEST_F(MatrixFormatsTest, NpyFilesHoldTheSequentialCsvValues) {
       const testing::ToolResult result = run(arguments);
       ASSERT_EQ(result.exit_code, 0) << result.err;
       if (executor == "parallel") {
-        parallel_bytes = read_bytes(npy);
+        parallel_bytes = read_whole_file(npy);
         const testing::PythonResult check =
             testing::run_python(folder, compare_with_csv, npy + ' ' + path(reference) + ' ' + layout + ' ' + dtype);
         EXPECT_EQ(check.output, "ok\n") << layout << ' ' << dtype;
       } else {
-        EXPECT_EQ(read_bytes(npy), parallel_bytes) << layout << ' ' << dtype << ' ' << executor;
+        EXPECT_EQ(read_whole_file(npy), parallel_bytes) << layout << ' ' << dtype << ' ' << executor;
       }
     }
   }
@@ -122,7 +122,7 @@ TEST_F(MatrixFormatsTest, TheSquareCsvTableHasTheNamesAndTheSequentialValues) {
   const testing::ToolResult result =
       run({(data_dir / "locations.csv").string(), "--layout", "square", "-o", path("t.csv"), "-q"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(read_bytes(folder / "t.csv"),
+  EXPECT_EQ(read_whole_file(folder / "t.csv"),
             ",ann arbor,pleasant grove,boston\n"
             "ann arbor,0,2337.8680868090246,1040.3000880083282\n"
             "pleasant grove,2337.8680868090246,0,3369.022250836994\n"
@@ -131,7 +131,7 @@ TEST_F(MatrixFormatsTest, TheSquareCsvTableHasTheNamesAndTheSequentialValues) {
 
 TEST_F(MatrixFormatsTest, AnNpyNameWritesNpyByDefault) {
   ASSERT_EQ(run({path("in.csv"), "-o", path("x.npy"), "-q"}).exit_code, 0);
-  EXPECT_EQ(read_bytes(folder / "x.npy").substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
+  EXPECT_EQ(read_whole_file(folder / "x.npy").substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
   ASSERT_EQ(run({path("in.csv"), "--format", "npy", "-q"}).exit_code, 0);
   EXPECT_TRUE(fs::exists(folder / "output.npy")) << "the default output name follows the format";
 }

@@ -86,8 +86,9 @@ TEST_F(ProgressTest, ShortRunsShowNothing) {
 
 TEST_F(ProgressTest, IsSilentWhenStderrIsNotATerminal) {
   const testing::ToolResult result =
-      testing::run_tool(folder, {(folder / "sixty.csv").string(), "-e", "sequential", "--io-latency", "1ms", "-o",
-                                 (folder / "out.csv").string()});
+      testing::run_tool({(folder / "sixty.csv").string(), "-e", "sequential", "--io-latency", "1ms", "-o",
+                                 (folder / "out.csv").string()},
+                        folder);
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_THAT(result.err, Not(HasSubstr("distances (")));
   EXPECT_THAT(result.err, HasSubstr("read "));
@@ -95,8 +96,9 @@ TEST_F(ProgressTest, IsSilentWhenStderrIsNotATerminal) {
 
 TEST_F(ProgressTest, ProgressForcesPlainLinesIntoALogFile) {
   const testing::ToolResult result =
-      testing::run_tool(folder, {(folder / "sixty.csv").string(), "-e", "sequential", "--io-latency", "1ms", "-o",
-                                 (folder / "out.csv").string(), "--progress", "--quiet"});
+      testing::run_tool({(folder / "sixty.csv").string(), "-e", "sequential", "--io-latency", "1ms", "-o",
+                                 (folder / "out.csv").string(), "--progress", "--quiet"},
+                        folder);
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_THAT(result.err, ContainsRegex("^[0-9,]+ of 1,770 distances \\([0-9]+%\\), [^\n]* left\n"));
   EXPECT_THAT(result.err, Not(HasSubstr("\033")));
