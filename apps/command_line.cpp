@@ -27,8 +27,9 @@ constexpr std::string_view description =
 
 constexpr std::string_view footer =
     "Output is written to a temporary file renamed over OUTPUT only when complete:\n"
-    "on any failure an existing OUTPUT is left untouched. Devices and named pipes\n"
-    "(/dev/null, a FIFO) are written straight through.\n"
+    "on any failure an existing OUTPUT is left untouched. Devices, named pipes and\n"
+    "open descriptors (/dev/null, a FIFO, /dev/stdout, /dev/fd/N) are written\n"
+    "straight through. OUTPUT may not be the input file.\n"
     "\n"
     "Exit codes:\n"
     "  0  success\n"
@@ -99,6 +100,7 @@ CLI::Validator duration() {
 struct Arguments {
   std::string input;
   std::string output;
+  bool output_given = false;  ///< -o "" is a mistake (an unset variable), not the default
   std::string executor;
   std::string runner;
   unsigned workers = 0;
@@ -127,11 +129,15 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "- reads standard input")
       ->required()
       ->type_name("PATH");
-  app.add_option("-o,--output", arguments.output,
-                 "Where to write the distances; - is standard\n"
-                 "output. Default: output.csv in the input's\n"
-                 "folder, as the original tool does; standard\n"
-                 "output when INPUT is -")
+  const auto take_output = [&arguments](const std::string& path) {
+    arguments.output = path;
+    arguments.output_given = true;
+  };
+  app.add_option_function<std::string>("-o,--output", take_output,
+                                       "Where to write the distances; - is standard\n"
+                                       "output. Default: output.csv in the input's\n"
+                                       "folder, as the original tool does; standard\n"
+                                       "output when INPUT is -")
       ->type_name("PATH");
   app.add_option("-e,--executor", arguments.executor,
                  "sequential  one loop\n"
@@ -242,6 +248,9 @@ Format resolve_format(const Arguments& arguments) {
 }
 
 CommandLine resolve(const Arguments& arguments) {
+  if (arguments.output_given && arguments.output.empty()) {
+    throw CLI::ValidationError("--output", "output path is empty");
+  }
   CommandLine command;
   command.input = arguments.input;
   command.run.format.format = resolve_format(arguments);

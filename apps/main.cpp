@@ -16,7 +16,9 @@
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/matrix_output.hpp"
+#include "distance_matrix/file_identity.hpp"
 #include "distance_matrix/output_file.hpp"
+#include "distance_matrix/printable.hpp"
 #include "distance_matrix/write_matrix.hpp"
 #include "timing_report.hpp"
 
@@ -32,6 +34,18 @@ std::string describe_destination(const dm::OutputFile& output) {
   return output.is_standard_output() ? "standard output" : output.path().string();
 }
 
+/// --to names a second input: the output must not overwrite it either.
+void refuse_output_over_destinations(const dm::cli::CommandLine& command) {
+  if (!command.destinations) return;
+  const std::optional<dm::ProtectedInput> destinations = dm::ProtectedInput::of(*command.destinations);
+  const std::optional<dm::FileIdentity> output = dm::FileIdentity::of_path(command.output);
+  if (destinations && output && *output == destinations->identity) {
+    throw dm::IoError("cannot write '" + dm::printable(command.output.string()) +
+                      "': it is the same file as the destinations '" +
+                      dm::printable(command.destinations->string()) + '\'');
+  }
+}
+
 /// Reads, computes, writes; the output file appears only once everything
 /// succeeded. Loading the file and committing the output are part of the
 /// read and write times the user sees.
@@ -42,7 +56,10 @@ int run_command(const dm::cli::CommandLine& command) {
   if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations));
   const dm::Duration loading = Clock::now() - start;
 
-  dm::OutputFile file(command.output);
+  // The inputs are read by now, but writing over one would still destroy the
+  // user's data: refused before any file is created.
+  refuse_output_over_destinations(command);
+  dm::OutputFile file(command.output, dm::ProtectedInput::of(command.input));
   dm::FileMatrixOutput output(file);
   // The progress line is for people watching a terminal; --progress asks for it anywhere.
   const bool terminal = ::isatty(STDERR_FILENO) == 1;

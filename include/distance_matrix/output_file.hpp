@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include "distance_matrix/byte_output.hpp"
+#include "distance_matrix/file_identity.hpp"
 
 namespace dm {
 
@@ -15,25 +17,38 @@ namespace dm {
 /// rename is atomic) and commit() renames it over the target. If commit() is
 /// never reached — an exception, invalid input, a dead worker — the
 /// destructor removes the temporary and any existing file at the path is left
-/// untouched.
+/// untouched. The temporary's name is shortened when `<name>` is too long for
+/// it (names of 244 to 255 bytes).
 ///
-/// The replacement keeps an existing file's permission bits (and its owner
-/// and group when the process may set them); a new file gets 0666 minus the
-/// umask, as any other program's output would. A symbolic link to a regular
-/// file is followed: the file it points to is replaced, the link stays.
-/// commit() fsyncs the data before the rename, so after a crash the path
-/// holds the old content or the new, never a truncated file.
+/// The replacement keeps an existing file's permission bits, its extended
+/// attributes and ACLs (those the process may set) and its owner and group
+/// (when the process may set them); a new file gets 0666 minus the umask, as
+/// any other program's output would. The rename replaces the name, not the
+/// file: other hard links to the old file keep the old content, as with `mv`
+/// or `sed -i`. commit() fsyncs the data before the rename, so after a crash
+/// the path holds the old content or the new, never a truncated file.
 ///
-/// Devices and named pipes (`/dev/null`, a FIFO) cannot be replaced by a
-/// rename and are written straight through; "-" is standard output.
+/// Symbolic links are followed, as a shell redirection follows them: the file
+/// a link points to is replaced (or created, for a dangling link) and the link
+/// stays. A relative link target is taken from the link's folder.
+///
+/// Paths that name a descriptor this process already has open — "-",
+/// `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, directly or
+/// through links — are written through that descriptor (a duplicate of it),
+/// never replaced or truncated: at its current offset, or at the end when it
+/// was opened for appending, exactly as a shell redirection set it up.
+/// Devices and named pipes (`/dev/null`, a FIFO) are opened and written
+/// straight through: a rename would replace the special file itself.
 ///
 /// Writing needs permission to create files in the target's folder, even to
 /// replace a file that is itself writable.
 class OutputFile final : public ByteOutput {
  public:
   /// Opens the destination; throws IoError naming the path and the reason,
-  /// e.g. "cannot write 'out/x.csv': No such file or directory".
-  explicit OutputFile(std::filesystem::path path);
+  /// e.g. "cannot write 'out/x.csv': No such file or directory". With `input`,
+  /// refuses (IoError, before any file is created) a destination that is the
+  /// same regular file as the input, whatever names lead to it.
+  explicit OutputFile(std::filesystem::path path, const std::optional<ProtectedInput>& input = std::nullopt);
   ~OutputFile() override;
 
   OutputFile(const OutputFile&) = delete;
@@ -62,19 +77,21 @@ class OutputFile final : public ByteOutput {
 
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
   /// The temporary file being written, empty when writing straight through.
+  /// Its name is at most the folder's limit (NAME_MAX, 255 bytes on Linux).
   [[nodiscard]] const std::filesystem::path& temporary_path() const noexcept { return temporary_path_; }
   [[nodiscard]] bool is_standard_output() const noexcept { return path_ == "-"; }
 
  private:
-  /// Closes the descriptor if it is ours; throws IoError if closing reports
-  /// an error (for a file on NFS that is where a write failure surfaces).
+  /// Closes the descriptor; throws IoError if closing reports an error (for a
+  /// file on NFS that is where a write failure surfaces).
   void close_descriptor();
+  /// Writes through `descriptor`, already open in this process, via a duplicate.
+  void write_through_descriptor(int descriptor, const std::optional<ProtectedInput>& input);
 
   std::filesystem::path path_;         ///< as given, for messages
-  std::filesystem::path destination_;  ///< the file the temporary replaces (symbolic links resolved)
+  std::filesystem::path destination_;  ///< the file the temporary replaces (links resolved, folder canonical)
   std::filesystem::path temporary_path_;
-  int descriptor_ = -1;
-  bool owns_descriptor_ = false;
+  int descriptor_ = -1;  ///< always ours: a descriptor named by the path is duplicated
   bool committed_ = false;
 };
 

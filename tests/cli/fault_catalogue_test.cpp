@@ -152,6 +152,33 @@ const Fault faults[] = {
     {"OutputFolderMissing", FIVE, "$DM five.csv -q -o nodir/x.csv", 4,
      {R"(distance_matrix: cannot write 'nodir/x\.csv': No such file or directory)"}, "five.csv", ""},
 
+    // --- Where the output goes (issue 5, cases 1, 2, 7 and the decisions; tests/cli/output_destination_test.cpp
+    // has the variants).
+    {"OutputIsTheInput", FIVE " && cp five.csv five.bak", "$DM five.csv -q -o five.csv", 4,
+     {R"(distance_matrix: cannot write 'five\.csv': it is the same file as the input 'five\.csv', which would be destroyed)"},
+     "five.bak five.csv", "cmp five.csv five.bak"},
+    {"OutputIsAHardLinkToTheInput", FIVE " && cp five.csv five.bak && ln five.csv hard.csv",
+     "$DM five.csv -q -o hard.csv", 4,
+     {R"(distance_matrix: cannot write 'hard\.csv': it is the same file as the input 'five\.csv', which would be destroyed)"},
+     "five.bak five.csv hard.csv", "cmp five.csv five.bak"},
+    {"DevStdoutAppendsToTheLog", FIVE " && echo PREVIOUS > log.txt",
+     "$DM five.csv -q -o /dev/stdout >> log.txt", 0, {}, "five.csv log.txt",
+     "test \"$(head -n 1 log.txt)\" = PREVIOUS && test $(wc -l < log.txt) -eq 11"},
+    {"DevFdKeepsTheHeader", FIVE, "{ echo header; $DM five.csv -q -o /dev/fd/1; } > combined.txt", 0, {},
+     "combined.txt five.csv", "test \"$(head -n 1 combined.txt)\" = header && test $(wc -l < combined.txt) -eq 11"},
+    {"OutputNameOf255Bytes", FIVE,
+     "$DM five.csv -q -o $(printf '%0255d' 0)", 0, {},
+     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "000000000000000000000000000000000 five.csv",
+     ""},
+    {"DanglingLinkIntoAMissingFolder", FIVE " && ln -s nowhere/x.csv out.csv", "$DM five.csv -q -o out.csv", 4,
+     {R"(distance_matrix: cannot write 'out\.csv' \(a link to 'nowhere/x\.csv'\): No such file or directory)"},
+     "five.csv out.csv", "test -L out.csv"},
+    {"EmptyOutputPath", FIVE, "$DM five.csv -q -o ''", 2,
+     {R"(distance_matrix: --output: output path is empty)", R"(Run with --help for more information\.)"},
+     "five.csv", ""},
+
     // --- Usage errors: exit 2, the problem and a pointer to --help.
     {"WorkersOutOfRange", FIVE, "$DM five.csv --workers 0", 2,
      {R"(distance_matrix: --workers: 0 is not a whole number from 1 to 1024)",

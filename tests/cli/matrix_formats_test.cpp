@@ -147,6 +147,14 @@ TEST_F(MatrixFormatsTest, BadDestinationsAreInvalidInputAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(folder / "r.csv"));
 }
 
+TEST_F(MatrixFormatsTest, TheOutputCannotOverwriteTheDestinations) {
+  const std::string before = read_whole_file(folder / "to.csv");
+  const testing::ToolResult result = run({path("in.csv"), "--to", path("to.csv"), "-o", path("to.csv")});
+  EXPECT_EQ(result.exit_code, 4);
+  EXPECT_THAT(result.err, HasSubstr("it is the same file as the destinations"));
+  EXPECT_EQ(read_whole_file(folder / "to.csv"), before);
+}
+
 class RefusedCombinationTest : public MatrixFormatsTest,
                                public ::testing::WithParamInterface<std::tuple<std::vector<std::string>, std::string>> {};
 

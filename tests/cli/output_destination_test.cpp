@@ -1,0 +1,315 @@
+// Where the tool's output goes, end to end: each case runs the real binary
+// under /bin/sh in a fresh folder, with the redirections exactly as a user
+// types them (`>> log.txt`, `{ ...; } > combined.txt`, `< self.csv`), then
+// checks the exit status, standard error and every file left in the folder.
+// In the scripts, $DM is the tool; five.csv (data/five_locations.csv, inlined) is
+// the input and expected.csv what the tool writes for it on standard output.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+
+namespace dm {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::IsEmpty;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const fs::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::set<std::string> entries(const fs::path& folder) {
+  std::set<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
+/// The tool: run_unprivileged.sh runs a copy of it, named in DM_CLI_PATH.
+std::string cli_path() {
+  const char* copy = std::getenv("DM_CLI_PATH");
+  return copy != nullptr ? copy : DM_CLI_PATH;
+}
+
+/// The five locations of data/five_locations.csv, written out here so that
+/// the tests need nothing from the source tree (user nobody may not reach it).
+constexpr std::string_view five_locations =
+    "Marysville,48.0517637,-122.1770818\n"
+    "Perris,33.7825194,-117.22864779999999\n"
+    "Cleveland,41.499320000000004,-81.6943605\n"
+    "Worcester,42.262593200000005,-71.8022934\n"
+    "Columbia,34.0007104,-81.0348144\n";
+
+struct Outcome {
+  int status = -1;
+  std::string err;
+};
+
+class OutputDestinationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "output_destination_test.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    scratch_ = pattern;
+    folder_ = scratch_ / "work";
+    fs::create_directory(folder_);
+    write_file(folder_ / "five.csv", five_locations);
+    const Outcome reference = sh("$DM five.csv -q -o - > \"$SCRATCH/expected.csv\"");
+    ASSERT_EQ(reference.status, 0) << reference.err;
+    expected_ = read_file(scratch_ / "expected.csv");
+    ASSERT_EQ(std::count(expected_.begin(), expected_.end(), '\n'), 10) << expected_;
+  }
+  void TearDown() override {
+    // A test may leave a folder locked; make everything removable again.
+    std::error_code ignored;
+    for (auto it = fs::recursive_directory_iterator(scratch_, ignored); it != fs::recursive_directory_iterator();
+         it.increment(ignored)) {
+      if (it->is_directory(ignored) && !it->is_symlink(ignored)) fs::permissions(it->path(), fs::perms::owner_all, ignored);
+    }
+    fs::remove_all(scratch_);
+  }
+
+  /// Runs `script` with /bin/sh in the work folder; standard error is
+  /// captured, standard output goes to a file outside the folder unless the
+  /// script redirects it.
+  Outcome sh(const std::string& script) {
+    const fs::path err_path = scratch_ / "stderr";
+    const std::string wrapped = "cd '" + folder_.string() + "' && { " + script + "\n} >'" +
+                                (scratch_ / "stdout").string() + "' 2>'" + err_path.string() + "' </dev/null";
+    const std::string tool = cli_path();
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::setenv("DM", tool.c_str(), 1);
+      ::setenv("SCRATCH", scratch_.c_str(), 1);
+      ::execl("/bin/sh", "sh", "-c", wrapped.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    Outcome outcome;
+    outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    outcome.err = read_file(err_path);
+    return outcome;
+  }
+
+  std::string file(const std::string& name) const { return read_file(folder_ / name); }
+
+  fs::path scratch_;
+  fs::path folder_;
+  std::string expected_;
+};
+
+// --- Case 1: a path naming an open descriptor is written through it.
+
+TEST_F(OutputDestinationTest, DevStdoutAppendedToALogKeepsWhatWasThere) {
+  const Outcome outcome = sh("echo PREVIOUS > log.txt; $DM five.csv -q -o /dev/stdout >> log.txt");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_THAT(outcome.err, IsEmpty());
+  EXPECT_EQ(file("log.txt"), "PREVIOUS\n" + expected_);
+  EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "log.txt"}));
+}
+
+TEST_F(OutputDestinationTest, DevFd1AfterAHeaderInOneRedirectionKeepsTheHeader) {
+  const Outcome outcome = sh("{ echo header; $DM five.csv -q -o /dev/fd/1; } > combined.txt");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("combined.txt"), "header\n" + expected_);
+  EXPECT_EQ(entries(folder_), (std::set<std::string>{"combined.txt", "five.csv"}));
+}
+
+TEST_F(OutputDestinationTest, EveryNameOfAnOpenDescriptorIsWrittenThrough) {
+  const char* const scripts[] = {
+      "$DM five.csv -q -o /dev/stderr 2>> log.txt",
+      "$DM five.csv -q -o /proc/self/fd/1 >> log.txt",
+      "$DM five.csv -q -o /proc/self/fd/7 7>> log.txt",
+      "$DM five.csv -q -o /dev/fd/5 5>> log.txt",
+      "$DM five.csv -q -o - >> log.txt",
+  };
+  for (const char* script : scripts) {
+    const Outcome outcome = sh(std::string("echo PREVIOUS > log.txt; ") + script);
+    EXPECT_EQ(outcome.status, 0) << script << ": " << outcome.err;
+    EXPECT_EQ(file("log.txt"), "PREVIOUS\n" + expected_) << script;
+    EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "log.txt"})) << script;
+  }
+}
+
+TEST_F(OutputDestinationTest, AUsersLinkToDevStdoutIsWrittenThroughAndStaysALink) {
+  const Outcome outcome =
+      sh("ln -s /dev/stdout out.csv; echo PREVIOUS > log.txt; $DM five.csv -q -o out.csv >> log.txt");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("log.txt"), "PREVIOUS\n" + expected_);
+  EXPECT_TRUE(fs::is_symlink(folder_ / "out.csv"));
+  EXPECT_EQ(fs::read_symlink(folder_ / "out.csv"), "/dev/stdout");
+}
+
+TEST_F(OutputDestinationTest, AReadWriteRedirectionIsOverwrittenInPlaceNotTruncated) {
+  // 1<> opens without truncating, at offset 0: the tool writes over the start.
+  const std::string filler(expected_.size() + 100, '#');
+  write_file(folder_ / "big.txt", filler);
+  const Outcome outcome = sh("$DM five.csv -q -o /dev/stdout 1<> big.txt");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("big.txt"), expected_ + std::string(100, '#'));
+}
+
+// --- Case 2: the input as output is refused, the input untouched.
+
+class SameFileTest : public OutputDestinationTest {
+ protected:
+  /// Runs `script` after `setup`, expects exit 4 with exactly `message` and
+  /// the folder as `setup` left it, five.csv byte for byte.
+  void expect_refused(const std::string& setup, const std::string& script, const std::string& message) {
+    ASSERT_EQ(sh(setup).status, 0) << setup;
+    const std::set<std::string> before = entries(folder_);
+    const Outcome outcome = sh(script);
+    EXPECT_EQ(outcome.status, 4) << script;
+    EXPECT_EQ(outcome.err, "distance_matrix: " + message + "\n") << script;
+    EXPECT_EQ(file("five.csv"), five_locations) << script;
+    EXPECT_EQ(entries(folder_), before) << script << ": no temporary, nothing new";
+  }
+};
+
+TEST_F(SameFileTest, TheInputPathAsOutput) {
+  expect_refused(":", "$DM five.csv -q -o five.csv",
+                 "cannot write 'five.csv': it is the same file as the input 'five.csv', which would be destroyed");
+}
+
+TEST_F(SameFileTest, ALinkToTheInputAsOutputAndAsInput) {
+  expect_refused("ln -s five.csv link.csv", "$DM five.csv -q -o link.csv",
+                 "cannot write 'link.csv': it is the same file as the input 'five.csv', which would be destroyed");
+  expect_refused(":", "$DM link.csv -q -o five.csv",
+                 "cannot write 'five.csv': it is the same file as the input 'link.csv', which would be destroyed");
+}
+
+TEST_F(SameFileTest, AHardLinkToTheInputAsOutput) {
+  expect_refused("ln five.csv hard.csv", "$DM five.csv -q -o hard.csv",
+                 "cannot write 'hard.csv': it is the same file as the input 'five.csv', which would be destroyed");
+}
+
+TEST_F(SameFileTest, TheDefaultOutputWhenTheInputIsOutputCsv) {
+  // The tool's default output is output.csv beside the input: here, the input.
+  ASSERT_EQ(sh("mv five.csv output.csv").status, 0);
+  const Outcome outcome = sh("$DM output.csv -q");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(outcome.err,
+            "distance_matrix: cannot write 'output.csv': it is the same file as the input 'output.csv', which "
+            "would be destroyed\n");
+  EXPECT_EQ(file("output.csv"), five_locations);
+  EXPECT_EQ(entries(folder_), std::set<std::string>{"output.csv"});
+}
+
+TEST_F(SameFileTest, StandardInputIsTheOutputFile) {
+  expect_refused(":", "$DM - -q -o five.csv < five.csv",
+                 "cannot write 'five.csv': it is the same file as the input (standard input), which would be "
+                 "destroyed");
+}
+
+TEST_F(SameFileTest, StandardOutputAppendsToTheInput) {
+  expect_refused(":", "$DM - -q < five.csv >> five.csv",
+                 "cannot write standard output: it is the same file as the input (standard input), which would "
+                 "be destroyed");
+  expect_refused(":", "$DM five.csv -q -o /dev/stdout >> five.csv",
+                 "cannot write '/dev/stdout': it is the same file as the input 'five.csv', which would be "
+                 "destroyed");
+}
+
+// --- Case 7: names up to NAME_MAX bytes.
+
+TEST_F(OutputDestinationTest, OutputNamesOf244To255BytesAreWritten) {
+  for (const std::size_t length : {std::size_t{244}, std::size_t{250}, std::size_t{NAME_MAX}}) {
+    const std::string name(length, 'x');
+    ASSERT_EQ(sh("echo old > " + name).status, 0);
+    const Outcome outcome = sh("$DM five.csv -q -o " + name);
+    EXPECT_EQ(outcome.status, 0) << length << ": " << outcome.err;
+    EXPECT_EQ(file(name), expected_) << length;
+    EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", name})) << length;
+    fs::remove(folder_ / name);
+  }
+}
+
+// --- Decisions: hard links, dangling links, an empty path.
+
+TEST_F(OutputDestinationTest, AHardLinkedOutputIsReplacedAndItsOtherLinkKeepsTheOldContent) {
+  const Outcome outcome = sh("echo old > out.csv && ln out.csv other.csv && $DM five.csv -q -o out.csv");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("out.csv"), expected_);
+  EXPECT_EQ(file("other.csv"), "old\n");
+}
+
+TEST_F(OutputDestinationTest, ADanglingLinkIsFollowedLikeAShellRedirection) {
+  const Outcome outcome =
+      sh("mkdir links results && ln -s ../results/new.csv links/out.csv && $DM five.csv -q -o links/out.csv");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("results/new.csv"), expected_);
+  EXPECT_TRUE(fs::is_symlink(folder_ / "links" / "out.csv"));
+  EXPECT_EQ(entries(folder_ / "links"), std::set<std::string>{"out.csv"});
+  EXPECT_EQ(entries(folder_ / "results"), std::set<std::string>{"new.csv"});
+}
+
+TEST_F(OutputDestinationTest, ADanglingLinkIntoAMissingFolderIsAnIoError) {
+  const Outcome outcome = sh("ln -s nowhere/new.csv out.csv && $DM five.csv -q -o out.csv");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(outcome.err,
+            "distance_matrix: cannot write 'out.csv' (a link to 'nowhere/new.csv'): No such file or directory\n");
+  EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "out.csv"}));
+}
+
+TEST_F(OutputDestinationTest, AnEmptyOutputPathIsAUsageError) {
+  const Outcome outcome = sh("$DM five.csv -q -o ''");
+  EXPECT_EQ(outcome.status, 2);
+  EXPECT_EQ(outcome.err,
+            "distance_matrix: --output: output path is empty\nRun with --help for more information.\n");
+  EXPECT_EQ(entries(folder_), std::set<std::string>{"five.csv"}) << "not the default output.csv";
+}
+
+// --- Permissions: run as user nobody by tests/run_unprivileged.sh.
+
+class OutputDestinationPermissionTest : public OutputDestinationTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() == 0) GTEST_SKIP() << "root may read and write anything: ctest runs this suite as nobody";
+    OutputDestinationTest::SetUp();
+  }
+};
+
+TEST_F(OutputDestinationPermissionTest, AnUnreadableInputIsAnIoError) {
+  const Outcome outcome = sh("chmod 0200 five.csv && $DM five.csv -q -o out.csv");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(outcome.err, "distance_matrix: cannot read 'five.csv': Permission denied\n");
+  EXPECT_EQ(entries(folder_), std::set<std::string>{"five.csv"});
+}
+
+TEST_F(OutputDestinationPermissionTest, AnUnwritableOutputFolderIsAnIoErrorAndTheOldOutputStays) {
+  const Outcome outcome =
+      sh("mkdir locked && echo old > locked/out.csv && chmod 0500 locked && $DM five.csv -q -o locked/out.csv");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(outcome.err, "distance_matrix: cannot write 'locked/out.csv': Permission denied\n");
+  EXPECT_EQ(file("locked/out.csv"), "old\n");
+  EXPECT_EQ(entries(folder_ / "locked"), std::set<std::string>{"out.csv"});
+}
+
+TEST_F(OutputDestinationPermissionTest, AnUnwritableOutputFileInAWritableFolderIsReplaced) {
+  // As documented: replacing needs the folder's permission, not the file's (as mv).
+  const Outcome outcome = sh("echo old > out.csv && chmod 0444 out.csv && $DM five.csv -q -o out.csv");
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  EXPECT_EQ(file("out.csv"), expected_);
+  struct stat status {};
+  ASSERT_EQ(::stat((folder_ / "out.csv").c_str(), &status), 0);
+  EXPECT_EQ(status.st_mode & 07777, 0444u) << "the old file's mode is kept";
+}
+
+}  // namespace
+}  // namespace dm
