@@ -1,5 +1,6 @@
 #include "distance_matrix/streaming_runner.hpp"
 
+#include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -43,6 +44,7 @@ struct Block {
 
 StreamingRunner::StreamingRunner(ExecutionOptions options)
     : workers_(resolve_workers(options.workers)),
+      workers_used_(workers_),
       block_cells_(options.chunk_size > 0 ? options.chunk_size : default_block_cells) {}
 
 MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
@@ -57,8 +59,15 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
     return report;
   }
 
+  // TBB starts at most one thread per core unless allowed more: allow exactly
+  // --workers while this run lasts (as ParallelExecutor does). The smallest
+  // active limit wins, so report the one in force.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
+  workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
+      workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+
   // Enough tokens to keep every worker busy while the writer drains one.
-  const std::size_t slots = 4 * std::size_t{workers_};
+  const std::size_t slots = 4 * std::size_t{workers_used_};
   std::vector<Block> blocks(slots);
   const std::size_t block_cells = std::min(block_cells_, report.cell_count);
   std::size_t next_cell = 0;
@@ -108,7 +117,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
   };
 
   // task_arena takes an int; more threads than that could never start anyway.
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_, std::numeric_limits<int>::max())));
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_used_, std::numeric_limits<int>::max())));
   arena.execute([&] {
     tbb::parallel_pipeline(slots,
                            tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order, cut) &

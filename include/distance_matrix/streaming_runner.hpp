@@ -28,7 +28,9 @@ class StreamingRunner final : public MatrixRunner {
   explicit StreamingRunner(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
-  [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
+  /// The threads the last run() used: --workers unless a smaller
+  /// tbb::global_control limit was in force (before any run(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_; }
   [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
 
@@ -37,6 +39,7 @@ class StreamingRunner final : public MatrixRunner {
 
  private:
   unsigned workers_;
+  unsigned workers_used_;
   std::size_t block_cells_;
 };
 
