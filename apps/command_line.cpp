@@ -31,12 +31,20 @@ constexpr std::string_view footer =
     "open descriptors (/dev/null, a FIFO, /dev/stdout, /dev/fd/N) are written\n"
     "straight through. OUTPUT may not be the input file.\n"
     "\n"
+    "-e async (-r asyncio) streams rows while it reads: to standard output, a pipe\n"
+    "or a device it may have written the rows of the locations before the first\n"
+    "bad row when it stops. Every other executor writes nothing on invalid input.\n"
+    "\n"
+    "Interrupted (Ctrl-C, SIGTERM, SIGHUP, timeout, ...), the tool removes its\n"
+    "temporary file and dies by that signal (status 128+N).\n"
+    "\n"
     "Exit codes:\n"
     "  0  success\n"
     "  1  the computation failed (for example a worker process died)\n"
     "  2  bad command-line arguments\n"
     "  3  invalid input: one 'file:line: what is wrong' line per bad row, on stderr\n"
     "  4  a file could not be read or written\n"
+    "  128+N  killed by signal N\n"
     "\n"
     "Examples:\n"
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
@@ -177,7 +185,8 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option("--radius", arguments.radius_km,
                  "Sphere radius in kilometers. Default:\n"
-                 "6371.0088, the mean Earth radius")
+                 "6371.0088, the mean Earth radius. At most\n"
+                 "2.86e307 (2.86e304 with --unit m)")
       ->check(positive_finite_number())
       ->type_name("KM");
   app.add_option("--unit", arguments.unit,
@@ -247,6 +256,23 @@ Format resolve_format(const Arguments& arguments) {
   return output.extension() == ".npy" ? Format::npy : Format::csv;
 }
 
+std::string shortest_text(double value) {
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, value);
+  return {text, written.ptr};
+}
+
+/// Refuses a radius so large that distances in the chosen unit would be
+/// infinite (the library's validate() would refuse it too, as a failure).
+void check_radius_fits_unit(const Arguments& arguments) {
+  const Unit unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
+  const double largest = largest_radius_km(unit);
+  if (arguments.radius_km <= largest) return;
+  throw CLI::ValidationError("--radius", shortest_text(arguments.radius_km) + " km gives infinite distances in " +
+                                             arguments.unit + "; the largest radius allowed with --unit " +
+                                             arguments.unit + " is " + shortest_text(largest) + " km");
+}
+
 CommandLine resolve(const Arguments& arguments) {
   if (arguments.output_given && arguments.output.empty()) {
     throw CLI::ValidationError("--output", "output path is empty");
@@ -267,6 +293,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.metric = parse_metric(arguments.metric).value_or(Metric::haversine);
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
+  check_radius_fits_unit(arguments);
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

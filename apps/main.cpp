@@ -20,6 +20,7 @@
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/printable.hpp"
 #include "distance_matrix/write_matrix.hpp"
+#include "process_setup.hpp"
 #include "timing_report.hpp"
 
 namespace {
@@ -82,13 +83,18 @@ int run_command(const dm::cli::CommandLine& command) {
   report.read += loading;
   report.write += committing;
   report.total += loading + committing;
-  if (!command.quiet) std::cerr << dm::cli::format_timing_report(report, describe_destination(file));
+  // The output is committed: a standard error that cannot take the report
+  // (closed, or a pipe whose reader is gone) does not make the run fail.
+  if (!command.quiet) {
+    dm::cli::settled_standard_error() << dm::cli::format_timing_report(report, describe_destination(file));
+  }
   return exit_code(dm::ExitCode::success);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  dm::cli::prepare_process();
   try {
     const auto parsed = dm::cli::parse_command_line(argc, argv, std::cout, std::cerr);
     if (const auto* code = std::get_if<dm::ExitCode>(&parsed)) return exit_code(*code);

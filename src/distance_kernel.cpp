@@ -52,7 +52,7 @@ inline double equirectangular_angle(double latitude_from, double latitude_to,
 }  // namespace
 
 DistanceKernel::DistanceKernel(DistanceOptions options)
-    : options_(options), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {}
+    : options_(validate(options)), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {}
 
 DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options)
     : DistanceKernel(options) {

@@ -14,6 +14,8 @@
 #include <utility>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/file_size_limit.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 #include "distance_matrix/printable.hpp"
 #include "file_metadata.hpp"
 
@@ -29,7 +31,7 @@ std::string describe(const fs::path& path) {
 }
 
 [[noreturn]] void fail(std::string_view action, const std::string& subject, int error) {
-  throw IoError(std::string(action) + ' ' + subject + ": " + std::generic_category().message(error));
+  throw IoError(std::string(action) + ' ' + subject + ": " + describe_write_error(error));
 }
 
 [[noreturn]] void fail(std::string_view action, const fs::path& path, int error) {
@@ -185,7 +187,12 @@ OutputFile::OutputFile(fs::path path, const std::optional<ProtectedInput>& input
   const fs::path folder = fs::canonical(file.has_parent_path() ? file.parent_path() : fs::path("."), error);
   if (error) fail("cannot write", subject, error.value());
   destination_ = folder / file.filename();
-  descriptor_ = create_temporary(destination_, temporary_path_, subject);
+  {
+    // No signal may end the process between creating the file and registering it.
+    const TemporaryCreationGuard guard;
+    descriptor_ = create_temporary(destination_, temporary_path_, subject);
+    registration_ = TemporaryRegistration(temporary_path_);
+  }
   if (exists) {
     if (const int failure = detail::copy_metadata(destination_, existing, descriptor_); failure != 0) {
       // No destructor runs for a constructor that throws: clean up here.
@@ -211,6 +218,7 @@ void OutputFile::write_through_descriptor(int descriptor, const std::optional<Pr
 OutputFile::~OutputFile() {
   if (descriptor_ >= 0) ::close(descriptor_);
   if (!committed_ && !temporary_path_.empty()) ::unlink(temporary_path_.c_str());
+  registration_.reset();
 }
 
 void OutputFile::write(std::string_view bytes) {
@@ -258,6 +266,7 @@ void OutputFile::commit() {
     if (::fsync(descriptor_) != 0) fail("cannot write", path_, errno);
     close_descriptor();
     if (::rename(temporary_path_.c_str(), destination_.c_str()) != 0) fail("cannot replace", path_, errno);
+    registration_.reset();
   } else {
     close_descriptor();
   }

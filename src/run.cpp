@@ -47,7 +47,6 @@ RunReport run_batch(CsvLocationReader& reader, PairSink& sink, const RunOptions&
 
   RunReport report;
   report.executor = executor->kind();
-  report.workers = executor->workers();
   report.chunk_size = executor->chunk_size();
 
   const LocationTable locations = read_locations(reader, options.io_latency);
@@ -73,6 +72,7 @@ RunReport run_batch(CsvLocationReader& reader, PairSink& sink, const RunOptions&
     write_block(sink, {range.first, distances}, options.io_latency);
     report.write += Clock::now() - computed;
   }
+  report.workers = executor->workers();  // after computing: what the executor could actually use
   mark = Clock::now();
   sink.finish();
   const Clock::time_point end = Clock::now();

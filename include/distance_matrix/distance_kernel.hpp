@@ -21,6 +21,8 @@ namespace dm {
 /// threads (or forked processes) may call it at once on disjoint outputs.
 class DistanceKernel {
  public:
+  /// Throws std::invalid_argument if validate(options) does: a radius whose
+  /// distances would overflow to infinity.
   explicit DistanceKernel(DistanceOptions options = {});
   DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
 

@@ -32,4 +32,15 @@ struct DistanceOptions {
 [[nodiscard]] std::optional<Metric> parse_metric(std::string_view text) noexcept;
 [[nodiscard]] std::optional<Unit> parse_unit(std::string_view text) noexcept;
 
+/// The largest sphere radius, in kilometers, whose distances in `unit` are
+/// all finite doubles. No metric yields more than 2π radii (haversine at most
+/// π, equirectangular at most π√2), so this is the largest r with
+/// 2π·r/kilometers_per(unit) finite: about 2.86e307 km in km, 2.86e304 km in m.
+[[nodiscard]] double largest_radius_km(Unit unit) noexcept;
+
+/// Returns `options` if options.radius_km is positive, finite and at most
+/// largest_radius_km(options.unit); otherwise throws std::invalid_argument
+/// naming the value and the largest allowed.
+const DistanceOptions& validate(const DistanceOptions& options);
+
 }  // namespace dm

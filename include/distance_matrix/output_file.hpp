@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "distance_matrix/byte_output.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 #include "distance_matrix/file_identity.hpp"
 
 namespace dm {
@@ -91,6 +92,7 @@ class OutputFile final : public ByteOutput {
   std::filesystem::path path_;         ///< as given, for messages
   std::filesystem::path destination_;  ///< the file the temporary replaces (links resolved, folder canonical)
   std::filesystem::path temporary_path_;
+  TemporaryRegistration registration_;  ///< removes the temporary if a signal ends the process
   int descriptor_ = -1;  ///< always ours: a descriptor named by the path is duplicated
   bool committed_ = false;
 };

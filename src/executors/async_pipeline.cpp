@@ -121,6 +121,17 @@ class Pipeline {
     for (;;) {
       const Clock::time_point start = Clock::now();
       std::optional<Location> location = reader_.next();
+      if (reader_.has_errors()) {
+        // Stop at the first bad row: the rows already streamed cannot be
+        // taken back, but none computed from a location after it leaves,
+        // and nothing is written any more. Scanning on (the reader keeps
+        // its usual limit) reports every bad row as the other executors do.
+        while (reader_.next()) {
+        }
+        report_.read += Clock::now() - start;
+        stop();
+        co_return;
+      }
       std::optional<std::size_t> index;
       if (location) {
         const bool waited = co_await simulate_io(read_timer_);

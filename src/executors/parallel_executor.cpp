@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 #include <tbb/task_arena.h>
@@ -52,7 +53,7 @@ class CompletionEdge {
 // output formats need. OpenMP's `schedule(dynamic)` would do the loop too,
 // but ties the thread count to process-wide state and gives no pipeline.
 ParallelExecutor::ParallelExecutor(ExecutionOptions options)
-    : workers_(resolve_workers(options.workers)), chunk_size_(options.chunk_size) {}
+    : workers_(resolve_workers(options.workers)), workers_used_(workers_), chunk_size_(options.chunk_size) {}
 
 void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
                                std::span<double> out) {
@@ -63,8 +64,16 @@ void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
                    out.subspan(piece.begin() - range.first, piece.size()));
     completion.task_done();
   };
+  // TBB starts at most one thread per core unless allowed more, and an arena
+  // asking for more prints a warning on stderr and runs with fewer. Allow
+  // exactly --workers while this call runs. Limits are process-wide and the
+  // smallest active one wins, so another global_control (the application's,
+  // another executor's) may still cap it: report what was in force.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
+  workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
+      workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
   // task_arena takes an int; more threads than that could never start anyway.
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_, std::numeric_limits<int>::max())));
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_used_, std::numeric_limits<int>::max())));
   arena.execute([&] {
     if (chunk_size_ == 0) {
       // Auto partitioner: splits into a few pieces per thread and more only

@@ -1,6 +1,7 @@
 #include "distance_matrix/executors/processes_executor.hpp"
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 
 namespace dm {
 namespace {
@@ -28,6 +30,9 @@ static_assert(ChunkCounter::is_always_lock_free, "the shared chunk counter must 
 /// Exit status of a child whose work threw (EX_SOFTWARE in sysexits.h): the
 /// exception itself cannot cross, only this number does.
 constexpr int child_exception_status = 70;
+/// Exit status of a child whose parent died before it could start (EX_UNAVAILABLE);
+/// no parent is left to read it.
+constexpr int child_orphaned_status = 69;
 
 std::string error_text(int error_number) { return std::strerror(error_number); }
 
@@ -69,6 +74,14 @@ class SharedResults {
   double* results_ = nullptr;
 };
 
+/// A worker must not outlive the process that waits for its results: when
+/// the parent dies (killed by a signal, even SIGKILL), the kernel kills the
+/// child. The parent may have died before prctl() took effect; then the
+/// child has already been adopted by another process and leaves at once.
+void die_with_parent(pid_t parent) noexcept {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(child_orphaned_status);
+}
+
 /// The work of one child: claim chunks from the shared counter until none
 /// are left. Runs in a copy of a possibly multithreaded parent, where only
 /// this thread exists and a lock held elsewhere at fork() time stays held
@@ -76,9 +89,13 @@ class SharedResults {
 /// aside). It never returns: returning would run the parent's code (the
 /// caller's loop, then test frameworks, destructors and atexit handlers,
 /// flushing buffered output a second time) in the child.
-[[noreturn]] void run_child(const ShapedKernel& kernel, PairRange range, std::size_t chunk_size,
-                            std::size_t chunks, const SharedResults& shared,
+[[noreturn]] void run_child(pid_t parent, const ShapedKernel& kernel, PairRange range,
+                            std::size_t chunk_size, std::size_t chunks, const SharedResults& shared,
                             const ProcessesExecutor::ChildHook& child_hook) noexcept {
+  die_with_parent(parent);
+  // The parent's temporaries are the parent's to remove: a worker killed by
+  // a signal (Ctrl-C reaches the whole process group) just dies.
+  reset_interrupt_cleanup_in_child();
   try {
     for (;;) {
       // Relaxed: the counter only hands out distinct chunk numbers. The
@@ -196,6 +213,7 @@ void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range,
 
   const SharedResults shared(range.size());
   WorkerProcesses children(child_count);
+  const pid_t parent = ::getpid();
   for (std::size_t index = 0; index < child_count; ++index) {
     const pid_t pid = fork();
     if (pid == -1) {
@@ -204,7 +222,7 @@ void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range,
       throw ExecutionError("could not start worker process " + std::to_string(index) + " of " +
                            std::to_string(child_count) + ": " + error_text(error_number));
     }
-    if (pid == 0) run_child(kernel, range, chunk_size, chunks, shared, child_hook_);
+    if (pid == 0) run_child(parent, kernel, range, chunk_size, chunks, shared, child_hook_);
     children.add(pid);
   }
   children.wait_all();

@@ -49,9 +49,13 @@ class AsyncPipeline {
 
   /// Runs the three stages to completion on the calling thread. Calls
   /// sink.begin() before any block and sink.finish() only on success.
-  /// Throws InputError if the input had invalid rows (after streaming the
-  /// valid ones); an exception from the sink or the observer stops every
-  /// stage and is rethrown. The report's read, calculation and write are
+  /// Throws InputError if the input had invalid rows. The pipeline stops at
+  /// the first one: the sink may already have received rows of locations
+  /// before it (the one strategy that streams before the whole input is
+  /// read), never a row involving a location after it, and receives nothing
+  /// more; the rest of the input is still scanned for diagnostics. An
+  /// exception from the sink or the observer stops every stage and is
+  /// rethrown. The report's read, calculation and write are
   /// each stage's busy time, simulated waits included, not channel waits.
   RunReport run(CsvLocationReader& reader, PairSink& sink);
 

@@ -16,12 +16,15 @@ class ParallelExecutor final : public Executor {
   explicit ParallelExecutor(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
-  [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
+  /// The threads the last compute() ran with: --workers unless a smaller
+  /// tbb::global_control limit was in force (before any compute(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
   void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
   unsigned workers_;
+  unsigned workers_used_;
   std::size_t chunk_size_;  ///< 0: TBB's auto partitioner above default_grain; else exact chunks
 };
 
