@@ -52,6 +52,10 @@ constexpr std::string_view footer =
     "  distance_matrix data/five_locations.csv -r asyncio\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
     "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
+    "  distance_matrix data/1k_locations.csv -o matrix.npy     # NumPy (n, n) float64\n"
+    "  distance_matrix data/1k_locations.csv -o d.npy --layout condensed --dtype float32\n"
+    "  distance_matrix data/1k_locations.csv --layout square -o table.csv\n"
+    "  distance_matrix data/1k_locations.csv --to data/five_locations.csv -o to.csv\n"
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
@@ -118,7 +122,12 @@ struct Arguments {
   std::string unit{to_string(Unit::kilometers)};
   double radius_km = mean_earth_radius_km;
   std::string kernel{to_string(KernelKind::simd)};
+  std::string format;
+  std::string layout;
+  std::string dtype;
+  std::string destinations;
   bool quiet = false;
+  bool progress = false;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -196,7 +205,35 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "time, the reference. Both accurate to 1e-9 km")
       ->check(CLI::IsMember(names_of({KernelKind::simd, KernelKind::scalar})))
       ->type_name("NAME");
-  app.add_flag("-q,--quiet", arguments.quiet, "Do not print the timings on standard error");
+  app.add_option("--format", arguments.format,
+                 "csv (default) or npy (NumPy); an OUTPUT name\n"
+                 "ending in .npy picks npy")
+      ->check(CLI::IsMember({"csv", "npy"}))
+      ->type_name("NAME");
+  app.add_option("--layout", arguments.layout,
+                 "pairs      origin,destination,distance rows\n"
+                 "           (CSV default)\n"
+                 "square     n x n table, zero diagonal (NPY\n"
+                 "           default; CSV: a table with names)\n"
+                 "condensed  SciPy's pdist vector (NPY only)")
+      ->check(CLI::IsMember({"pairs", "condensed", "square"}))
+      ->type_name("NAME");
+  app.add_option("--dtype", arguments.dtype,
+                 "NPY values: float64 (default) or float32,\n"
+                 "each distance rounded once")
+      ->check(CLI::IsMember({"float64", "float32"}))
+      ->type_name("NAME");
+  app.add_option("--to", arguments.destinations,
+                 "CSV of destinations: write the distance from\n"
+                 "every INPUT location to every destination\n"
+                 "(rows: INPUT, columns: destinations)")
+      ->type_name("PATH");
+  app.add_flag("-q,--quiet", arguments.quiet,
+               "Do not print the timings, nor the progress line\n"
+               "of runs longer than a second on a terminal");
+  app.add_flag("--progress", arguments.progress,
+               "Show the progress line even when standard\n"
+               "error is not a terminal (a log file)");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
@@ -215,12 +252,19 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }
-  return chosen.value_or(RunOptions{}.executor);
+  return chosen.value_or(MatrixJob{}.executor);
 }
 
-std::filesystem::path default_output(const std::filesystem::path& input) {
+std::filesystem::path default_output(const std::filesystem::path& input, Format format) {
   if (input == "-") return "-";
-  return input.parent_path() / "output.csv";
+  return input.parent_path() / (format == Format::npy ? "output.npy" : "output.csv");
+}
+
+/// --format, or npy for an output named *.npy, or csv.
+Format resolve_format(const Arguments& arguments) {
+  if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
+  const std::filesystem::path output(arguments.output);
+  return output.extension() == ".npy" ? Format::npy : Format::csv;
 }
 
 std::string shortest_text(double value) {
@@ -246,8 +290,12 @@ CommandLine resolve(const Arguments& arguments) {
   }
   CommandLine command;
   command.input = arguments.input;
-  command.output =
-      arguments.output.empty() ? default_output(command.input) : std::filesystem::path(arguments.output);
+  command.run.format.format = resolve_format(arguments);
+  if (!arguments.layout.empty()) command.run.format.layout = parse_layout(arguments.layout);
+  if (!arguments.dtype.empty()) command.run.format.value_type = parse_value_type(arguments.dtype).value_or(ValueType::float64);
+  if (!arguments.destinations.empty()) command.destinations = arguments.destinations;
+  command.output = arguments.output.empty() ? default_output(command.input, command.run.format.format)
+                                            : std::filesystem::path(arguments.output);
   command.run.executor = resolve_executor(arguments);
   command.run.execution.workers = arguments.workers;
   command.run.execution.chunk_size = arguments.chunk_size;
@@ -259,6 +307,13 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.kernel = parse_kernel_kind(arguments.kernel).value_or(KernelKind::simd);
   check_radius_fits_unit(arguments);
   command.quiet = arguments.quiet;
+  command.progress = arguments.progress;
+  if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {
+    throw CLI::ValidationError(*problem);
+  }
+  if (command.destinations && *command.destinations == "-" && command.input == "-") {
+    throw CLI::ValidationError("--to", "INPUT and --to cannot both read standard input");
+  }
   return command;
 }
 

@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <variant>
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/run.hpp"
+#include "distance_matrix/write_matrix.hpp"
 
 namespace dm::cli {
 
@@ -13,8 +15,13 @@ namespace dm::cli {
 struct CommandLine {
   std::filesystem::path input;   ///< "-" is standard input
   std::filesystem::path output;  ///< "-" is standard output
-  RunOptions run;
+  /// --to: the destinations of a rectangle, validated as strictly as the input.
+  std::optional<std::filesystem::path> destinations;
+  MatrixJob run;
   bool quiet = false;
+  /// --progress: show the progress line even when standard error is not a
+  /// terminal or --quiet is given.
+  bool progress = false;
 };
 
 /// Parses the arguments. Returns the command to run, or the exit code when

@@ -5,19 +5,23 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include <unistd.h>
+
 #include "bench_command.hpp"
 #include "command_line.hpp"
+#include "progress_line.hpp"
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix_output.hpp"
 #include "distance_matrix/file_identity.hpp"
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/printable.hpp"
-#include "distance_matrix/run.hpp"
+#include "distance_matrix/write_matrix.hpp"
 #include "process_setup.hpp"
 #include "timing_report.hpp"
 
@@ -33,19 +37,46 @@ std::string describe_destination(const dm::OutputFile& output) {
   return output.is_standard_output() ? "standard output" : dm::printable(output.path().string());
 }
 
+/// --to names a second input: the output must not overwrite it either.
+void refuse_output_over_destinations(const dm::cli::CommandLine& command) {
+  if (!command.destinations) return;
+  const std::optional<dm::ProtectedInput> destinations = dm::ProtectedInput::of(*command.destinations);
+  const std::optional<dm::FileIdentity> output = dm::FileIdentity::of_path(command.output);
+  if (destinations && output && *output == destinations->identity) {
+    throw dm::IoError("cannot write '" + dm::printable(command.output.string()) +
+                      "': it is the same file as the destinations '" +
+                      dm::printable(command.destinations->string()) + '\'');
+  }
+}
+
 /// Reads, computes, writes; the output file appears only once everything
 /// succeeded. Loading the file and committing the output are part of the
 /// read and write times the user sees.
 int run_command(const dm::cli::CommandLine& command) {
   const Clock::time_point start = Clock::now();
   dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
+  std::optional<dm::CsvLocationReader> destinations;
+  if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations));
   const dm::Duration loading = Clock::now() - start;
 
-  // The input is streamed while the output is written: writing over it
-  // would destroy the user's data. Refused before any file is created.
-  dm::OutputFile output(command.output, dm::ProtectedInput::of(command.input));
-  dm::CsvPairWriter writer(output);
-  dm::RunReport report = dm::run(reader, writer, command.run);
+  // The inputs are read by now, but writing over one would still destroy the
+  // user's data: refused before any file is created.
+  refuse_output_over_destinations(command);
+  dm::OutputFile file(command.output, dm::ProtectedInput::of(command.input));
+  dm::FileMatrixOutput output(file);
+  // The progress line is for people watching a terminal; --progress asks for it anywhere.
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  std::optional<dm::cli::ProgressLine> progress;
+  dm::ProgressCallback on_progress;
+  if (command.progress || (terminal && !command.quiet)) {
+    dm::cli::ProgressLine::Options options;
+    options.terminal = terminal;
+    progress.emplace(stderr, options);
+    on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
+  }
+  dm::RunReport report =
+      dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
+  if (progress) progress->finish();
 
   const Clock::time_point commit_start = Clock::now();
   output.commit();
@@ -57,7 +88,7 @@ int run_command(const dm::cli::CommandLine& command) {
   // The output is committed: a standard error that cannot take the report
   // (closed, or a pipe whose reader is gone) does not make the run fail.
   if (!command.quiet) {
-    dm::cli::settled_standard_error() << dm::cli::format_timing_report(report, describe_destination(output));
+    dm::cli::settled_standard_error() << dm::cli::format_timing_report(report, describe_destination(file));
   }
   return exit_code(dm::ExitCode::success);
 }

@@ -40,7 +40,7 @@ std::string format_timing_report(const RunReport& report, std::string_view desti
        plural(report.pair_count, "pair") + " (" + strategy(report) + ')'},
       {"write", seconds(report.write), "-> " + std::string(destination)},
       // The async pipeline's stages run interleaved, so their times overlap.
-      {"total", seconds(report.total), report.executor == ExecutorKind::async ? "(stages overlap)" : ""},
+      {"total", seconds(report.total), report.stages_overlap || report.executor == ExecutorKind::async ? "(stages overlap)" : ""},
   };
   std::size_t time_width = 0;
   for (const Line& line : lines) time_width = std::max(time_width, line.time.size());

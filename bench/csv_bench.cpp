@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bench_data.hpp"
+#include "distance_matrix/csv_pairs_encoder.hpp"
 #include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/distance_kernel.hpp"
 
@@ -54,6 +55,41 @@ void BM_WriteCsvRows(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(output.written));
 }
 BENCHMARK(BM_WriteCsvRows)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace dm
+
+namespace dm {
+namespace {
+
+/// The CSV encoder alone, on precomputed distances: rows per second with
+/// one and two threads each encoding its own share of blocks, as the
+/// streaming pipeline's parallel stage does.
+void BM_EncodeCsvPairs(benchmark::State& state) {
+  static const LocationTable locations = bench::thousand_locations();
+  static const std::vector<double> distances = [] {
+    const DistanceKernel kernel(locations);
+    std::vector<double> out(kernel.pair_count());
+    kernel.compute({0, out.size()}, out);
+    return out;
+  }();
+  const CsvPairsEncoder encoder(locations, MatrixShape::pairs(locations.size()));
+  constexpr std::size_t block = std::size_t{1} << 16;
+  std::string bytes;
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    for (std::size_t first = static_cast<std::size_t>(state.thread_index()) * block; first < distances.size();
+         first += static_cast<std::size_t>(state.threads()) * block) {
+      const std::size_t last = std::min(first + block, distances.size());
+      bytes.clear();
+      encoder.encode({first, last}, std::span<const double>(distances).subspan(first, last - first), bytes);
+      benchmark::DoNotOptimize(bytes.data());
+      rows += last - first;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(rows));
+}
+BENCHMARK(BM_EncodeCsvPairs)->Threads(1)->Threads(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace dm

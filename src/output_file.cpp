@@ -234,6 +234,28 @@ void OutputFile::write(std::string_view bytes) {
   }
 }
 
+void OutputFile::write_at(std::uint64_t offset, std::string_view bytes) {
+  if (committed_) throw std::logic_error("OutputFile::write_at after commit");
+  while (!bytes.empty()) {
+    const ssize_t written = ::pwrite(descriptor_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write", path_, errno);
+    }
+    if (written == 0) fail("cannot write", path_, EIO);
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+    offset += static_cast<std::uint64_t>(written);
+  }
+}
+
+void OutputFile::start_writeback(std::uint64_t offset, std::uint64_t length, bool wait) noexcept {
+  if (committed_ || descriptor_ < 0 || length == 0) return;
+  const unsigned flags = wait ? SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER
+                              : SYNC_FILE_RANGE_WRITE;
+  [[maybe_unused]] const int ignored =
+      ::sync_file_range(descriptor_, static_cast<off_t>(offset), static_cast<off_t>(length), flags);
+}
+
 void OutputFile::commit() {
   if (committed_) return;
   if (!temporary_path_.empty()) {

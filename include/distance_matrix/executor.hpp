@@ -8,6 +8,7 @@
 
 #include "distance_matrix/distance_kernel.hpp"
 #include "distance_matrix/pair_range.hpp"
+#include "distance_matrix/shaped_kernel.hpp"
 
 namespace dm {
 
@@ -37,12 +38,13 @@ struct ExecutionOptions {
 /// `requested`, or the number of hardware threads (at least 1) when it is 0.
 [[nodiscard]] unsigned resolve_workers(unsigned requested) noexcept;
 
-/// A scheduling strategy for the pairs of one window of the matrix.
+/// A scheduling strategy for the cells of one window of the matrix.
 ///
-/// Executors decide who computes which pairs and when; the math is always
-/// DistanceKernel::compute, so every executor yields the same doubles. They
-/// write into `out` (slot k - range.first for pair k), never to the sink:
-/// ordering and I/O stay outside, in run().
+/// Executors decide who computes which cells and when; the math is always
+/// ShapedKernel::compute (runs of DistanceKernel::compute_run), so every
+/// executor yields the same doubles for every shape. They write into `out`
+/// (slot k - range.first for cell k), never to the output: ordering,
+/// encoding and I/O stay outside, in the runners.
 class Executor {
  public:
   virtual ~Executor() = default;
@@ -53,9 +55,10 @@ class Executor {
   /// Pairs per task actually used.
   [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
 
-  /// Fills out[k - range.first] with the distance of pair k for every k in `range`.
+  /// Fills out[k - range.first] with the distance of cell k for every k in
+  /// `range`. A DistanceKernel converts to the original tool's pairs order.
   /// Throws ExecutionError if the work could not be completed.
-  virtual void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) = 0;
+  virtual void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) = 0;
 };
 
 /// The executor for `kind`. ExecutorKind::async has no batch executor (its

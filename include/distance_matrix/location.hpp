@@ -16,8 +16,8 @@ struct Location {
   friend bool operator==(const Location&, const Location&) = default;
 };
 
-/// Locations stored column by column: the distance kernel streams through the
-/// coordinates while only the writer ever needs the names.
+/// Locations stored column by column. The kernel copies the coordinates into
+/// its own prepared form; only the CSV encoders read the names.
 class LocationTable {
  public:
   LocationTable() = default;
@@ -33,9 +33,6 @@ class LocationTable {
   [[nodiscard]] double latitude(std::size_t index) const noexcept { return latitudes_[index]; }
   [[nodiscard]] double longitude(std::size_t index) const noexcept { return longitudes_[index]; }
   [[nodiscard]] Location at(std::size_t index) const;
-
-  [[nodiscard]] const std::vector<double>& latitudes() const noexcept { return latitudes_; }
-  [[nodiscard]] const std::vector<double>& longitudes() const noexcept { return longitudes_; }
 
  private:
   std::vector<std::string> names_;

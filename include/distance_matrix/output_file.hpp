@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -57,6 +58,19 @@ class OutputFile final : public ByteOutput {
   /// Writes all of `bytes` (the file descriptor is unbuffered). Throws IoError;
   /// std::logic_error after commit().
   void write(std::string_view bytes) override;
+
+  /// Writes all of `bytes` at byte `offset` of the file (pwrite), whatever
+  /// was written before: for outputs whose parts are produced out of order.
+  /// Needs a seekable destination; throws IoError for a pipe or a terminal.
+  void write_at(std::uint64_t offset, std::string_view bytes);
+
+  /// Starts writing [offset, offset + length) to the disk now, without
+  /// waiting (sync_file_range), so that the fsync of commit() finds little
+  /// left to do; with `wait`, first waits for that range to be on disk,
+  /// which bounds the dirty memory a long run leaves behind. Only a hint:
+  /// errors (a pipe, a file system without support) are ignored here and any
+  /// real write failure is reported by commit().
+  void start_writeback(std::uint64_t offset, std::uint64_t length, bool wait) noexcept;
 
   /// Flushes and moves the result into place. Throws IoError. Calling it again
   /// does nothing.

@@ -39,6 +39,9 @@ struct RunReport {
   Duration calculation{};
   Duration write{};
   Duration total{};
+  /// Calculation and writing ran at the same time (the async and streaming
+  /// pipelines): their times are busy times and may add up to more than total.
+  bool stages_overlap = false;
 };
 
 /// Reads every location from `reader`, computes the distance of every pair

@@ -55,7 +55,7 @@ class CompletionEdge {
 ParallelExecutor::ParallelExecutor(ExecutionOptions options)
     : workers_(resolve_workers(options.workers)), workers_used_(workers_), chunk_size_(options.chunk_size) {}
 
-void ParallelExecutor::compute(const DistanceKernel& kernel, PairRange range,
+void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
                                std::span<double> out) {
   if (range.empty()) return;
   CompletionEdge completion;

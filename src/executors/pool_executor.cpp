@@ -14,7 +14,7 @@ namespace {
 /// stores inline, so the measured per-task cost is the pool's own (lock,
 /// queue, wake-up) and not an extra heap allocation of ours.
 struct ChunkedJob {
-  const DistanceKernel& kernel;
+  const ShapedKernel& kernel;
   PairRange range;
   std::size_t chunk_size;
   std::span<double> out;
@@ -42,7 +42,7 @@ PoolExecutor::PoolExecutor(ExecutionOptions options)
     : pool_(start_pool(resolve_workers(options.workers))),
       chunk_size_(options.chunk_size > 0 ? options.chunk_size : default_chunk_size) {}
 
-void PoolExecutor::compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) {
+void PoolExecutor::compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) {
   if (range.empty()) return;
   const ChunkedJob job{kernel, range, std::min(chunk_size_, range.size()), out};
   const std::size_t chunks = chunk_count(range, job.chunk_size);

@@ -89,7 +89,7 @@ void die_with_parent(pid_t parent) noexcept {
 /// aside). It never returns: returning would run the parent's code (the
 /// caller's loop, then test frameworks, destructors and atexit handlers,
 /// flushing buffered output a second time) in the child.
-[[noreturn]] void run_child(pid_t parent, const DistanceKernel& kernel, PairRange range,
+[[noreturn]] void run_child(pid_t parent, const ShapedKernel& kernel, PairRange range,
                             std::size_t chunk_size, std::size_t chunks, const SharedResults& shared,
                             const ProcessesExecutor::ChildHook& child_hook) noexcept {
   die_with_parent(parent);
@@ -200,7 +200,7 @@ ProcessesExecutor::ProcessesExecutor(ExecutionOptions options, ChildHook child_h
       chunk_size_(options.chunk_size),
       child_hook_(std::move(child_hook)) {}
 
-void ProcessesExecutor::compute(const DistanceKernel& kernel, PairRange range,
+void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range,
                                 std::span<double> out) {
   if (range.empty()) return;
   // About eight chunks per worker by default: few enough claims to keep the

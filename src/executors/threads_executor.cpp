@@ -22,7 +22,7 @@ ThreadsExecutor::ThreadsExecutor(ExecutionOptions options)
     : live_threads_(options.workers > 0 ? options.workers : max_live_threads),
       chunk_size_(options.chunk_size > 0 ? options.chunk_size : default_chunk_size) {}
 
-void ThreadsExecutor::compute(const DistanceKernel& kernel, PairRange range,
+void ThreadsExecutor::compute(const ShapedKernel& kernel, PairRange range,
                               std::span<double> out) {
   if (range.empty()) return;
   // Never more than one task for the whole range (this also keeps

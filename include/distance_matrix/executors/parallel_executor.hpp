@@ -20,7 +20,7 @@ class ParallelExecutor final : public Executor {
   /// tbb::global_control limit was in force (before any compute(), --workers).
   [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
   unsigned workers_;

@@ -19,7 +19,7 @@ class PoolExecutor final : public Executor {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::pool; }
   [[nodiscard]] unsigned workers() const noexcept override { return pool_.size(); }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
   ThreadPool pool_;

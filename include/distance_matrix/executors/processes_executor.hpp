@@ -41,7 +41,7 @@ class ProcessesExecutor final : public Executor {
   [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
   /// Pairs per claimed chunk; 0 (the default) means range.size() / (8 × workers).
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const DistanceKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
   unsigned workers_;

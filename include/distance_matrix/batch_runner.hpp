@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstddef>
+
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/matrix_runner.hpp"
+
+namespace dm {
+
+/// The shape of the original tool: an executor computes a window of cells,
+/// then this thread encodes and writes it, then the next window. Memory is
+/// bounded by the window (8 bytes a cell) plus one encoded block.
+class BatchRunner final : public MatrixRunner {
+ public:
+  struct Options {
+    /// Cells computed before they are written: 4M cells, 32 MiB.
+    std::size_t window_cells = std::size_t{1} << 22;
+    /// Cells per append to the output: bounds the encoded bytes held at
+    /// once. 1 makes every cell its own write (the simulated I/O experiment).
+    std::size_t append_cells = std::size_t{1} << 16;
+  };
+
+  /// `executor` must outlive the runner.
+  explicit BatchRunner(Executor& executor) : BatchRunner(executor, Options{}) {}
+  BatchRunner(Executor& executor, Options options);
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return executor_.kind(); }
+  [[nodiscard]] unsigned workers() const noexcept override { return executor_.workers(); }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return executor_.chunk_size(); }
+
+  MatrixReport run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
+                   const ProgressCallback& progress) override;
+
+ private:
+  Executor& executor_;
+  Options options_;
+};
+
+}  // namespace dm

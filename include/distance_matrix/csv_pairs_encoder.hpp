@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/location.hpp"
+#include "distance_matrix/matrix_encoder.hpp"
+
+namespace dm {
+
+/// `origin,destination,distance` rows, one per unordered pair in the original
+/// tool's order (Layout::pairs): the tool's historical CSV, byte for byte.
+/// Names are quoted as RFC 4180 requires (csv_field); distances use the
+/// shortest decimal form that reads back as the same double.
+class CsvPairsEncoder final : public MatrixEncoder {
+ public:
+  /// Escapes every name once. Requires a pairs shape over `locations`
+  /// (throws std::invalid_argument otherwise).
+  CsvPairsEncoder(const LocationTable& locations, const MatrixShape& shape);
+
+  [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
+  [[nodiscard]] std::string header() const override { return {}; }
+  void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
+
+ private:
+  MatrixShape shape_;
+  std::vector<std::string> fields_;
+  std::size_t longest_field_ = 0;
+};
+
+}  // namespace dm

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/matrix_runner.hpp"
+
+namespace dm {
+
+/// The production runner: a oneTBB parallel_pipeline in which calculation,
+/// encoding and writing overlap.
+///
+///   1. serial, in order: cut the next block of cells;
+///   2. parallel, on every worker: compute the block and encode it;
+///   3. serial, in order: append the bytes to the output.
+///
+/// At most `4 × workers` blocks are in flight, so memory is bounded by them
+/// (a block of 64Ki cells: 512 KiB of doubles plus its bytes, about 3 MiB of
+/// CSV) however large the matrix. Blocks are computed on many threads but
+/// written in cell order, and each cell's value depends only on its pair,
+/// so the bytes are those of a sequential run.
+class StreamingRunner final : public MatrixRunner {
+ public:
+  static constexpr std::size_t default_block_cells = std::size_t{1} << 16;
+
+  /// options.workers threads (default: hardware threads); options.chunk_size
+  /// cells per block (default default_block_cells).
+  explicit StreamingRunner(ExecutionOptions options = {});
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
+  /// The threads the last run() used: --workers unless a smaller
+  /// tbb::global_control limit was in force (before any run(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_; }
+  [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
+
+  MatrixReport run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
+                   const ProgressCallback& progress) override;
+
+ private:
+  unsigned workers_;
+  unsigned workers_used_;
+  std::size_t block_cells_;
+};
+
+}  // namespace dm

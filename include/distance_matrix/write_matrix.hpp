@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+
+#include "distance_matrix/csv_reader.hpp"
+#include "distance_matrix/distance_options.hpp"
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/matrix_format.hpp"
+#include "distance_matrix/matrix_output.hpp"
+#include "distance_matrix/matrix_runner.hpp"
+#include "distance_matrix/run.hpp"
+
+namespace dm {
+
+/// Everything a command-line run asks for.
+struct MatrixJob {
+  ExecutorKind executor = ExecutorKind::parallel;
+  ExecutionOptions execution;
+  DistanceOptions distance;
+  MatrixFormat format;
+  /// Simulated latency per input row read and per output cell written (the
+  /// workshop's I/O-bound experiment). Zero: no waiting.
+  std::chrono::nanoseconds io_latency{0};
+};
+
+/// Why `job` cannot run, as a sentence for a usage error (format_problem(),
+/// the async executor beyond the original tool's CSV, float32 too small for
+/// the radius), or nullopt.
+[[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
+
+/// Reads the locations (and the destinations, validated as strictly), then
+/// computes, encodes and writes the matrix to `output` with the runner the
+/// executor calls for: `parallel` streams through StreamingRunner, the
+/// others run as BatchRunner over their executor, `async` is AsyncPipeline.
+/// Does not commit `output`. Throws std::invalid_argument when
+/// job_problem() is not nullopt, InputError for invalid rows (before
+/// anything is written, except by the async pipeline, which streams),
+/// ExecutionError, IoError.
+RunReport write_matrix(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
+                       const MatrixJob& job, const ProgressCallback& progress = {});
+
+}  // namespace dm
