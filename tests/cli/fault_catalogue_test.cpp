@@ -179,6 +179,50 @@ const Fault faults[] = {
      {R"(distance_matrix: --output: output path is empty)", R"(Run with --help for more information\.)"},
      "five.csv", ""},
 
+    // --- What the input may be (issue 5, cases 4, 6, 10 and the UTF-8 decision; tests/cli/input_cli_test.cpp
+    // has the variants).
+    {"AHeaderThatIsDataIsRefused", "printf 'Paris,48.85N,2.35E\\nb,1,2\\n' > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:1: latitude "48\.85N" is not a number)"}, "in.csv", ""},
+    {"AHeaderWithoutDigitsIsSkipped", "printf 'name,latitude,longitude\\na,1,2\\nb,2,3\\n' > in.csv",
+     "$DM in.csv -q -o out.csv", 0, {}, "in.csv out.csv", "test \"$(cut -d, -f1,2 out.csv)\" = a,b"},
+    {"EndlessBinaryInputStopsAtOnce", OLD_OUTPUT, "$DM /dev/zero -q -o old.csv", 3,
+     {R"(/dev/zero:1: NUL byte in name: NUL bytes are not allowed \(save UTF-16 files as UTF-8\))"},
+     "old.bak old.csv", OLD_KEPT},
+    {"ARowLongerThanTheLimit", "head -c 70000 /dev/zero | tr '\\0' a > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:1: row longer than 65536 bytes, the limit for one row: reading stopped here .*)"}, "in.csv", ""},
+    {"InvalidUtf8InAName", "printf 'caf\\351,1,2\\nb,1,2\\n' > in.csv", "$DM in.csv -q", 3,
+     {R"(in\.csv:1: name is not valid UTF-8: byte 0xE9 at column 4 .*iconv -f latin1 -t utf-8)"}, "in.csv", ""},
+    {"AFileNameCannotForgeADiagnostic", "printf 'a,1,2\\nb,91,2\\n' > \"$(printf 'ev\\nil\\033[31m.csv')\"",
+     "$DM \"$(printf 'ev\\nil\\033[31m.csv')\" -q", 3,
+     {R"(ev\\nil\\e\[31m\.csv:2: latitude 91 is outside \[-90, 90\])"}, "ev\nil\x1b[31m.csv", ""},
+
+    // --- Interrupts and limits (issue 5, cases 3, 5, 8, 9 and the closed-stderr decision;
+    // tests/cli/interrupt_test.cpp has every executor and signal).
+    {"TerminatedRunRemovesItsTemporaryAndKeepsTheOldOutput", FIVE " && " OLD_OUTPUT,
+     "$DM five.csv -e sequential --io-latency 60min -q -o old.csv & pid=$!\n"
+     "while ! ls -A | grep -q '^\\.old\\.csv\\.tmp\\.'; do sleep 0.01; done\n"
+     "kill -TERM $pid; wait $pid",
+     // "Terminated" is the shell's own report of the job's death.
+     128 + 15, {"Terminated"}, "five.csv old.bak old.csv", OLD_KEPT},
+    {"FileSizeLimitIsAClearError", FIVE " && " OLD_OUTPUT " && cp \"$DATA/1k_locations.csv\" big.csv",
+     // One block: 512 bytes for dash's ulimit, 1024 for bash's.
+     "ulimit -f 1; $DM big.csv -q -o old.csv", 4,
+     {R"(distance_matrix: cannot write 'old\.csv': File too large \(the file size limit, ulimit -f, is (512|1024) bytes\))"},
+     "big.csv five.csv old.bak old.csv", OLD_KEPT},
+    {"AsyncOnAPipeStopsAtTheFirstBadRow", "printf 'a,1,2\\nb,2,3\\nc,3,4\\nd,95,1\\ne,1,1\\n' > in.csv",
+     "{ $DM in.csv -e async -q -o -; echo $? > status; } | cut -d, -f2 | sort -u > destinations; "
+     "test \"$(cat status)\" = 3",
+     0, {R"(in\.csv:4: latitude 95 is outside \[-90, 90\])"}, "destinations in.csv status",
+     "! grep -q '^[de]$' destinations"},
+    {"ARadiusThatWouldOverflow", FIVE, "$DM five.csv --radius 1e308 --unit m -q", 2,
+     {R"(distance_matrix: --radius: 1e\+308 km gives infinite distances in m; the largest radius allowed with --unit m is 2\.861117485757028e\+304 km)",
+      R"(Run with --help for more information\.)"},
+     "five.csv", ""},
+    {"MoreParallelWorkersThanCoresKeepStderrClean", FIVE, "$DM five.csv -e parallel --workers 8 -q -o out.csv", 0,
+     {}, "five.csv out.csv", ""},
+    {"AClosedStderrAfterSuccessIsStillSuccess", FIVE, "$DM five.csv -o out.csv 2>&-", 0, {}, "five.csv out.csv",
+     "test $(wc -l < out.csv) -eq 10"},
+
     // --- Usage errors: exit 2, the problem and a pointer to --help.
     {"WorkersOutOfRange", FIVE, "$DM five.csv --workers 0", 2,
      {R"(distance_matrix: --workers: 0 is not a whole number from 1 to 1024)",
