@@ -67,33 +67,17 @@ std::string field_label(std::size_t index) {
   return "field " + std::to_string(index + 1);
 }
 
-/// `text` as it can appear inside a one-line message: control characters
-/// escaped, long values cut (never inside a UTF-8 sequence) and marked "...".
+/// `text` as a message quotes it: long values cut (never inside a UTF-8
+/// sequence) and marked "...". Control characters are left as they are:
+/// Diagnostic::to_string() escapes the whole message once, so escaping here
+/// too would show a \x01 as \\x01.
 std::string shown(std::string_view text) {
   std::string_view kept = text.substr(0, max_shown_bytes);
   if (kept.size() < text.size()) {
     const auto is_continuation_byte = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
     while (!kept.empty() && is_continuation_byte(text[kept.size()])) kept.remove_suffix(1);
   }
-  std::string result;
-  result.reserve(kept.size() + 3);
-  for (const char c : kept) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      result += "\\n";
-    } else if (c == '\r') {
-      result += "\\r";
-    } else if (c == '\t') {
-      result += "\\t";
-    } else if (byte < 0x20 || byte == 0x7F) {
-      static constexpr std::string_view hex_digits = "0123456789abcdef";
-      result += "\\x";
-      result += hex_digits[byte >> 4];
-      result += hex_digits[byte & 0xF];
-    } else {
-      result += c;
-    }
-  }
+  std::string result(kept);
   if (kept.size() < text.size()) result += "...";
   return result;
 }

@@ -503,10 +503,12 @@ TEST(CsvReaderRefuses, NamesThatAreNotUtf8) {
               ElementsAre(Location{"\xF0\x9F\x97\xBA \xC3\xA9", 1, 2}));
 }
 
-TEST(CsvReaderRefuses, WithOddValuesShownOnOneLine) {
-  EXPECT_EQ(message_for("a,1\x01\x7F,0\n"), "latitude \"1\\x01\\x7f\" is not a number");
-  EXPECT_EQ(message_for("a,\"1\t\n2\",0\n"), "latitude \"1\\t\\n2\" is not a number");
-  EXPECT_EQ(message_for("a,1\r2,0\n"), "latitude \"1\\r2\" is not a number");
+TEST(CsvReaderRefuses, WithOddValuesShownOnOneLineEscapedOnce) {
+  // Regression: the value used to be escaped by the reader and again by
+  // Diagnostic::to_string(), printing \x01 as \\x01.
+  EXPECT_EQ(only_problem("a,1\x01\x7F,0\n").to_string(), "input.csv:1: latitude \"1\\x01\\x7f\" is not a number");
+  EXPECT_EQ(only_problem("a,\"1\t\n2\",0\n").to_string(), "input.csv:1: latitude \"1\\t\\n2\" is not a number");
+  EXPECT_EQ(only_problem("a,1\r2,0\n").to_string(), "input.csv:1: latitude \"1\\r2\" is not a number");
 
   const std::string long_value(100, '7');
   EXPECT_EQ(message_for("a," + long_value + ",0\n"), "latitude " + long_value.substr(0, 40) +
