@@ -26,6 +26,7 @@
 #include "distance_matrix/distance_kernel.hpp"
 #include "distance_matrix/run.hpp"
 #include "distance_matrix/version.hpp"
+#include "support/files.hpp"
 
 extern char** environ;
 
@@ -33,6 +34,9 @@ namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_file;
+using testing::write_file;
+using testing::entries;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
@@ -60,23 +64,6 @@ std::string library_output(const fs::path& input) {
 const std::string& locations_output() {
   static const std::string text = library_output(data_dir / "locations.csv");
   return text;
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, std::string_view text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::set<std::string> entries(const fs::path& folder) {
-  std::set<std::string> names;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-    names.insert(entry.path().filename().string());
-  }
-  return names;
 }
 
 struct Result {

@@ -21,11 +21,13 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "support/files.hpp"
 
 namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_file;
 
 struct Fault {
   const char* name;
@@ -39,11 +41,6 @@ struct Fault {
 
 // gtest prints a parameter that fails; the case's name says it all.
 void PrintTo(const Fault& fault, std::ostream* out) { *out << fault.name; }
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -17,19 +17,17 @@
 
 #include "distance_matrix/printable.hpp"
 #include "support/run_tool.hpp"
+#include "support/files.hpp"
 
 namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::write_file;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
-
-void write_file(const fs::path& path, std::string_view text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 std::vector<std::string> lines_of(std::string_view text) {
   std::vector<std::string> lines;

@@ -32,11 +32,15 @@
 #include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/executor.hpp"
 #include "distance_matrix/run.hpp"
+#include "support/files.hpp"
 
 namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_file;
+using testing::write_file;
+using testing::entries;
 using Clock = std::chrono::steady_clock;
 
 const fs::path data_dir = DM_DATA_DIR;
@@ -44,21 +48,6 @@ const fs::path data_dir = DM_DATA_DIR;
 /// Generous bound for a process to end once told to: a hang guard, not a
 /// speed check (sanitizer builds on a loaded machine are slow).
 constexpr std::chrono::seconds patience{60};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
-
-std::set<std::string> entries(const fs::path& folder) {
-  std::set<std::string> names;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-    names.insert(entry.path().filename().string());
-  }
-  return names;
-}
 
 bool has_temporary(const fs::path& folder) {
   for (const std::string& name : entries(folder)) {

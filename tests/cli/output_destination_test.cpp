@@ -18,27 +18,16 @@
 #include <iterator>
 #include <set>
 #include <string>
+#include "support/files.hpp"
 
 namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::read_file;
+using testing::write_file;
+using testing::entries;
 using ::testing::IsEmpty;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
-
-std::set<std::string> entries(const fs::path& folder) {
-  std::set<std::string> names;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder)) {
-    names.insert(entry.path().filename().string());
-  }
-  return names;
-}
 
 /// The tool: run_unprivileged.sh runs a copy of it, named in DM_CLI_PATH.
 std::string cli_path() {

@@ -6,20 +6,14 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/run.hpp"
+#include "support/run_csv.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
 
-std::string run_to_string(const std::string& input, const RunOptions& options) {
-  CsvLocationReader reader(input, "random.csv");
-  StringOutput output;
-  CsvPairWriter writer(output);
-  run(reader, writer, options);
-  return output.str();
-}
+using testing::run_to_string;
 
 struct Scenario {
   ExecutorKind executor;

@@ -11,20 +11,14 @@
 #include <random>
 #include <string>
 
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/run.hpp"
+#include "support/run_csv.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
 
-std::string run_to_string(const std::string& input, const RunOptions& options) {
-  CsvLocationReader reader(input, "stress.csv");
-  StringOutput output;
-  CsvPairWriter writer(output);
-  run(reader, writer, options);
-  return output.str();
-}
+using testing::run_to_string;
 
 std::uint64_t runs_requested() {
   constexpr std::uint64_t default_runs = 100;
