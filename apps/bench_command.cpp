@@ -10,6 +10,7 @@
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/printable.hpp"
+#include "exit_code.hpp"
 
 namespace dm::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <variant>
 
+#include "exit_code.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/run.hpp"
 #include "distance_matrix/write_matrix.hpp"

@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* error_prefix = "distance_matrix: ";
 
-int exit_code(dm::ExitCode code) { return static_cast<int>(code); }
+int exit_code(dm::cli::ExitCode code) { return static_cast<int>(code); }
 
 std::string describe_destination(const dm::OutputFile& output) {
   return output.is_standard_output() ? "standard output" : dm::printable(output.path().string());
@@ -90,7 +90,7 @@ int run_command(const dm::cli::CommandLine& command) {
   if (!command.quiet) {
     dm::cli::settled_standard_error() << dm::cli::format_timing_report(report, describe_destination(file));
   }
-  return exit_code(dm::ExitCode::success);
+  return exit_code(dm::cli::ExitCode::success);
 }
 
 }  // namespace
@@ -102,23 +102,23 @@ int main(int argc, char** argv) {
       return dm::cli::run_bench_command(argc - 1, argv + 1, std::cout, std::cerr);
     }
     const auto parsed = dm::cli::parse_command_line(argc, argv, std::cout, std::cerr);
-    if (const auto* code = std::get_if<dm::ExitCode>(&parsed)) return exit_code(*code);
+    if (const auto* code = std::get_if<dm::cli::ExitCode>(&parsed)) return exit_code(*code);
     return run_command(std::get<dm::cli::CommandLine>(parsed));
   } catch (const dm::InputError& error) {
     // Already one "file:line: message" line per problem.
     std::cerr << error.what() << '\n';
-    return exit_code(dm::ExitCode::invalid_input);
+    return exit_code(dm::cli::ExitCode::invalid_input);
   } catch (const dm::IoError& error) {
     std::cerr << error_prefix << error.what() << '\n';
-    return exit_code(dm::ExitCode::io_error);
+    return exit_code(dm::cli::ExitCode::io_error);
   } catch (const std::bad_alloc&) {
     std::cerr << error_prefix << "out of memory\n";
-    return exit_code(dm::ExitCode::failure);
+    return exit_code(dm::cli::ExitCode::failure);
   } catch (const std::exception& error) {
     std::cerr << error_prefix << error.what() << '\n';
-    return exit_code(dm::ExitCode::failure);
+    return exit_code(dm::cli::ExitCode::failure);
   } catch (...) {
     std::cerr << error_prefix << "unknown error\n";
-    return exit_code(dm::ExitCode::failure);
+    return exit_code(dm::cli::ExitCode::failure);
   }
 }

@@ -7,15 +7,6 @@
 
 namespace dm {
 
-/// Exit codes of the command-line tool, documented in the README and --help.
-enum class ExitCode : int {
-  success = 0,
-  failure = 1,        ///< an unexpected failure while computing (a worker process died, ...)
-  usage = 2,          ///< bad command-line arguments
-  invalid_input = 3,  ///< the input file has rows that are not valid locations
-  io_error = 4,       ///< a file could not be read or written
-};
-
 /// One problem in the input, pointing at the place it was found.
 struct Diagnostic {
   std::string file;
