@@ -74,7 +74,6 @@ class DistanceKernel {
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t pair_count() const noexcept { return dm::pair_count(size()); }
-  [[nodiscard]] const DistanceOptions& options() const noexcept { return options_; }
 
   /// Distance between locations `origin` and `destination`, in the configured unit.
   [[nodiscard]] double distance(std::size_t origin, std::size_t destination) const noexcept;
