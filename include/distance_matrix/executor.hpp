@@ -61,9 +61,9 @@ class Executor {
   virtual void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) = 0;
 };
 
-/// The executor for `kind`. ExecutorKind::async has no batch executor (its
-/// pipeline owns reading and writing too, see async_pipeline.hpp): asking for
-/// it throws std::invalid_argument.
+/// The executor for `kind`. ExecutorKind::async is no batch executor but a
+/// runner whose coroutines also read and write (AsyncRunner,
+/// async_runner.hpp): asking for it throws std::invalid_argument.
 [[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
 
 }  // namespace dm

@@ -20,13 +20,11 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/byte_output.hpp"
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/distance_kernel.hpp"
-#include "distance_matrix/run.hpp"
 #include "distance_matrix/version.hpp"
 #include "support/files.hpp"
+#include "support/run_csv.hpp"
 
 extern char** environ;
 
@@ -49,15 +47,7 @@ const fs::path data_dir = DM_DATA_DIR;
 
 /// What the library itself writes for `input`, computed in this process: the
 /// tool must write exactly these bytes, whatever the executor.
-std::string library_output(const fs::path& input) {
-  CsvLocationReader reader = CsvLocationReader::open(input);
-  StringOutput output;
-  CsvPairWriter writer(output);
-  RunOptions options;
-  options.executor = ExecutorKind::sequential;
-  run(reader, writer, options);
-  return output.str();
-}
+std::string library_output(const fs::path& input) { return testing::sequential_csv(input); }
 
 /// The rows of data/locations.csv: its three names without the spaces around
 /// them, in the original tool's pair order.
