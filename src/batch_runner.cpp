@@ -25,6 +25,7 @@ MatrixReport BatchRunner::run(const ShapedKernel& cells, const MatrixEncoder& en
   report.cell_count = cells.cell_count();
 
   output.append(encoder.header());
+  const ExecutorRun executor_run(executor_, cells);
   std::vector<double> window(std::min(report.cell_count, options_.window_cells));
   std::string bytes;
   for (std::size_t first = 0; first < report.cell_count; first += window.size()) {

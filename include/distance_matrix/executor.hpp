@@ -59,6 +59,26 @@ class Executor {
   /// `range`. A DistanceKernel converts to the original tool's pairs order.
   /// Throws ExecutionError if the work could not be completed.
   virtual void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) = 0;
+
+  /// A run: the compute() calls between begin_run(kernel) and end_run() all
+  /// take `kernel`, which stays alive and unchanged until end_run(). An
+  /// executor may keep state across the run's windows (the processes
+  /// executor keeps its worker processes); BatchRunner brackets its windows
+  /// so. compute() outside a run works on its own. Default: nothing.
+  virtual void begin_run(const ShapedKernel& kernel) { static_cast<void>(kernel); }
+  virtual void end_run() noexcept {}
+};
+
+/// begin_run() now, end_run() however the scope is left.
+class ExecutorRun {
+ public:
+  ExecutorRun(Executor& executor, const ShapedKernel& kernel) : executor_(executor) { executor.begin_run(kernel); }
+  ~ExecutorRun() { executor_.end_run(); }
+  ExecutorRun(const ExecutorRun&) = delete;
+  ExecutorRun& operator=(const ExecutorRun&) = delete;
+
+ private:
+  Executor& executor_;
 };
 
 /// The executor for `kind`. ExecutorKind::async is no batch executor but a
