@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/interrupt_cleanup.hpp"
 
@@ -43,10 +44,8 @@ std::string error_text(int error_number) { return std::strerror(error_number); }
 /// worker reads it after receiving that byte, so the socket orders them.
 struct SharedWindow {
   ChunkCounter next_chunk{0};
-  std::size_t first = 0;
-  std::size_t last = 0;
-  std::size_t chunk_size = 1;
-  std::size_t chunks = 0;
+  Chunking chunks;
+  std::size_t chunk_count = 0;
 };
 
 /// The bytes on a worker's socket: parent to worker, then worker to parent.
@@ -195,15 +194,12 @@ class ProcessesExecutor::Workers {
 
   [[nodiscard]] std::size_t capacity() const noexcept { return shared_.capacity(); }
 
-  /// Computes `range` (at most capacity() cells) in chunks of `chunk_size`
-  /// on the workers and copies the results to `out`. Throws ExecutionError
+  /// Computes the range of `chunks` (at most capacity() cells) on the workers and copies the results to `out`. Throws ExecutionError
   /// if a worker died; then every worker has been stopped and reaped.
-  void compute(PairRange range, std::size_t chunk_size, std::span<double> out) {
+  void compute(const Chunking& chunks, std::span<double> out) {
     SharedWindow& window = shared_.window();
-    window.first = range.first;
-    window.last = range.last;
-    window.chunk_size = chunk_size;
-    window.chunks = chunk_count(range, chunk_size);
+    window.chunks = chunks;
+    window.chunk_count = chunks.count();
     window.next_chunk.store(0, std::memory_order_relaxed);
 
     std::vector<pollfd> waiting;
@@ -240,7 +236,7 @@ class ProcessesExecutor::Workers {
       }
       throw ExecutionError(message);
     }
-    std::memcpy(out.data(), shared_.results(), range.size() * sizeof(double));
+    std::memcpy(out.data(), shared_.results(), chunks.range.size() * sizeof(double));
   }
 
  private:
@@ -298,10 +294,9 @@ class ProcessesExecutor::Workers {
           // results reach the parent after this process's answer on the
           // socket, which is ordering enough.
           const std::size_t chunk = window.next_chunk.fetch_add(1, std::memory_order_relaxed);
-          if (chunk >= window.chunks) break;
+          if (chunk >= window.chunk_count) break;
           if (child_hook) child_hook(chunk);
-          const PairRange piece = chunk_at({window.first, window.last}, window.chunk_size, chunk);
-          kernel.compute(piece, {shared_.results() + (piece.first - window.first), piece.size()});
+          window.chunks.compute(kernel, chunk, {shared_.results(), window.chunks.range.size()});
         }
         if (!send_byte(socket, window_done)) _exit(0);
       }
@@ -335,14 +330,13 @@ void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range, std
   if (range.empty()) return;
   // About eight chunks per worker by default: few enough claims to keep the
   // shared counter cold, enough that a slow worker does not hold up the rest.
-  const std::size_t chunk_size =
-      chunk_size_ > 0 ? std::min(chunk_size_, range.size())
-                      : std::max<std::size_t>(range.size() / (8 * std::size_t{workers_}), 1);
-  const std::size_t child_count = std::min<std::size_t>(workers_, chunk_count(range, chunk_size));
+  const Chunking chunks =
+      Chunking::of(range, chunk_size_ > 0 ? chunk_size_ : range.size() / (8 * std::size_t{workers_}));
+  const std::size_t child_count = std::min<std::size_t>(workers_, chunks.count());
 
   const bool in_run = run_kernel_ && &run_kernel_->kernel() == &kernel.kernel() && run_kernel_->shape() == kernel.shape();
   if (!in_run) {
-    Workers(kernel, child_count, range.size(), child_hook_).compute(range, chunk_size, out);
+    Workers(kernel, child_count, range.size(), child_hook_).compute(chunks, out);
     return;
   }
   if (!run_workers_ || run_workers_->capacity() < range.size()) {
@@ -350,7 +344,7 @@ void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range, std
     run_workers_ = std::make_unique<Workers>(kernel, child_count, range.size(), child_hook_);
   }
   try {
-    run_workers_->compute(range, chunk_size, out);
+    run_workers_->compute(chunks, out);
   } catch (...) {
     run_workers_.reset();  // already stopped: the next window starts new workers
     throw;
