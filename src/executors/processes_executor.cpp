@@ -33,8 +33,8 @@ static_assert(ChunkCounter::is_always_lock_free, "the shared chunk counter must 
 /// Exit status of a child whose work threw (EX_SOFTWARE in sysexits.h): the
 /// exception itself cannot cross, only this number does.
 constexpr int child_exception_status = 70;
-/// Exit status of a child whose parent died before it could start (EX_UNAVAILABLE);
-/// no parent is left to read it.
+/// Exit status of a child whose parent died (EX_UNAVAILABLE): before it could
+/// start, or while it waited for the next window; no parent is left to read it.
 constexpr int child_orphaned_status = 69;
 
 std::string error_text(int error_number) { return std::strerror(error_number); }
@@ -287,7 +287,11 @@ class ProcessesExecutor::Workers {
     try {
       for (;;) {
         char command = 0;
-        if (receive_byte(socket, command) != 1 || command != start_window) _exit(0);
+        const ssize_t received = receive_byte(socket, command);
+        if (received == 1 && command == leave) _exit(0);
+        // The socket ended without a word: the parent died (the kernel's
+        // SIGKILL is on its way), so leave as an orphan.
+        if (received != 1 || command != start_window) _exit(child_orphaned_status);
         SharedWindow& window = shared_.window();
         for (;;) {
           // Relaxed: the counter only hands out distinct chunk numbers. The
@@ -298,7 +302,7 @@ class ProcessesExecutor::Workers {
           if (child_hook) child_hook(chunk);
           window.chunks.compute(kernel, chunk, {shared_.results(), window.chunks.range.size()});
         }
-        if (!send_byte(socket, window_done)) _exit(0);
+        if (!send_byte(socket, window_done)) _exit(child_orphaned_status);
       }
     } catch (...) {
       _exit(child_exception_status);

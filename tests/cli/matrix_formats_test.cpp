@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "support/scratch_folder.hpp"
 #include "support/python.hpp"
 #include "support/random_locations.hpp"
 #include "support/run_tool.hpp"
@@ -29,18 +30,16 @@ const fs::path golden_dir = DM_GOLDEN_DIR;
 class MatrixFormatsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "matrix_formats_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    folder = pattern;
     std::ofstream(folder / "in.csv") << testing::to_csv(testing::random_locations(45, 3));
     std::ofstream(folder / "to.csv") << "name,latitude,longitude\n" << testing::to_csv(testing::random_locations(7, 4));
   }
-  void TearDown() override { fs::remove_all(folder); }
-
-  testing::ToolResult run(const std::vector<std::string>& arguments) { return run_tool(arguments, folder); }
+  testing::ToolResult run(const std::vector<std::string>& arguments) {
+    return run_tool(arguments, scratch.path());
+  }
   std::string path(const std::string& name) const { return (folder / name).string(); }
 
-  fs::path folder;
+  testing::ScratchFolder scratch{"matrix_formats_test"};
+  const fs::path& folder = scratch.work();
 };
 
 TEST_F(MatrixFormatsTest, TheWorkshopSampleMatchesTheGoldenFileOfEachKernel) {
