@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dm {
@@ -11,6 +12,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 }  // namespace
+
+BatchRunner::BatchRunner(std::unique_ptr<Executor> executor, Options options)
+    : BatchRunner(*executor, options) {
+  owned_executor_ = std::move(executor);
+}
 
 BatchRunner::BatchRunner(Executor& executor, Options options) : executor_(executor), options_(options) {
   options_.window_cells = std::max<std::size_t>(options_.window_cells, 1);

@@ -6,6 +6,7 @@
 #include "distance_matrix/async_runner.hpp"
 #include "distance_matrix/batch_runner.hpp"
 #include "distance_matrix/compute_matrix.hpp"
+#include "distance_matrix/make_runner.hpp"
 #include "distance_matrix/simulated_latency.hpp"
 #include "distance_matrix/streaming_runner.hpp"
 
@@ -21,17 +22,16 @@ void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono:
   while (std::optional<Location> location = slow.next()) locations.push_back(std::move(*location));
 }
 
-std::unique_ptr<MatrixRunner> make_runner(const MatrixJob& job, std::unique_ptr<Executor>& executor) {
-  if (job.executor == ExecutorKind::async) return std::make_unique<AsyncRunner>(AsyncRunner::Options{.io_latency = job.io_latency});
-  // With simulated latency every cell is its own write: that experiment
-  // is about waits, so parallel runs as a batch over its executor too.
-  if (job.executor == ExecutorKind::parallel && job.io_latency == no_latency) {
-    return std::make_unique<StreamingRunner>(job.execution);
+std::unique_ptr<MatrixRunner> runner_for(const MatrixJob& job) {
+  if (job.io_latency == no_latency) return make_runner(job.executor, job.execution);
+  if (job.executor == ExecutorKind::async) {
+    return std::make_unique<AsyncRunner>(AsyncRunner::Options{.io_latency = job.io_latency});
   }
-  executor = make_executor(job.executor, job.execution);
-  BatchRunner::Options options;
-  if (job.io_latency > no_latency) options.append_cells = 1;
-  return std::make_unique<BatchRunner>(*executor, options);
+  // With simulated latency every cell is its own write: that experiment is
+  // about waits, so parallel runs as a batch over its executor too.
+  BatchRunner::Options one_cell_per_write;
+  one_cell_per_write.append_cells = 1;
+  return std::make_unique<BatchRunner>(make_executor(job.executor, job.execution), one_cell_per_write);
 }
 
 /// The async runner on the original tool's CSV: computed and written while
@@ -101,8 +101,7 @@ RunReport write_matrix(CsvLocationReader& reader, CsvLocationReader* destination
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
   const Clock::time_point setup_done = Clock::now();
 
-  std::unique_ptr<Executor> executor;
-  const std::unique_ptr<MatrixRunner> runner = make_runner(job, executor);
+  const std::unique_ptr<MatrixRunner> runner = runner_for(job);
   const MatrixReport matrix = compute_matrix(kernel, shape, *runner, *encoder, target, progress);
 
   report.executor = runner->kind();

@@ -83,7 +83,8 @@ class ExecutorRun {
 
 /// The executor for `kind`. ExecutorKind::async is no batch executor but a
 /// runner whose coroutines also read and write (AsyncRunner,
-/// async_runner.hpp): asking for it throws std::invalid_argument.
+/// async_runner.hpp; make_runner() gives a runner for every kind): asking
+/// for it throws std::invalid_argument.
 [[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
 
 }  // namespace dm
