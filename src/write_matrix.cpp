@@ -8,7 +8,6 @@
 #include "distance_matrix/compute_matrix.hpp"
 #include "distance_matrix/make_runner.hpp"
 #include "distance_matrix/simulated_latency.hpp"
-#include "distance_matrix/streaming_runner.hpp"
 
 namespace dm {
 namespace {
