@@ -109,22 +109,22 @@ INSTANTIATE_TEST_SUITE_P(WithLatency, AsyncRunnerStream,
                                            Scenario{3, 1ms}, Scenario{5, 1ms}, Scenario{20, 100us}),
                          scenario_name);
 
-TEST(AsyncRunner, AppendsWholeRowsWhenThereIsNoLatency) {
-  CsvLocationReader reader(testing::to_csv(testing::random_locations(5, 1)), "random.csv");
+/// The CSV rows in each append of a streamed run over `count` locations.
+std::vector<std::size_t> rows_per_append(std::size_t count, std::chrono::nanoseconds latency) {
+  CsvLocationReader reader(testing::to_csv(testing::random_locations(count, 1)), "random.csv");
   RecordingOutput output;
-  AsyncRunner(with_latency(0ns)).stream_pairs(reader, {}, output);
+  AsyncRunner(with_latency(latency)).stream_pairs(reader, {}, output);
   std::vector<std::size_t> rows;
   for (const std::string& append : output.appends) rows.push_back(lines(append));
-  EXPECT_THAT(rows, ::testing::ElementsAre(1, 2, 3, 4));
+  return rows;
+}
+
+TEST(AsyncRunner, AppendsWholeRowsWhenThereIsNoLatency) {
+  EXPECT_THAT(rows_per_append(5, 0ns), ::testing::ElementsAre(1, 2, 3, 4));
 }
 
 TEST(AsyncRunner, AppendsOneCellPerSimulatedIo) {
-  CsvLocationReader reader(testing::to_csv(testing::random_locations(4, 1)), "random.csv");
-  RecordingOutput output;
-  AsyncRunner(with_latency(1ms)).stream_pairs(reader, {}, output);
-  std::vector<std::size_t> rows;
-  for (const std::string& append : output.appends) rows.push_back(lines(append));
-  EXPECT_THAT(rows, ::testing::ElementsAre(1, 1, 1, 1, 1, 1));
+  EXPECT_THAT(rows_per_append(4, 1ms), ::testing::ElementsAre(1, 1, 1, 1, 1, 1));
 }
 
 TEST(AsyncRunner, GivesTheSameBytesWhateverTheChannelCapacity) {
