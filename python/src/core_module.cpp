@@ -38,7 +38,10 @@ namespace {
 /// stays on the calling thread (the 3-point call overhead target).
 constexpr std::size_t smallest_parallel_cells = std::size_t{1} << 15;
 
-std::string shortest(double value) {
+/// The shortest text that reads back as `value` (a float32 coordinate as
+/// NumPy prints it: 1e+30, not 1.0000000150474662e+30).
+template <typename Value>
+std::string shortest(Value value) {
   std::array<char, 32> text{};
   const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
   return std::string(text.data(), result.ptr);
@@ -56,7 +59,8 @@ Parsed parse_or_throw(std::optional<Parsed> parsed, std::string_view what, std::
 
 /// The reader's rules for one coordinate (src/csv_reader.cpp): finite and
 /// within [-limit, limit]. Returns what is wrong, or an empty string.
-std::string coordinate_problem(std::string_view label, double value, double limit, std::string_view range) {
+template <typename Value>
+std::string coordinate_problem(std::string_view label, Value value, double limit, std::string_view range) {
   if (!std::isfinite(value)) return std::string(label) + ' ' + shortest(value) + " is not a finite number";
   if (std::abs(value) > limit) return std::string(label) + ' ' + shortest(value) + " is outside " + std::string(range);
   return {};
