@@ -102,8 +102,9 @@ def pdist(
     Parameters
     ----------
     points : (n, 2) array-like
-        Latitude and longitude in degrees, float64 or float32, any order or
-        strides (read in place, never copied). Latitudes in [-90, 90],
+        Latitude and longitude in degrees. float64 and float32 arrays are
+        read in place in any order or strides, never copied; other real
+        numbers are converted to float64. Latitudes in [-90, 90],
         longitudes in [-180, 180].
     metric : {"haversine", "equirectangular"}
         The great circle (accurate to 1e-9 km everywhere, antipodes and

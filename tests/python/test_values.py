@@ -2,6 +2,8 @@
 haversine_distances (the textbook formula, off by at most ~2e-4 km near the
 antipode), SciPy's squareform layout, and NumPy's own float32 rounding."""
 
+import doctest
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import squareform
@@ -120,6 +122,10 @@ def test_workers_do_not_change_a_bit(rng):
     assert dm.pdist(points, workers=3, dtype=np.float32).tobytes() == one.astype(np.float32).tobytes()
     rectangle = dm.cdist(points, points[:100], workers=1)
     assert dm.cdist(points, points[:100], workers=2).tobytes() == rectangle.tobytes()
+
+
+def test_docstring_examples():
+    assert doctest.testmod(dm).failed == 0
 
 
 def test_module_surface():
