@@ -63,7 +63,14 @@ def _as_points(points: Any, name: str) -> np.ndarray:
     raise TypeError(f"{name} must hold real numbers (latitude, longitude in degrees), not {array.dtype}")
 
 
-def _dtype_name(dtype: npt.DTypeLike) -> str:
+def _dtype_name(dtype: Optional[npt.DTypeLike], out: Optional[np.ndarray]) -> str:
+    if dtype is None:
+        # As NumPy's ufuncs: without dtype=, the result takes out's type.
+        if out is None:
+            return "float64"
+        if out.dtype not in _DTYPES:
+            raise ValueError(f"out has dtype {out.dtype}, the result is float64 or float32")
+        return _DTYPES[out.dtype]
     try:
         return _DTYPES[np.dtype(dtype)]
     except (KeyError, TypeError):
@@ -92,7 +99,7 @@ def pdist(
     metric: str = "haversine",
     unit: str = "km",
     radius: float = MEAN_EARTH_RADIUS_KM,
-    dtype: npt.DTypeLike = np.float64,
+    dtype: Optional[npt.DTypeLike] = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
     out: Optional[np.ndarray] = None,
@@ -113,7 +120,8 @@ def pdist(
         Unit of the distances.
     radius : float
         Sphere radius in kilometres (default: mean Earth radius 6371.0088).
-    dtype : numpy.float64 or numpy.float32
+    dtype : numpy.float64 or numpy.float32, optional
+        The result's type: float64 unless ``out`` is given, then out's.
         float32 rounds each double once, to nearest.
     kernel : {"simd", "scalar"}
         Vectorized kernel (default) or the one-pair-at-a-time reference. They
@@ -122,8 +130,9 @@ def pdist(
         Threads computing the matrix; None uses every hardware thread. Small
         matrices are computed on the calling thread.
     out : numpy.ndarray, optional
-        Where to write: shape (n*(n-1)//2,), the given dtype, C-contiguous
-        and writeable (a numpy.memmap or open_memmap works).
+        Where to write: shape (n*(n-1)//2,), float64 or float32 (``dtype``
+        if given), C-contiguous and writeable (a numpy.memmap or
+        open_memmap works).
 
     Returns
     -------
@@ -143,8 +152,9 @@ def pdist(
 
     The interpreter lock is released while the distances are computed.
     """
+    out = _out(out)
     return _core.compute(
-        _as_points(points, "points"), None, _out(out), metric, unit, float(radius), _dtype_name(dtype), kernel,
+        _as_points(points, "points"), None, out, metric, unit, float(radius), _dtype_name(dtype, out), kernel,
         _workers(workers),
     )
 
@@ -156,7 +166,7 @@ def cdist(
     metric: str = "haversine",
     unit: str = "km",
     radius: float = MEAN_EARTH_RADIUS_KM,
-    dtype: npt.DTypeLike = np.float64,
+    dtype: Optional[npt.DTypeLike] = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
     out: Optional[np.ndarray] = None,
@@ -165,16 +175,17 @@ def cdist(
 
     Returns the (len(points), len(destinations)) array whose element [i, j]
     is the distance from points[i] to destinations[j]; ``out`` if given
-    (that shape, the given dtype, C-contiguous, writeable). Both inputs are
+    (that shape, float64 or float32, C-contiguous, writeable). Both inputs are
     (n, 2) array-likes of latitude and longitude in degrees. Every keyword
     means what it does in pdist; errors name ``points[i]`` or
     ``destinations[j]``. The interpreter lock is released while the
     distances are computed, so several Python threads can each compute a
     block of rows at once.
     """
+    out = _out(out)
     return _core.compute(
-        _as_points(points, "points"), _as_points(destinations, "destinations"), _out(out), metric, unit,
-        float(radius), _dtype_name(dtype), kernel, _workers(workers),
+        _as_points(points, "points"), _as_points(destinations, "destinations"), out, metric, unit,
+        float(radius), _dtype_name(dtype, out), kernel, _workers(workers),
     )
 
 

@@ -29,6 +29,16 @@ def test_memmap_rectangle(tmp_path, rng):
     assert np.array_equal(again, dm.cdist(points, depots))
 
 
+def test_issue_example_takes_the_dtype_of_out(tmp_path, rng):
+    points = random_points(rng, 40)
+    n = len(points)
+    out = np.lib.format.open_memmap(tmp_path / "d.npy", "w+", np.float32, (n * (n - 1) // 2,))
+    assert dm.pdist(points, out=out) is out
+    assert out.tobytes() == dm.pdist(points, dtype=np.float32).tobytes()
+    block = np.empty((n, 3), np.float32)
+    assert dm.cdist(points, points[:3], out=block).tobytes() == dm.cdist(points, points[:3], dtype="float32").tobytes()
+
+
 def test_plain_array_reused(rng):
     points = random_points(rng, 20)
     out = np.full((190,), np.nan)

@@ -101,7 +101,8 @@ def untouched(shape, dtype=np.float64):
     [
         (untouched((5,)), "out has shape (5,), the result needs (6,)"),
         (untouched((6, 1)), "out has shape (6, 1), the result needs (6,)"),
-        (untouched((6,), np.float32), "out has dtype float32, the result is float64"),
+        (untouched((6,), np.float16), "out has dtype float16, the result is float64 or float32"),
+        (untouched((6,), np.dtype(">f8")), "out has dtype >f8, the result is float64 or float32"),
         (untouched((12,))[::2], "out must be C-contiguous"),
     ],
 )
@@ -110,6 +111,13 @@ def test_bad_out_is_refused_and_untouched(out, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         dm.pdist(GOOD, out=out)
     assert np.array_equal(out, before)
+
+
+def test_out_dtype_differing_from_dtype():
+    out = untouched((6,), np.float32)
+    with pytest.raises(ValueError, match=re.escape("out has dtype float32, the result is float64 (pass dtype= to match)")):
+        dm.pdist(GOOD, dtype=np.float64, out=out)
+    assert np.array_equal(out, untouched((6,), np.float32))
 
 
 def test_out_of_cdist_checked_too():
