@@ -103,8 +103,8 @@ Why: a Python thread must hold the interpreter lock (GIL) to run Python
 code, so pure-Python threads run one at a time: {THREADS} threads cannot beat
 {THREADS} blocks one after another (measured: {python:.1f} blocks' time). dm.cdist
 computes in C++ after releasing the lock (pybind11's gil_scoped_release), so
-the {THREADS} threads run at once on the {cores} cores: ideally {ideal:.1f} blocks' time
-(measured: {native:.1f}; other load on the machine takes cores away).""")
+the {THREADS} threads run at once on the {cores} cores: {THREADS} blocks in {ideal:.1f} blocks' time
+in theory, {native:.1f} measured (other programs on the machine shift this both ways).""")
 
 
 if __name__ == "__main__":
