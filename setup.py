@@ -7,7 +7,6 @@ libraries it needs (oneTBB, Highway, pybind11, ...) come from Debian:
 run scripts/setup first.
 """
 
-import os
 import re
 import shutil
 import subprocess

@@ -65,7 +65,7 @@ def test_units_and_radius(rng, unit, km_per_unit):
 
 def test_equirectangular_against_numpy(rng):
     points = random_points(rng, 60)
-    lat, lng = np.radians(points[:, 0]), np.radians(points[:, 1])
+    lat = np.radians(points[:, 0])
     dlng = np.radians((points[None, :, 1] - points[:, None, 1] + 180.0) % 360.0 - 180.0)
     x = dlng * np.cos((lat[:, None] + lat[None, :]) / 2)
     y = lat[None, :] - lat[:, None]
