@@ -7,7 +7,6 @@
 
 #include "exit_code.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/run.hpp"
 #include "distance_matrix/write_matrix.hpp"
 
 namespace dm::cli {

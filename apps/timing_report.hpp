@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "distance_matrix/run.hpp"
+#include "distance_matrix/run_report.hpp"
 
 namespace dm::cli {
 

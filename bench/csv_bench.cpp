@@ -8,18 +8,11 @@
 
 #include "bench_data.hpp"
 #include "distance_matrix/csv_pairs_encoder.hpp"
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/distance_kernel.hpp"
 
 namespace dm {
 namespace {
-
-/// Discards bytes, so the benchmark measures formatting, not the disk.
-class NullOutput final : public ByteOutput {
- public:
-  void write(std::string_view bytes) override { written += bytes.size(); }
-  std::size_t written = 0;
-};
 
 void BM_ParseLocations(benchmark::State& state) {
   std::ifstream file(std::string(DM_DATA_DIR) + "/1k_locations.csv", std::ios::binary);
@@ -39,22 +32,6 @@ void BM_ParseLocations(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseLocations)->Unit(benchmark::kMillisecond);
 
-void BM_WriteCsvRows(benchmark::State& state) {
-  const LocationTable locations = bench::thousand_locations();
-  const DistanceKernel kernel(locations);
-  std::vector<double> distances(kernel.pair_count());
-  kernel.compute({0, distances.size()}, distances);
-  NullOutput output;
-  for (auto _ : state) {
-    CsvPairWriter writer(output);
-    writer.begin(locations);
-    writer.consume({0, distances});
-    writer.finish();
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * distances.size()));
-  state.SetBytesProcessed(static_cast<int64_t>(output.written));
-}
-BENCHMARK(BM_WriteCsvRows)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace dm

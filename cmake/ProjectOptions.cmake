@@ -10,7 +10,7 @@ if(DM_SANITIZER STREQUAL "address")
   set(dm_sanitizer_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     # Clang 14's function sanitizer cannot compile Asio's coroutines
-    # (async_pipeline.cpp: "Cannot represent a difference across sections").
+    # (async_runner.cpp: "Cannot represent a difference across sections").
     list(APPEND dm_sanitizer_flags -fno-sanitize=function)
   endif()
 elseif(DM_SANITIZER STREQUAL "thread")

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_field.hpp"
 #include "distance_matrix/printable.hpp"
 #include "distance_matrix/utf8.hpp"
 #include "support/chunked_source.hpp"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dm {
@@ -11,6 +12,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 }  // namespace
+
+BatchRunner::BatchRunner(std::unique_ptr<Executor> executor, Options options)
+    : BatchRunner(*executor, options) {
+  owned_executor_ = std::move(executor);
+}
 
 BatchRunner::BatchRunner(Executor& executor, Options options) : executor_(executor), options_(options) {
   options_.window_cells = std::max<std::size_t>(options_.window_cells, 1);
@@ -25,6 +31,7 @@ MatrixReport BatchRunner::run(const ShapedKernel& cells, const MatrixEncoder& en
   report.cell_count = cells.cell_count();
 
   output.append(encoder.header());
+  const ExecutorRun executor_run(executor_, cells);
   std::vector<double> window(std::min(report.cell_count, options_.window_cells));
   std::string bytes;
   for (std::size_t first = 0; first < report.cell_count; first += window.size()) {

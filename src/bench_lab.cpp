@@ -10,47 +10,28 @@
 
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/distance_kernel.hpp"
-#include "distance_matrix/executors/async_pipeline.hpp"
-#include "distance_matrix/pair_sink.hpp"
+#include "distance_matrix/async_runner.hpp"
+#include "distance_matrix/compute_matrix.hpp"
 
 namespace dm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Keeps the async pipeline's rows, to compare them with the others.
-class CollectingSink final : public PairSink {
+/// The async runner's cells as raw doubles, to compare them with the others.
+class RawDoubles final : public MatrixEncoder {
  public:
-  explicit CollectingSink(std::vector<double>& out) : out_(out) {}
-  void begin(const LocationTable& /*locations*/) override {}
-  void consume(const PairBlock& block) override {
-    std::copy(block.distances.begin(), block.distances.end(), out_.begin() + static_cast<std::ptrdiff_t>(block.first_pair));
+  explicit RawDoubles(const MatrixShape& shape) : shape_(shape) {}
+  [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
+  [[nodiscard]] std::string header() const override { return {}; }
+  void encode(PairRange /*cells*/, std::span<const double> distances, std::string& out) const override {
+    out.append(reinterpret_cast<const char*>(distances.data()), distances.size_bytes());
   }
-  void finish() override {}
+  [[nodiscard]] std::size_t fixed_cell_bytes() const noexcept override { return sizeof(double); }
 
  private:
-  std::vector<double>& out_;
+  MatrixShape shape_;
 };
-
-void append_number(std::string& text, double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  text.append(buffer, result.ptr);
-}
-
-/// The async pipeline reads CSV: the locations written back in the shortest
-/// form that reads back as the same doubles.
-std::string as_csv(const LocationTable& locations) {
-  std::string text;
-  for (std::size_t index = 0; index < locations.size(); ++index) {
-    text += "l,";
-    append_number(text, locations.latitude(index));
-    text += ',';
-    append_number(text, locations.longitude(index));
-    text += '\n';
-  }
-  return text;
-}
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -63,20 +44,20 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 /// One repetition of `config`: its calculation time; the distances in `out`.
-double time_once(const LabCase& config, const LocationTable& locations, const std::string& csv,
-                 std::vector<double>& out, LabMeasurement& measurement) {
+double time_once(const LabCase& config, const LocationTable& locations, std::vector<double>& out,
+                 LabMeasurement& measurement) {
   const DistanceOptions distance{.kernel = config.kernel};
+  const DistanceKernel kernel(locations, distance);
   if (config.executor == ExecutorKind::async) {
-    CsvLocationReader reader(csv, "bench input");
-    CollectingSink sink(out);
-    AsyncPipeline::Options pipeline_options;
-    pipeline_options.distance = distance;
-    const RunReport report = AsyncPipeline(std::move(pipeline_options)).run(reader, sink);
-    measurement.workers = report.workers;
-    measurement.chunk_size = report.chunk_size;
+    AsyncRunner runner;
+    const MatrixShape shape = MatrixShape::pairs(locations.size());
+    MemoryMatrixOutput bytes;
+    const MatrixReport report = compute_matrix(kernel, shape, runner, RawDoubles(shape), bytes);
+    std::memcpy(out.data(), bytes.bytes().data(), std::min(bytes.bytes().size(), out.size() * sizeof(double)));
+    measurement.workers = runner.workers();
+    measurement.chunk_size = runner.chunk_size();
     return report.calculation.count();
   }
-  const DistanceKernel kernel(locations, distance);
   std::unique_ptr<Executor> executor = make_executor(config.executor, {config.workers, config.chunk_size});
   measurement.workers = executor->workers();
   measurement.chunk_size = executor->chunk_size();
@@ -161,7 +142,6 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
   report.hardware_threads = resolve_workers(0);
   report.simd_target = std::string(simd_target_name());
   report.repeat = std::max(options.repeat, 1U);
-  const std::string csv = as_csv(locations);
 
   std::map<KernelKind, std::vector<double>> reference;  // sequential's result per kernel
   for (const KernelKind kernel : {KernelKind::scalar, KernelKind::simd}) {
@@ -182,7 +162,7 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     measurement.identical = true;
     for (unsigned repetition = 0; repetition < report.repeat; ++repetition) {
       std::fill(out.begin(), out.end(), -1.0);
-      const double seconds = time_once(config, locations, csv, out, measurement);
+      const double seconds = time_once(config, locations, out, measurement);
       measurement.seconds.push_back(seconds);
       measurement.identical = measurement.identical && same_bits(out, reference[config.kernel]);
       if (seconds > options.slow_case.count()) break;

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_field.hpp"
 
 namespace dm {
 namespace {
@@ -25,10 +25,15 @@ CsvPairsEncoder::CsvPairsEncoder(const LocationTable& locations, const MatrixSha
     throw std::invalid_argument("CsvPairsEncoder needs the pairs layout over its locations");
   }
   fields_.reserve(locations.size());
-  for (std::size_t index = 0; index < locations.size(); ++index) {
+  extend(locations);
+}
+
+void CsvPairsEncoder::extend(const LocationTable& locations) {
+  for (std::size_t index = fields_.size(); index < locations.size(); ++index) {
     fields_.push_back(csv_field(locations.name(index)));
     longest_field_ = std::max(longest_field_, fields_.back().size());
   }
+  shape_ = MatrixShape::pairs(fields_.size());
 }
 
 void CsvPairsEncoder::encode(PairRange cells, std::span<const double> distances, std::string& out) const {

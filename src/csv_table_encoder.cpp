@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_field.hpp"
 
 namespace dm {
 namespace {

@@ -45,7 +45,7 @@ std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions opti
     case ExecutorKind::parallel: return std::make_unique<ParallelExecutor>(options);
     case ExecutorKind::async: break;
   }
-  throw std::invalid_argument("the async executor is a pipeline (AsyncPipeline), not a batch executor");
+  throw std::invalid_argument("the async strategy is a runner (AsyncRunner), not a batch executor");
 }
 
 }  // namespace dm

@@ -2,94 +2,60 @@
 
 #include <memory>
 #include <stdexcept>
-#include <thread>
 
+#include "distance_matrix/async_runner.hpp"
 #include "distance_matrix/batch_runner.hpp"
 #include "distance_matrix/compute_matrix.hpp"
-#include "distance_matrix/csv_writer.hpp"
-#include "distance_matrix/executors/async_pipeline.hpp"
-#include "distance_matrix/executors/parallel_executor.hpp"
-#include "distance_matrix/streaming_runner.hpp"
+#include "distance_matrix/make_runner.hpp"
+#include "distance_matrix/simulated_latency.hpp"
 
 namespace dm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::chrono::nanoseconds no_latency{0};
 
-/// The workshop's simulated I/O: a blocking wait, as a synchronous program
-/// waiting on a disk or a network would.
-void simulate_io(std::chrono::nanoseconds latency) {
-  if (latency > std::chrono::nanoseconds::zero()) std::this_thread::sleep_for(latency);
-}
-
-/// Decorates an output with the simulated latency before every write.
-class SlowOutput final : public MatrixOutput {
- public:
-  SlowOutput(MatrixOutput& inner, std::chrono::nanoseconds latency) : inner_(inner), latency_(latency) {}
-  void append(std::string_view bytes) override {
-    if (bytes.empty()) return;  // a format without a header writes no header
-    simulate_io(latency_);
-    inner_.append(bytes);
-  }
-  void write_at(std::uint64_t offset, std::string_view bytes) override {
-    simulate_io(latency_);
-    inner_.write_at(offset, bytes);
-  }
-  void commit() override { inner_.commit(); }
-
- private:
-  MatrixOutput& inner_;
-  std::chrono::nanoseconds latency_;
-};
-
-/// The async pipeline still writes through the historical PairSink.
-class AppendingBytes final : public ByteOutput {
- public:
-  explicit AppendingBytes(MatrixOutput& output) : output_(output) {}
-  void write(std::string_view bytes) override { output_.append(bytes); }
-
- private:
-  MatrixOutput& output_;
-};
-
-/// Every location of `reader`, each after the simulated read latency.
+/// Every location of `reader` into `locations`, each after the simulated read latency.
 void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency) {
-  while (std::optional<Location> location = reader.next()) {
-    simulate_io(latency);
-    locations.push_back(std::move(*location));
-  }
+  SlowLocationReader slow(reader, latency);
+  while (std::optional<Location> location = slow.next()) locations.push_back(std::move(*location));
 }
 
-RunReport run_async(CsvLocationReader& reader, MatrixOutput& output, const MatrixJob& job) {
-  AsyncPipeline::Options options;
-  options.distance = job.distance;
-  options.io_latency = job.io_latency;
-  AppendingBytes bytes(output);
-  CsvPairWriter writer(bytes);
-  return AsyncPipeline(std::move(options)).run(reader, writer);
+std::unique_ptr<MatrixRunner> runner_for(const MatrixJob& job) {
+  if (job.io_latency == no_latency) return make_runner(job.executor, job.execution);
+  if (job.executor == ExecutorKind::async) {
+    return std::make_unique<AsyncRunner>(AsyncRunner::Options{.io_latency = job.io_latency});
+  }
+  // With simulated latency every cell is its own write: that experiment is
+  // about waits, so parallel runs as a batch over its executor too.
+  BatchRunner::Options one_cell_per_write;
+  one_cell_per_write.append_cells = 1;
+  return std::make_unique<BatchRunner>(make_executor(job.executor, job.execution), one_cell_per_write);
 }
 
-std::unique_ptr<MatrixRunner> make_runner(const MatrixJob& job, std::unique_ptr<Executor>& executor) {
-  // With simulated latency every cell is its own write: that experiment
-  // is about waits, so parallel runs as a batch over its executor too.
-  if (job.executor == ExecutorKind::parallel && job.io_latency == std::chrono::nanoseconds::zero()) {
-    return std::make_unique<StreamingRunner>(job.execution);
-  }
-  executor = make_executor(job.executor, job.execution);
-  BatchRunner::Options options;
-  if (job.io_latency > std::chrono::nanoseconds::zero()) options.append_cells = 1;
-  return std::make_unique<BatchRunner>(*executor, options);
+/// The async runner on the original tool's CSV: computed and written while
+/// the input is still being read.
+RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const MatrixJob& job) {
+  AsyncRunner runner(AsyncRunner::Options{.io_latency = job.io_latency});
+  const AsyncRunner::StreamReport streamed = runner.stream_pairs(reader, job.distance, output);
+  RunReport report;
+  report.executor = runner.kind();
+  report.workers = runner.workers();
+  report.chunk_size = runner.chunk_size();
+  report.location_count = streamed.location_count;
+  report.pair_count = streamed.matrix.cell_count;
+  report.read = streamed.read;
+  report.calculation = streamed.matrix.calculation;
+  report.write = streamed.matrix.write;
+  report.total = streamed.matrix.total;
+  report.stages_overlap = true;
+  return report;
 }
 
 }  // namespace
 
 std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations) {
   if (std::optional<std::string> problem = format_problem(job.format, has_destinations)) return problem;
-  if (job.executor == ExecutorKind::async &&
-      (has_destinations || resolve_layout(job.format, false) != Layout::pairs || job.format.format != Format::csv)) {
-    return "the async executor streams the original tool's CSV pairs as locations arrive; other formats, "
-           "layouts and --to need every location first: use another executor";
-  }
   if (!can_hold(job.format.value_type, job.distance)) {
     return "--dtype " + std::string(to_string(job.format.value_type)) + " cannot hold distances up to " +
            std::to_string(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
@@ -103,13 +69,17 @@ RunReport write_matrix(CsvLocationReader& reader, CsvLocationReader* destination
   if (std::optional<std::string> problem = job_problem(job, destinations != nullptr)) {
     throw std::invalid_argument(*problem);
   }
-  SlowOutput slow(output, job.io_latency);
-  MatrixOutput& target = job.io_latency > std::chrono::nanoseconds::zero() ? static_cast<MatrixOutput&>(slow) : output;
-  if (job.executor == ExecutorKind::async) {
-    RunReport report = run_async(reader, target, job);
+  const bool streams = job.executor == ExecutorKind::async && destinations == nullptr &&
+                       job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
+  if (streams) {
+    RunReport report = stream_async(reader, output, job);
     report.kernel = describe_kernel(job.distance.kernel);
     return report;
   }
+  // The async runner awaits its latency on timers; the others block on it.
+  SlowMatrixOutput slow(output, job.io_latency);
+  MatrixOutput& target =
+      job.io_latency > no_latency && job.executor != ExecutorKind::async ? static_cast<MatrixOutput&>(slow) : output;
 
   const Clock::time_point start = Clock::now();
   LocationTable locations;
@@ -130,8 +100,7 @@ RunReport write_matrix(CsvLocationReader& reader, CsvLocationReader* destination
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
   const Clock::time_point setup_done = Clock::now();
 
-  std::unique_ptr<Executor> executor;
-  const std::unique_ptr<MatrixRunner> runner = make_runner(job, executor);
+  const std::unique_ptr<MatrixRunner> runner = runner_for(job);
   const MatrixReport matrix = compute_matrix(kernel, shape, *runner, *encoder, target, progress);
 
   report.executor = runner->kind();

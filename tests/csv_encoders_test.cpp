@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "distance_matrix/csv_pairs_encoder.hpp"
 #include "distance_matrix/csv_table_encoder.hpp"
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_field.hpp"
 #include "support/blocks.hpp"
 
 namespace dm {
@@ -27,24 +29,60 @@ TEST(CsvPairsEncoder, WritesTheOriginalToolsRows) {
             "\"Washington, D.C.\",\"The \"\"Big\"\" Apple\",1e-07\n");
 }
 
-TEST(CsvPairsEncoder, WritesTodaysBytesWhateverTheBlocks) {
-  // The historical writer is the reference: the tool's CSV must not change.
+/// The original tool's rows, spelled out the slow way: for j, for i < j.
+std::string rows_by_hand(const LocationTable& locations, const std::vector<double>& distances) {
+  std::string text;
+  std::size_t k = 0;
+  for (std::size_t j = 1; j < locations.size(); ++j) {
+    for (std::size_t i = 0; i < j; ++i) {
+      char number[32];
+      const auto end = std::to_chars(number, number + sizeof number, distances[k++]).ptr;
+      text += csv_field(locations.name(i)) + ',' + csv_field(locations.name(j)) + ',' + std::string(number, end) + '\n';
+    }
+  }
+  return text;
+}
+
+LocationTable numbered_cities(int count) {
   LocationTable locations;
-  for (int index = 0; index < 120; ++index) {
+  for (int index = 0; index < count; ++index) {
     locations.push_back({(index % 3 == 0 ? "city, " : "city ") + std::to_string(index), 0, 0});
   }
-  std::vector<double> distances(pair_count(locations.size()));
+  return locations;
+}
+
+std::vector<double> sevenths(std::size_t count) {
+  std::vector<double> distances(count);
   for (std::size_t k = 0; k < distances.size(); ++k) distances[k] = static_cast<double>(k) / 7.0 + 1e-300;
-  StringOutput reference;
-  CsvPairWriter writer(reference);
-  writer.begin(locations);
-  writer.consume({0, distances});
-  writer.finish();
+  return distances;
+}
+
+TEST(CsvPairsEncoder, WritesTheOriginalToolsBytesWhateverTheBlocks) {
+  const LocationTable locations = numbered_cities(120);
+  const std::vector<double> distances = sevenths(pair_count(locations.size()));
+  const std::string expected = rows_by_hand(locations, distances);
 
   const CsvPairsEncoder encoder(locations, MatrixShape::pairs(locations.size()));
   for (std::size_t block_size : {1, 2, 119, 120, 7000, 100000}) {
-    EXPECT_EQ(encode_in_blocks(encoder, distances, block_size), reference.str()) << block_size;
+    EXPECT_EQ(encode_in_blocks(encoder, distances, block_size), expected) << block_size;
   }
+}
+
+TEST(CsvPairsEncoder, GrowsWithItsInputRowByRow) {
+  // As the async runner streams: location j arrives, then row j is encoded.
+  const LocationTable all = numbered_cities(40);
+  const std::vector<double> distances = sevenths(pair_count(all.size()));
+  LocationTable so_far;
+  CsvPairsEncoder encoder(so_far, MatrixShape::pairs(0));
+  std::string bytes;
+  for (std::size_t j = 0; j < all.size(); ++j) {
+    so_far.push_back(all.at(j));
+    encoder.extend(so_far);
+    EXPECT_EQ(encoder.shape(), MatrixShape::pairs(j + 1));
+    const PairRange row{pair_count(j), pair_count(j + 1)};
+    encoder.encode(row, std::span<const double>(distances).subspan(row.first, row.size()), bytes);
+  }
+  EXPECT_EQ(bytes, rows_by_hand(all, distances));
 }
 
 TEST(CsvPairsEncoder, RefusesOtherLayouts) {

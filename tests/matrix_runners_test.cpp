@@ -13,6 +13,7 @@
 #include "distance_matrix/compute_matrix.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/executors/sequential_executor.hpp"
+#include "distance_matrix/make_runner.hpp"
 #include "distance_matrix/matrix_format.hpp"
 #include "distance_matrix/streaming_runner.hpp"
 #include "support/random_locations.hpp"
@@ -91,6 +92,17 @@ TEST_F(MatrixRunnersTest, EveryBatchExecutorWritesTheSequentialBytes) {
       const std::unique_ptr<Executor> executor = make_executor(kind, {2, kind == ExecutorKind::threads ? 97u : 0u});
       BatchRunner runner(*executor, {250, 33});
       EXPECT_EQ(write_with(runner, c), expected) << name_of(c) << ", " << to_string(kind);
+    }
+  }
+}
+
+TEST_F(MatrixRunnersTest, EveryKindHasARunnerThatWritesTheSequentialBytes) {
+  for (const Case& c : cases()) {
+    const std::string expected = sequential(c);
+    for (ExecutorKind kind : all_executor_kinds) {
+      const std::unique_ptr<MatrixRunner> runner = make_runner(kind, {2, 0}, {250, 33});
+      EXPECT_EQ(runner->kind(), kind);
+      EXPECT_EQ(write_with(*runner, c), expected) << name_of(c) << ", " << to_string(kind);
     }
   }
 }

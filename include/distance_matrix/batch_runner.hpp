@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <utility>
 
 #include "distance_matrix/executor.hpp"
 #include "distance_matrix/matrix_runner.hpp"
@@ -23,6 +25,9 @@ class BatchRunner final : public MatrixRunner {
   /// `executor` must outlive the runner.
   explicit BatchRunner(Executor& executor) : BatchRunner(executor, Options{}) {}
   BatchRunner(Executor& executor, Options options);
+  /// Owns `executor` (not null).
+  explicit BatchRunner(std::unique_ptr<Executor> executor) : BatchRunner(std::move(executor), Options{}) {}
+  BatchRunner(std::unique_ptr<Executor> executor, Options options);
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return executor_.kind(); }
   [[nodiscard]] unsigned workers() const noexcept override { return executor_.workers(); }
@@ -32,6 +37,7 @@ class BatchRunner final : public MatrixRunner {
                    const ProgressCallback& progress) override;
 
  private:
+  std::unique_ptr<Executor> owned_executor_;  ///< null when the caller owns the executor
   Executor& executor_;
   Options options_;
 };

@@ -23,6 +23,13 @@ class CsvPairsEncoder final : public MatrixEncoder {
   [[nodiscard]] std::string header() const override { return {}; }
   void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
 
+  /// Grows the encoder to the pairs of `locations`, a table that starts with
+  /// the locations it was made for: the pairs order of n locations is the
+  /// start of that of n + 1, so the cells already encodable keep their
+  /// bytes. For a pipeline that encodes rows as its input arrives (the async
+  /// runner); not thread-safe: no encode() may run meanwhile.
+  void extend(const LocationTable& locations);
+
  private:
   MatrixShape shape_;
   std::vector<std::string> fields_;

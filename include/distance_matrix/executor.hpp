@@ -59,11 +59,32 @@ class Executor {
   /// `range`. A DistanceKernel converts to the original tool's pairs order.
   /// Throws ExecutionError if the work could not be completed.
   virtual void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) = 0;
+
+  /// A run: the compute() calls between begin_run(kernel) and end_run() all
+  /// take `kernel`, which stays alive and unchanged until end_run(). An
+  /// executor may keep state across the run's windows (the processes
+  /// executor keeps its worker processes); BatchRunner brackets its windows
+  /// so. compute() outside a run works on its own. Default: nothing.
+  virtual void begin_run(const ShapedKernel& kernel) { static_cast<void>(kernel); }
+  virtual void end_run() noexcept {}
 };
 
-/// The executor for `kind`. ExecutorKind::async has no batch executor (its
-/// pipeline owns reading and writing too, see async_pipeline.hpp): asking for
-/// it throws std::invalid_argument.
+/// begin_run() now, end_run() however the scope is left.
+class ExecutorRun {
+ public:
+  ExecutorRun(Executor& executor, const ShapedKernel& kernel) : executor_(executor) { executor.begin_run(kernel); }
+  ~ExecutorRun() { executor_.end_run(); }
+  ExecutorRun(const ExecutorRun&) = delete;
+  ExecutorRun& operator=(const ExecutorRun&) = delete;
+
+ private:
+  Executor& executor_;
+};
+
+/// The executor for `kind`. ExecutorKind::async is no batch executor but a
+/// runner whose coroutines also read and write (AsyncRunner,
+/// async_runner.hpp; make_runner() gives a runner for every kind): asking
+/// for it throws std::invalid_argument.
 [[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
 
 }  // namespace dm

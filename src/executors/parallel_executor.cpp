@@ -1,5 +1,7 @@
 #include "distance_matrix/executors/parallel_executor.hpp"
 
+#include "distance_matrix/chunking.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -83,13 +85,12 @@ void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
     } else {
       // Exactly --chunk-size pairs per task (the workshop's task-size
       // experiment): split the chunk numbers down to single chunks.
-      const std::size_t chunks = chunk_count(range, chunk_size_);
+      const Chunking chunking = Chunking::of(range, chunk_size_);
       tbb::parallel_for(
-          tbb::blocked_range<std::size_t>(0, chunks, 1),
+          tbb::blocked_range<std::size_t>(0, chunking.count(), 1),
           [&](const tbb::blocked_range<std::size_t>& chunk_numbers) {
             for (std::size_t chunk = chunk_numbers.begin(); chunk != chunk_numbers.end(); ++chunk) {
-              const PairRange piece = chunk_at(range, chunk_size_, chunk);
-              kernel.compute(piece, out.subspan(piece.first - range.first, piece.size()));
+              chunking.compute(kernel, chunk, out);
             }
             completion.task_done();
           },

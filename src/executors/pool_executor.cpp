@@ -4,6 +4,7 @@
 #include <string>
 #include <system_error>
 
+#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
 
 namespace dm {
@@ -15,14 +16,10 @@ namespace {
 /// queue, wake-up) and not an extra heap allocation of ours.
 struct ChunkedJob {
   const ShapedKernel& kernel;
-  PairRange range;
-  std::size_t chunk_size;
+  Chunking chunks;
   std::span<double> out;
 
-  void run(std::size_t chunk) const noexcept {
-    const PairRange piece = chunk_at(range, chunk_size, chunk);
-    kernel.compute(piece, out.subspan(piece.first - range.first, piece.size()));
-  }
+  void run(std::size_t chunk) const noexcept { chunks.compute(kernel, chunk, out); }
 };
 
 /// A pool of `workers` threads, reporting threads the system refuses as the
@@ -44,8 +41,8 @@ PoolExecutor::PoolExecutor(ExecutionOptions options)
 
 void PoolExecutor::compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) {
   if (range.empty()) return;
-  const ChunkedJob job{kernel, range, std::min(chunk_size_, range.size()), out};
-  const std::size_t chunks = chunk_count(range, job.chunk_size);
+  const ChunkedJob job{kernel, Chunking::of(range, chunk_size_), out};
+  const std::size_t chunks = job.chunks.count();
 
   // Tasks are posted without futures: with one pair per task, a future each
   // (a shared state on the heap, a second synchronization) would add costs

@@ -1,7 +1,9 @@
 #include "distance_matrix/executors/processes_executor.hpp"
 
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/interrupt_cleanup.hpp"
 
@@ -30,20 +33,35 @@ static_assert(ChunkCounter::is_always_lock_free, "the shared chunk counter must 
 /// Exit status of a child whose work threw (EX_SOFTWARE in sysexits.h): the
 /// exception itself cannot cross, only this number does.
 constexpr int child_exception_status = 70;
-/// Exit status of a child whose parent died before it could start (EX_UNAVAILABLE);
-/// no parent is left to read it.
+/// Exit status of a child whose parent died (EX_UNAVAILABLE): before it could
+/// start, or while it waited for the next window; no parent is left to read it.
 constexpr int child_orphaned_status = 69;
 
 std::string error_text(int error_number) { return std::strerror(error_number); }
 
-/// One anonymous MAP_SHARED mapping: the chunk counter, then one double per
-/// pair of the window. Shared, unlike the rest of a child's memory, because
-/// it was mapped before fork() and is inherited as the same physical pages.
-/// Unmapped on every path out of compute().
+/// What the parent asks of the workers for one window. It lives in the
+/// shared mapping: the parent writes it before it sends the start byte, a
+/// worker reads it after receiving that byte, so the socket orders them.
+struct SharedWindow {
+  ChunkCounter next_chunk{0};
+  Chunking chunks;
+  std::size_t chunk_count = 0;
+};
+
+/// The bytes on a worker's socket: parent to worker, then worker to parent.
+constexpr char start_window = 'w';
+constexpr char leave = 'q';
+constexpr char window_done = 'd';
+
+/// One anonymous MAP_SHARED mapping: the window's description, then room
+/// for `capacity` doubles. Shared, unlike the rest of a child's memory,
+/// because it was mapped before fork() and is inherited as the same
+/// physical pages.
 class SharedResults {
  public:
-  explicit SharedResults(std::size_t pair_count)
-      : bytes_(results_offset + pair_count * sizeof(double)),
+  explicit SharedResults(std::size_t capacity)
+      : capacity_(capacity),
+        bytes_(results_offset + capacity * sizeof(double)),
         address_(mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) {
     if (address_ == MAP_FAILED) {
       const int error_number = errno;
@@ -51,7 +69,7 @@ class SharedResults {
           "could not map " + std::to_string(bytes_) +
           " bytes of memory shared with the worker processes: " + error_text(error_number));
     }
-    next_chunk_ = new (address_) ChunkCounter(0);
+    window_ = new (address_) SharedWindow;
     results_ = reinterpret_cast<double*>(static_cast<char*>(address_) + results_offset);
   }
   ~SharedResults() { munmap(address_, bytes_); }
@@ -59,18 +77,20 @@ class SharedResults {
   SharedResults(const SharedResults&) = delete;
   SharedResults& operator=(const SharedResults&) = delete;
 
-  [[nodiscard]] ChunkCounter& next_chunk() const noexcept { return *next_chunk_; }
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+  [[nodiscard]] SharedWindow& window() const noexcept { return *window_; }
   [[nodiscard]] double* results() const noexcept { return results_; }
 
  private:
-  // The counter gets a cache line of its own, so that the children claiming
+  // The window gets a cache line of its own, so that the children claiming
   // chunks do not keep stealing the line that holds the first results.
   static constexpr std::size_t results_offset = 64;
-  static_assert(results_offset >= sizeof(ChunkCounter) && results_offset % alignof(double) == 0);
+  static_assert(results_offset >= sizeof(SharedWindow) && results_offset % alignof(double) == 0);
 
+  std::size_t capacity_;
   std::size_t bytes_;
   void* address_;
-  ChunkCounter* next_chunk_ = nullptr;
+  SharedWindow* window_ = nullptr;
   double* results_ = nullptr;
 };
 
@@ -82,35 +102,21 @@ void die_with_parent(pid_t parent) noexcept {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(child_orphaned_status);
 }
 
-/// The work of one child: claim chunks from the shared counter until none
-/// are left. Runs in a copy of a possibly multithreaded parent, where only
-/// this thread exists and a lock held elsewhere at fork() time stays held
-/// forever, so it takes no locks and allocates nothing (the child hook
-/// aside). It never returns: returning would run the parent's code (the
-/// caller's loop, then test frameworks, destructors and atexit handlers,
-/// flushing buffered output a second time) in the child.
-[[noreturn]] void run_child(pid_t parent, const ShapedKernel& kernel, PairRange range,
-                            std::size_t chunk_size, std::size_t chunks, const SharedResults& shared,
-                            const ProcessesExecutor::ChildHook& child_hook) noexcept {
-  die_with_parent(parent);
-  // The parent's temporaries are the parent's to remove: a worker killed by
-  // a signal (Ctrl-C reaches the whole process group) just dies.
-  reset_interrupt_cleanup_in_child();
-  try {
-    for (;;) {
-      // Relaxed: the counter only hands out distinct chunk numbers. The
-      // results reach the parent through its waitpid(), after this process
-      // has ended, which is ordering enough.
-      const std::size_t chunk = shared.next_chunk().fetch_add(1, std::memory_order_relaxed);
-      if (chunk >= chunks) break;
-      if (child_hook) child_hook(chunk);
-      const PairRange piece = chunk_at(range, chunk_size, chunk);
-      kernel.compute(piece, {shared.results() + (piece.first - range.first), piece.size()});
-    }
-  } catch (...) {
-    _exit(child_exception_status);
+/// One byte from `socket`: 1 if read, 0 at the end (the other side is
+/// gone), -1 on error. Retries when a signal handler interrupted the wait.
+ssize_t receive_byte(int socket, char& byte) noexcept {
+  for (;;) {
+    const ssize_t count = ::recv(socket, &byte, 1, 0);
+    if (count != -1 || errno != EINTR) return count;
   }
-  _exit(0);
+}
+
+/// False if the other side is gone; never raises SIGPIPE.
+bool send_byte(int socket, char byte) noexcept {
+  for (;;) {
+    if (::send(socket, &byte, 1, MSG_NOSIGNAL) == 1) return true;
+    if (errno != EINTR) return false;
+  }
 }
 
 /// Why child `index` failed, or an empty string if it exited with status 0.
@@ -131,102 +137,222 @@ std::string describe_failure(std::size_t index, pid_t pid, int status) {
   return {};
 }
 
-/// The children of one compute() call. Whatever way compute() is left, none
-/// outlives it and none stays a zombie: the destructor kills and reaps every
-/// child not yet waited for (in practice only when fork() itself fails
-/// after some children have started).
-class WorkerProcesses {
+/// The wait status of `pid`, or -1 with errno set.
+int wait_for(pid_t pid) noexcept {
+  int status = 0;
+  // EINTR: a signal handler ran while we waited; the child is still there.
+  while (waitpid(pid, &status, 0) == -1) {
+    if (errno != EINTR) return -1;
+  }
+  return status;
+}
+
+}  // namespace
+
+/// The worker processes of one run: forked once, each with a socket to the
+/// parent, all sharing one mapping. Whatever way they are left, none
+/// outlives this object and none stays a zombie.
+class ProcessesExecutor::Workers {
  public:
-  explicit WorkerProcesses(std::size_t count) { pids_.reserve(count); }
-  ~WorkerProcesses() {
-    // Only children not yet reaped: the pid of a reaped one may already
-    // belong to an unrelated process.
-    for (std::size_t index = reaped_; index < pids_.size(); ++index) kill(pids_[index], SIGKILL);
-    for (std::size_t index = reaped_; index < pids_.size(); ++index) wait_for(pids_[index]);
+  Workers(const ShapedKernel& kernel, std::size_t count, std::size_t capacity, const ChildHook& child_hook)
+      : shared_(capacity) {
+    children_.reserve(count);
+    const pid_t parent = ::getpid();
+    for (std::size_t index = 0; index < count; ++index) {
+      int sockets[2];
+      if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets) != 0) {
+        const int error_number = errno;
+        stop();
+        throw ExecutionError("could not connect worker process " + std::to_string(index) + ": " +
+                             error_text(error_number));
+      }
+      const pid_t pid = fork();
+      if (pid == -1) {
+        const int error_number = errno;
+        ::close(sockets[0]);
+        ::close(sockets[1]);
+        // No destructor runs for a half-built object: stop the workers already started.
+        stop();
+        throw ExecutionError("could not start worker process " + std::to_string(index) + " of " +
+                             std::to_string(count) + ": " + error_text(error_number));
+      }
+      if (pid == 0) {
+        // The parent's ends of every socket so far are the parent's.
+        for (const Child& sibling : children_) ::close(sibling.socket);
+        ::close(sockets[0]);
+        run_child(parent, sockets[1], kernel, child_hook);
+      }
+      ::close(sockets[1]);
+      children_.push_back({pid, sockets[0]});  // cannot throw, thanks to the reserve()
+    }
   }
 
-  WorkerProcesses(const WorkerProcesses&) = delete;
-  WorkerProcesses& operator=(const WorkerProcesses&) = delete;
+  ~Workers() { stop(); }
 
-  /// Records a started child; cannot throw, thanks to the reserve().
-  void add(pid_t pid) noexcept { pids_.push_back(pid); }
+  Workers(const Workers&) = delete;
+  Workers& operator=(const Workers&) = delete;
 
-  /// Waits for every child, then throws ExecutionError naming the first that
-  /// failed, if any. Every child is waited for before throwing, so that none
-  /// is left running or unreaped.
-  void wait_all() {
-    std::vector<std::string> failures;
-    for (std::size_t index = reaped_; index < pids_.size(); ++index) {
-      const pid_t pid = pids_[index];
-      const int status = wait_for(pid);
-      const int error_number = errno;
-      reaped_ = index + 1;
-      std::string failure = status == wait_failed
-                                ? "could not wait for worker process " + std::to_string(index) +
-                                      " (pid " + std::to_string(pid) +
-                                      "): " + error_text(error_number)
-                                : describe_failure(index, pid, status);
-      if (!failure.empty()) failures.push_back(std::move(failure));
+  [[nodiscard]] std::size_t capacity() const noexcept { return shared_.capacity(); }
+
+  /// Computes the range of `chunks` (at most capacity() cells) on the workers and copies the results to `out`. Throws ExecutionError
+  /// if a worker died; then every worker has been stopped and reaped.
+  void compute(const Chunking& chunks, std::span<double> out) {
+    SharedWindow& window = shared_.window();
+    window.chunks = chunks;
+    window.chunk_count = chunks.count();
+    window.next_chunk.store(0, std::memory_order_relaxed);
+
+    std::vector<pollfd> waiting;
+    waiting.reserve(children_.size());
+    bool lost = false;
+    for (const Child& child : children_) {
+      if (send_byte(child.socket, start_window)) {
+        waiting.push_back({child.socket, POLLIN, 0});
+      } else {
+        lost = true;
+      }
     }
-    if (failures.empty()) return;
-    std::string message = std::move(failures.front());
-    if (failures.size() > 1) {
-      message += " (and " + std::to_string(failures.size() - 1) + " more worker processes failed)";
+    // Every worker either answers or dies (its socket then reads as ended);
+    // the others finish the window's chunks without it.
+    while (!waiting.empty()) {
+      if (::poll(waiting.data(), waiting.size(), -1) == -1) {
+        if (errno == EINTR) continue;
+        const int error_number = errno;
+        stop();
+        throw ExecutionError("could not wait for the worker processes: " + error_text(error_number));
+      }
+      for (std::size_t index = waiting.size(); index-- > 0;) {
+        if (waiting[index].revents == 0) continue;
+        char answer = 0;
+        if (receive_byte(waiting[index].fd, answer) != 1 || answer != window_done) lost = true;
+        waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(index));
+      }
     }
-    throw ExecutionError(message);
+    if (lost) {
+      const std::vector<std::string> failures = stop();
+      std::string message = failures.empty() ? "a worker process stopped answering" : failures.front();
+      if (failures.size() > 1) {
+        message += " (and " + std::to_string(failures.size() - 1) + " more worker processes failed)";
+      }
+      throw ExecutionError(message);
+    }
+    std::memcpy(out.data(), shared_.results(), chunks.range.size() * sizeof(double));
   }
 
  private:
-  static constexpr int wait_failed = -1;  // no wait status is negative
+  struct Child {
+    pid_t pid;
+    int socket;  ///< the parent's end
+  };
 
-  /// The wait status of `pid`, or wait_failed with errno set.
-  static int wait_for(pid_t pid) noexcept {
-    int status = 0;
-    // EINTR: a signal handler ran while we waited; the child is still there.
-    while (waitpid(pid, &status, 0) == -1) {
-      if (errno != EINTR) return wait_failed;
+  /// Tells every worker to leave, waits for each, and returns why those
+  /// that failed did, in worker order. Idempotent.
+  std::vector<std::string> stop() noexcept {
+    std::vector<std::string> failures;
+    for (const Child& child : children_) {
+      send_byte(child.socket, leave);
+      ::close(child.socket);
     }
-    return status;
+    try {
+      for (std::size_t index = 0; index < children_.size(); ++index) {
+        const pid_t pid = children_[index].pid;
+        const int status = wait_for(pid);
+        const int error_number = errno;
+        std::string failure = status == -1 ? "could not wait for worker process " + std::to_string(index) +
+                                                 " (pid " + std::to_string(pid) + "): " + error_text(error_number)
+                                           : describe_failure(index, pid, status);
+        if (!failure.empty()) failures.push_back(std::move(failure));
+      }
+    } catch (...) {
+      // Out of memory for a message: every worker was still told to leave.
+    }
+    children_.clear();
+    return failures;
   }
 
-  std::vector<pid_t> pids_;
-  std::size_t reaped_ = 0;  ///< pids_[0, reaped_) have been waited for
-};
+  /// The work of one child: for each window the parent starts, claim chunks
+  /// from the shared counter until none are left, then answer. Runs in a
+  /// copy of a possibly multithreaded parent, where only this thread exists
+  /// and a lock held elsewhere at fork() time stays held forever, so it
+  /// takes no locks and allocates nothing (the child hook aside). It never
+  /// returns: returning would run the parent's code (the caller's loop,
+  /// then test frameworks, destructors and atexit handlers, flushing
+  /// buffered output a second time) in the child.
+  [[noreturn]] void run_child(pid_t parent, int socket, const ShapedKernel& kernel,
+                              const ChildHook& child_hook) const noexcept {
+    die_with_parent(parent);
+    // The parent's temporaries are the parent's to remove: a worker killed by
+    // a signal (Ctrl-C reaches the whole process group) just dies.
+    reset_interrupt_cleanup_in_child();
+    try {
+      for (;;) {
+        char command = 0;
+        const ssize_t received = receive_byte(socket, command);
+        if (received == 1 && command == leave) _exit(0);
+        // The socket ended without a word: the parent died (the kernel's
+        // SIGKILL is on its way), so leave as an orphan.
+        if (received != 1 || command != start_window) _exit(child_orphaned_status);
+        SharedWindow& window = shared_.window();
+        for (;;) {
+          // Relaxed: the counter only hands out distinct chunk numbers. The
+          // results reach the parent after this process's answer on the
+          // socket, which is ordering enough.
+          const std::size_t chunk = window.next_chunk.fetch_add(1, std::memory_order_relaxed);
+          if (chunk >= window.chunk_count) break;
+          if (child_hook) child_hook(chunk);
+          window.chunks.compute(kernel, chunk, {shared_.results(), window.chunks.range.size()});
+        }
+        if (!send_byte(socket, window_done)) _exit(child_orphaned_status);
+      }
+    } catch (...) {
+      _exit(child_exception_status);
+    }
+  }
 
-}  // namespace
+  SharedResults shared_;
+  std::vector<Child> children_;
+};
 
 ProcessesExecutor::ProcessesExecutor(ExecutionOptions options, ChildHook child_hook)
     : workers_(resolve_workers(options.workers)),
       chunk_size_(options.chunk_size),
       child_hook_(std::move(child_hook)) {}
 
-void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range,
-                                std::span<double> out) {
+ProcessesExecutor::~ProcessesExecutor() = default;
+
+void ProcessesExecutor::begin_run(const ShapedKernel& kernel) {
+  run_workers_.reset();
+  run_kernel_.emplace(kernel);
+}
+
+void ProcessesExecutor::end_run() noexcept {
+  run_workers_.reset();
+  run_kernel_.reset();
+}
+
+void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) {
   if (range.empty()) return;
   // About eight chunks per worker by default: few enough claims to keep the
   // shared counter cold, enough that a slow worker does not hold up the rest.
-  const std::size_t chunk_size =
-      chunk_size_ > 0 ? std::min(chunk_size_, range.size())
-                      : std::max<std::size_t>(range.size() / (8 * std::size_t{workers_}), 1);
-  const std::size_t chunks = chunk_count(range, chunk_size);
-  const std::size_t child_count = std::min<std::size_t>(workers_, chunks);
+  const Chunking chunks =
+      Chunking::of(range, chunk_size_ > 0 ? chunk_size_ : range.size() / (8 * std::size_t{workers_}));
+  const std::size_t child_count = std::min<std::size_t>(workers_, chunks.count());
 
-  const SharedResults shared(range.size());
-  WorkerProcesses children(child_count);
-  const pid_t parent = ::getpid();
-  for (std::size_t index = 0; index < child_count; ++index) {
-    const pid_t pid = fork();
-    if (pid == -1) {
-      const int error_number = errno;
-      // `children` kills and reaps the workers already started as it goes out of scope.
-      throw ExecutionError("could not start worker process " + std::to_string(index) + " of " +
-                           std::to_string(child_count) + ": " + error_text(error_number));
-    }
-    if (pid == 0) run_child(parent, kernel, range, chunk_size, chunks, shared, child_hook_);
-    children.add(pid);
+  const bool in_run = run_kernel_ && &run_kernel_->kernel() == &kernel.kernel() && run_kernel_->shape() == kernel.shape();
+  if (!in_run) {
+    Workers(kernel, child_count, range.size(), child_hook_).compute(chunks, out);
+    return;
   }
-  children.wait_all();
-  std::memcpy(out.data(), shared.results(), range.size() * sizeof(double));
+  if (!run_workers_ || run_workers_->capacity() < range.size()) {
+    run_workers_.reset();
+    run_workers_ = std::make_unique<Workers>(kernel, child_count, range.size(), child_hook_);
+  }
+  try {
+    run_workers_->compute(chunks, out);
+  } catch (...) {
+    run_workers_.reset();  // already stopped: the next window starts new workers
+    throw;
+  }
 }
 
 }  // namespace dm

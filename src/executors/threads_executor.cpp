@@ -6,6 +6,7 @@
 #include <system_error>
 #include <thread>
 
+#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
 
 namespace dm {
@@ -25,10 +26,8 @@ ThreadsExecutor::ThreadsExecutor(ExecutionOptions options)
 void ThreadsExecutor::compute(const ShapedKernel& kernel, PairRange range,
                               std::span<double> out) {
   if (range.empty()) return;
-  // Never more than one task for the whole range (this also keeps
-  // chunk_count's rounding away from overflow for huge chunk sizes).
-  const std::size_t chunk_size = std::min(chunk_size_, range.size());
-  const std::size_t chunks = chunk_count(range, chunk_size);
+  const Chunking chunking = Chunking::of(range, chunk_size_);
+  const std::size_t chunks = chunking.count();
 
   // Oldest first: when the window is full, the thread started longest ago is
   // the likeliest to have finished, so joining it blocks the least.
@@ -38,10 +37,8 @@ void ThreadsExecutor::compute(const ShapedKernel& kernel, PairRange range,
       live.front().join();
       live.pop_front();
     }
-    const PairRange piece = chunk_at(range, chunk_size, chunk);
-    const std::span<double> destination = out.subspan(piece.first - range.first, piece.size());
     try {
-      live.emplace_back([&kernel, piece, destination] { kernel.compute(piece, destination); });
+      live.emplace_back([&kernel, chunking, chunk, out] { chunking.compute(kernel, chunk, out); });
     } catch (const std::system_error& error) {
       // The system refused another thread (EAGAIN: process or memory
       // limits). The running threads write into `out`, so they must finish

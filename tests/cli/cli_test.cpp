@@ -2,11 +2,8 @@
 // (DM_CLI_PATH) in a child process and checks its exit code, standard output,
 // standard error and the files it leaves behind.
 
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,15 +17,13 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/byte_output.hpp"
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/distance_kernel.hpp"
-#include "distance_matrix/run.hpp"
 #include "distance_matrix/version.hpp"
 #include "support/files.hpp"
-
-extern char** environ;
+#include "support/run_tool.hpp"
+#include "support/scratch_folder.hpp"
+#include "support/run_csv.hpp"
 
 namespace dm {
 namespace {
@@ -49,15 +44,7 @@ const fs::path data_dir = DM_DATA_DIR;
 
 /// What the library itself writes for `input`, computed in this process: the
 /// tool must write exactly these bytes, whatever the executor.
-std::string library_output(const fs::path& input) {
-  CsvLocationReader reader = CsvLocationReader::open(input);
-  StringOutput output;
-  CsvPairWriter writer(output);
-  RunOptions options;
-  options.executor = ExecutorKind::sequential;
-  run(reader, writer, options);
-  return output.str();
-}
+std::string library_output(const fs::path& input) { return testing::sequential_csv(input); }
 
 /// The rows of data/locations.csv: its three names without the spaces around
 /// them, in the original tool's pair order.
@@ -66,23 +53,10 @@ const std::string& locations_output() {
   return text;
 }
 
-struct Result {
-  int exit_code = -1;  ///< -1 if the tool did not exit normally (killed by a signal)
-  std::string out;
-  std::string err;
-};
+using Result = testing::ToolResult;
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "cli_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    folder_ = pattern;
-    work_ = folder_ / "work";
-    fs::create_directory(work_);
-  }
-  void TearDown() override { fs::remove_all(folder_); }
-
   /// A copy of a data file in the work folder: the tool writes beside its
   /// input by default and must never write into the source tree.
   fs::path copy_data(const std::string& name) {
@@ -94,39 +68,12 @@ class CliTest : public ::testing::Test {
   /// Runs the tool with `arguments`, standard input from `stdin_path`, and
   /// captures both output streams in files outside the work folder.
   Result run(const std::vector<std::string>& arguments, const fs::path& stdin_path = "/dev/null") {
-    const fs::path out_path = folder_ / "stdout";
-    const fs::path err_path = folder_ / "stderr";
-    std::vector<char*> argv;
-    std::string program = DM_CLI_PATH;
-    argv.push_back(program.data());
-    std::vector<std::string> copies = arguments;
-    for (std::string& argument : copies) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    pid_t child = -1;
-    const int spawned = posix_spawn(&child, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(spawned, 0) << "cannot start " << program;
-    Result result;
-    if (spawned != 0) return result;
-
-    int status = 0;
-    EXPECT_EQ(::waitpid(child, &status, 0), child);
-    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-    result.out = read_file(out_path);
-    result.err = read_file(err_path);
-    return result;
+    return testing::run_tool(arguments, folder_, stdin_path);
   }
 
-  fs::path folder_;
-  fs::path work_;
+  testing::ScratchFolder scratch_{"cli_test"};
+  const fs::path& folder_ = scratch_.path();
+  const fs::path& work_ = scratch_.work();
 };
 
 /// Splits "origin,destination,distance" rows (no quoting in these tests).

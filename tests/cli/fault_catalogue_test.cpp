@@ -8,7 +8,6 @@
 // and $DATA the project's data folder. stderr is compared line by line with
 // ECMAScript regular expressions that must match whole lines.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,6 +21,8 @@
 #include <string>
 #include <vector>
 #include "support/files.hpp"
+#include "support/run_shell.hpp"
+#include "support/scratch_folder.hpp"
 
 namespace dm {
 namespace {
@@ -59,42 +60,18 @@ std::string listing(const fs::path& folder) {
   return text;
 }
 
-/// Runs `script` with /bin/sh in `folder`; returns its exit status as a shell
-/// would report it, standard error into `err`. Standard output goes to a file
-/// outside the folder unless the script redirects it.
+/// The script's exit status as a shell reports it; its standard error into `err`.
 int run_shell(const fs::path& folder, const fs::path& scratch, const std::string& script, std::string& err) {
-  const fs::path err_path = scratch / "stderr";
-  const fs::path out_path = scratch / "stdout";
-  const std::string body = script.empty() ? ":" : script;
-  const std::string wrapped = "cd '" + folder.string() + "' && { " + body + "\n} >'" + out_path.string() +
-                              "' 2>'" + err_path.string() + "' </dev/null";
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::setenv("DM", DM_CLI_PATH, 1);
-    ::setenv("DATA", DM_DATA_DIR, 1);
-    ::execl("/bin/sh", "sh", "-c", wrapped.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  err = read_file(err_path);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  const testing::ShellOutcome outcome = testing::run_shell(folder, scratch, script);
+  err = outcome.err;
+  return outcome.status;
 }
 
 class FaultCatalogue : public ::testing::TestWithParam<Fault> {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "fault_catalogue.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    scratch_ = pattern;
-    folder_ = scratch_ / "work";
-    fs::create_directory(folder_);
-  }
-  void TearDown() override { fs::remove_all(scratch_); }
-
-  fs::path scratch_;
-  fs::path folder_;
+  testing::ScratchFolder scratch_folder_{"fault_catalogue"};
+  const fs::path& scratch_ = scratch_folder_.path();
+  const fs::path& folder_ = scratch_folder_.work();
 };
 
 TEST_P(FaultCatalogue, GivesItsExactStatusMessageAndFiles) {

@@ -27,12 +27,10 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/byte_output.hpp"
 #include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_writer.hpp"
 #include "distance_matrix/executor.hpp"
-#include "distance_matrix/run.hpp"
 #include "support/files.hpp"
+#include "support/run_csv.hpp"
 
 namespace dm {
 namespace {
@@ -390,15 +388,7 @@ TEST_F(InterruptTest, ParallelReportsTheWorkersItRanWith) {
 
 // --- A standard error that cannot take the report after a successful run.
 
-std::string expected_five_output() {
-  CsvLocationReader reader = CsvLocationReader::open(data_dir / "five_locations.csv");
-  StringOutput output;
-  CsvPairWriter writer(output);
-  RunOptions options;
-  options.executor = ExecutorKind::sequential;
-  run(reader, writer, options);
-  return output.str();
-}
+std::string expected_five_output() { return testing::sequential_csv(data_dir / "five_locations.csv"); }
 
 TEST_F(InterruptTest, AClosedStandardErrorDoesNotFailACommittedRun) {
   fs::copy_file(data_dir / "five_locations.csv", work_ / "five.csv");

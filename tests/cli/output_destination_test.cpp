@@ -7,7 +7,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,8 @@
 #include <set>
 #include <string>
 #include "support/files.hpp"
+#include "support/run_shell.hpp"
+#include "support/scratch_folder.hpp"
 
 namespace dm {
 namespace {
@@ -44,62 +45,28 @@ constexpr std::string_view five_locations =
     "Worcester,42.262593200000005,-71.8022934\n"
     "Columbia,34.0007104,-81.0348144\n";
 
-struct Outcome {
-  int status = -1;
-  std::string err;
-};
+using Outcome = testing::ShellOutcome;
 
 class OutputDestinationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "output_destination_test.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    scratch_ = pattern;
-    folder_ = scratch_ / "work";
-    fs::create_directory(folder_);
     write_file(folder_ / "five.csv", five_locations);
     const Outcome reference = sh("$DM five.csv -q -o - > \"$SCRATCH/expected.csv\"");
     ASSERT_EQ(reference.status, 0) << reference.err;
     expected_ = read_file(scratch_ / "expected.csv");
     ASSERT_EQ(std::count(expected_.begin(), expected_.end(), '\n'), 10) << expected_;
   }
-  void TearDown() override {
-    // A test may leave a folder locked; make everything removable again.
-    std::error_code ignored;
-    for (auto it = fs::recursive_directory_iterator(scratch_, ignored); it != fs::recursive_directory_iterator();
-         it.increment(ignored)) {
-      if (it->is_directory(ignored) && !it->is_symlink(ignored)) fs::permissions(it->path(), fs::perms::owner_all, ignored);
-    }
-    fs::remove_all(scratch_);
-  }
 
-  /// Runs `script` with /bin/sh in the work folder; standard error is
-  /// captured, standard output goes to a file outside the folder unless the
-  /// script redirects it.
-  Outcome sh(const std::string& script) {
-    const fs::path err_path = scratch_ / "stderr";
-    const std::string wrapped = "cd '" + folder_.string() + "' && { " + script + "\n} >'" +
-                                (scratch_ / "stdout").string() + "' 2>'" + err_path.string() + "' </dev/null";
-    const std::string tool = cli_path();
-    const pid_t child = ::fork();
-    if (child == 0) {
-      ::setenv("DM", tool.c_str(), 1);
-      ::setenv("SCRATCH", scratch_.c_str(), 1);
-      ::execl("/bin/sh", "sh", "-c", wrapped.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    Outcome outcome;
-    outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    outcome.err = read_file(err_path);
-    return outcome;
-  }
+  /// Runs `script` with /bin/sh in the work folder ($SCRATCH is the folder
+  /// above it); standard error is captured, standard output goes to a file
+  /// outside the work folder unless the script redirects it.
+  Outcome sh(const std::string& script) { return testing::run_shell(folder_, scratch_, script, cli_path()); }
 
   std::string file(const std::string& name) const { return read_file(folder_ / name); }
 
-  fs::path scratch_;
-  fs::path folder_;
+  testing::ScratchFolder scratch_folder_{"output_destination_test"};
+  const fs::path& scratch_ = scratch_folder_.path();
+  const fs::path& folder_ = scratch_folder_.work();
   std::string expected_;
 };
 

@@ -6,7 +6,6 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/run.hpp"
 #include "support/run_csv.hpp"
 #include "support/random_locations.hpp"
 
@@ -35,18 +34,34 @@ TEST_P(ExecutorEquivalence, MatchesSequentialByteForByte) {
   const std::string input =
       testing::to_csv(testing::random_locations(scenario.location_count, 1000 + scenario.location_count));
 
-  RunOptions baseline;
-  baseline.executor = ExecutorKind::sequential;
-  const std::string expected = run_to_string(input, baseline);
+  const std::string expected = run_to_string(input, {.executor = ExecutorKind::sequential});
 
-  RunOptions options;
-  options.executor = scenario.executor;
-  options.execution = {scenario.workers, scenario.chunk_size};
-  EXPECT_EQ(run_to_string(input, options), expected);
+  MatrixJob job;
+  job.executor = scenario.executor;
+  job.execution = {scenario.workers, scenario.chunk_size};
+  EXPECT_EQ(run_to_string(input, job), expected);
 
-  // Small windows: the same bytes when the matrix goes to the sink in pieces.
-  options.window_pairs = 97;
-  EXPECT_EQ(run_to_string(input, options), expected);
+  // Small windows: the same bytes when the matrix reaches the encoder in pieces.
+  if (scenario.executor != ExecutorKind::async) {
+    EXPECT_EQ(run_to_string(input, job, 97), expected);
+  }
+}
+
+/// Every layout and format: each executor writes the sequential bytes.
+TEST_P(ExecutorEquivalence, MatchesSequentialInEveryFormat) {
+  const Scenario& scenario = GetParam();
+  const std::string input =
+      testing::to_csv(testing::random_locations(scenario.location_count, 2000 + scenario.location_count));
+  for (const MatrixFormat format : {MatrixFormat{Format::csv, Layout::square, ValueType::float64},
+                                    MatrixFormat{Format::npy, Layout::square, ValueType::float64},
+                                    MatrixFormat{Format::npy, Layout::condensed, ValueType::float32}}) {
+    MatrixJob job{.executor = ExecutorKind::sequential, .format = format};
+    const std::string expected = run_to_string(input, job);
+    job.executor = scenario.executor;
+    job.execution = {scenario.workers, scenario.chunk_size};
+    EXPECT_EQ(run_to_string(input, job), expected)
+        << to_string(format.format) << ' ' << to_string(*format.layout);
+  }
 }
 
 std::vector<Scenario> scenarios() {

@@ -11,7 +11,6 @@
 #include <random>
 #include <string>
 
-#include "distance_matrix/run.hpp"
 #include "support/run_csv.hpp"
 #include "support/random_locations.hpp"
 
@@ -29,13 +28,14 @@ std::uint64_t runs_requested() {
 
 struct StressRun {
   std::size_t location_count;
-  RunOptions options;
+  MatrixJob options;
+  std::size_t window_cells = 0;  ///< 0: through write_matrix; otherwise a batch runner with this window
 
   [[nodiscard]] std::string describe(std::uint64_t seed) const {
     return "seed " + std::to_string(seed) + ": " + std::to_string(location_count) + " locations, " +
            std::string(to_string(options.executor)) + ", " + std::to_string(options.execution.workers) +
            " workers, chunk " + std::to_string(options.execution.chunk_size) + ", window " +
-           std::to_string(options.window_pairs);
+           (window_cells == 0 ? std::string("default") : std::to_string(window_cells));
   }
 };
 
@@ -55,7 +55,8 @@ StressRun draw(std::uint64_t seed) {
     // A thread per pair over 100,000 pairs is the workshop's slow lesson, not a stress case.
     run.options.execution.chunk_size = 64 + pick(0, 1000);
   }
-  run.options.window_pairs = pick(0, 2) == 0 ? pick(1, 300) : RunOptions{}.window_pairs;
+  // A small window through a batch runner (not async: it has no executor).
+  if (run.options.executor != ExecutorKind::async && pick(0, 2) == 0) run.window_cells = pick(1, 300);
   return run;
 }
 
@@ -64,11 +65,13 @@ TEST(ExecutorStress, RandomRunsMatchSequentialByteForByte) {
   for (std::uint64_t seed = 0; seed < runs; ++seed) {
     const StressRun stress = draw(seed);
     const std::string input = testing::to_csv(testing::random_locations(stress.location_count, seed));
-    RunOptions baseline = stress.options;
+    MatrixJob baseline = stress.options;
     baseline.executor = ExecutorKind::sequential;
     baseline.execution = {};
     const std::string expected = run_to_string(input, baseline);
-    ASSERT_EQ(run_to_string(input, stress.options), expected) << stress.describe(seed);
+    const std::string actual = stress.window_cells == 0 ? run_to_string(input, stress.options)
+                                                        : run_to_string(input, stress.options, stress.window_cells);
+    ASSERT_EQ(actual, expected) << stress.describe(seed);
   }
 }
 

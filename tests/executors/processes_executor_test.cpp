@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -90,6 +91,98 @@ class ChunkLog {
   std::size_t bytes_;
   Entry* entries_;
 };
+
+/// The pids of the processes that computed chunks, across windows: written
+/// by the children, so in shared memory too.
+class PidLog {
+ public:
+  static constexpr std::size_t capacity = 4096;
+  PidLog()
+      : shared_(static_cast<Shared*>(
+            mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))) {
+    if (shared_ == MAP_FAILED) throw std::runtime_error("mmap failed");
+    new (shared_) Shared{};
+  }
+  ~PidLog() { munmap(shared_, sizeof(Shared)); }
+  PidLog(const PidLog&) = delete;
+  PidLog& operator=(const PidLog&) = delete;
+
+  void record() const noexcept {
+    const std::size_t slot = shared_->used.fetch_add(1, std::memory_order_relaxed);
+    if (slot < capacity) shared_->pids[slot].store(getpid(), std::memory_order_relaxed);
+  }
+  /// Set by the parent between windows, read by the children.
+  [[nodiscard]] std::atomic<int>& flag() const noexcept { return shared_->flag; }
+
+  [[nodiscard]] std::set<pid_t> pids() const {
+    std::set<pid_t> all;
+    for (std::size_t slot = 0; slot < std::min(shared_->used.load(), capacity); ++slot) all.insert(shared_->pids[slot].load());
+    return all;
+  }
+
+ private:
+  struct Shared {
+    std::atomic<std::size_t> used{0};
+    std::atomic<int> flag{0};
+    std::atomic<pid_t> pids[capacity];
+  };
+  Shared* shared_;
+};
+
+/// Computes `kernel`'s pairs in windows of `window` cells, as BatchRunner does.
+std::vector<double> in_windows(Executor& executor, const DistanceKernel& kernel, std::size_t window) {
+  std::vector<double> out(kernel.pair_count());
+  for (std::size_t first = 0; first < out.size(); first += window) {
+    const PairRange range{first, std::min(first + window, out.size())};
+    executor.compute(kernel, range, std::span<double>(out).subspan(first, range.size()));
+  }
+  return out;
+}
+
+bool no_child_left() { return waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD; }
+
+TEST(ProcessesExecutor, ForksItsWorkersOncePerRun) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(60, 5)));  // 1770 pairs
+  const std::vector<double> expected = expected_distances(kernel, {0, kernel.pair_count()});
+  {
+    const PidLog log;
+    ProcessesExecutor executor({2, 10}, [&log](std::size_t) { log.record(); });
+    {
+      const ExecutorRun run(executor, kernel);
+      EXPECT_EQ(in_windows(executor, kernel, 200), expected);  // 9 windows
+    }
+    EXPECT_LE(log.pids().size(), 2u) << "every window of a run is computed by the same two workers";
+    EXPECT_TRUE(no_child_left()) << "end_run() reaps the workers";
+  }
+  // Outside a run, each call forks its own workers.
+  const PidLog log;
+  ProcessesExecutor executor({2, 10}, [&log](std::size_t) { log.record(); });
+  EXPECT_EQ(in_windows(executor, kernel, 200), expected);
+  EXPECT_GT(log.pids().size(), 2u);
+  EXPECT_TRUE(no_child_left());
+}
+
+TEST(ProcessesExecutor, AWorkerDyingInARunFailsItsWindowAndTheNextStartsNewWorkers) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(60, 6)));
+  const PidLog log;
+  ProcessesExecutor executor({2, 10}, [&log](std::size_t chunk) {
+    if (log.flag().load() == 1 && chunk == 3) raise(SIGKILL);
+  });
+  const ExecutorRun run(executor, kernel);
+  std::vector<double> out(200, untouched);
+  executor.compute(kernel, {0, 200}, out);
+  EXPECT_EQ(out, expected_distances(kernel, {0, 200}));
+
+  log.flag().store(1);
+  std::vector<double> failed(200, untouched);
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, {200, 400}, failed); }),
+              HasSubstr("was killed by signal 9"));
+  EXPECT_THAT(failed, Each(Eq(untouched)));
+
+  log.flag().store(0);  // the new workers are forked after this
+  executor.compute(kernel, {400, 600}, out);
+  EXPECT_EQ(out, expected_distances(kernel, {400, 600}));
+}
 
 TEST(ProcessesExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
   for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {

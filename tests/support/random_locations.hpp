@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/csv_writer.hpp"
+#include "distance_matrix/csv_field.hpp"
 #include "distance_matrix/location.hpp"
 
 namespace dm::testing {

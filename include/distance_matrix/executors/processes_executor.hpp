@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include "distance_matrix/executor.hpp"
 
@@ -18,11 +20,21 @@ namespace dm {
 /// heap, std::string, exceptions and callbacks cannot cross; a child reports
 /// failure only through its exit status.
 ///
-/// Children claim chunks from the shared counter until none are left, then
-/// _exit(0). The parent waits for every child; one that is killed or exits
-/// non-zero makes compute() throw ExecutionError — never a hang, never a
-/// silently missing result — and `out` is left untouched: results are copied
-/// out of the shared mapping only once every child has succeeded.
+/// Workers are forked once per run (see Executor::begin_run), like a
+/// process pool: between begin_run() and end_run() the same children
+/// compute every window, each told to start by one byte on its own socket
+/// and answering with one byte when the chunks run out; end_run() tells
+/// them to leave and reaps them. compute() outside a run forks its workers
+/// for that one call. The shared mapping is made with the workers, as large
+/// as the first window (a larger window later starts new workers).
+///
+/// Children claim chunks from the shared counter until none are left. The
+/// parent waits for every child of the window; one that is killed or exits
+/// makes compute() throw ExecutionError — never a hang, never a silently
+/// missing result — once the other children have finished the window and
+/// left, and `out` is left untouched: results are copied out of the shared
+/// mapping only once every child has succeeded. The next compute() forks
+/// new workers.
 ///
 /// A child is a copy of only the thread that forked; locks other threads
 /// held at that moment stay locked in it for good. So the child takes no
@@ -42,11 +54,22 @@ class ProcessesExecutor final : public Executor {
   /// Pairs per claimed chunk; 0 (the default) means range.size() / (8 × workers).
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
   void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
+  void begin_run(const ShapedKernel& kernel) override;
+  void end_run() noexcept override;
+
+  ProcessesExecutor(const ProcessesExecutor&) = delete;
+  ProcessesExecutor& operator=(const ProcessesExecutor&) = delete;
+  ~ProcessesExecutor() override;
+
+  /// The worker processes of one run (defined in the source file).
+  class Workers;
 
  private:
   unsigned workers_;
   std::size_t chunk_size_;
   ChildHook child_hook_;
+  std::optional<ShapedKernel> run_kernel_;  ///< between begin_run() and end_run()
+  std::unique_ptr<Workers> run_workers_;    ///< started by the run's first compute()
 };
 
 }  // namespace dm

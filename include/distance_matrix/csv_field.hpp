@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dm {
+
+/// `name` as an RFC 4180 CSV field: unchanged, or quoted with inner quotes
+/// doubled when it holds a comma, a quote, a line break or surrounding
+/// spaces (which readers would trim).
+[[nodiscard]] std::string csv_field(std::string_view name);
+
+}  // namespace dm
