@@ -37,6 +37,13 @@ void CsvPairsEncoder::extend(const LocationTable& locations) {
 }
 
 void CsvPairsEncoder::encode(PairRange cells, std::span<const double> distances, std::string& out) const {
+  // Room for the whole block at once: growing run by run would reallocate
+  // and copy the block's bytes again each time the string doubles.
+  std::size_t block_bound = 0;
+  shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t /*offset*/) {
+    block_bound += run.size() * (longest_field_ + fields_[run.anchor].size() + max_double_chars + 3);
+  });
+  out.reserve(out.size() + block_bound);
   shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
     // Row j of the triangle: (i, j) for i in the run, the anchor j is the destination.
     const std::string& destination = fields_[run.anchor];

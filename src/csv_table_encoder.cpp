@@ -41,6 +41,12 @@ std::string CsvTableEncoder::header() const {
 
 void CsvTableEncoder::encode(PairRange cells, std::span<const double> distances, std::string& out) const {
   const std::size_t first_column = shape_.layout() == Layout::rectangle ? shape_.rows() : 0;
+  // Room for the whole block at once, as CsvPairsEncoder does.
+  std::size_t block_bound = 0;
+  shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t /*offset*/) {
+    block_bound += longest_field_ + run.size() * (max_double_chars + 1) + 1;
+  });
+  out.reserve(out.size() + block_bound);
   shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
     const std::size_t used = out.size();
     out.resize(used + longest_field_ + run.size() * (max_double_chars + 1) + 1);

@@ -1,5 +1,7 @@
 #include "distance_matrix/matrix_output.hpp"
 
+#include <algorithm>
+
 namespace dm {
 
 void MemoryMatrixOutput::write_at(std::uint64_t offset, std::string_view bytes) {
@@ -9,12 +11,15 @@ void MemoryMatrixOutput::write_at(std::uint64_t offset, std::string_view bytes) 
 }
 
 void FileMatrixOutput::append(std::string_view bytes) {
-  if (buffer_.size() + bytes.size() < buffer_bytes_) {
+  // A large append (a pipeline's block) goes to the file as it is: copying
+  // it into the buffer first would cost more than the system call it saves.
+  const std::size_t large = std::min(buffer_bytes_, direct_write_bytes);
+  if (bytes.size() < large && buffer_.size() + bytes.size() < buffer_bytes_) {
     buffer_.append(bytes);
     return;
   }
   flush();
-  if (bytes.size() < buffer_bytes_) {
+  if (bytes.size() < large) {
     buffer_.append(bytes);
   } else {
     write_through(bytes);

@@ -104,5 +104,22 @@ TEST_F(FileMatrixOutputTest, GathersSmallAppendsAndKeepsOrderWithOffsets) {
   EXPECT_EQ(read_file(path), "ZZ23456789abcdefghij" + std::string(40, 'x') + "tail");
 }
 
+TEST_F(FileMatrixOutputTest, WritesLargeAppendsUncopiedInOrderWithTheBufferedOnes) {
+  const fs::path path = folder / "out.bin";
+  const std::string block(FileMatrixOutput::direct_write_bytes, 'b');
+  {
+    OutputFile file(path);
+    FileMatrixOutput output(file);  // a 1 MiB buffer: the block is far smaller, yet goes straight through
+    output.append("head,");
+    output.append(block);
+    output.append(",middle,");
+    output.append(block);
+    output.append(block);
+    output.append(",tail");
+    output.commit();
+  }
+  EXPECT_EQ(read_file(path), "head," + block + ",middle," + block + block + ",tail");
+}
+
 }  // namespace
 }  // namespace dm

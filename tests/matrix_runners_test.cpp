@@ -37,6 +37,7 @@ const std::vector<Case>& cases() {
       {{Format::csv, Layout::square, ValueType::float64}},
       {{Format::csv, std::nullopt, ValueType::float64}, true},
       {{Format::npy, Layout::square, ValueType::float64}},
+      {{Format::npy, Layout::condensed, ValueType::float64}},
       {{Format::npy, Layout::condensed, ValueType::float32}},
       {{Format::npy, std::nullopt, ValueType::float32}, true},
   };
@@ -82,6 +83,34 @@ TEST_F(MatrixRunnersTest, StreamingWritesTheSequentialBytesWhateverTheBlocksAndW
       }
     }
   }
+}
+
+TEST_F(MatrixRunnersTest, StreamingSizesDefaultBlocksSoThatEverySlotIsReused) {
+  // 2 workers keep 8 blocks in flight; without --chunk-size a matrix gets
+  // at least 4 blocks per slot, between 4096 cells and 65536 cells a block.
+  const Case c{{Format::csv, Layout::pairs, ValueType::float64}};
+  StreamingRunner small({2, 0});
+  EXPECT_EQ(small.chunk_size(), 65536u) << "before any run: the configured default";
+  write_with(small, c);
+  EXPECT_EQ(small.chunk_size(), 1830u) << "61 locations: 1830 pairs, fewer than one smallest block";
+
+  const LocationTable thousand{testing::random_locations(1000, 7)};
+  const DistanceKernel thousand_kernel(thousand);
+  const MatrixShape shape = MatrixShape::pairs(thousand.size());
+  const std::unique_ptr<MatrixEncoder> encoder = make_encoder(c.format, shape, thousand);
+  MemoryMatrixOutput streamed;
+  StreamingRunner runner({2, 0});
+  compute_matrix(thousand_kernel, shape, runner, *encoder, streamed);
+  EXPECT_EQ(runner.chunk_size(), 15610u) << "499,500 pairs / 32 blocks, rounded up";
+  MemoryMatrixOutput sequential_output;
+  SequentialExecutor executor;
+  BatchRunner batch(executor, {std::size_t{1} << 22, std::size_t{1} << 22});
+  compute_matrix(thousand_kernel, shape, batch, *encoder, sequential_output);
+  EXPECT_EQ(streamed.bytes(), sequential_output.bytes());
+
+  StreamingRunner chosen({2, 100});
+  write_with(chosen, c);
+  EXPECT_EQ(chosen.chunk_size(), 100u) << "a chosen block size is kept";
 }
 
 TEST_F(MatrixRunnersTest, EveryBatchExecutorWritesTheSequentialBytes) {

@@ -50,6 +50,10 @@ TEST(NpyEncoder, WritesLittleEndianDoublesAndFloatsRoundedOnce) {
   EXPECT_EQ(bytes, std::string("\xCD\xCC\xCC\x3D", 4));
   EXPECT_EQ(floats.fixed_cell_bytes(), 4u);
   EXPECT_EQ(doubles.fixed_cell_bytes(), 8u);
+  // The streaming runner writes float64 distances without encoding them:
+  // only where the bytes above are the double's own bytes.
+  EXPECT_TRUE(doubles.encodes_as_native_doubles());
+  EXPECT_FALSE(floats.encodes_as_native_doubles());
 }
 
 TEST(NpyEncoder, RefusesThePairsLayout) {

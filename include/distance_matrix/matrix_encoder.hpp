@@ -35,6 +35,11 @@ class MatrixEncoder {
   /// known before it is encoded, so blocks can be written at offsets in any
   /// order (MPI-IO, parallel writers).
   [[nodiscard]] virtual std::size_t fixed_cell_bytes() const noexcept { return 0; }
+
+  /// Whether the bytes of any block are exactly the bytes of its distances
+  /// as doubles in memory (NPY float64 on a little-endian machine): a runner
+  /// may then write the distances themselves instead of an encoded copy.
+  [[nodiscard]] virtual bool encodes_as_native_doubles() const noexcept { return false; }
 };
 
 }  // namespace dm

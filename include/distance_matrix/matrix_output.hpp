@@ -44,7 +44,8 @@ class MemoryMatrixOutput final : public MatrixOutput {
 /// An OutputFile: appearing complete or not at all (temporary file, fsync,
 /// rename), with writeback started as data accumulates. Small appends are
 /// gathered into writes of at least `buffer_bytes` (a block of one cell
-/// must not cost a system call). Every
+/// must not cost a system call); appends of `direct_write_bytes` or more
+/// are written without being copied. Every
 /// `writeback_bytes` appended, the kernel is asked to start writing them to
 /// disk while the next ones are computed, and the range written two steps
 /// before is waited for. So dirty memory stays bounded and the final fsync
@@ -53,6 +54,7 @@ class FileMatrixOutput final : public MatrixOutput {
  public:
   static constexpr std::uint64_t default_writeback_bytes = std::uint64_t{16} << 20;
   static constexpr std::size_t default_buffer_bytes = std::size_t{1} << 20;
+  static constexpr std::size_t direct_write_bytes = std::size_t{64} << 10;
 
   explicit FileMatrixOutput(OutputFile& file, std::uint64_t writeback_bytes = default_writeback_bytes,
                             std::size_t buffer_bytes = default_buffer_bytes)

@@ -45,6 +45,8 @@ class NpyEncoder final : public MatrixEncoder {
   [[nodiscard]] std::string header() const override { return header_; }
   void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
   [[nodiscard]] std::size_t fixed_cell_bytes() const noexcept override { return size_of(type_); }
+  /// float64: encode() copies the doubles as they are (little-endian only).
+  [[nodiscard]] bool encodes_as_native_doubles() const noexcept override { return type_ == ValueType::float64; }
 
  private:
   MatrixShape shape_;

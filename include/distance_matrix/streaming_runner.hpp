@@ -22,25 +22,33 @@ namespace dm {
 class StreamingRunner final : public MatrixRunner {
  public:
   static constexpr std::size_t default_block_cells = std::size_t{1} << 16;
+  /// Without --chunk-size a small matrix gets smaller blocks, down to this.
+  static constexpr std::size_t smallest_default_block_cells = std::size_t{1} << 12;
 
   /// options.workers threads (default: hardware threads); options.chunk_size
-  /// cells per block (default default_block_cells).
+  /// cells per block (default: default_block_cells, or fewer for a matrix
+  /// of less than 4 blocks per slot in flight, down to smallest_default_block_cells).
   explicit StreamingRunner(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
   /// The threads the last run() used: --workers unless a smaller
   /// tbb::global_control limit was in force (before any run(), --workers).
   [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
-  [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_; }
+  /// The block size of the last run() (before any, the configured one).
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_used_; }
   [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
 
   MatrixReport run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                    const ProgressCallback& progress) override;
 
  private:
+  [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots) const noexcept;
+
   unsigned workers_;
   unsigned workers_used_;
   std::size_t block_cells_;
+  bool block_cells_chosen_;
+  std::size_t block_cells_used_ = block_cells_;
 };
 
 }  // namespace dm
