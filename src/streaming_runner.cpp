@@ -51,9 +51,21 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
                                   const ProgressCallback& progress) {
   if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
   const Clock::time_point start = Clock::now();
-  MatrixReport report;
-  report.cell_count = cells.cell_count();
   output.append(encoder.header());
+  MatrixReport report = run_range(cells, {0, cells.cell_count()}, encoder, output, progress);
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport StreamingRunner::run_range(const ShapedKernel& cells, PairRange range, const MatrixEncoder& encoder,
+                                        MatrixOutput& output, const ProgressCallback& progress) {
+  if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  if (range.last > cells.cell_count() || range.first > range.last) {
+    throw std::invalid_argument("the range is outside the matrix");
+  }
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  report.cell_count = range.size();
   if (report.cell_count == 0) {
     report.total = Clock::now() - start;
     return report;
@@ -70,7 +82,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
   const std::size_t slots = 4 * std::size_t{workers_used_};
   std::vector<Block> blocks(slots);
   const std::size_t block_cells = std::min(block_cells_, report.cell_count);
-  std::size_t next_cell = 0;
+  std::size_t next_cell = range.first;
   std::size_t next_slot = 0;
 
   Handoff cutter;
@@ -78,7 +90,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
 
   auto cut = [&](tbb::flow_control& control) -> Block* {
     cutter.enter();
-    if (next_cell == report.cell_count) {
+    if (next_cell == range.last) {
       control.stop();
       cutter.leave();
       return nullptr;
@@ -86,7 +98,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
     Block& block = blocks[next_slot];
     next_slot = (next_slot + 1) % slots;
     block.handoff.enter();
-    block.cells = {next_cell, next_cell + std::min(block_cells, report.cell_count - next_cell)};
+    block.cells = {next_cell, next_cell + std::min(block_cells, range.last - next_cell)};
     next_cell = block.cells.last;
     block.handoff.leave();
     cutter.leave();
@@ -111,7 +123,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
     output.append(block->bytes);
     report.write += Clock::now() - begin;
     report.calculation += block->calculation;
-    if (progress) progress(block->cells.last, report.cell_count);
+    if (progress) progress(block->cells.last - range.first, report.cell_count);
     block->handoff.leave();
     writer.leave();
   };
