@@ -131,6 +131,7 @@ struct Arguments {
   std::string destinations;
   bool quiet = false;
   bool progress = false;
+  bool partitioned = false;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -240,6 +241,9 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_flag("--progress", arguments.progress,
                "Show the progress line even when standard\n"
                "error is not a terminal (a log file)");
+  app.add_flag("--partitioned", arguments.partitioned,
+               "With -e mpi: OUTPUT is a folder of one\n"
+               "part-NNNNN file per rank and manifest.json");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
@@ -325,6 +329,10 @@ CommandLine resolve(const Arguments& arguments) {
   if (command.mpi && command.run.io_latency > std::chrono::nanoseconds::zero()) {
     throw CLI::ValidationError("--io-latency", "simulates one process's waits and cannot be combined with -e mpi");
   }
+  if (arguments.partitioned && !command.mpi) {
+    throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
+  }
+  command.partitioned = arguments.partitioned;
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

@@ -101,8 +101,12 @@ std::string pack_failure(const RankFailure& failure) {
 
 }  // namespace
 
-PairRange rank_share(std::size_t cell_count, unsigned ranks, unsigned rank) noexcept {
-  return split_part({0, cell_count}, ranks, rank);
+PairRange rank_share(const MatrixShape& shape, unsigned ranks, unsigned rank) noexcept {
+  if (shape.layout() == Layout::pairs || shape.layout() == Layout::condensed || shape.columns() == 0) {
+    return split_part({0, shape.cell_count()}, ranks, rank);
+  }
+  const PairRange rows = split_part({0, shape.rows()}, ranks, rank);
+  return {rows.first * shape.columns(), rows.last * shape.columns()};
 }
 
 std::string pack_locations(const LocationTable& locations) {
@@ -170,7 +174,7 @@ void agree(Communicator& communicator, const std::optional<RankFailure>& mine) {
 ShareReport write_share(Communicator& communicator, const ShapedKernel& cells, StreamingRunner& runner,
                         const MatrixEncoder& encoder, SharedFile& file) {
   ShareReport report;
-  report.share = rank_share(cells.cell_count(), communicator.size(), communicator.rank());
+  report.share = rank_share(cells.shape(), communicator.size(), communicator.rank());
   const std::string header = encoder.header();
   const bool first_rank = communicator.rank() == 0;
   std::optional<RankFailure> failure;

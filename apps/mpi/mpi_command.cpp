@@ -21,6 +21,7 @@
 #include "distance_matrix/printable.hpp"
 #include "distance_matrix/streaming_runner.hpp"
 #include "mpi_module.hpp"
+#include "partitioned_output.hpp"
 #include "process_setup.hpp"
 
 namespace dm::cli {
@@ -69,8 +70,8 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   std::optional<CsvLocationReader> destinations;
   if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
   refuse_output_over_destinations(command);
-  file.emplace(command.output, ProtectedInput::of(command.input));
-  if (file->temporary_path().empty()) {
+  if (!command.partitioned) file.emplace(command.output, ProtectedInput::of(command.input));
+  if (file && file->temporary_path().empty()) {
     throw std::invalid_argument("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a pipe "
                                 "or a device: name a file with -o");
   }
@@ -80,7 +81,7 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   if (destinations) read_into(locations, *destinations);
   reader.throw_if_invalid();
   if (destinations) destinations->throw_if_invalid();
-  return pack_job(destinations ? origins : 0, file->temporary_path().string(), locations);
+  return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
 }
 
 /// The shared file with the output's name in its errors.
@@ -155,14 +156,18 @@ std::string report(Communicator& communicator, const Phases& phases, std::size_t
   const unsigned ranks = communicator.size();
   std::string text = "slowest rank of " + std::to_string(ranks) + (ranks == 1 ? " rank" : " ranks") +
                      ", and the spread between the slowest and the fastest:\n";
-  text += phase_line("read", read, std::to_string(locations) + " locations (rank 0)");
+  char line[96];
+  std::snprintf(line, sizeof line, "%-12s%s   %s", "read", seconds(read.slowest).c_str(), "on rank 0: ");
+  text += line + std::to_string(locations) + " locations\n";
   text += phase_line("broadcast", broadcast, "the locations to every rank");
   text += phase_line("calculation", calculation,
                      std::to_string(cells) + " pairs (mpi, " + std::to_string(workers) +
                          (workers == 1 ? " worker" : " workers") + " per rank, " +
                          describe_kernel(command.run.distance.kernel) + ')');
   if (counting.slowest > 0) text += phase_line("count", counting, "text rows encoded once to size each share");
-  text += phase_line("write", write, "-> " + printable(command.output.string()) + " (MPI-IO)");
+  text += phase_line("write", write,
+                     "-> " + printable(command.output.string()) +
+                         (command.partitioned ? " (one part per rank, manifest.json)" : " (MPI-IO)"));
   text += phase_line("total", total, "(calculation and write overlap)");
   return text;
 }
@@ -209,6 +214,16 @@ int run_ranks(Communicator& communicator, const CommandLine& command) {
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(command.run.format, shape, job.locations);
   const ShapedKernel cells(kernel, shape);
   StreamingRunner runner(command.run.execution);
+
+  if (command.partitioned) {
+    const MatrixReport parts = write_parts(communicator, command, cells, runner, *encoder);
+    phases.calculation = parts.calculation;
+    phases.write = parts.write;
+    phases.total = Clock::now() - start;
+    const std::string text = report(communicator, phases, count, shape.cell_count(), runner.workers(), command);
+    if (first_rank && !command.quiet) settled_standard_error() << text;
+    return static_cast<int>(ExitCode::success);
+  }
 
   std::unique_ptr<NamedSharedFile> shared;
   try {

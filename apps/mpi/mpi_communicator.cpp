@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "distance_matrix/communicator.hpp"
 #include "mpi_module.hpp"
@@ -94,6 +95,12 @@ class MpiCommunicator final : public dm::Communicator {
     std::uint64_t sum = 0;
     check(MPI_Exscan(&value, &sum, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD));
     return rank_ == 0 ? 0 : sum;  // MPI leaves rank 0's result undefined
+  }
+  [[nodiscard]] std::vector<std::uint64_t> gather(std::uint64_t value, unsigned root) override {
+    std::vector<std::uint64_t> values(rank_ == root ? size_ : 0);
+    check(MPI_Gather(&value, 1, MPI_UINT64_T, values.data(), 1, MPI_UINT64_T, static_cast<int>(root),
+                     MPI_COMM_WORLD));
+    return values;
   }
   [[nodiscard]] std::uint64_t all_min(std::uint64_t value) override {
     return all_reduce(value, MPI_UINT64_T, MPI_MIN);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dm {
 
@@ -39,6 +40,8 @@ class Communicator {
   virtual void broadcast(std::string& bytes, unsigned root) = 0;
   /// The sum of `value` over the ranks before this one (0 on rank 0).
   [[nodiscard]] virtual std::uint64_t exclusive_prefix_sum(std::uint64_t value) = 0;
+  /// Every rank's `value` in rank order, on `root` (empty elsewhere).
+  [[nodiscard]] virtual std::vector<std::uint64_t> gather(std::uint64_t value, unsigned root) = 0;
   /// The smallest `value` over all ranks, on every rank.
   [[nodiscard]] virtual std::uint64_t all_min(std::uint64_t value) = 0;
   /// The smallest and the largest `value` over all ranks, on every rank.
@@ -60,6 +63,7 @@ class SingleProcessCommunicator final : public Communicator {
   [[nodiscard]] unsigned size() const noexcept override { return 1; }
   void broadcast(std::string&, unsigned) override {}
   [[nodiscard]] std::uint64_t exclusive_prefix_sum(std::uint64_t) override { return 0; }
+  [[nodiscard]] std::vector<std::uint64_t> gather(std::uint64_t value, unsigned) override { return {value}; }
   [[nodiscard]] std::uint64_t all_min(std::uint64_t value) override { return value; }
   [[nodiscard]] double all_min(double value) override { return value; }
   [[nodiscard]] double all_max(double value) override { return value; }

@@ -23,10 +23,13 @@ namespace dm {
 /// kernel, shapes and encoders are the single-process ones, so the file is
 /// byte for byte the single-process output.
 
-/// The cells rank `rank` of `ranks` computes: contiguous, and equal in pair
-/// count to within one (the triangle is uneven, so equal rows would not be
-/// equal work). Ranks beyond the cell count get an empty share.
-[[nodiscard]] PairRange rank_share(std::size_t cell_count, unsigned ranks, unsigned rank) noexcept;
+/// The cells rank `rank` of `ranks` computes: contiguous and of equal pair
+/// count. The triangle's layouts (pairs, condensed) are split by cells, to
+/// within one pair, since their rows are uneven; a square's or rectangle's
+/// rows all hold the same number of cells, so they are split by whole rows
+/// (to within one row), which keeps each part a set of complete rows. Ranks
+/// beyond the cells (or rows) get an empty share.
+[[nodiscard]] PairRange rank_share(const MatrixShape& shape, unsigned ranks, unsigned rank) noexcept;
 
 /// The locations as bytes for a broadcast, and back. unpack_locations
 /// throws std::invalid_argument for bytes pack_locations did not make.
