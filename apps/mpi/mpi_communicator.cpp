@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
@@ -31,9 +33,25 @@ void check(int code) {
   if (code != MPI_SUCCESS) throw std::runtime_error(describe(code));
 }
 
+/// Waits for every rank to arrive, sleeping instead of spinning. Open MPI's
+/// blocking collectives poll at full speed: a rank that finished its share
+/// would burn a core (often one its slower neighbour needs) until the others
+/// catch up. Each collective first passes this barrier, so it then finds
+/// every rank ready; the cost is at most about a millisecond per collective.
+void wait_for_every_rank() {
+  MPI_Request request = MPI_REQUEST_NULL;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &request));
+  int done = 0;
+  for (check(MPI_Test(&request, &done, MPI_STATUS_IGNORE)); done == 0;
+       check(MPI_Test(&request, &done, MPI_STATUS_IGNORE))) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
 class MpiSharedFile final : public dm::SharedFile {
  public:
   explicit MpiSharedFile(const std::string& path) {
+    wait_for_every_rank();
     check(MPI_File_open(MPI_COMM_WORLD, path.c_str(), MPI_MODE_WRONLY, MPI_INFO_NULL, &file_));
   }
   ~MpiSharedFile() override {
@@ -55,7 +73,10 @@ class MpiSharedFile final : public dm::SharedFile {
       offset += static_cast<std::uint64_t>(written);
     }
   }
-  void close() override { check(MPI_File_close(&file_)); }
+  void close() override {
+    wait_for_every_rank();
+    check(MPI_File_close(&file_));
+  }
 
  private:
   MPI_File file_ = MPI_FILE_NULL;
@@ -82,6 +103,7 @@ class MpiCommunicator final : public dm::Communicator {
   [[nodiscard]] unsigned size() const noexcept override { return size_; }
 
   void broadcast(std::string& bytes, unsigned root) override {
+    wait_for_every_rank();
     std::uint64_t length = bytes.size();
     check(MPI_Bcast(&length, 1, MPI_UINT64_T, static_cast<int>(root), MPI_COMM_WORLD));
     bytes.resize(static_cast<std::size_t>(length));
@@ -92,11 +114,13 @@ class MpiCommunicator final : public dm::Communicator {
     }
   }
   [[nodiscard]] std::uint64_t exclusive_prefix_sum(std::uint64_t value) override {
+    wait_for_every_rank();
     std::uint64_t sum = 0;
     check(MPI_Exscan(&value, &sum, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD));
     return rank_ == 0 ? 0 : sum;  // MPI leaves rank 0's result undefined
   }
   [[nodiscard]] std::vector<std::uint64_t> gather(std::uint64_t value, unsigned root) override {
+    wait_for_every_rank();
     std::vector<std::uint64_t> values(rank_ == root ? size_ : 0);
     check(MPI_Gather(&value, 1, MPI_UINT64_T, values.data(), 1, MPI_UINT64_T, static_cast<int>(root),
                      MPI_COMM_WORLD));
@@ -118,6 +142,7 @@ class MpiCommunicator final : public dm::Communicator {
  private:
   template <typename Value>
   static Value all_reduce(Value value, MPI_Datatype type, MPI_Op operation) {
+    wait_for_every_rank();
     Value result{};
     check(MPI_Allreduce(&value, &result, 1, type, operation, MPI_COMM_WORLD));
     return result;
