@@ -240,7 +240,9 @@ TEST_F(MpiCliTest, AKilledRankFailsTheJobWithoutAFileUnderTheOutputName) {
   // broadcast. Killing rank 1 then must end the whole job.
   const fs::path fifo = folder / "in.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  // Close-on-exec: were mpirun and the ranks to inherit the write end, rank 0
+  // could never see the end of its input.
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   ASSERT_GE(writer, 0);
   // A first row, so that opening the input returns and rank 0 goes on to
   // create its temporary before it waits for more.
@@ -248,6 +250,18 @@ TEST_F(MpiCliTest, AKilledRankFailsTheJobWithoutAFileUnderTheOutputName) {
   ASSERT_EQ(::write(writer, first_row.data(), first_row.size()), static_cast<ssize_t>(first_row.size()));
   const pid_t job = start_mpirun(3, {fifo.string(), "-e", "mpi", "-o", path("out.csv")});
   ASSERT_GT(job, 0);
+  // Should an assertion below fail, the job must not outlive the test.
+  struct Reaper {
+    pid_t job;
+    int writer;
+    ~Reaper() {
+      ::close(writer);
+      if (::kill(job, 0) == 0 && ::waitpid(job, nullptr, WNOHANG) == 0) {
+        ::kill(job, SIGTERM);
+        ::waitpid(job, nullptr, 0);
+      }
+    }
+  } reaper{job, writer};
 
   // Poll, with a deadline, for the temporary and for rank 1's process.
   pid_t rank_one = -1;
@@ -273,7 +287,6 @@ TEST_F(MpiCliTest, AKilledRankFailsTheJobWithoutAFileUnderTheOutputName) {
   ASSERT_EQ(::kill(rank_one, SIGKILL), 0);
 
   const Result result = finish(job);
-  ::close(writer);
   EXPECT_NE(result.exit_code, 0);
   EXPECT_THAT(result.err, HasSubstr("rank 1"));
   EXPECT_THAT(result.err, HasSubstr("signal 9"));
