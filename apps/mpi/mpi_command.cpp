@@ -16,6 +16,7 @@
 #include "distance_matrix/distributed_matrix.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/file_identity.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
 #include "distance_matrix/matrix_format.hpp"
 #include "distance_matrix/output_file.hpp"
 #include "distance_matrix/printable.hpp"
@@ -204,6 +205,10 @@ int run_ranks(Communicator& communicator, const CommandLine& command) {
   communicator.broadcast(packed, 0);
   const Job job = unpack_job(packed);
   packed = std::string();
+  // Every rank removes the temporary if a signal ends it (rank 0's
+  // OutputFile already does): whichever rank the job's end reaches first.
+  const TemporaryRegistration cleanup =
+      first_rank || job.temporary.empty() ? TemporaryRegistration() : TemporaryRegistration(job.temporary);
   phases.broadcast = Clock::now() - broadcast_start;
 
   const std::size_t count = job.locations.size();

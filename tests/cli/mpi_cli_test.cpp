@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,7 @@ struct Result {
 };
 
 class MpiCliTest : public ::testing::Test {
- protected:
+ public:
   static void SetUpTestSuite() {
     // Open MPI refuses root without these (CI runs as root); the shared-memory
     // transport alone keeps mpirun from probing the network at every start.
@@ -48,6 +49,11 @@ class MpiCliTest : public ::testing::Test {
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
     ::setenv("OMPI_MCA_btl", "self,vader", 1);
     ::setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 1);
+    // When a job ends, Open MPI sends SIGTERM, then SIGKILL after this many
+    // seconds (default 1). On a loaded machine a rank's cleanup (one unlink)
+    // sometimes missed that second and SIGKILL left the temporary, as any
+    // SIGKILL does (README): give the cleanup time to run.
+    ::setenv("OMPI_MCA_odls_base_sigkill_timeout", "10", 1);
   }
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "mpi_cli_test.XXXXXX").string();
@@ -234,63 +240,129 @@ TEST_F(MpiCliTest, InvalidInputStopsEveryRankWithOneMessageAndNothingWritten) {
   EXPECT_EQ(leftovers(), std::vector<std::string>{"bad.csv"});
 }
 
-TEST_F(MpiCliTest, AKilledRankFailsTheJobWithoutAFileUnderTheOutputName) {
-  // Rank 0 reads a FIFO this test holds open without finishing it: it has created
-  // the temporary output and waits there, the other ranks wait for its
-  // broadcast. Killing rank 1 then must end the whole job.
-  const fs::path fifo = folder / "in.fifo";
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  // Close-on-exec: were mpirun and the ranks to inherit the write end, rank 0
-  // could never see the end of its input.
-  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  ASSERT_GE(writer, 0);
-  // A first row, so that opening the input returns and rank 0 goes on to
-  // create its temporary before it waits for more.
-  const std::string first_row = "a,1,2\n";
-  ASSERT_EQ(::write(writer, first_row.data(), first_row.size()), static_cast<ssize_t>(first_row.size()));
-  const pid_t job = start_mpirun(3, {fifo.string(), "-e", "mpi", "-o", path("out.csv")});
-  ASSERT_GT(job, 0);
-  // Should an assertion below fail, the job must not outlive the test.
-  struct Reaper {
-    pid_t job;
-    int writer;
-    ~Reaper() {
-      ::close(writer);
-      if (::kill(job, 0) == 0 && ::waitpid(job, nullptr, WNOHANG) == 0) {
-        ::kill(job, SIGTERM);
-        ::waitpid(job, nullptr, 0);
-      }
-    }
-  } reaper{job, writer};
-
-  // Poll, with a deadline, for the temporary and for rank 1's process.
-  pid_t rank_one = -1;
-  bool temporary = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((rank_one < 0 || !temporary) && std::chrono::steady_clock::now() < deadline) {
-    for (const std::string& name : leftovers()) temporary = temporary || name.rfind(".out.csv.tmp.", 0) == 0;
-    for (const fs::directory_entry& entry : fs::directory_iterator("/proc")) {
-      const std::string pid = entry.path().filename().string();
-      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      const std::string environment = read_file(entry.path() / "environ");
-      const std::string stat = read_file(entry.path() / "stat");
-      if (environment.find(std::string("OMPI_COMM_WORLD_RANK=1") + '\0') == std::string::npos) continue;
-      // The ranks are children of mpirun, which is this test's child.
-      const std::size_t after_name = stat.rfind(')');
-      if (after_name == std::string::npos) continue;
-      if (std::stoi(stat.substr(after_name + 4)) == job) rank_one = std::stoi(pid);
-    }
-    if (rank_one < 0 || !temporary) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+/// A job of 3 ranks stopped mid-run: rank 0 reads a FIFO this test holds
+/// open without finishing it, so it has created the temporary output and
+/// waits there while the other ranks wait for its broadcast.
+class StalledJob {
+ public:
+  StalledJob(MpiCliTest& test, const fs::path& fifo, const std::string& output) : test_(test) {
+    if (::mkfifo(fifo.c_str(), 0600) != 0) return;
+    // Close-on-exec: were mpirun and the ranks to inherit the write end,
+    // rank 0 could never see the end of its input.
+    writer_ = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    // A first row, so that opening the input returns and rank 0 goes on to
+    // create its temporary before it waits for more.
+    const std::string first_row = "a,1,2\n";
+    if (writer_ < 0 || ::write(writer_, first_row.data(), first_row.size()) != static_cast<ssize_t>(first_row.size())) return;
+    job_ = test.start_mpirun(3, {fifo.string(), "-e", "mpi", "-o", output});
   }
-  ASSERT_GT(rank_one, 0) << "rank 1 never started";
-  ASSERT_TRUE(temporary) << "rank 0 never created its temporary";
+  /// Should an assertion fail, the job must not outlive the test.
+  ~StalledJob() {
+    if (writer_ >= 0) ::close(writer_);
+    if (job_ > 0 && ::waitpid(job_, nullptr, WNOHANG) == 0) {
+      ::kill(job_, SIGTERM);
+      ::waitpid(job_, nullptr, 0);
+    }
+  }
+  StalledJob(const StalledJob&) = delete;
+  StalledJob& operator=(const StalledJob&) = delete;
+
+  /// Polls, with a deadline, until rank 0 has created the temporary and
+  /// rank `rank` runs; returns that rank's process id, or -1. Remembers rank
+  /// 0's too.
+  pid_t wait_until_stalled(unsigned rank, const std::string& temporary_prefix) {
+    rank_zero_ = find_rank(0, "");
+    return find_rank(rank, temporary_prefix);
+  }
+  /// mpirun may return while the ranks it terminated are still dying: waits,
+  /// with a deadline, until rank 0 is gone (or a zombie), its cleanup done.
+  void wait_for_rank_zero() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const fs::path stat = fs::path("/proc") / std::to_string(rank_zero_) / "stat";
+    while (rank_zero_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      const std::string text = read_file(stat);
+      const std::size_t after_name = text.rfind(')');
+      if (after_name == std::string::npos || text.compare(after_name + 2, 1, "Z") == 0) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  pid_t find_rank(unsigned rank, const std::string& temporary_prefix) {
+    pid_t found = -1;
+    bool temporary = false;
+    const std::string marker = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank) + '\0';
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while ((found < 0 || !temporary) && job_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      for (const std::string& name : test_.leftovers()) {
+      temporary = temporary || temporary_prefix.empty() || name.rfind(temporary_prefix, 0) == 0;
+    }
+      for (const fs::directory_entry& entry : fs::directory_iterator("/proc")) {
+        const std::string pid = entry.path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (read_file(entry.path() / "environ").find(marker) == std::string::npos) continue;
+        // The ranks are children of mpirun, which is this test's child.
+        const std::string stat = read_file(entry.path() / "stat");
+        const std::size_t after_name = stat.rfind(')');
+        if (after_name != std::string::npos && std::stoi(stat.substr(after_name + 4)) == job_) found = std::stoi(pid);
+      }
+      if (found < 0 || !temporary) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return temporary || temporary_prefix.empty() ? found : -1;
+  }
+  [[nodiscard]] pid_t job() const noexcept { return job_; }
+  Result finish() {
+    const pid_t job = job_;
+    job_ = -1;
+    Result result = test_.finish(job);
+    wait_for_rank_zero();
+    return result;
+  }
+
+ private:
+  MpiCliTest& test_;
+  int writer_ = -1;
+  pid_t job_ = -1;
+  pid_t rank_zero_ = -1;
+};
+
+TEST_F(MpiCliTest, AKilledRankFailsTheJobWithoutAFileUnderTheOutputName) {
+  StalledJob job(*this, folder / "in.fifo", path("out.csv"));
+  const pid_t rank_one = job.wait_until_stalled(1, ".out.csv.tmp.");
+  ASSERT_GT(rank_one, 0) << "rank 1 never started, or rank 0 never created its temporary";
   ASSERT_EQ(::kill(rank_one, SIGKILL), 0);
 
-  const Result result = finish(job);
+  const Result result = job.finish();
   EXPECT_NE(result.exit_code, 0);
   EXPECT_THAT(result.err, HasSubstr("rank 1"));
   EXPECT_THAT(result.err, HasSubstr("signal 9"));
-  EXPECT_EQ(leftovers(), std::vector<std::string>{"in.fifo"}) << "no output, no temporary";
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"in.fifo"}) << "no output, no temporary\n" << result.err;
+}
+
+TEST_F(MpiCliTest, CtrlCOnMpirunLeavesNoTemporary) {
+  StalledJob job(*this, folder / "in.fifo", path("out.csv"));
+  ASSERT_GT(job.wait_until_stalled(2, ".out.csv.tmp."), 0);
+  ASSERT_EQ(::kill(job.job(), SIGINT), 0);
+
+  const Result result = job.finish();
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"in.fifo"}) << "no output, no temporary\n" << result.err;
+}
+
+TEST_F(MpiCliTest, WhatMpiCannotDoIsAUsageError) {
+  const std::vector<std::vector<std::string>> refused = {
+      {"-e", "mpi", "-o", "-"},                       // MPI-IO needs a regular file
+      {"-e", "mpi", "-o", "/dev/null"},
+      {"--partitioned", "-o", path("parts")},         // parts are per rank
+      {"-e", "mpi", "--io-latency", "1ms", "-o", path("out.csv")},
+      {"-e", "mpi", "-r", "asyncio", "-o", path("out.csv")},
+  };
+  for (std::vector<std::string> arguments : refused) {
+    arguments.insert(arguments.begin(), path("in.csv"));
+    const testing::ToolResult result = testing::run_tool(arguments, folder);
+    EXPECT_EQ(result.exit_code, 2) << arguments[2] << ' ' << arguments[3] << '\n' << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), result.err.find("Run with --help") == std::string::npos ? 1 : 2)
+        << result.err;
+  }
+  EXPECT_EQ(leftovers(), std::vector<std::string>{});
 }
 
 }  // namespace
