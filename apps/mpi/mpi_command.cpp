@@ -137,6 +137,7 @@ std::string phase_line(const char* name, const Spread& spread, const std::string
 }
 
 struct Phases {
+  Seconds start{};  ///< loading the module and MPI_Init
   Seconds read{};
   Seconds broadcast{};
   Seconds calculation{};
@@ -148,6 +149,7 @@ struct Phases {
 std::string report(Communicator& communicator, const Phases& phases, std::size_t locations, std::size_t cells,
                    unsigned workers, const CommandLine& command) {
   // Every rank takes part in the reductions; rank 0 formats.
+  const Spread start = spread_of(communicator, phases.start);
   const Spread read = spread_of(communicator, phases.read);
   const Spread broadcast = spread_of(communicator, phases.broadcast);
   const Spread calculation = spread_of(communicator, phases.calculation);
@@ -157,6 +159,7 @@ std::string report(Communicator& communicator, const Phases& phases, std::size_t
   const unsigned ranks = communicator.size();
   std::string text = "slowest rank of " + std::to_string(ranks) + (ranks == 1 ? " rank" : " ranks") +
                      ", and the spread between the slowest and the fastest:\n";
+  text += phase_line("mpi start", start, "loading the MPI module, MPI_Init (not in total)");
   char line[96];
   std::snprintf(line, sizeof line, "%-12s%s   %s", "read", seconds(read.slowest).c_str(), "on rank 0: ");
   text += line + std::to_string(locations) + " locations\n";
@@ -183,10 +186,11 @@ int exit_code_of(FailureKind kind) {
   return static_cast<int>(ExitCode::failure);
 }
 
-int run_ranks(Communicator& communicator, const CommandLine& command) {
+int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mpi_start) {
   const Clock::time_point start = Clock::now();
   const bool first_rank = communicator.rank() == 0;
   Phases phases;
+  phases.start = mpi_start;
 
   std::optional<OutputFile> file;  // rank 0 only: the temporary, renamed at the end
   std::string packed;
@@ -267,9 +271,10 @@ int run_ranks(Communicator& communicator, const CommandLine& command) {
 }  // namespace
 
 int run_mpi_command(const CommandLine& command, int* argc, char*** argv) {
+  const Clock::time_point start = Clock::now();
   const std::unique_ptr<Communicator> communicator = open_mpi_communicator(argc, argv);
   try {
-    return run_ranks(*communicator, command);
+    return run_ranks(*communicator, command, Clock::now() - start);
   } catch (const DistributedFailure& failure) {
     // Every rank stops here with the same failure; one of them says so.
     if (communicator->rank() == 0) {
