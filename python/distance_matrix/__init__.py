@@ -1,0 +1,194 @@
+"""Great-circle distance matrices for NumPy, computed in C++ without the GIL.
+
+The Python face of the distance_matrix library: the same kernel, options and
+doubles as the ``distance_matrix`` command-line tool (its ``--format npy``
+output holds exactly the values these functions return).
+
+Points are ``(n, 2)`` array-likes of latitude and longitude in degrees,
+float64 or float32, in any memory order. Results follow SciPy:
+
+>>> import numpy as np, distance_matrix as dm
+>>> points = np.array([[42.2808, -83.743], [40.3641, -111.7385], [42.3601, -71.0589]])
+>>> dm.pdist(points).round(3)          # condensed: (0,1), (0,2), (1,2)
+array([2336.963, 1041.913, 3369.8  ])
+>>> dm.cdist(points, points[:1]).shape  # one row per point, one column per destination
+(3, 1)
+
+``pdist`` and ``cdist`` release the interpreter lock while they compute, so
+Python threads calling them run in parallel, and split the work over
+``workers`` threads of their own (oneTBB). ``out=`` writes into a
+preallocated array or memory map, so matrices larger than memory go to disk
+through NumPy (``numpy.lib.format.open_memmap``).
+
+Functions: pdist, cdist, simd_target. Constants: METRICS, UNITS, KERNELS,
+MEAN_EARTH_RADIUS_KM, __version__.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _core
+
+__all__ = ["pdist", "cdist", "simd_target", "METRICS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM"]
+
+__version__: str = _core.__version__
+
+#: Names accepted by ``metric=``: the accurate great circle, or the flat
+#: approximation around the mean latitude (fast, for short distances).
+METRICS = ("haversine", "equirectangular")
+#: Names accepted by ``unit=``: kilometres, metres, statute miles, nautical miles.
+UNITS = ("km", "m", "mi", "nmi")
+#: Names accepted by ``kernel=``: vectorized (Highway, best instruction set of
+#: the CPU), or one pair at a time with libm (the reference).
+KERNELS = ("simd", "scalar")
+#: Mean Earth radius in kilometres (IUGG R1), the default sphere.
+MEAN_EARTH_RADIUS_KM = 6371.0088
+
+_MAX_WORKERS = 1024  # as the command line's --workers
+_DTYPES = {np.dtype(np.float64): "float64", np.dtype(np.float32): "float32"}
+
+
+def _as_points(points: Any, name: str) -> np.ndarray:
+    # No copy for float64 or float32 arrays in any order or strides: the
+    # extension reads them as they are. Other numbers become float64.
+    array = points if type(points) is np.ndarray else np.asarray(points)
+    if array.dtype.kind == "f" and array.dtype in _DTYPES:
+        return array
+    if array.dtype.kind in "iuf":
+        return array.astype(np.float64)
+    raise TypeError(f"{name} must hold real numbers (latitude, longitude in degrees), not {array.dtype}")
+
+
+def _dtype_name(dtype: Optional[npt.DTypeLike], out: Optional[np.ndarray]) -> str:
+    if dtype is None:
+        # As NumPy's ufuncs: without dtype=, the result takes out's type.
+        if out is None:
+            return "float64"
+        if out.dtype not in _DTYPES:
+            raise ValueError(f"out has dtype {out.dtype}, the result is float64 or float32")
+        return _DTYPES[out.dtype]
+    try:
+        return _DTYPES[np.dtype(dtype)]
+    except (KeyError, TypeError):
+        raise ValueError(f"dtype must be numpy.float64 or numpy.float32, not {dtype!r}") from None
+
+
+def _workers(workers: Optional[int]) -> int:
+    if workers is None:
+        return 0  # every hardware thread, looked up only when the matrix is worth sharing
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not 1 <= workers <= _MAX_WORKERS:
+        raise ValueError(
+            f"workers must be a whole number from 1 to {_MAX_WORKERS} (or None: every hardware thread), not {workers!r}"
+        )
+    return int(workers)
+
+
+def _out(out: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    if out is None or isinstance(out, np.ndarray):
+        return out
+    raise TypeError(f"out must be a numpy.ndarray (or numpy.memmap), not {type(out).__name__}")
+
+
+def pdist(
+    points: npt.ArrayLike,
+    *,
+    metric: str = "haversine",
+    unit: str = "km",
+    radius: float = MEAN_EARTH_RADIUS_KM,
+    dtype: Optional[npt.DTypeLike] = None,
+    kernel: str = "simd",
+    workers: Optional[int] = None,
+    out: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """Distances between every pair of points, condensed as scipy.spatial.distance.pdist.
+
+    Parameters
+    ----------
+    points : (n, 2) array-like
+        Latitude and longitude in degrees. float64 and float32 arrays are
+        read in place in any order or strides, never copied; other real
+        numbers are converted to float64. Latitudes in [-90, 90],
+        longitudes in [-180, 180].
+    metric : {"haversine", "equirectangular"}
+        The great circle (accurate to 1e-9 km everywhere, antipodes and
+        poles included), or the flat approximation around the mean latitude.
+    unit : {"km", "m", "mi", "nmi"}
+        Unit of the distances.
+    radius : float
+        Sphere radius in kilometres (default: mean Earth radius 6371.0088).
+    dtype : numpy.float64 or numpy.float32, optional
+        The result's type: float64 unless ``out`` is given, then out's.
+        float32 rounds each double once, to nearest.
+    kernel : {"simd", "scalar"}
+        Vectorized kernel (default) or the one-pair-at-a-time reference. They
+        may differ in the last bits.
+    workers : int or None
+        Threads computing the matrix; None uses every hardware thread. Small
+        matrices are computed on the calling thread.
+    out : numpy.ndarray, optional
+        Where to write: shape (n*(n-1)//2,), float64 or float32 (``dtype``
+        if given), C-contiguous and writeable (a numpy.memmap or
+        open_memmap works).
+
+    Returns
+    -------
+    numpy.ndarray
+        The (n*(n-1)//2,) distances, pairs (i, j) with i < j in row-major
+        order; ``out`` if given. scipy.spatial.distance.squareform turns it
+        into the square matrix. Empty for 0 or 1 point.
+
+    Raises
+    ------
+    ValueError
+        Wrong shape, a NaN, infinite or out-of-range coordinate (naming the
+        first bad row), an unknown option, or an ``out`` of the wrong shape,
+        dtype or layout. Nothing is computed or written then.
+    TypeError
+        Points that are not numbers, or an ``out`` that is not an array.
+
+    The interpreter lock is released while the distances are computed.
+    """
+    out = _out(out)
+    return _core.compute(
+        _as_points(points, "points"), None, out, metric, unit, float(radius), _dtype_name(dtype, out), kernel,
+        _workers(workers),
+    )
+
+
+def cdist(
+    points: npt.ArrayLike,
+    destinations: npt.ArrayLike,
+    *,
+    metric: str = "haversine",
+    unit: str = "km",
+    radius: float = MEAN_EARTH_RADIUS_KM,
+    dtype: Optional[npt.DTypeLike] = None,
+    kernel: str = "simd",
+    workers: Optional[int] = None,
+    out: Optional[np.ndarray] = None,
+) -> np.ndarray:
+    """Distances from every point to every destination, as scipy.spatial.distance.cdist.
+
+    Returns the (len(points), len(destinations)) array whose element [i, j]
+    is the distance from points[i] to destinations[j]; ``out`` if given
+    (that shape, float64 or float32, C-contiguous, writeable). Both inputs are
+    (n, 2) array-likes of latitude and longitude in degrees. Every keyword
+    means what it does in pdist; errors name ``points[i]`` or
+    ``destinations[j]``. The interpreter lock is released while the
+    distances are computed, so several Python threads can each compute a
+    block of rows at once.
+    """
+    out = _out(out)
+    return _core.compute(
+        _as_points(points, "points"), _as_points(destinations, "destinations"), out, metric, unit,
+        float(radius), _dtype_name(dtype, out), kernel, _workers(workers),
+    )
+
+
+def simd_target() -> str:
+    """The instruction set the simd kernel runs on here: "avx512", "avx2", "sse4", "ssse3" or "generic"."""
+    return _core.simd_target()

@@ -1,0 +1,20 @@
+"""Type stubs of the compiled extension (python/src/core_module.cpp)."""
+
+from typing import Optional
+
+import numpy as np
+
+__version__: str
+
+def compute(
+    points: np.ndarray,
+    destinations: Optional[np.ndarray],
+    out: Optional[np.ndarray],
+    metric: str,
+    unit: str,
+    radius: float,
+    dtype: str,
+    kernel: str,
+    workers: int,
+) -> np.ndarray: ...
+def simd_target() -> str: ...

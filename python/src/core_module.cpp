@@ -1,0 +1,224 @@
+// The compiled half of the distance_matrix Python package: argument checks
+// that must be fast for millions of rows, and the matrix computed by the
+// library's kernel straight into a NumPy buffer with the interpreter lock
+// released. Names, defaults and documentation live in the Python half
+// (python/distance_matrix/__init__.py); this module trusts it for types.
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "distance_matrix/compute_matrix.hpp"
+#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/distance_options.hpp"
+#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/parallel_executor.hpp"
+#include "distance_matrix/matrix_shape.hpp"
+#include "distance_matrix/npy_encoder.hpp"
+#include "distance_matrix/shaped_kernel.hpp"
+#include "distance_matrix/version.hpp"
+#include "python/src/buffer_output.hpp"
+
+namespace py = pybind11;
+
+namespace dm::python {
+namespace {
+
+/// Below this many cells a thread pool costs more than it saves: the call
+/// stays on the calling thread (the 3-point call overhead target).
+constexpr std::size_t smallest_parallel_cells = std::size_t{1} << 15;
+
+/// The shortest text that reads back as `value` (a float32 coordinate as
+/// NumPy prints it: 1e+30, not 1.0000000150474662e+30).
+template <typename Value>
+std::string shortest(Value value) {
+  std::array<char, 32> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
+  return std::string(text.data(), result.ptr);
+}
+
+template <typename Parsed>
+Parsed parse_or_throw(std::optional<Parsed> parsed, std::string_view what, std::string_view given,
+                      std::string_view allowed) {
+  if (!parsed) {
+    throw py::value_error(std::string(what) + " '" + std::string(given) + "' is not one of " +
+                          std::string(allowed));
+  }
+  return *parsed;
+}
+
+/// The reader's rules for one coordinate (src/csv_reader.cpp): finite and
+/// within [-limit, limit]. Returns what is wrong, or an empty string.
+template <typename Value>
+std::string coordinate_problem(std::string_view label, Value value, double limit, std::string_view range) {
+  if (!std::isfinite(value)) return std::string(label) + ' ' + shortest(value) + " is not a finite number";
+  if (std::abs(value) > limit) return std::string(label) + ' ' + shortest(value) + " is outside " + std::string(range);
+  return {};
+}
+
+/// Checks `points` (an (n, 2) float64 or float32 array, any strides) row by
+/// row and adds every row to `kernel`. Throws ValueError naming the first
+/// bad row, before anything is computed.
+template <typename Value>
+void add_rows(const py::array& points, std::string_view name, DistanceKernel& kernel) {
+  const auto* const base = static_cast<const std::byte*>(points.data());
+  const py::ssize_t rows = points.shape(0);
+  const py::ssize_t row_stride = points.strides(0);
+  const py::ssize_t column_stride = points.strides(1);
+  for (py::ssize_t row = 0; row < rows; ++row) {
+    Value latitude{};
+    Value longitude{};
+    std::memcpy(&latitude, base + row * row_stride, sizeof(Value));
+    std::memcpy(&longitude, base + row * row_stride + column_stride, sizeof(Value));
+    std::string problem = coordinate_problem("latitude", latitude, 90.0, "[-90, 90]");
+    if (problem.empty()) problem = coordinate_problem("longitude", longitude, 180.0, "[-180, 180]");
+    if (!problem.empty()) {
+      throw py::value_error(std::string(name) + '[' + std::to_string(row) + "]: " + problem +
+                            " (degrees: each row is latitude, longitude)");
+    }
+    kernel.add(latitude, longitude);
+  }
+}
+
+std::size_t checked_rows(const py::array& points, std::string_view name) {
+  if (points.ndim() != 2 || points.shape(1) != 2) {
+    std::string shape = "(";
+    for (py::ssize_t axis = 0; axis < points.ndim(); ++axis) {
+      if (axis > 0) shape += ", ";
+      shape += std::to_string(points.shape(axis));
+    }
+    shape += points.ndim() == 1 ? ",)" : ")";
+    throw py::value_error(std::string(name) + " must have shape (n, 2), one row of latitude and longitude per point, not " + shape);
+  }
+  return static_cast<std::size_t>(points.shape(0));
+}
+
+void add_points(const py::array& points, std::string_view name, DistanceKernel& kernel) {
+  if (points.dtype().is(py::dtype::of<double>())) {
+    add_rows<double>(points, name, kernel);
+  } else if (points.dtype().is(py::dtype::of<float>())) {
+    add_rows<float>(points, name, kernel);
+  } else {
+    throw py::type_error(std::string(name) + " must be float64 or float32, not " +
+                         std::string(py::str(py::handle(points.dtype()))));
+  }
+}
+
+/// `out` as given by the caller, checked, or a new array.
+py::array output_array(const std::optional<py::array>& out, ValueType type, const std::vector<py::ssize_t>& dimensions) {
+  const py::dtype dtype = type == ValueType::float64 ? py::dtype::of<double>() : py::dtype::of<float>();
+  if (!out) return py::array(dtype, dimensions);
+  const py::array& array = *out;
+  const auto shape_text = [](const std::vector<py::ssize_t>& shape) {
+    std::string text = "(";
+    for (std::size_t axis = 0; axis < shape.size(); ++axis) text += (axis > 0 ? ", " : "") + std::to_string(shape[axis]);
+    return text + (shape.size() == 1 ? ",)" : ")");
+  };
+  const std::vector<py::ssize_t> given(array.shape(), array.shape() + array.ndim());
+  if (given != dimensions) {
+    throw py::value_error("out has shape " + shape_text(given) + ", the result needs " + shape_text(dimensions));
+  }
+  if (!array.dtype().is(dtype)) {
+    throw py::value_error("out has dtype " + std::string(py::str(py::handle(array.dtype()))) + ", the result is " +
+                          std::string(py::str(py::handle(dtype))) + " (pass dtype= to match)");
+  }
+  if ((array.flags() & py::array::c_style) == 0) throw py::value_error("out must be C-contiguous");
+  if (!array.writeable()) throw py::value_error("out is read-only");
+  return array;
+}
+
+/// The cells of `shape` into `data`, as the command line's NPY output holds
+/// them: float64 straight from the kernel, float32 through the NPY encoder.
+/// `workers` 0 means every hardware thread.
+void fill(const DistanceKernel& kernel, const MatrixShape& shape, ValueType type, unsigned requested_workers,
+          void* data) {
+  const std::size_t cells = shape.cell_count();
+  if (cells == 0) return;
+  // Looking the hardware threads up costs microseconds: only for matrices worth sharing.
+  const unsigned workers = cells >= smallest_parallel_cells ? resolve_workers(requested_workers) : 1;
+  const bool parallel = workers > 1;
+  if (type == ValueType::float64) {
+    const ShapedKernel shaped(kernel, shape);
+    const std::span<double> out(static_cast<double*>(data), cells);
+    if (parallel) {
+      ParallelExecutor(ExecutionOptions{workers, 0}).compute(shaped, {0, cells}, out);
+    } else {
+      shaped.compute({0, cells}, out);
+    }
+    return;
+  }
+  const NpyEncoder encoder(shape, type);
+  BufferMatrixOutput output(static_cast<std::byte*>(data), cells * size_of(type), encoder.header().size());
+  const std::unique_ptr<Executor> executor =
+      make_executor(parallel ? ExecutorKind::parallel : ExecutorKind::sequential, ExecutionOptions{workers, 0});
+  compute_matrix(kernel, shape, *executor, encoder, output);
+}
+
+py::array compute(const py::array& points, const std::optional<py::array>& destinations,
+                  const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
+                  double radius, const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
+  DistanceOptions options;
+  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, "'haversine', 'equirectangular'");
+  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
+  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
+  options.radius_km = radius;
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+  try {
+    validate(options);
+  } catch (const std::invalid_argument& error) {
+    throw py::value_error(std::string("radius: ") + error.what());
+  }
+  if (!can_hold(type, options)) {
+    throw py::value_error("distances up to " + shortest(largest_distance(options)) + ' ' + unit +
+                          " do not fit in float32: use float64 or a smaller radius");
+  }
+
+  const std::size_t origins = checked_rows(points, "points");
+  const std::size_t targets = destinations ? checked_rows(*destinations, "destinations") : 0;
+  DistanceKernel kernel(options);
+  kernel.reserve(origins + targets);
+  add_points(points, "points", kernel);
+  if (destinations) add_points(*destinations, "destinations", kernel);
+
+  const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, targets) : MatrixShape::condensed(origins);
+  std::vector<py::ssize_t> dimensions;
+  if (destinations) {
+    dimensions = {static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(targets)};
+  } else {
+    dimensions = {static_cast<py::ssize_t>(shape.cell_count())};
+  }
+  py::array result = output_array(out, type, dimensions);
+  void* const data = result.mutable_data();
+  {
+    // The kernel holds its own copy of the coordinates and `result` is kept
+    // alive by this frame: nothing below touches a Python object.
+    const py::gil_scoped_release unlocked;
+    fill(kernel, shape, type, workers, data);
+  }
+  return result;
+}
+
+}  // namespace
+}  // namespace dm::python
+
+PYBIND11_MODULE(_core, module) {
+  module.doc() = "Compiled core of distance_matrix; use the functions of the distance_matrix package.";
+  module.attr("__version__") = dm::version;
+  module.def("compute", &dm::python::compute, py::arg("points"), py::arg("destinations"), py::arg("out"),
+             py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("dtype"), py::arg("kernel"),
+             py::arg("workers"),
+             "The condensed matrix of `points` (destinations None) or the points x destinations "
+             "rectangle, into `out` or a new array; arguments already normalized by the package.");
+  module.def("simd_target", [] { return std::string(dm::simd_target_name()); },
+             "The instruction set the simd kernel runs on in this process.");
+}
