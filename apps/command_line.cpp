@@ -15,11 +15,14 @@
 #include "distance_matrix/executor.hpp"
 #include "distance_matrix/printable.hpp"
 #include "distance_matrix/version.hpp"
+#include "mpi/mpi_module.hpp"
 
 namespace dm::cli {
 namespace {
 
 constexpr std::string_view program_name = "distance_matrix";
+/// Not an ExecutorKind: a runner over MPI ranks, each running the streaming runner.
+constexpr const char* mpi_executor = "mpi";
 
 constexpr std::string_view description =
     "Computes the great-circle distance between every pair of locations in a CSV file\n"
@@ -129,10 +132,12 @@ struct Arguments {
   std::string destinations;
   bool quiet = false;
   bool progress = false;
+  bool partitioned = false;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
-  const std::vector<std::string> executors = names_of(all_executor_kinds);
+  std::vector<std::string> executors = names_of(all_executor_kinds);
+  executors.emplace_back(mpi_executor);
   const std::vector<std::string> metrics = names_of({Metric::haversine, Metric::equirectangular});
   const std::vector<std::string> units =
       names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
@@ -159,7 +164,9 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "pool        a fixed pool of threads\n"
                  "processes   forked worker processes\n"
                  "async       read/compute/write coroutines\n"
-                 "parallel    oneTBB work stealing (default)")
+                 "parallel    oneTBB work stealing (default)\n"
+                 "mpi         the ranks of an MPI job (mpirun),\n"
+                 "            --workers threads each")
       ->check(CLI::IsMember(executors))
       ->type_name("NAME");
   app.add_option("-r,--runner", arguments.runner,
@@ -235,10 +242,22 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_flag("--progress", arguments.progress,
                "Show the progress line even when standard\n"
                "error is not a terminal (a log file)");
+  app.add_flag("--partitioned", arguments.partitioned,
+               "With -e mpi: OUTPUT is a folder of one\n"
+               "part-NNNNN file per rank and manifest.json");
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
 ExecutorKind resolve_executor(const Arguments& arguments) {
+  if (arguments.executor == mpi_executor) {
+    if (arguments.runner == "asyncio") {
+      throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
+    }
+    if (!built_with_mpi()) {
+      throw CLI::ValidationError("--executor", "mpi: this distance_matrix was built without MPI (DM_WITH_MPI=OFF)");
+    }
+    return ExecutorKind::parallel;  // each rank's local runner
+  }
   const std::optional<ExecutorKind> chosen =
       arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
   if (arguments.runner == "asyncio") {
@@ -298,6 +317,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.output = arguments.output.empty() ? default_output(command.input, command.run.format.format)
                                             : std::filesystem::path(arguments.output);
   command.run.executor = resolve_executor(arguments);
+  command.mpi = arguments.executor == mpi_executor;
   command.run.execution.workers = arguments.workers;
   command.run.execution.chunk_size = arguments.chunk_size;
   // The validators above have already accepted each of these strings.
@@ -307,6 +327,13 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.radius_km = arguments.radius_km;
   command.run.distance.kernel = parse_kernel_kind(arguments.kernel).value_or(KernelKind::simd);
   check_radius_fits_unit(arguments);
+  if (command.mpi && command.run.io_latency > std::chrono::nanoseconds::zero()) {
+    throw CLI::ValidationError("--io-latency", "simulates one process's waits and cannot be combined with -e mpi");
+  }
+  if (arguments.partitioned && !command.mpi) {
+    throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
+  }
+  command.partitioned = arguments.partitioned;
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

@@ -22,6 +22,11 @@ struct CommandLine {
   /// --progress: show the progress line even when standard error is not a
   /// terminal or --quiet is given.
   bool progress = false;
+  /// -e mpi: one matrix computed by the ranks of an MPI job (mpi_command.hpp);
+  /// run.executor is then the local runner of each rank.
+  bool mpi = false;
+  /// --partitioned (with -e mpi): output is a folder of one part per rank.
+  bool partitioned = false;
 };
 
 /// Parses the arguments. Returns the command to run, or the exit code when

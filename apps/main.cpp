@@ -14,6 +14,8 @@
 
 #include "bench_command.hpp"
 #include "command_line.hpp"
+#include "destinations_guard.hpp"
+#include "mpi/mpi_command.hpp"
 #include "progress_line.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/errors.hpp"
@@ -37,18 +39,6 @@ std::string describe_destination(const dm::OutputFile& output) {
   return output.is_standard_output() ? "standard output" : dm::printable(output.path().string());
 }
 
-/// --to names a second input: the output must not overwrite it either.
-void refuse_output_over_destinations(const dm::cli::CommandLine& command) {
-  if (!command.destinations) return;
-  const std::optional<dm::ProtectedInput> destinations = dm::ProtectedInput::of(*command.destinations);
-  const std::optional<dm::FileIdentity> output = dm::FileIdentity::of_path(command.output);
-  if (destinations && output && *output == destinations->identity) {
-    throw dm::IoError("cannot write '" + dm::printable(command.output.string()) +
-                      "': it is the same file as the destinations '" +
-                      dm::printable(command.destinations->string()) + '\'');
-  }
-}
-
 /// Reads, computes, writes; the output file appears only once everything
 /// succeeded. Loading the file and committing the output are part of the
 /// read and write times the user sees.
@@ -61,7 +51,7 @@ int run_command(const dm::cli::CommandLine& command) {
 
   // The inputs are read by now, but writing over one would still destroy the
   // user's data: refused before any file is created.
-  refuse_output_over_destinations(command);
+  dm::cli::refuse_output_over_destinations(command);
   dm::OutputFile file(command.output, dm::ProtectedInput::of(command.input));
   dm::FileMatrixOutput output(file);
   // The progress line is for people watching a terminal; --progress asks for it anywhere.
@@ -103,7 +93,9 @@ int main(int argc, char** argv) {
     }
     const auto parsed = dm::cli::parse_command_line(argc, argv, std::cout, std::cerr);
     if (const auto* code = std::get_if<dm::cli::ExitCode>(&parsed)) return exit_code(*code);
-    return run_command(std::get<dm::cli::CommandLine>(parsed));
+    const auto& command = std::get<dm::cli::CommandLine>(parsed);
+    if (command.mpi) return dm::cli::run_mpi_command(command, &argc, &argv);
+    return run_command(command);
   } catch (const dm::InputError& error) {
     // Already one "file:line: message" line per problem.
     std::cerr << error.what() << '\n';

@@ -4,6 +4,15 @@ find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors and run-time dispatch
 
+# Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.
+# Only MPI's C API is used: the deprecated C++ bindings are left out.
+set(MPI_CXX_SKIP_MPICXX ON)
+find_package(MPI COMPONENTS CXX QUIET)
+option(DM_WITH_MPI "Build the MPI module of the tool (-e mpi)" ${MPI_CXX_FOUND})
+if(DM_WITH_MPI)
+  find_package(MPI COMPONENTS CXX REQUIRED)
+endif()
+
 # Standalone Asio is header-only and ships no CMake package on Debian.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 add_library(asio_standalone INTERFACE)

@@ -62,9 +62,21 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
                                   const ProgressCallback& progress) {
   if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
   const Clock::time_point start = Clock::now();
-  MatrixReport report;
-  report.cell_count = cells.cell_count();
   output.append(encoder.header());
+  MatrixReport report = run_range(cells, {0, cells.cell_count()}, encoder, output, progress);
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport StreamingRunner::run_range(const ShapedKernel& cells, PairRange range, const MatrixEncoder& encoder,
+                                        MatrixOutput& output, const ProgressCallback& progress) {
+  if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  if (range.last > cells.cell_count() || range.first > range.last) {
+    throw std::invalid_argument("the range is outside the matrix");
+  }
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  report.cell_count = range.size();
   if (report.cell_count == 0) {
     report.total = Clock::now() - start;
     return report;
@@ -82,7 +94,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
   std::vector<Block> blocks(slots);
   const std::size_t block_cells = block_cells_for(report.cell_count, slots);
   block_cells_used_ = block_cells;
-  std::size_t next_cell = 0;
+  std::size_t next_cell = range.first;
   std::size_t next_slot = 0;
 
   // NPY float64: the distances are the bytes; copying them would cost a
@@ -93,7 +105,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
 
   auto cut = [&](tbb::flow_control& control) -> Block* {
     cutter.enter();
-    if (next_cell == report.cell_count) {
+    if (next_cell == range.last) {
       control.stop();
       cutter.leave();
       return nullptr;
@@ -101,7 +113,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
     Block& block = blocks[next_slot];
     next_slot = (next_slot + 1) % slots;
     block.handoff.enter();
-    block.cells = {next_cell, next_cell + std::min(block_cells, report.cell_count - next_cell)};
+    block.cells = {next_cell, next_cell + std::min(block_cells, range.last - next_cell)};
     next_cell = block.cells.last;
     block.handoff.leave();
     cutter.leave();
@@ -128,7 +140,7 @@ MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder
                                  : std::string_view(block->bytes));
     report.write += Clock::now() - begin;
     report.calculation += block->calculation;
-    if (progress) progress(block->cells.last, report.cell_count);
+    if (progress) progress(block->cells.last - range.first, report.cell_count);
     block->handoff.leave();
     writer.leave();
   };

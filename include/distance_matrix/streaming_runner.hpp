@@ -41,6 +41,12 @@ class StreamingRunner final : public MatrixRunner {
   MatrixReport run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                    const ProgressCallback& progress) override;
 
+  /// Only the cells of `range`, without the header: one share of a matrix
+  /// split between processes (an MPI rank's part). progress counts the
+  /// cells of the range. Requires range.last <= cells.cell_count().
+  MatrixReport run_range(const ShapedKernel& cells, PairRange range, const MatrixEncoder& encoder,
+                         MatrixOutput& output, const ProgressCallback& progress);
+
  private:
   [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots) const noexcept;
 

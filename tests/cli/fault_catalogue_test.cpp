@@ -203,7 +203,7 @@ const Fault faults[] = {
       R"(Run with --help for more information\.)"},
      "five.csv", ""},
     {"UnknownExecutor", FIVE, "$DM five.csv -e bogus", 2,
-     {R"(distance_matrix: --executor: bogus not in \{sequential,threads,pool,processes,async,parallel\})",
+     {R"(distance_matrix: --executor: bogus not in \{sequential,threads,pool,processes,async,parallel,mpi\})",
       R"(Run with --help for more information\.)"},
      "five.csv", ""},
 };

@@ -1,0 +1,296 @@
+#include "mpi_command.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "destinations_guard.hpp"
+#include "distance_matrix/csv_reader.hpp"
+#include "distance_matrix/distributed_matrix.hpp"
+#include "distance_matrix/errors.hpp"
+#include "distance_matrix/file_identity.hpp"
+#include "distance_matrix/interrupt_cleanup.hpp"
+#include "distance_matrix/matrix_format.hpp"
+#include "distance_matrix/output_file.hpp"
+#include "distance_matrix/printable.hpp"
+#include "distance_matrix/streaming_runner.hpp"
+#include "mpi_module.hpp"
+#include "partitioned_output.hpp"
+#include "process_setup.hpp"
+
+namespace dm::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Seconds = std::chrono::duration<double>;
+
+/// What rank 0 sends every rank: the rectangle's origin count (0 without
+/// --to), the temporary file to write, and the locations.
+struct Job {
+  std::uint64_t origins = 0;
+  std::string temporary;
+  LocationTable locations;
+};
+
+std::string pack_job(std::uint64_t origins, const std::string& temporary, const LocationTable& locations) {
+  std::string bytes(reinterpret_cast<const char*>(&origins), sizeof origins);
+  const std::uint64_t length = temporary.size();
+  bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
+  bytes += temporary;
+  return bytes + pack_locations(locations);
+}
+
+Job unpack_job(std::string_view bytes) {
+  Job job;
+  std::uint64_t length = 0;
+  if (bytes.size() < 2 * sizeof length) throw std::invalid_argument("truncated job");
+  std::memcpy(&job.origins, bytes.data(), sizeof job.origins);
+  std::memcpy(&length, bytes.data() + sizeof job.origins, sizeof length);
+  bytes.remove_prefix(2 * sizeof length);
+  if (bytes.size() < length) throw std::invalid_argument("truncated job");
+  job.temporary = std::string(bytes.substr(0, static_cast<std::size_t>(length)));
+  job.locations = unpack_locations(bytes.substr(static_cast<std::size_t>(length)));
+  return job;
+}
+
+void read_into(LocationTable& locations, CsvLocationReader& reader) {
+  while (std::optional<Location> location = reader.next()) locations.push_back(std::move(*location));
+}
+
+/// Rank 0's part before anyone computes: the same checks, in the same order,
+/// as a single-process run, then the temporary output every rank will write.
+std::string prepare_on_first_rank(const CommandLine& command, std::optional<OutputFile>& file) {
+  CsvLocationReader reader = CsvLocationReader::open(command.input);
+  std::optional<CsvLocationReader> destinations;
+  if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
+  refuse_output_over_destinations(command);
+  if (!command.partitioned) file.emplace(command.output, ProtectedInput::of(command.input));
+  if (file && file->temporary_path().empty()) {
+    throw std::invalid_argument("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a pipe "
+                                "or a device: name a file with -o");
+  }
+  LocationTable locations;
+  read_into(locations, reader);
+  const std::size_t origins = locations.size();
+  if (destinations) read_into(locations, *destinations);
+  reader.throw_if_invalid();
+  if (destinations) destinations->throw_if_invalid();
+  return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
+}
+
+/// The shared file with the output's name in its errors.
+class NamedSharedFile final : public SharedFile {
+ public:
+  NamedSharedFile(Communicator& communicator, const std::string& temporary, std::string name)
+      : name_(std::move(name)) {
+    guard([&] { file_ = communicator.open_shared_file(temporary); });
+  }
+  void write_at(std::uint64_t offset, std::string_view bytes) override {
+    guard([&] { file_->write_at(offset, bytes); });
+  }
+  void close() override {
+    guard([&] { file_->close(); });
+  }
+
+ private:
+  template <typename Action>
+  void guard(Action&& action) {
+    try {
+      action();
+    } catch (const std::runtime_error& error) {
+      throw IoError("cannot write '" + printable(name_) + "': " + error.what());
+    }
+  }
+
+  std::string name_;
+  std::unique_ptr<SharedFile> file_;
+};
+
+/// A phase as every rank saw it: the slowest, and how far the fastest was from it.
+struct Spread {
+  double slowest = 0;
+  double fastest = 0;
+};
+
+Spread spread_of(Communicator& communicator, Seconds local) {
+  return {communicator.all_max(local.count()), communicator.all_min(local.count())};
+}
+
+std::string seconds(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%8.3f s", value);
+  return text;
+}
+
+std::string phase_line(const char* name, const Spread& spread, const std::string& detail) {
+  char label[16];
+  std::snprintf(label, sizeof label, "%-12s", name);
+  return std::string(label) + seconds(spread.slowest) + "   spread " + seconds(spread.slowest - spread.fastest) +
+         "   " + detail + '\n';
+}
+
+struct Phases {
+  Seconds start{};  ///< loading the module and MPI_Init
+  Seconds read{};
+  Seconds broadcast{};
+  Seconds calculation{};
+  Seconds counting{};
+  Seconds write{};
+  Seconds total{};
+};
+
+std::string report(Communicator& communicator, const Phases& phases, std::size_t locations, std::size_t cells,
+                   unsigned workers, const CommandLine& command) {
+  // Every rank takes part in the reductions; rank 0 formats.
+  const Spread start = spread_of(communicator, phases.start);
+  const Spread read = spread_of(communicator, phases.read);
+  const Spread broadcast = spread_of(communicator, phases.broadcast);
+  const Spread calculation = spread_of(communicator, phases.calculation);
+  const Spread counting = spread_of(communicator, phases.counting);
+  const Spread write = spread_of(communicator, phases.write);
+  const Spread total = spread_of(communicator, phases.total);
+  const unsigned ranks = communicator.size();
+  std::string text = "slowest rank of " + std::to_string(ranks) + (ranks == 1 ? " rank" : " ranks") +
+                     ", and the spread between the slowest and the fastest:\n";
+  text += phase_line("mpi start", start, "loading the MPI module, MPI_Init (not in total)");
+  char line[96];
+  std::snprintf(line, sizeof line, "%-12s%s   %s", "read", seconds(read.slowest).c_str(), "on rank 0: ");
+  text += line + std::to_string(locations) + " locations\n";
+  text += phase_line("broadcast", broadcast, "the locations to every rank");
+  text += phase_line("calculation", calculation,
+                     std::to_string(cells) + " pairs (mpi, " + std::to_string(workers) +
+                         (workers == 1 ? " worker" : " workers") + " per rank, " +
+                         describe_kernel(command.run.distance.kernel) + ')');
+  if (counting.slowest > 0) text += phase_line("count", counting, "text rows encoded once to size each share");
+  text += phase_line("write", write,
+                     "-> " + printable(command.output.string()) +
+                         (command.partitioned ? " (one part per rank, manifest.json)" : " (MPI-IO)"));
+  text += phase_line("total", total, "(calculation and write overlap)");
+  return text;
+}
+
+int exit_code_of(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::usage: return static_cast<int>(ExitCode::usage);
+    case FailureKind::invalid_input: return static_cast<int>(ExitCode::invalid_input);
+    case FailureKind::io: return static_cast<int>(ExitCode::io_error);
+    case FailureKind::failure: break;
+  }
+  return static_cast<int>(ExitCode::failure);
+}
+
+int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mpi_start) {
+  const Clock::time_point start = Clock::now();
+  const bool first_rank = communicator.rank() == 0;
+  Phases phases;
+  phases.start = mpi_start;
+
+  std::optional<OutputFile> file;  // rank 0 only: the temporary, renamed at the end
+  std::string packed;
+  std::optional<RankFailure> failure;
+  if (first_rank) {
+    try {
+      packed = prepare_on_first_rank(command, file);
+    } catch (...) {
+      failure = failure_of(std::current_exception());
+    }
+  }
+  phases.read = Clock::now() - start;
+  agree(communicator, failure);
+
+  const Clock::time_point broadcast_start = Clock::now();
+  communicator.broadcast(packed, 0);
+  const Job job = unpack_job(packed);
+  packed = std::string();
+  // Every rank removes the temporary if a signal ends it (rank 0's
+  // OutputFile already does): whichever rank the job's end reaches first.
+  const TemporaryRegistration cleanup =
+      first_rank || job.temporary.empty() ? TemporaryRegistration() : TemporaryRegistration(job.temporary);
+  phases.broadcast = Clock::now() - broadcast_start;
+
+  const std::size_t count = job.locations.size();
+  const MatrixShape shape = job.origins > 0 || command.destinations
+                                ? MatrixShape::rectangle(job.origins, count - job.origins)
+                                : MatrixShape::of(resolve_layout(command.run.format, false), count);
+  const DistanceKernel kernel(job.locations, command.run.distance);
+  const std::unique_ptr<MatrixEncoder> encoder = make_encoder(command.run.format, shape, job.locations);
+  const ShapedKernel cells(kernel, shape);
+  StreamingRunner runner(command.run.execution);
+
+  if (command.partitioned) {
+    const MatrixReport parts = write_parts(communicator, command, cells, runner, *encoder);
+    phases.calculation = parts.calculation;
+    phases.write = parts.write;
+    phases.total = Clock::now() - start;
+    const std::string text = report(communicator, phases, count, shape.cell_count(), runner.workers(), command);
+    if (first_rank && !command.quiet) settled_standard_error() << text;
+    return static_cast<int>(ExitCode::success);
+  }
+
+  std::unique_ptr<NamedSharedFile> shared;
+  try {
+    shared = std::make_unique<NamedSharedFile>(communicator, job.temporary, command.output.string());
+  } catch (...) {
+    failure = failure_of(std::current_exception());
+  }
+  agree(communicator, failure);
+
+  const ShareReport share = write_share(communicator, cells, runner, *encoder, *shared);
+  const Clock::time_point close_start = Clock::now();
+  try {
+    shared->close();
+  } catch (...) {
+    failure = failure_of(std::current_exception());
+  }
+  agree(communicator, failure);
+  if (first_rank) {
+    try {
+      file->commit();
+    } catch (...) {
+      failure = failure_of(std::current_exception());
+    }
+  }
+  agree(communicator, failure);
+
+  phases.calculation = share.matrix.calculation;
+  phases.counting = share.counting;
+  phases.write = share.matrix.write + (Clock::now() - close_start);
+  phases.total = Clock::now() - start;
+  const std::string text = report(communicator, phases, count, shape.cell_count(), runner.workers(), command);
+  if (first_rank && !command.quiet) settled_standard_error() << text;
+  return static_cast<int>(ExitCode::success);
+}
+
+}  // namespace
+
+int run_mpi_command(const CommandLine& command, int* argc, char*** argv) {
+  const Clock::time_point start = Clock::now();
+  const std::unique_ptr<Communicator> communicator = open_mpi_communicator(argc, argv);
+  try {
+    return run_ranks(*communicator, command, Clock::now() - start);
+  } catch (const DistributedFailure& failure) {
+    // Every rank stops here with the same failure; one of them says so.
+    if (communicator->rank() == 0) {
+      if (failure.kind() == FailureKind::invalid_input) {
+        std::cerr << failure.what() << '\n';
+      } else {
+        std::cerr << "distance_matrix: " << failure.what() << '\n';
+      }
+    }
+    return exit_code_of(failure.kind());
+  } catch (const std::exception& error) {
+    // Not agreed on: the other ranks may be waiting in a collective for this one.
+    std::cerr << "distance_matrix: rank " << communicator->rank() << ": " << error.what() << '\n';
+  }
+  communicator->abort(static_cast<int>(ExitCode::failure));
+  std::_Exit(static_cast<int>(ExitCode::failure));  // abort() does not return
+}
+
+}  // namespace dm::cli

@@ -1,0 +1,97 @@
+// The distributed run's pieces that need no MPI: the shares, the location
+// broadcast's packing, failure agreement and write_share over a job of one.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "distance_matrix/csv_pairs_encoder.hpp"
+#include "distance_matrix/distributed_matrix.hpp"
+#include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix_format.hpp"
+#include "support/files.hpp"
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(RankShareTest, TheTriangleIsSplitIntoEqualPairCountsThatCoverEveryCellOnce) {
+  const MatrixShape shape = MatrixShape::pairs(1000);  // 499,500 pairs
+  for (unsigned ranks : {1u, 2u, 3u, 7u}) {
+    std::size_t next = 0;
+    for (unsigned rank = 0; rank < ranks; ++rank) {
+      const PairRange share = rank_share(shape, ranks, rank);
+      EXPECT_EQ(share.first, next);
+      EXPECT_LE(share.size(), 499'500 / ranks + 1);
+      EXPECT_GE(share.size(), 499'500 / ranks);
+      next = share.last;
+    }
+    EXPECT_EQ(next, 499'500u);
+  }
+}
+
+TEST(RankShareTest, ASquareIsSplitIntoWholeRows) {
+  const MatrixShape shape = MatrixShape::square(10);
+  EXPECT_EQ(rank_share(shape, 3, 0), (PairRange{0, 40}));
+  EXPECT_EQ(rank_share(shape, 3, 1), (PairRange{40, 70}));
+  EXPECT_EQ(rank_share(shape, 3, 2), (PairRange{70, 100}));
+  EXPECT_EQ(rank_share(MatrixShape::rectangle(2, 5), 3, 2), (PairRange{10, 10}));  // more ranks than rows
+}
+
+TEST(LocationPackingTest, LocationsSurviveTheRoundTripExactly) {
+  const LocationTable locations(testing::random_locations(50, 3));
+  const LocationTable unpacked = unpack_locations(pack_locations(locations));
+  ASSERT_EQ(unpacked.size(), locations.size());
+  for (std::size_t index = 0; index < locations.size(); ++index) EXPECT_EQ(unpacked.at(index), locations.at(index));
+  EXPECT_THROW(static_cast<void>(unpack_locations(pack_locations(locations).substr(0, 100))), std::invalid_argument);
+}
+
+TEST(AgreeTest, AFailureOfAnyRankIsThrownWithItsKindAndMessage) {
+  SingleProcessCommunicator communicator;
+  EXPECT_NO_THROW(agree(communicator, std::nullopt));
+  try {
+    agree(communicator, RankFailure{FailureKind::io, "cannot write 'x': No space left on device"});
+    FAIL() << "no exception";
+  } catch (const DistributedFailure& failure) {
+    EXPECT_EQ(failure.kind(), FailureKind::io);
+    EXPECT_STREQ(failure.what(), "cannot write 'x': No space left on device");
+  }
+  EXPECT_EQ(failure_of(std::make_exception_ptr(IoError("disk"))).kind, FailureKind::io);
+  EXPECT_EQ(failure_of(std::make_exception_ptr(std::runtime_error("x"))).kind, FailureKind::failure);
+}
+
+TEST(WriteShareTest, AJobOfOneWritesTheStreamingRunnersBytes) {
+  const LocationTable locations(testing::random_locations(120, 5));
+  const DistanceKernel kernel(locations);
+  for (const MatrixFormat format : {MatrixFormat{Format::csv, Layout::pairs, ValueType::float64},
+                                    MatrixFormat{Format::csv, Layout::square, ValueType::float64},
+                                    MatrixFormat{Format::npy, Layout::condensed, ValueType::float32}}) {
+    const MatrixShape shape = MatrixShape::of(*format.layout, locations.size());
+    const auto encoder = make_encoder(format, shape, locations);
+    const ShapedKernel cells(kernel, shape);
+    StreamingRunner runner(ExecutionOptions{2, 1000});
+    MemoryMatrixOutput expected;
+    static_cast<void>(runner.run(cells, *encoder, expected, {}));
+
+    std::string name = (fs::temp_directory_path() / "write_share_test.XXXXXX").string();
+    const int descriptor = ::mkstemp(name.data());
+    ASSERT_GE(descriptor, 0);
+    ::close(descriptor);
+    SingleProcessCommunicator communicator;
+    const std::unique_ptr<SharedFile> file = communicator.open_shared_file(name);
+    const ShareReport report = write_share(communicator, cells, runner, *encoder, *file);
+    file->close();
+    EXPECT_EQ(report.share, (PairRange{0, shape.cell_count()}));
+    EXPECT_EQ(report.bytes, expected.bytes().size());
+    EXPECT_TRUE(testing::read_file(name) == expected.bytes()) << to_string(*format.layout);
+    fs::remove(name);
+  }
+}
+
+}  // namespace
+}  // namespace dm
