@@ -312,20 +312,21 @@ Coordinate parse_coordinate(std::string_view text) {
 }
 
 /// What is wrong with a coordinate, or an empty string if it is valid.
-std::string coordinate_problem(std::string_view label, std::string_view written, const Coordinate& coordinate,
-                               double limit, std::string_view range) {
+std::string coordinate_problem(const CoordinateRange& range, std::string_view written,
+                               const Coordinate& coordinate) {
+  const std::string label(range.label);
   switch (coordinate.status) {
     case NumberStatus::valid:
-      if (std::abs(coordinate.value) <= limit) return {};
+      if (range.contains(coordinate.value)) return {};
       [[fallthrough]];
     case NumberStatus::too_large:
-      return std::string(label) + ' ' + shown(written) + " is outside " + std::string(range);
+      return label + ' ' + shown(written) + " is outside " + std::string(range.written);
     case NumberStatus::empty:
-      return std::string(label) + " is empty";
+      return label + " is empty";
     case NumberStatus::not_a_number:
-      return std::string(label) + " \"" + shown(written) + "\" is not a number";
+      return label + " \"" + shown(written) + "\" is not a number";
     case NumberStatus::not_finite:
-      return std::string(label) + ' ' + shown(written) + " is not a finite number";
+      return label + ' ' + shown(written) + " is not a finite number";
   }
   return {};
 }
@@ -517,10 +518,8 @@ std::optional<Location> CsvLocationReader::next() {
       report(diagnostic.line, std::move(diagnostic.message));
       continue;
     }
-    std::string problem = coordinate_problem("latitude", latitude_text, latitude, 90.0, "[-90, 90]");
-    if (problem.empty()) {
-      problem = coordinate_problem("longitude", longitude_text, longitude, 180.0, "[-180, 180]");
-    }
+    std::string problem = coordinate_problem(latitude_range, latitude_text, latitude);
+    if (problem.empty()) problem = coordinate_problem(longitude_range, longitude_text, longitude);
     if (!problem.empty()) {
       report(row_line, std::move(problem));
       continue;

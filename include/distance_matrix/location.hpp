@@ -7,6 +7,21 @@
 
 namespace dm {
 
+/// The degrees a coordinate may take, for every source of locations (the
+/// CSV reader, the Python module): finite and within [-limit, limit].
+struct CoordinateRange {
+  std::string_view label;    ///< "latitude"
+  double limit = 0.0;        ///< 90
+  std::string_view written;  ///< "[-90, 90]", for messages
+
+  [[nodiscard]] constexpr bool contains(double degrees) const noexcept {
+    return degrees >= -limit && degrees <= limit;  // false for NaN
+  }
+};
+
+inline constexpr CoordinateRange latitude_range{"latitude", 90.0, "[-90, 90]"};
+inline constexpr CoordinateRange longitude_range{"longitude", 180.0, "[-180, 180]"};
+
 /// One named point on the sphere, in decimal degrees as read from the input.
 struct Location {
   std::string name;

@@ -23,6 +23,7 @@
 #include "distance_matrix/distance_options.hpp"
 #include "distance_matrix/executor.hpp"
 #include "distance_matrix/executors/parallel_executor.hpp"
+#include "distance_matrix/location.hpp"
 #include "distance_matrix/matrix_shape.hpp"
 #include "distance_matrix/npy_encoder.hpp"
 #include "distance_matrix/shaped_kernel.hpp"
@@ -57,12 +58,13 @@ Parsed parse_or_throw(std::optional<Parsed> parsed, std::string_view what, std::
   return *parsed;
 }
 
-/// The reader's rules for one coordinate (src/csv_reader.cpp): finite and
-/// within [-limit, limit]. Returns what is wrong, or an empty string.
+/// The reader's rules for one coordinate (CoordinateRange). Returns what is
+/// wrong, or an empty string.
 template <typename Value>
-std::string coordinate_problem(std::string_view label, Value value, double limit, std::string_view range) {
-  if (!std::isfinite(value)) return std::string(label) + ' ' + shortest(value) + " is not a finite number";
-  if (std::abs(value) > limit) return std::string(label) + ' ' + shortest(value) + " is outside " + std::string(range);
+std::string coordinate_problem(const CoordinateRange& range, Value value) {
+  const std::string label(range.label);
+  if (!std::isfinite(value)) return label + ' ' + shortest(value) + " is not a finite number";
+  if (!range.contains(value)) return label + ' ' + shortest(value) + " is outside " + std::string(range.written);
   return {};
 }
 
@@ -80,8 +82,8 @@ void add_rows(const py::array& points, std::string_view name, DistanceKernel& ke
     Value longitude{};
     std::memcpy(&latitude, base + row * row_stride, sizeof(Value));
     std::memcpy(&longitude, base + row * row_stride + column_stride, sizeof(Value));
-    std::string problem = coordinate_problem("latitude", latitude, 90.0, "[-90, 90]");
-    if (problem.empty()) problem = coordinate_problem("longitude", longitude, 180.0, "[-180, 180]");
+    std::string problem = coordinate_problem(latitude_range, latitude);
+    if (problem.empty()) problem = coordinate_problem(longitude_range, longitude);
     if (!problem.empty()) {
       throw py::value_error(std::string(name) + '[' + std::to_string(row) + "]: " + problem +
                             " (degrees: each row is latitude, longitude)");
