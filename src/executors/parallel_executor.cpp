@@ -48,6 +48,18 @@ class CompletionEdge {
 
 }  // namespace
 
+/// Created once and reused: an arena is cheap to enter but not to build
+/// (each new one registers with the market and warms up its slots).
+struct ParallelExecutor::Arena {
+  explicit Arena(unsigned thread_count)
+      // task_arena takes an int; more threads than that could never start anyway.
+      : threads(thread_count),
+        arena(static_cast<int>(std::min<unsigned>(thread_count, std::numeric_limits<int>::max()))) {}
+
+  unsigned threads;
+  tbb::task_arena arena;
+};
+
 // Why oneTBB rather than OpenMP: work stealing that composes (a parallel_for
 // inside a task_arena of exactly --workers threads, callable from any thread
 // without a global runtime setting), ranges that split the flat pair-index
@@ -56,6 +68,8 @@ class CompletionEdge {
 // but ties the thread count to process-wide state and gives no pipeline.
 ParallelExecutor::ParallelExecutor(ExecutionOptions options)
     : workers_(resolve_workers(options.workers)), workers_used_(workers_), chunk_size_(options.chunk_size) {}
+
+ParallelExecutor::~ParallelExecutor() = default;
 
 void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
                                std::span<double> out) {
@@ -74,9 +88,8 @@ void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
   workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
       workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
-  // task_arena takes an int; more threads than that could never start anyway.
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_used_, std::numeric_limits<int>::max())));
-  arena.execute([&] {
+  if (!arena_ || arena_->threads != workers_used_) arena_ = std::make_unique<Arena>(workers_used_);
+  arena_->arena.execute([&] {
     if (chunk_size_ == 0) {
       // Auto partitioner: splits into a few pieces per thread and more only
       // when a thread steals, so scheduling cost stays small.

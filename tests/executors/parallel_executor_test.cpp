@@ -1,6 +1,7 @@
 #include "distance_matrix/executors/parallel_executor.hpp"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include <vector>
 
@@ -24,6 +25,27 @@ TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
             << "range " << range.first << ".." << range.last << " chunk " << chunk << " workers " << workers;
       }
     }
+  }
+}
+
+// The executor keeps its task arena between calls (issue 6: one was built
+// per call); a smaller process-wide limit in force for one call must still
+// be obeyed and reported, and the next call must go back to --workers.
+TEST(ParallelExecutor, ReusedAcrossCallsAndLimitsComputesEveryCall) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(300, 5)));
+  const PairRange range{0, kernel.pair_count()};
+  ParallelExecutor executor({2, 0});
+  for (int call = 0; call < 3; ++call) {
+    std::vector<double> out(range.size(), -1.0);
+    if (call == 1) {
+      const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+      executor.compute(kernel, range, out);
+      EXPECT_EQ(executor.workers(), 1u);
+    } else {
+      executor.compute(kernel, range, out);
+      EXPECT_EQ(executor.workers(), 2u);
+    }
+    EXPECT_EQ(out, expected_distances(kernel, range)) << "call " << call;
   }
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include "distance_matrix/executor.hpp"
 
 namespace dm {
@@ -14,6 +16,9 @@ class ParallelExecutor final : public Executor {
   static constexpr std::size_t default_grain = 2048;
 
   explicit ParallelExecutor(ExecutionOptions options = {});
+  ~ParallelExecutor() override;
+  ParallelExecutor(const ParallelExecutor&) = delete;
+  ParallelExecutor& operator=(const ParallelExecutor&) = delete;
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
   /// The threads the last compute() ran with: --workers unless a smaller
@@ -23,9 +28,12 @@ class ParallelExecutor final : public Executor {
   void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
 
  private:
+  struct Arena;  // a tbb::task_arena, kept between calls
+
   unsigned workers_;
   unsigned workers_used_;
   std::size_t chunk_size_;  ///< 0: TBB's auto partitioner above default_grain; else exact chunks
+  std::unique_ptr<Arena> arena_;  ///< made by the first compute(), again only if workers_used_ changes
 };
 
 }  // namespace dm
