@@ -1,6 +1,7 @@
 // Vectorized distance loops: this file is compiled once per instruction set
 // (Highway's foreach_target.h re-includes it), and the best one the CPU
-// supports is picked at run time (HWY_DYNAMIC_DISPATCH).
+// and OS can run is picked at run time by the table at the end of this file
+// (not HWY_DYNAMIC_DISPATCH, which would need libhwy.so).
 //
 // A run's tail is computed by the same vector code under a mask, never by a
 // scalar loop, and every lane does the same operations: the value of a pair
@@ -133,33 +134,91 @@ void EquirectangularRun(const double* HWY_RESTRICT latitude, const double* HWY_R
   }
 }
 
-const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
-
 }  // namespace dm::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <array>
+#include <atomic>
+#include <cstdint>
 #include <string_view>
+#include <vector>
+
+#include "src/instruction_sets.hpp"
 
 namespace dm::simd {
+namespace {
 
-HWY_EXPORT(HaversineRun);
-HWY_EXPORT(EquirectangularRun);
-HWY_EXPORT(TargetName);
+/// The code compiled for one instruction set.
+struct Target {
+  std::int64_t highway_target = 0;  ///< HWY_AVX3, ...
+  decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
+  decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
+};
+
+#define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
+  Target { HIGHWAY_TARGET, &NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun }
+
+/// Every instruction set foreach_target.h compiled this file for, best first.
+/// The static target (what the compiler flags alone allow: SCALAR or EMU128
+/// by default) comes last and runs everywhere this binary runs.
+constexpr std::array compiled_targets{
+#if (HWY_TARGETS & HWY_AVX3_DL) && HWY_STATIC_TARGET != HWY_AVX3_DL
+    DM_SIMD_TARGET(N_AVX3_DL, HWY_AVX3_DL),
+#endif
+#if (HWY_TARGETS & HWY_AVX3) && HWY_STATIC_TARGET != HWY_AVX3
+    DM_SIMD_TARGET(N_AVX3, HWY_AVX3),
+#endif
+#if (HWY_TARGETS & HWY_AVX2) && HWY_STATIC_TARGET != HWY_AVX2
+    DM_SIMD_TARGET(N_AVX2, HWY_AVX2),
+#endif
+#if (HWY_TARGETS & HWY_SSE4) && HWY_STATIC_TARGET != HWY_SSE4
+    DM_SIMD_TARGET(N_SSE4, HWY_SSE4),
+#endif
+#if (HWY_TARGETS & HWY_SSSE3) && HWY_STATIC_TARGET != HWY_SSSE3
+    DM_SIMD_TARGET(N_SSSE3, HWY_SSSE3),
+#endif
+    DM_SIMD_TARGET(HWY_NAMESPACE, HWY_STATIC_TARGET),
+};
+#undef DM_SIMD_TARGET
+
+bool runnable(const Target& target) {
+  return target.highway_target == HWY_STATIC_TARGET || (runnable_highway_targets() & target.highway_target) != 0;
+}
+
+/// The best runnable target, chosen on first use (thread-safe static).
+const Target& best_target() noexcept {
+  static const Target* const best = [] {
+    for (const Target& target : compiled_targets) {
+      if (runnable(target)) return &target;
+    }
+    return &compiled_targets.back();
+  }();
+  return *best;
+}
+
+/// Set only by use_target(), for tests and benchmarks.
+std::atomic<const Target*> forced_target{nullptr};
+
+const Target& target_in_force() noexcept {
+  const Target* forced = forced_target.load(std::memory_order_acquire);
+  return forced != nullptr ? *forced : best_target();
+}
+
+}  // namespace
 
 void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
                    double anchor_y, double anchor_z, double radius, double* out) noexcept {
-  HWY_DYNAMIC_DISPATCH(HaversineRun)(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
+  target_in_force().haversine(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
 }
 
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
-  HWY_DYNAMIC_DISPATCH(EquirectangularRun)(latitude, longitude, count, anchor_latitude, anchor_longitude, radius,
-                                           out);
+  target_in_force().equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
 }
 
 std::string_view target_name() noexcept {
-  const std::string_view name = HWY_DYNAMIC_DISPATCH(TargetName)();
+  const std::string_view name = hwy::TargetName(target_in_force().highway_target);
   // Highway calls AVX-512 (F, VL, DQ, BW) "AVX3"; users know it as avx512.
   if (name == "AVX3") return "avx512";
   if (name == "AVX3_DL") return "avx512_dl";
@@ -169,6 +228,28 @@ std::string_view target_name() noexcept {
   if (name == "EMU128") return "generic";  // Highway's portable code (Clang)
   if (name == "SCALAR") return "generic";  // Highway's portable one-lane code (GCC)
   return name;
+}
+
+std::vector<std::string_view> runnable_targets() {
+  std::vector<std::string_view> names;
+  for (const Target& target : compiled_targets) {
+    if (runnable(target)) names.emplace_back(hwy::TargetName(target.highway_target));
+  }
+  return names;
+}
+
+bool use_target(std::string_view highway_name) noexcept {
+  if (highway_name.empty()) {
+    forced_target.store(nullptr, std::memory_order_release);
+    return true;
+  }
+  for (const Target& target : compiled_targets) {
+    if (runnable(target) && highway_name == hwy::TargetName(target.highway_target)) {
+      forced_target.store(&target, std::memory_order_release);
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace dm::simd
