@@ -31,8 +31,19 @@ class CsvPairsEncoder final : public MatrixEncoder {
   void extend(const LocationTable& locations);
 
  private:
+  /// An escaped name: `size` bytes at `offset` in field_bytes_.
+  struct Field {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+
+  char* put(char* cursor, Field field) const noexcept;
+
   MatrixShape shape_;
-  std::vector<std::string> fields_;
+  /// Every escaped name, back to back, then field_padding bytes, so that a
+  /// short name is copied with one fixed-size move.
+  std::string field_bytes_;
+  std::vector<Field> fields_;
   std::size_t longest_field_ = 0;
 };
 
