@@ -22,17 +22,39 @@ constexpr std::array<std::uint64_t, 20> powers_of_ten = [] {
   return table;
 }();
 
-/// The eight decimal digits of `value` < 10^8 as ASCII bytes in a word,
-/// the first digit in the lowest byte (memory order on a little-endian
-/// CPU). All four pairs, then all eight digits, are split at once: each
-/// multiply-shift divides every lane of the word by 100 or by 10.
+/// "00" "01" ... "99".
+constexpr std::array<char, 200> digit_pairs = [] {
+  std::array<char, 200> table{};
+  for (std::size_t i = 0; i < 100; ++i) {
+    table[2 * i] = static_cast<char>('0' + i / 10);
+    table[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return table;
+}();
+
+[[gnu::always_inline]] inline std::uint64_t digit_pair(std::uint64_t pair) noexcept {
+  std::uint16_t text = 0;
+  std::memcpy(&text, &digit_pairs[pair * 2], 2);
+  return text;
+}
+
+/// The eight decimal digits of `value` < 10^8, zero-padded, as ASCII bytes
+/// in a word, the first digit in the lowest byte (memory order on a
+/// little-endian CPU). value·2^32/10^6 in fixed point (rounded up, so that
+/// no step truncates below a digit boundary: checked for every value) holds
+/// the first two digits in its integer part; each multiplication of the
+/// fraction by 100 brings up the next two, one multiply per pair in a chain.
 [[gnu::always_inline]] inline std::uint64_t eight_digits(std::uint32_t value) noexcept {
-  std::uint64_t lanes = (value / 10000) | (std::uint64_t{value % 10000} << 32);  // 2 lanes of 4 digits
-  std::uint64_t quotient = ((lanes * 10486) >> 20) & 0x0000007F'0000007F;      // each lane / 100
-  lanes = quotient | ((lanes - quotient * 100) << 16);                           // 4 lanes of 2 digits
-  quotient = ((lanes * 103) >> 10) & 0x000F000F'000F000F;                        // each lane / 10
-  lanes = quotient | ((lanes - quotient * 10) << 8);                             // 8 lanes of 1 digit
-  return lanes | 0x30303030'30303030;
+  constexpr std::uint64_t fraction_mask = 0xFFFF'FFFF;
+  std::uint64_t fixed = ((std::uint64_t{value} * 281'474'977) >> 16) + 1;  // 281474977 = ⌈2^48/10^6⌉
+  const std::uint64_t pair0 = fixed >> 32;
+  fixed = (fixed & fraction_mask) * 100;
+  const std::uint64_t pair1 = fixed >> 32;
+  fixed = (fixed & fraction_mask) * 100;
+  const std::uint64_t pair2 = fixed >> 32;
+  fixed = (fixed & fraction_mask) * 100;
+  const std::uint64_t pair3 = fixed >> 32;
+  return digit_pair(pair0) | digit_pair(pair1) << 16 | digit_pair(pair2) << 32 | digit_pair(pair3) << 48;
 }
 
 /// `word` with `byte` inserted at byte position `at` (< 8), the bytes from
@@ -73,16 +95,31 @@ char* write_shortest(char* first, double value) noexcept {
   char* cursor = first;
   if (decimal.is_negative) *cursor++ = '-';
 
-  // The digits, left-aligned to exactly 17 (the most a double needs) and
-  // zero-filled on the right: first, then 16 more in two words. Every
-  // notation below is then a few stores of these words, shifted to make
-  // room for a '.', with no digit written twice or read back.
-  const int count = decimal_digits(decimal.significand);
-  const std::uint64_t digits = decimal.significand * powers_of_ten[static_cast<std::size_t>(17 - count)];
-  const char first_digit = static_cast<char>('0' + digits / powers_of_ten[16]);
-  const std::uint64_t rest = digits % powers_of_ten[16];
-  std::uint64_t high = eight_digits(static_cast<std::uint32_t>(rest / powers_of_ten[8]));  // digits 2 to 9
-  std::uint64_t low = eight_digits(static_cast<std::uint32_t>(rest % powers_of_ten[8]));   // digits 10 to 17
+  // The digits, left-aligned in 17 bytes (the most a double needs): the
+  // first, then 16 more in two words. They are made right-aligned (the
+  // significand split in groups of 8 while its length is counted, in
+  // parallel), then the leading zeros are shifted out in registers. Every
+  // notation below is a few stores of these words, shifted to make room for
+  // a '.', with no digit written twice or read back.
+  const std::uint64_t significand = decimal.significand;
+  const int count = decimal_digits(significand);
+  const std::uint64_t upper = significand / powers_of_ten[8];
+  const std::uint64_t top = upper / powers_of_ten[8];  // the 17th digit from the right, maybe 0
+  std::uint64_t high = eight_digits(static_cast<std::uint32_t>(upper % powers_of_ten[8]));
+  std::uint64_t low = eight_digits(static_cast<std::uint32_t>(significand % powers_of_ten[8]));
+  char first_digit = static_cast<char>('0' + top);
+  const auto skip = static_cast<unsigned>(17 - count);  // leading zeros
+  if (skip < 8) {  // 10 or more digits: no branch on the exact count
+    const std::uint64_t first_eight = (high << 8) | static_cast<unsigned char>(first_digit);
+    first_digit = static_cast<char>(first_eight >> (8 * skip));
+    high = (high >> (8 * skip)) | ((low << 1) << (63 - 8 * skip));  // two shifts: never by 64
+    low >>= 8 * skip;
+  } else {  // 1 to 9 digits, all in `high` and `low`
+    const unsigned into_low = skip - 8;  // 0 to 8
+    first_digit = static_cast<char>(into_low == 0 ? high >> 56 : low >> (8 * (into_low - 1)));
+    high = into_low == 8 ? 0 : low >> (8 * into_low);
+    low = 0;
+  }
   const int exponent = decimal.exponent;  // value = ±significand·10^exponent
   const int scientific_exponent = exponent + count - 1;
 
@@ -112,11 +149,15 @@ char* write_shortest(char* first, double value) noexcept {
       cursor[17] = last;
       return cursor + count + 1;
     }
-    // An integer below 2^53 (at most 16 digits and zeros), or the digits after "0.000".
+    // The digits after "0.000", or an integer below 2^53: at most 16 digits
+    // and zeros.
     cursor[0] = first_digit;
     store(cursor + 1, high);
     store(cursor + 9, low);
-    return cursor + (whole <= 0 ? count : whole);
+    if (whole <= 0) return cursor + count;
+    store(cursor + count, 0x30303030'30303030);
+    store(cursor + count + 8, 0x30303030'30303030);
+    return cursor + whole;
   }
 
   *cursor++ = first_digit;  // 1.234e-05

@@ -102,5 +102,16 @@ TEST(WriteShortest, MatchesToCharsOnIntegersAndShortFractions) {
   }
 }
 
+TEST(WriteShortest, MatchesToCharsAcrossEveryDigitGroup) {
+  // Digits are made eight at a time: walk each group's range, in the
+  // integer part, the fraction, and both.
+  for (std::uint32_t group = 0; group < 100'000'000; group += 9973) {
+    for (const double value : {1e8 + group, 1.0 + group * 1e-8, 12345678.0 + group * 1e-8, group * 1e-16,
+                               9e15 + group}) {
+      ASSERT_EQ(shortest(value), reference(value)) << value;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dm
