@@ -44,6 +44,12 @@ void CsvPairsEncoder::extend(const LocationTable& locations) {
   shape_ = MatrixShape::pairs(fields_.size());
 }
 
+std::size_t CsvPairsEncoder::typical_cell_bytes() const noexcept {
+  const std::size_t name_bytes = field_bytes_.size() - field_padding;
+  const std::size_t average_name = fields_.empty() ? 0 : name_bytes / fields_.size();
+  return 2 * average_name + 18 + 3;  // most distances have 16 or 17 digits and a '.'
+}
+
 char* CsvPairsEncoder::put(char* cursor, Field field) const noexcept {
   const char* source = field_bytes_.data() + field.offset;
   if (field.size <= field_padding) {

@@ -22,6 +22,8 @@ class CsvPairsEncoder final : public MatrixEncoder {
   [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
   [[nodiscard]] std::string header() const override { return {}; }
   void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
+  /// Two names of average length, a distance and the separators.
+  [[nodiscard]] std::size_t typical_cell_bytes() const noexcept override;
 
   /// Grows the encoder to the pairs of `locations`, a table that starts with
   /// the locations it was made for: the pairs order of n locations is the
