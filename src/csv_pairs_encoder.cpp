@@ -50,7 +50,7 @@ std::size_t CsvPairsEncoder::typical_cell_bytes() const noexcept {
   return 2 * average_name + 18 + 3;  // most distances have 16 or 17 digits and a '.'
 }
 
-char* CsvPairsEncoder::put(char* cursor, Field field) const noexcept {
+inline char* CsvPairsEncoder::put(char* cursor, Field field) const noexcept {
   const char* source = field_bytes_.data() + field.offset;
   if (field.size <= field_padding) {
     std::memcpy(cursor, source, field_padding);
