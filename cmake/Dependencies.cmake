@@ -3,6 +3,7 @@ find_package(Threads REQUIRED)
 find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors and run-time dispatch
+find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
 
 # Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.
 # Only MPI's C API is used: the deprecated C++ bindings are left out.
