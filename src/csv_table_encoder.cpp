@@ -1,16 +1,20 @@
 #include "distance_matrix/csv_table_encoder.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cstring>
 #include <stdexcept>
 
 #include "distance_matrix/csv_field.hpp"
+#include "src/shortest_double.hpp"
 
 namespace dm {
 namespace {
 
-constexpr std::size_t max_double_chars = 32;
+/// Longest text write_shortest() produces: "-1.2345678901234567e-308".
+constexpr std::size_t longest_number = 24;
+
+/// Cells sized and zero-filled at a time (std::string::resize fills what it
+/// adds): a batch is filled while in cache, just before being overwritten.
+constexpr std::size_t cells_per_batch = 512;
 
 }  // namespace
 
@@ -41,28 +45,27 @@ std::string CsvTableEncoder::header() const {
 
 void CsvTableEncoder::encode(PairRange cells, std::span<const double> distances, std::string& out) const {
   const std::size_t first_column = shape_.layout() == Layout::rectangle ? shape_.rows() : 0;
-  // Room for the whole block at once, as CsvPairsEncoder does.
-  std::size_t block_bound = 0;
+  // Reserve the whole block at once, as CsvPairsEncoder does.
+  std::size_t block_bound = shortest_double_room;
   shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t /*offset*/) {
-    block_bound += longest_field_ + run.size() * (max_double_chars + 1) + 1;
+    block_bound += longest_field_ + run.size() * (longest_number + 1) + 1;
   });
   out.reserve(out.size() + block_bound);
   shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
-    const std::size_t used = out.size();
-    out.resize(used + longest_field_ + run.size() * (max_double_chars + 1) + 1);
-    char* cursor = out.data() + used;
     const std::size_t column = run.first - first_column;
-    if (column == 0) {
-      const std::string& name = fields_[run.anchor];
-      std::memcpy(cursor, name.data(), name.size());
-      cursor += name.size();
+    if (column == 0) out += fields_[run.anchor];
+    for (std::size_t cell = 0; cell < run.size();) {
+      const std::size_t batch_end = std::min(run.size(), cell + cells_per_batch);
+      const std::size_t used = out.size();
+      out.resize(used + (batch_end - cell) * (longest_number + 1) + shortest_double_room);
+      char* cursor = out.data() + used;
+      for (; cell < batch_end; ++cell) {
+        *cursor++ = ',';
+        cursor = write_shortest(cursor, distances[offset + cell]);
+      }
+      out.resize(static_cast<std::size_t>(cursor - out.data()));
     }
-    for (std::size_t cell = 0; cell < run.size(); ++cell) {
-      *cursor++ = ',';
-      cursor = std::to_chars(cursor, cursor + max_double_chars, distances[offset + cell]).ptr;
-    }
-    if (column + run.size() == shape_.columns()) *cursor++ = '\n';
-    out.resize(static_cast<std::size_t>(cursor - out.data()));
+    if (column + run.size() == shape_.columns()) out += '\n';
   });
 }
 

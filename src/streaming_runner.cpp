@@ -49,13 +49,16 @@ StreamingRunner::StreamingRunner(ExecutionOptions options)
       block_cells_(options.chunk_size > 0 ? options.chunk_size : default_block_cells),
       block_cells_chosen_(options.chunk_size > 0) {}
 
-std::size_t StreamingRunner::block_cells_for(std::size_t cell_count, std::size_t slots) const noexcept {
+std::size_t StreamingRunner::block_cells_for(std::size_t cell_count, std::size_t slots,
+                                             std::size_t cell_bytes) const noexcept {
   if (block_cells_chosen_) return std::min(block_cells_, cell_count);
+  const std::size_t by_bytes = std::clamp(target_block_bytes / std::max<std::size_t>(cell_bytes, 1),
+                                          smallest_default_block_cells, default_block_cells);
   // At least 4 blocks per slot when the matrix allows: each slot's buffers
   // are then reused (a block in fresh memory pays a page fault per 4 KiB),
   // and the last blocks leave no worker idle for long.
   const std::size_t spread = (cell_count + 4 * slots - 1) / (4 * slots);
-  return std::min({default_block_cells, std::max(smallest_default_block_cells, spread), cell_count});
+  return std::min({by_bytes, std::max(smallest_default_block_cells, spread), cell_count});
 }
 
 MatrixReport StreamingRunner::run(const ShapedKernel& cells, const MatrixEncoder& encoder, MatrixOutput& output,
@@ -92,7 +95,7 @@ MatrixReport StreamingRunner::run_range(const ShapedKernel& cells, PairRange ran
   // Enough tokens to keep every worker busy while the writer drains one.
   const std::size_t slots = 4 * std::size_t{workers_used_};
   std::vector<Block> blocks(slots);
-  const std::size_t block_cells = block_cells_for(report.cell_count, slots);
+  const std::size_t block_cells = block_cells_for(report.cell_count, slots, encoder.typical_cell_bytes());
   block_cells_used_ = block_cells;
   std::size_t next_cell = range.first;
   std::size_t next_slot = 0;

@@ -86,8 +86,9 @@ TEST_F(MatrixRunnersTest, StreamingWritesTheSequentialBytesWhateverTheBlocksAndW
 }
 
 TEST_F(MatrixRunnersTest, StreamingSizesDefaultBlocksSoThatEverySlotIsReused) {
-  // 2 workers keep 8 blocks in flight; without --chunk-size a matrix gets
-  // at least 4 blocks per slot, between 4096 cells and 65536 cells a block.
+  // 2 workers keep 8 blocks in flight; without --chunk-size a block aims at
+  // about 128 KiB of output, and a matrix gets at least 4 blocks per slot,
+  // between 2048 cells and 65536 cells a block.
   const Case c{{Format::csv, Layout::pairs, ValueType::float64}};
   StreamingRunner small({2, 0});
   EXPECT_EQ(small.chunk_size(), 65536u) << "before any run: the configured default";
@@ -101,12 +102,24 @@ TEST_F(MatrixRunnersTest, StreamingSizesDefaultBlocksSoThatEverySlotIsReused) {
   MemoryMatrixOutput streamed;
   StreamingRunner runner({2, 0});
   compute_matrix(thousand_kernel, shape, runner, *encoder, streamed);
-  EXPECT_EQ(runner.chunk_size(), 15610u) << "499,500 pairs / 32 blocks, rounded up";
+  // CSV rows of two names and a distance: about 128 KiB of them a block.
+  const double bytes_per_cell = static_cast<double>(streamed.bytes().size()) / 499'500.0;
+  const double block_bytes = static_cast<double>(runner.chunk_size()) * bytes_per_cell;
+  EXPECT_GT(block_bytes, 96.0 * 1024) << runner.chunk_size() << " cells of " << bytes_per_cell << " bytes";
+  EXPECT_LT(block_bytes, 160.0 * 1024) << runner.chunk_size() << " cells of " << bytes_per_cell << " bytes";
   MemoryMatrixOutput sequential_output;
   SequentialExecutor executor;
   BatchRunner batch(executor, {std::size_t{1} << 22, std::size_t{1} << 22});
   compute_matrix(thousand_kernel, shape, batch, *encoder, sequential_output);
   EXPECT_EQ(streamed.bytes(), sequential_output.bytes());
+
+  // 8-byte cells: 16Ki cells would be 128 KiB, but 32 blocks need fewer.
+  const MatrixFormat npy_format{Format::npy, Layout::condensed, ValueType::float64};
+  const MatrixShape condensed = MatrixShape::condensed(thousand.size());
+  const std::unique_ptr<MatrixEncoder> npy = make_encoder(npy_format, condensed, thousand);
+  MemoryMatrixOutput npy_output;
+  compute_matrix(thousand_kernel, condensed, runner, *npy, npy_output);
+  EXPECT_EQ(runner.chunk_size(), 15610u) << "499,500 pairs / 32 blocks, rounded up";
 
   StreamingRunner chosen({2, 100});
   write_with(chosen, c);

@@ -7,10 +7,14 @@ Usage (after bench/peers/setup and a release build):
 1. Calculation: on one generated input of --locations random points (seeded),
    the time to compute every distance: our tool as a whole process writing
    the condensed float64 NumPy matrix to /dev/null (default parallel executor
-   on every core, simd kernel; start-up and reading included), against
-   NumPy broadcasting, scikit-learn's haversine_distances and a Dask chunked
-   array, each in this process. Wall clock (the ratio the issue asks for)
-   and CPU time (steadier when other work shares the machine).
+   on every core, simd kernel; start-up and reading included), and our
+   Python module in this process (dm.pdist: a NumPy array of coordinates in,
+   the condensed float64 array out, every core; into a new array, and into
+   a reused one, which spares the page faults of 400 MB of fresh memory),
+   against NumPy broadcasting, scikit-learn's haversine_distances and a Dask
+   chunked array, each in this process. Wall clock (the ratio the issue asks
+   for) and CPU time (steadier when other work shares the machine). The
+   module is looked for in build/release/python (a release build makes it).
 2. Whole process: data/1k_locations.csv to a CSV file, our tool (which
    fsyncs its output before renaming it into place) against the original
    tool's algorithm in pure Python (bench/peers/original_tool.py, no fsync),
@@ -87,6 +91,16 @@ def original_loop(locations):
     from original_tool import haversine
     return [haversine(locations[i][1], locations[i][2], locations[j][1], locations[j][2])
             for j in range(1, len(locations)) for i in range(j)]
+
+
+def our_module():
+    """The distance_matrix Python module of the release build, or None."""
+    sys.path.insert(0, os.path.join(ROOT, "build", "release", "python"))
+    try:
+        import distance_matrix
+    except ImportError:
+        return None
+    return distance_matrix
 
 
 def child_cpu_seconds():
@@ -168,6 +182,7 @@ def main():
         generated = os.path.join(folder, "generated.csv")
         generate(generated, options.locations)
         points = radians(read_locations(generated))
+        import numpy as np
         n = options.locations
         print(f"\n1. Calculation, {n} generated locations ({n * (n - 1) // 2} pairs; the matrix peers compute "
               f"all {n * n} entries, as their users do)")
@@ -176,11 +191,28 @@ def main():
         print(f"  {'distance_matrix, whole process, NPY to /dev/null':52s} {ours * 1e3:7.1f} ms {1:6.0f}x "
               f"{ours_cpu * 1e3:7.1f} ms {1:6.0f}x")
         print(f"    ({how}; its own calculation line, summed over the workers: {reported * 1e3:.1f} ms)")
+        calculations = {"the tool, whole process": ours}
+        module = our_module()
+        if module is None:
+            print("    (Python module not built: no in-process rows; `cmake --workflow --preset release` builds it)")
+        else:
+            degrees = np.degrees(points)
+            result = np.empty(n * (n - 1) // 2)
+            for name, call in [("dm.pdist, Python module (new array)", lambda p: module.pdist(p)),
+                               ("dm.pdist, Python module (out=reused array)", lambda p: module.pdist(p, out=result))]:
+                seconds, cpu = best_of_with_cpu(call, degrees, options.runs)
+                calculations[name] = seconds
+                print(f"  {name:52s} {seconds * 1e3:7.1f} ms {seconds / ours:6.2f}x {cpu * 1e3:7.1f} ms "
+                      f"{cpu / ours_cpu:6.2f}x")
         for name, peer in [("NumPy broadcasting", numpy_broadcasting),
                            ("scikit-learn haversine_distances", sklearn_haversine),
                            ("Dask array, 1000 x 1000 chunks", dask_chunked)]:
             seconds, cpu = best_of_with_cpu(peer, points, options.runs)
             print(f"  {name:52s} {seconds * 1e3:7.1f} ms {seconds / ours:6.0f}x {cpu * 1e3:7.1f} ms {cpu / ours_cpu:6.0f}x")
+            if peer is sklearn_haversine:
+                print("    scikit-learn's wall clock over ours: "
+                      + ", ".join(f"{ours_name} {seconds / ours_seconds:.0f}x"
+                                  for ours_name, ours_seconds in calculations.items()))
 
         # 2. Whole process, data/1k_locations.csv to CSV.
         thousand = os.path.join(ROOT, "data", "1k_locations.csv")

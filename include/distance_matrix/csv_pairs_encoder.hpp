@@ -22,6 +22,8 @@ class CsvPairsEncoder final : public MatrixEncoder {
   [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
   [[nodiscard]] std::string header() const override { return {}; }
   void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
+  /// Two names of average length, a distance and the separators.
+  [[nodiscard]] std::size_t typical_cell_bytes() const noexcept override;
 
   /// Grows the encoder to the pairs of `locations`, a table that starts with
   /// the locations it was made for: the pairs order of n locations is the
@@ -31,8 +33,19 @@ class CsvPairsEncoder final : public MatrixEncoder {
   void extend(const LocationTable& locations);
 
  private:
+  /// An escaped name: `size` bytes at `offset` in field_bytes_.
+  struct Field {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+
+  char* put(char* cursor, Field field) const noexcept;
+
   MatrixShape shape_;
-  std::vector<std::string> fields_;
+  /// Every escaped name, back to back, then field_padding bytes, so that a
+  /// short name is copied with one fixed-size move.
+  std::string field_bytes_;
+  std::vector<Field> fields_;
   std::size_t longest_field_ = 0;
 };
 

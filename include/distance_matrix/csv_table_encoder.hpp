@@ -25,6 +25,8 @@ class CsvTableEncoder final : public MatrixEncoder {
   [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
   [[nodiscard]] std::string header() const override;
   void encode(PairRange cells, std::span<const double> distances, std::string& out) const override;
+  /// A distance (most have 16 or 17 digits and a '.') and its comma.
+  [[nodiscard]] std::size_t typical_cell_bytes() const noexcept override { return 19; }
 
  private:
   MatrixShape shape_;

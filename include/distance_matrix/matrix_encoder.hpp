@@ -36,6 +36,13 @@ class MatrixEncoder {
   /// order (MPI-IO, parallel writers).
   [[nodiscard]] virtual std::size_t fixed_cell_bytes() const noexcept { return 0; }
 
+  /// About how many bytes a cell takes: fixed_cell_bytes() when fixed, an
+  /// estimate for text. Runners size their blocks by it, so that a block's
+  /// bytes stay in cache from encoding to writing.
+  [[nodiscard]] virtual std::size_t typical_cell_bytes() const noexcept {
+    return fixed_cell_bytes() > 0 ? fixed_cell_bytes() : 16;
+  }
+
   /// Whether the bytes of any block are exactly the bytes of its distances
   /// as doubles in memory (NPY float64 on a little-endian machine): a runner
   /// may then write the distances themselves instead of an encoded copy.

@@ -52,7 +52,7 @@ class MemoryMatrixOutput final : public MatrixOutput {
 /// has only the last few megabytes left instead of the whole file.
 class FileMatrixOutput final : public MatrixOutput {
  public:
-  static constexpr std::uint64_t default_writeback_bytes = std::uint64_t{16} << 20;
+  static constexpr std::uint64_t default_writeback_bytes = std::uint64_t{4} << 20;
   static constexpr std::size_t default_buffer_bytes = std::size_t{1} << 20;
   static constexpr std::size_t direct_write_bytes = std::size_t{64} << 10;
 

@@ -23,11 +23,16 @@ class StreamingRunner final : public MatrixRunner {
  public:
   static constexpr std::size_t default_block_cells = std::size_t{1} << 16;
   /// Without --chunk-size a small matrix gets smaller blocks, down to this.
-  static constexpr std::size_t smallest_default_block_cells = std::size_t{1} << 12;
+  static constexpr std::size_t smallest_default_block_cells = std::size_t{1} << 11;
+  /// Without --chunk-size, the encoded bytes a block aims at: small enough
+  /// to stay in cache from encoding to writing, and for the blocks in flight
+  /// to touch little fresh memory (each new page costs a fault).
+  static constexpr std::size_t target_block_bytes = std::size_t{128} << 10;
 
   /// options.workers threads (default: hardware threads); options.chunk_size
-  /// cells per block (default: default_block_cells, or fewer for a matrix
-  /// of less than 4 blocks per slot in flight, down to smallest_default_block_cells).
+  /// cells per block (default: about target_block_bytes of output, at most
+  /// default_block_cells, or fewer for a matrix of less than 4 blocks per
+  /// slot in flight, down to smallest_default_block_cells).
   explicit StreamingRunner(ExecutionOptions options = {});
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
@@ -48,7 +53,8 @@ class StreamingRunner final : public MatrixRunner {
                          MatrixOutput& output, const ProgressCallback& progress);
 
  private:
-  [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots) const noexcept;
+  [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots,
+                                            std::size_t cell_bytes) const noexcept;
 
   unsigned workers_;
   unsigned workers_used_;
