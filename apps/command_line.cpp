@@ -176,7 +176,8 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option("--workers", arguments.workers,
                  "Threads or processes, at most 1024. Default:\n"
-                 "one per hardware thread")
+                 "one per hardware thread (-e mpi: shared among\n"
+                 "the ranks on each machine)")
       ->check(whole_number_from_one_to(max_workers))
       ->type_name("N");
   app.add_option("--chunk-size", arguments.chunk_size,

@@ -1,10 +1,12 @@
 #include "distance_matrix/distributed_matrix.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/executor.hpp"
 
 namespace dm {
 namespace {
@@ -107,6 +109,12 @@ PairRange rank_share(const MatrixShape& shape, unsigned ranks, unsigned rank) no
   }
   const PairRange rows = split_part({0, shape.rows()}, ranks, rank);
   return {rows.first * shape.columns(), rows.last * shape.columns()};
+}
+
+unsigned workers_per_rank(unsigned requested, const Communicator& communicator) noexcept {
+  if (requested > 0) return requested;
+  const unsigned sharing = std::max(communicator.ranks_on_this_machine(), 1u);
+  return std::max(resolve_workers(0) / sharing, 1u);
 }
 
 std::string pack_locations(const LocationTable& locations) {

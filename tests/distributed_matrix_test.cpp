@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "distance_matrix/csv_pairs_encoder.hpp"
 #include "distance_matrix/distributed_matrix.hpp"
@@ -41,6 +43,12 @@ TEST(RankShareTest, ASquareIsSplitIntoWholeRows) {
   EXPECT_EQ(rank_share(shape, 3, 1), (PairRange{40, 70}));
   EXPECT_EQ(rank_share(shape, 3, 2), (PairRange{70, 100}));
   EXPECT_EQ(rank_share(MatrixShape::rectangle(2, 5), 3, 2), (PairRange{10, 10}));  // more ranks than rows
+}
+
+TEST(WorkersPerRankTest, AChosenCountIsKeptAndTheDefaultIsTheMachinesThreads) {
+  const SingleProcessCommunicator alone;  // the only rank on its machine
+  EXPECT_EQ(workers_per_rank(3, alone), 3u);
+  EXPECT_EQ(workers_per_rank(0, alone), std::max(std::thread::hardware_concurrency(), 1u));
 }
 
 TEST(LocationPackingTest, LocationsSurviveTheRoundTripExactly) {

@@ -222,7 +222,9 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   const DistanceKernel kernel(job.locations, command.run.distance);
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(command.run.format, shape, job.locations);
   const ShapedKernel cells(kernel, shape);
-  StreamingRunner runner(command.run.execution);
+  ExecutionOptions execution = command.run.execution;
+  execution.workers = workers_per_rank(execution.workers, communicator);
+  StreamingRunner runner(execution);
 
   if (command.partitioned) {
     const MatrixReport parts = write_parts(communicator, command, cells, runner, *encoder);

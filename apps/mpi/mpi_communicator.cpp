@@ -94,6 +94,13 @@ class MpiCommunicator final : public dm::Communicator {
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     rank_ = static_cast<unsigned>(rank);
     size_ = static_cast<unsigned>(size);
+    // The ranks that can share memory are those of this machine.
+    MPI_Comm machine = MPI_COMM_NULL;
+    check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &machine));
+    int on_machine = 1;
+    MPI_Comm_size(machine, &on_machine);
+    MPI_Comm_free(&machine);
+    ranks_on_this_machine_ = static_cast<unsigned>(on_machine);
   }
   ~MpiCommunicator() override { MPI_Finalize(); }
   MpiCommunicator(const MpiCommunicator&) = delete;
@@ -101,6 +108,7 @@ class MpiCommunicator final : public dm::Communicator {
 
   [[nodiscard]] unsigned rank() const noexcept override { return rank_; }
   [[nodiscard]] unsigned size() const noexcept override { return size_; }
+  [[nodiscard]] unsigned ranks_on_this_machine() const noexcept override { return ranks_on_this_machine_; }
 
   void broadcast(std::string& bytes, unsigned root) override {
     wait_for_every_rank();
@@ -150,6 +158,7 @@ class MpiCommunicator final : public dm::Communicator {
 
   unsigned rank_ = 0;
   unsigned size_ = 1;
+  unsigned ranks_on_this_machine_ = 1;
 };
 
 }  // namespace

@@ -35,6 +35,9 @@ class Communicator {
 
   [[nodiscard]] virtual unsigned rank() const noexcept = 0;
   [[nodiscard]] virtual unsigned size() const noexcept = 0;
+  /// How many ranks of the job share this rank's machine (and its cores):
+  /// 1 unless the transport knows better.
+  [[nodiscard]] virtual unsigned ranks_on_this_machine() const noexcept { return 1; }
 
   /// After the call every rank holds root's `bytes`.
   virtual void broadcast(std::string& bytes, unsigned root) = 0;

@@ -31,6 +31,12 @@ namespace dm {
 /// beyond the cells (or rows) get an empty share.
 [[nodiscard]] PairRange rank_share(const MatrixShape& shape, unsigned ranks, unsigned rank) noexcept;
 
+/// Local worker threads of one rank: `requested` if given (non-zero), else
+/// this machine's hardware threads shared among the ranks running on it
+/// (at least one each), so that ranks started on one machine do not
+/// oversubscribe its cores.
+[[nodiscard]] unsigned workers_per_rank(unsigned requested, const Communicator& communicator) noexcept;
+
 /// The locations as bytes for a broadcast, and back. unpack_locations
 /// throws std::invalid_argument for bytes pack_locations did not make.
 [[nodiscard]] std::string pack_locations(const LocationTable& locations);
