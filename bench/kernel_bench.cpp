@@ -3,27 +3,28 @@
 // The simd kernel is measured on every instruction set this CPU supports.
 #include <benchmark/benchmark.h>
 
-#include <hwy/targets.h>
-
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench_data.hpp"
 #include "distance_matrix/distance_kernel.hpp"
+#include "src/simd_distance.hpp"
 
 namespace dm {
 namespace {
 
-/// Restricts Highway's run-time dispatch to one instruction set for a scope.
+/// Restricts the library's run-time dispatch to one instruction set (Highway's
+/// name; "" for none) for a scope.
 class DispatchTo {
  public:
-  explicit DispatchTo(std::int64_t target) { hwy::SetSupportedTargetsForTest(target); }
-  ~DispatchTo() { hwy::SetSupportedTargetsForTest(0); }
+  explicit DispatchTo(std::string_view target) { static_cast<void>(simd::use_target(target)); }
+  ~DispatchTo() { static_cast<void>(simd::use_target("")); }
   DispatchTo(const DispatchTo&) = delete;
   DispatchTo& operator=(const DispatchTo&) = delete;
 };
 
-void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::int64_t target) {
+void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::string_view target) {
   const DispatchTo dispatch(target);
   const DistanceKernel kernel(bench::thousand_locations(),
                               {metric, Unit::kilometers, mean_earth_radius_km, kind});
@@ -45,10 +46,10 @@ void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::int
 [[maybe_unused]] const bool registered = [] {
   for (const Metric metric : {Metric::haversine, Metric::equirectangular}) {
     const std::string prefix = "BM_Kernel/" + std::string(to_string(metric)) + '/';
-    benchmark::RegisterBenchmark((prefix + "scalar").c_str(), BM_Kernel, metric, KernelKind::scalar, 0)
+    benchmark::RegisterBenchmark((prefix + "scalar").c_str(), BM_Kernel, metric, KernelKind::scalar, "")
         ->Unit(benchmark::kMillisecond);
-    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
-      benchmark::RegisterBenchmark((prefix + "simd_" + hwy::TargetName(target)).c_str(), BM_Kernel, metric,
+    for (const std::string_view target : simd::runnable_targets()) {
+      benchmark::RegisterBenchmark((prefix + "simd_" + std::string(target)).c_str(), BM_Kernel, metric,
                                    KernelKind::simd, target)
           ->Unit(benchmark::kMillisecond);
     }

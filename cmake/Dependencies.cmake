@@ -2,7 +2,12 @@
 find_package(Threads REQUIRED)
 find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)
-find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors and run-time dispatch
+find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors, compiled per instruction set
+# Only Highway's headers: the library picks the instruction set itself
+# (src/instruction_sets.hpp), because linking hwy::hwy loads libhwy.so, whose
+# static initializer costs every process start some 4 ms (Highway 1.0.3).
+add_library(hwy_headers INTERFACE)
+target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)
 find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
 
 # Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.

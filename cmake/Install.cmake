@@ -38,7 +38,7 @@ install(EXPORT distance_matrixTargets
 # has 3.25). Consumers use the installed package.
 
 # The CMake packages of the imported targets distance_matrix links, each
-# named by its namespace (Threads::Threads, TBB::tbb, hwy::hwy). Build-only
+# named by its namespace (Threads::Threads, TBB::tbb). Build-only
 # targets sit in $<BUILD_INTERFACE:...> and are never exported.
 get_target_property(dm_library_type distance_matrix TYPE)
 function(dm_packages_linked_through property result)
@@ -64,7 +64,6 @@ list(JOIN DM_CONSUMER_PACKAGES " " DM_CONSUMER_PACKAGES_TEXT)
 
 # The same dependencies as pkg-config modules (Threads is the -pthread flag).
 set(dm_pc_module_TBB tbb)
-set(dm_pc_module_hwy libhwy)
 set(dm_pc_modules "")
 foreach(dm_package IN LISTS DM_LINKED_PACKAGES)
   if(dm_package STREQUAL "Threads")

@@ -89,7 +89,7 @@ DistanceKernel::DistanceKernel(DistanceOptions options)
        {&latitude_degrees_, &longitude_degrees_, &cos_latitude_, &unit_x_, &unit_y_, &unit_z_}) {
     column->assign(simd::input_padding, 0.0);
   }
-  // Highway picks the instruction set on the first dispatched call; make that
+  // The instruction set is detected on the first dispatched call; make that
   // call here, on the constructing thread, rather than first in the workers.
   if (options_.kernel == KernelKind::simd) static_cast<void>(simd::target_name());
 }

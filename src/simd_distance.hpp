@@ -1,11 +1,14 @@
 #pragma once
 
 // The vectorized distance loops behind DistanceKernel (src/simd_distance.cpp),
-// compiled once per instruction set and dispatched at run time (Highway).
+// compiled once per instruction set (Highway's foreach_target.h) and
+// dispatched at run time by the library itself (instruction_sets.hpp), so
+// that only Highway's headers are used, never libhwy.so.
 // Internal to the library: users choose KernelKind::simd in DistanceOptions.
 
 #include <cstddef>
 #include <string_view>
+#include <vector>
 
 namespace dm::simd {
 
@@ -26,5 +29,16 @@ void equirectangular_run(const double* latitude, const double* longitude, std::s
 
 /// The instruction set the two functions above dispatch to now ("avx512", "avx2", ...).
 std::string_view target_name() noexcept;
+
+/// For tests and benchmarks: every instruction set compiled in that this CPU
+/// and OS can run, best first, by Highway's name ("AVX3", "AVX2", "SSE4",
+/// "SSSE3", then "EMU128" or "SCALAR", Highway's portable code).
+std::vector<std::string_view> runnable_targets();
+
+/// For tests and benchmarks: dispatch to `highway_name` (one of
+/// runnable_targets()) from now on, or, given "", to the best one again.
+/// Returns false, changing nothing, for any other name. Not to be called
+/// while another thread computes distances.
+bool use_target(std::string_view highway_name) noexcept;
 
 }  // namespace dm::simd

@@ -20,8 +20,9 @@ namespace dm {
 ///  - simd (default): per-location unit vectors (x, y, z) are prepared once
 ///    with degree-exact sin/cos; a pair then costs six subtractions and
 ///    additions, a few multiply-adds, one square root and one arcsine
-///    polynomial (Highway, compiled for SSSE3, SSE4, AVX2 and AVX-512 and
-///    dispatched at run time, see simd_target_name()). The chord |a − b|
+///    polynomial (Highway's headers, compiled for SSSE3, SSE4, AVX2 and
+///    AVX-512, dispatched at run time by the library's own CPU detection, see
+///    simd_target_name()). The chord |a − b|
 ///    gives 2·asin(c/2) up to 60°; past 120° the chord to the antipode
 ///    |a + b| gives π − 2·asin(s/2), so nearly antipodal pairs stay exact;
 ///    in between, π/2 − asin(a · b).
@@ -39,7 +40,7 @@ namespace dm {
 ///                       that fraction of the radius. This covers coincident
 ///                       points, points millimetres apart, antipodal and
 ///                       nearly antipodal pairs, the poles and the antimeridian.
-///   Worst measured:     5.4e-12 km (simd, every instruction set) and 6.2e-12 km
+///   Worst measured:     7.4e-12 km (simd, every instruction set) and 6.2e-12 km
 ///                       (scalar) over 1.1 million random and nearly antipodal
 ///                       pairs; one ulp of 20,000 km is 3.6e-12 km. The
 ///                       textbook 2R·asin(√a) is off by 1.9e-4 km there.
