@@ -179,22 +179,39 @@ void agree(Communicator& communicator, const std::optional<RankFailure>& mine) {
   throw DistributedFailure(static_cast<FailureKind>(packed.front()), packed.substr(1));
 }
 
+std::size_t job_cells_done(std::size_t done, std::size_t total, std::size_t job_cells) noexcept {
+  if (total == 0 || done >= total) return job_cells;
+  // done / total of job_cells, without overflowing the product.
+  const long double fraction = static_cast<long double>(done) / static_cast<long double>(total);
+  return std::min(job_cells, static_cast<std::size_t>(fraction * static_cast<long double>(job_cells)));
+}
+
 ShareReport write_share(Communicator& communicator, const ShapedKernel& cells, StreamingRunner& runner,
-                        const MatrixEncoder& encoder, SharedFile& file) {
+                        const MatrixEncoder& encoder, SharedFile& file, const ProgressCallback& progress) {
   ShareReport report;
   report.share = rank_share(cells.shape(), communicator.size(), communicator.rank());
   const std::string header = encoder.header();
   const bool first_rank = communicator.rank() == 0;
   std::optional<RankFailure> failure;
 
-  if (const std::size_t cell_bytes = encoder.fixed_cell_bytes(); cell_bytes > 0) {
+  const std::size_t share_cells = report.share.size();
+  const std::size_t cell_bytes = encoder.fixed_cell_bytes();
+  const std::size_t steps = cell_bytes > 0 ? share_cells : 2 * share_cells;  // text is encoded twice
+  ProgressCallback counting_progress;
+  ProgressCallback writing_progress;
+  if (progress) {
+    counting_progress = [&](std::size_t done, std::size_t) { progress(done, steps); };
+    writing_progress = [&](std::size_t done, std::size_t) { progress(steps - share_cells + done, steps); };
+  }
+
+  if (cell_bytes > 0) {
     report.offset = first_rank ? 0 : header.size() + std::uint64_t{report.share.first} * cell_bytes;
   } else {
     const Clock::time_point start = Clock::now();
     std::uint64_t bytes = 0;
     try {
       CountingOutput counter;
-      runner.run_range(cells, report.share, encoder, counter, {});
+      runner.run_range(cells, report.share, encoder, counter, counting_progress);
       bytes = counter.count() + (first_rank ? header.size() : 0);
     } catch (...) {
       failure = failure_of(std::current_exception());
@@ -207,7 +224,7 @@ ShareReport write_share(Communicator& communicator, const ShapedKernel& cells, S
   try {
     SharedFileOutput output(file, report.offset);
     if (first_rank) output.append(header);
-    report.matrix = runner.run_range(cells, report.share, encoder, output, {});
+    report.matrix = runner.run_range(cells, report.share, encoder, output, writing_progress);
     output.commit();
     report.bytes = output.written();
   } catch (...) {

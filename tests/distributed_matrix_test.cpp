@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "distance_matrix/csv_pairs_encoder.hpp"
 #include "distance_matrix/distributed_matrix.hpp"
@@ -99,6 +101,52 @@ TEST(WriteShareTest, AJobOfOneWritesTheStreamingRunnersBytes) {
     EXPECT_TRUE(testing::read_file(name) == expected.bytes()) << to_string(*format.layout);
     fs::remove(name);
   }
+}
+
+TEST(WriteShareTest, ProgressRunsThroughBothPassesOfTextAndTheOnePassOfBinary) {
+  const LocationTable locations(testing::random_locations(120, 5));
+  const DistanceKernel kernel(locations);
+  for (const MatrixFormat format : {MatrixFormat{Format::csv, Layout::pairs, ValueType::float64},
+                                    MatrixFormat{Format::npy, Layout::condensed, ValueType::float64}}) {
+    const MatrixShape shape = MatrixShape::of(*format.layout, locations.size());
+    const auto encoder = make_encoder(format, shape, locations);
+    const ShapedKernel cells(kernel, shape);
+    StreamingRunner runner(ExecutionOptions{2, 1000});
+    std::string name = (fs::temp_directory_path() / "write_share_test.XXXXXX").string();
+    const int descriptor = ::mkstemp(name.data());
+    ASSERT_GE(descriptor, 0);
+    ::close(descriptor);
+    SingleProcessCommunicator communicator;
+    const std::unique_ptr<SharedFile> file = communicator.open_shared_file(name);
+    std::vector<std::pair<std::size_t, std::size_t>> calls;
+    static_cast<void>(write_share(communicator, cells, runner, *encoder, *file,
+                                  [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); }));
+    file->close();
+    fs::remove(name);
+
+    // 7,140 pairs in blocks of 1,000: 8 blocks a pass; text is encoded twice.
+    const std::size_t passes = format.format == Format::csv ? 2 : 1;
+    ASSERT_EQ(calls.size(), 8 * passes) << to_string(format.format);
+    for (std::size_t call = 0; call < calls.size(); ++call) {
+      EXPECT_EQ(calls[call].second, passes * 7140);
+      if (call > 0) {
+        EXPECT_GT(calls[call].first, calls[call - 1].first);
+      }
+    }
+    EXPECT_EQ(calls[7].first, 7140u) << "the first pass ends half way for text, at the end for binary";
+    EXPECT_EQ(calls.back().first, passes * 7140);
+  }
+}
+
+TEST(JobProgressTest, OneRanksShareScalesToTheWholeJob) {
+  EXPECT_EQ(job_cells_done(0, 100, 1000), 0u);
+  EXPECT_EQ(job_cells_done(25, 100, 1000), 250u);
+  EXPECT_EQ(job_cells_done(99, 100, 1000), 990u);
+  EXPECT_EQ(job_cells_done(100, 100, 1000), 1000u);
+  EXPECT_EQ(job_cells_done(0, 0, 1000), 1000u) << "an empty share is done";
+  // No overflow of done × job_cells.
+  const std::size_t huge = std::size_t{1} << 62;
+  EXPECT_EQ(job_cells_done(huge / 2, huge, huge), huge / 2);
 }
 
 }  // namespace

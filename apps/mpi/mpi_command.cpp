@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <unistd.h>
+
 #include "destinations_guard.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/distributed_matrix.hpp"
@@ -24,6 +26,7 @@
 #include "mpi_module.hpp"
 #include "partitioned_output.hpp"
 #include "process_setup.hpp"
+#include "progress_line.hpp"
 
 namespace dm::cli {
 namespace {
@@ -226,8 +229,23 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   execution.workers = workers_per_rank(execution.workers, communicator);
   StreamingRunner runner(execution);
 
+  // Rank 0 shows the progress of its own share, scaled to the whole job:
+  // the shares are equal and the ranks alike, so the others keep pace.
+  std::optional<ProgressLine> progress_line;
+  ProgressCallback progress;
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  if (first_rank && (command.progress || (terminal && !command.quiet))) {
+    ProgressLine::Options options;
+    options.terminal = terminal;
+    progress_line.emplace(stderr, options);
+    progress = [&, job_cells = shape.cell_count()](std::size_t done, std::size_t total) {
+      progress_line->update(job_cells_done(done, total, job_cells), job_cells);
+    };
+  }
+
   if (command.partitioned) {
-    const MatrixReport parts = write_parts(communicator, command, cells, runner, *encoder);
+    const MatrixReport parts = write_parts(communicator, command, cells, runner, *encoder, progress);
+    if (progress_line) progress_line->finish();
     phases.calculation = parts.calculation;
     phases.write = parts.write;
     phases.total = Clock::now() - start;
@@ -244,7 +262,8 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   }
   agree(communicator, failure);
 
-  const ShareReport share = write_share(communicator, cells, runner, *encoder, *shared);
+  const ShareReport share = write_share(communicator, cells, runner, *encoder, *shared, progress);
+  if (progress_line) progress_line->finish();
   const Clock::time_point close_start = Clock::now();
   try {
     shared->close();

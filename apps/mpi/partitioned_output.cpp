@@ -113,7 +113,7 @@ std::string part_name(unsigned rank, Format format) {
 }
 
 MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const ShapedKernel& cells,
-                         StreamingRunner& runner, const MatrixEncoder& encoder) {
+                         StreamingRunner& runner, const MatrixEncoder& encoder, const ProgressCallback& progress) {
   const fs::path folder = command.output;
   const unsigned rank = communicator.rank();
   const PairRange share = rank_share(cells.shape(), communicator.size(), rank);
@@ -135,7 +135,7 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
     output.emplace(*file);
     CountedOutput counted(*output);
     counted.append(part_header(command, cells.shape(), encoder, share, rank));
-    report = runner.run_range(cells, share, encoder, counted, {});
+    report = runner.run_range(cells, share, encoder, counted, progress);
     bytes = counted.bytes();
   } catch (...) {
     failure = failure_of(std::current_exception());

@@ -21,9 +21,10 @@ namespace dm::cli {
 /// square's or rectangle's whole rows, a condensed vector's cells). Rank 0
 /// writes `manifest.json` last, once every part is in place, and removes
 /// parts a previous run with more ranks left behind. Collective; failures
-/// are agreed on (DistributedFailure on every rank).
+/// are agreed on (DistributedFailure on every rank). `progress` follows
+/// this rank's part.
 MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const ShapedKernel& cells,
-                         StreamingRunner& runner, const MatrixEncoder& encoder);
+                         StreamingRunner& runner, const MatrixEncoder& encoder, const ProgressCallback& progress = {});
 
 /// `part-00003.csv` for rank 3 of a CSV run.
 [[nodiscard]] std::string part_name(unsigned rank, Format format);

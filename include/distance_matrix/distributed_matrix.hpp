@@ -90,7 +90,16 @@ struct ShareReport {
 /// encoded again while written (the kernel and encoders are fast, and memory
 /// stays bounded by the runner's blocks in flight). Failures are agreed on
 /// (DistributedFailure on every rank); does not close the file.
+/// `progress` follows this rank's share through both passes: for text,
+/// counting is the first half of the total (2 × the share's cells) and
+/// writing the second; for binary, writing is all of it.
 ShareReport write_share(Communicator& communicator, const ShapedKernel& cells, StreamingRunner& runner,
-                        const MatrixEncoder& encoder, SharedFile& file);
+                        const MatrixEncoder& encoder, SharedFile& file, const ProgressCallback& progress = {});
+
+/// The whole job's progress as one rank sees it: the shares are of equal
+/// pair count and computed alike, so the others are about as far as this
+/// one. `done` of `total` steps of this rank's share, scaled to the job's
+/// `job_cells`; the full job once the share is done.
+[[nodiscard]] std::size_t job_cells_done(std::size_t done, std::size_t total, std::size_t job_cells) noexcept;
 
 }  // namespace dm
