@@ -43,14 +43,13 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
-/// One repetition of `config`: its calculation time; the distances in `out`.
-double time_once(const LabCase& config, const LocationTable& locations, std::vector<double>& out,
+/// One repetition of `config` on `executor` (null for async, which is a
+/// runner): its calculation time; the distances in `out`.
+double time_once(Executor* executor, const DistanceKernel& kernel, std::vector<double>& out,
                  LabMeasurement& measurement) {
-  const DistanceOptions distance{.kernel = config.kernel};
-  const DistanceKernel kernel(locations, distance);
-  if (config.executor == ExecutorKind::async) {
+  if (executor == nullptr) {
     AsyncRunner runner;
-    const MatrixShape shape = MatrixShape::pairs(locations.size());
+    const MatrixShape shape = MatrixShape::pairs(kernel.size());
     MemoryMatrixOutput bytes;
     const MatrixReport report = compute_matrix(kernel, shape, runner, RawDoubles(shape), bytes);
     std::memcpy(out.data(), bytes.bytes().data(), std::min(bytes.bytes().size(), out.size() * sizeof(double)));
@@ -58,7 +57,6 @@ double time_once(const LabCase& config, const LocationTable& locations, std::vec
     measurement.chunk_size = runner.chunk_size();
     return report.calculation.count();
   }
-  std::unique_ptr<Executor> executor = make_executor(config.executor, {config.workers, config.chunk_size});
   measurement.workers = executor->workers();
   measurement.chunk_size = executor->chunk_size();
   const Clock::time_point start = Clock::now();
@@ -160,9 +158,22 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     LabMeasurement measurement;
     measurement.config = config;
     measurement.identical = true;
+    const DistanceKernel kernel(locations, DistanceOptions{.kernel = config.kernel});
+    const std::unique_ptr<Executor> executor =
+        config.executor == ExecutorKind::async ? nullptr
+                                               : make_executor(config.executor, {config.workers, config.chunk_size});
+    // Only the pool's threads and oneTBB's workers outlive a run, so only
+    // they can settle; `threads` and `processes` start anew every run.
+    const bool keeps_its_threads = config.executor == ExecutorKind::pool || config.executor == ExecutorKind::parallel;
+    if (keeps_its_threads && executor->workers() > 1) {
+      const Clock::time_point warm_up_start = Clock::now();
+      do {
+        executor->compute(kernel, {0, out.size()}, out);
+      } while (Clock::now() - warm_up_start < options.warm_up);
+    }
     for (unsigned repetition = 0; repetition < report.repeat; ++repetition) {
       std::fill(out.begin(), out.end(), -1.0);
-      const double seconds = time_once(config, locations, out, measurement);
+      const double seconds = time_once(executor.get(), kernel, out, measurement);
       measurement.seconds.push_back(seconds);
       measurement.identical = measurement.identical && same_bits(out, reference[config.kernel]);
       if (seconds > options.slow_case.count()) break;

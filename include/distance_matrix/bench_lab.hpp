@@ -41,6 +41,11 @@ struct LabOptions {
   /// A case whose first repetition takes longer than this is not repeated,
   /// which bounds the slow strategies (a thread per small task).
   std::chrono::duration<double> slow_case{0.5};
+  /// Before a case with more than one worker is timed, it runs untimed for
+  /// at least this long: its threads are placed by the OS scheduler when
+  /// they wake, and a worker put beside a busy one on the same core would
+  /// otherwise stay there for the whole of a sub-millisecond measurement.
+  std::chrono::duration<double> warm_up{0.02};
 };
 
 struct LabReport {
@@ -66,7 +71,9 @@ struct LabReport {
 /// pairs and parallel with tasks of one pair; async.
 [[nodiscard]] std::vector<LabCase> default_lab_cases(unsigned hardware_threads);
 
-/// Times each case `options.repeat` times on `locations` (haversine, km) and
+/// Times each case `options.repeat` times on `locations` (haversine, km),
+/// on one executor per case (made once, as a program would), after the
+/// warm-up for several workers, and
 /// checks every result. `on_measured`, if set, sees each measurement as soon
 /// as it is complete (for progress output). Throws ExecutionError if an
 /// executor fails.
