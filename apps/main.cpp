@@ -10,8 +10,6 @@
 #include <string_view>
 #include <variant>
 
-#include <unistd.h>
-
 #include "bench_command.hpp"
 #include "command_line.hpp"
 #include "destinations_guard.hpp"
@@ -54,16 +52,10 @@ int run_command(const dm::cli::CommandLine& command) {
   dm::cli::refuse_output_over_destinations(command);
   dm::OutputFile file(command.output, dm::ProtectedInput::of(command.input));
   dm::FileMatrixOutput output(file);
-  // The progress line is for people watching a terminal; --progress asks for it anywhere.
-  const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  std::optional<dm::cli::ProgressLine> progress;
+  std::optional<dm::cli::ProgressLine> progress =
+      dm::cli::progress_line_on_standard_error(command.progress, command.quiet);
   dm::ProgressCallback on_progress;
-  if (command.progress || (terminal && !command.quiet)) {
-    dm::cli::ProgressLine::Options options;
-    options.terminal = terminal;
-    progress.emplace(stderr, options);
-    on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
-  }
+  if (progress) on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
   dm::RunReport report =
       dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
   if (progress) progress->finish();

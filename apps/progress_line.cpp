@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <unistd.h>
+
 namespace dm::cli {
 namespace {
 
@@ -78,6 +80,14 @@ void ProgressLine::finish() {
     std::fputs("\r\033[K", stream_);
     std::fflush(stream_);
   }
+}
+
+std::optional<ProgressLine> progress_line_on_standard_error(bool forced, bool quiet) {
+  const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  if (!forced && (quiet || !terminal)) return std::nullopt;
+  ProgressLine::Options options;
+  options.terminal = terminal;
+  return std::optional<ProgressLine>(std::in_place, stderr, options);
 }
 
 }  // namespace dm::cli

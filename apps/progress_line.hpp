@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace dm::cli {
@@ -50,5 +51,10 @@ class ProgressLine {
   bool drawn_ = false;
   bool finished_ = false;
 };
+
+/// The progress line a command wants on standard error: for people watching
+/// a terminal unless `quiet`, and anywhere when `forced` (--progress); none
+/// otherwise.
+[[nodiscard]] std::optional<ProgressLine> progress_line_on_standard_error(bool forced, bool quiet);
 
 }  // namespace dm::cli

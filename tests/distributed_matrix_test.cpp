@@ -1,8 +1,6 @@
 // The distributed run's pieces that need no MPI: the shares, the location
 // broadcast's packing, failure agreement and write_share over a job of one.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -18,11 +16,19 @@
 #include "distance_matrix/matrix_format.hpp"
 #include "support/files.hpp"
 #include "support/random_locations.hpp"
+#include "support/scratch_folder.hpp"
 
 namespace dm {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// An empty file in `folder` for a SharedFile to open (it opens existing files only).
+std::string empty_file(const testing::ScratchFolder& folder) {
+  const fs::path path = folder.path() / "shared.out";
+  std::ofstream{path};
+  return path.string();
+}
 
 TEST(RankShareTest, TheTriangleIsSplitIntoEqualPairCountsThatCoverEveryCellOnce) {
   const MatrixShape shape = MatrixShape::pairs(1000);  // 499,500 pairs
@@ -88,10 +94,8 @@ TEST(WriteShareTest, AJobOfOneWritesTheStreamingRunnersBytes) {
     MemoryMatrixOutput expected;
     static_cast<void>(runner.run(cells, *encoder, expected, {}));
 
-    std::string name = (fs::temp_directory_path() / "write_share_test.XXXXXX").string();
-    const int descriptor = ::mkstemp(name.data());
-    ASSERT_GE(descriptor, 0);
-    ::close(descriptor);
+    const testing::ScratchFolder folder("write_share_test");
+    const std::string name = empty_file(folder);
     SingleProcessCommunicator communicator;
     const std::unique_ptr<SharedFile> file = communicator.open_shared_file(name);
     const ShareReport report = write_share(communicator, cells, runner, *encoder, *file);
@@ -99,7 +103,6 @@ TEST(WriteShareTest, AJobOfOneWritesTheStreamingRunnersBytes) {
     EXPECT_EQ(report.share, (PairRange{0, shape.cell_count()}));
     EXPECT_EQ(report.bytes, expected.bytes().size());
     EXPECT_TRUE(testing::read_file(name) == expected.bytes()) << to_string(*format.layout);
-    fs::remove(name);
   }
 }
 
@@ -112,17 +115,14 @@ TEST(WriteShareTest, ProgressRunsThroughBothPassesOfTextAndTheOnePassOfBinary) {
     const auto encoder = make_encoder(format, shape, locations);
     const ShapedKernel cells(kernel, shape);
     StreamingRunner runner(ExecutionOptions{2, 1000});
-    std::string name = (fs::temp_directory_path() / "write_share_test.XXXXXX").string();
-    const int descriptor = ::mkstemp(name.data());
-    ASSERT_GE(descriptor, 0);
-    ::close(descriptor);
+    const testing::ScratchFolder folder("write_share_test");
+    const std::string name = empty_file(folder);
     SingleProcessCommunicator communicator;
     const std::unique_ptr<SharedFile> file = communicator.open_shared_file(name);
     std::vector<std::pair<std::size_t, std::size_t>> calls;
     static_cast<void>(write_share(communicator, cells, runner, *encoder, *file,
                                   [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); }));
     file->close();
-    fs::remove(name);
 
     // 7,140 pairs in blocks of 1,000: 8 blocks a pass; text is encoded twice.
     const std::size_t passes = format.format == Format::csv ? 2 : 1;

@@ -11,8 +11,6 @@
 #include <stdexcept>
 #include <string>
 
-#include <unistd.h>
-
 #include "destinations_guard.hpp"
 #include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/distributed_matrix.hpp"
@@ -231,13 +229,10 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
 
   // Rank 0 shows the progress of its own share, scaled to the whole job:
   // the shares are equal and the ranks alike, so the others keep pace.
-  std::optional<ProgressLine> progress_line;
+  std::optional<ProgressLine> progress_line =
+      first_rank ? progress_line_on_standard_error(command.progress, command.quiet) : std::nullopt;
   ProgressCallback progress;
-  const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  if (first_rank && (command.progress || (terminal && !command.quiet))) {
-    ProgressLine::Options options;
-    options.terminal = terminal;
-    progress_line.emplace(stderr, options);
+  if (progress_line) {
     progress = [&, job_cells = shape.cell_count()](std::size_t done, std::size_t total) {
       progress_line->update(job_cells_done(done, total, job_cells), job_cells);
     };
