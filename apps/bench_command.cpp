@@ -5,11 +5,11 @@
 #include <ostream>
 #include <string>
 
-#include "distance_matrix/bench_lab.hpp"
-#include "distance_matrix/csv_reader.hpp"
+#include "bench_lab.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/output_file.hpp"
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/text/printable.hpp"
 #include "exit_code.hpp"
 
 namespace dm::cli {

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/distance_options.hpp"
-#include "distance_matrix/duration.hpp"
-#include "distance_matrix/executor.hpp"
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/kernel/distance_options.hpp"
+#include "duration.hpp"
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "exit_code.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/write_matrix.hpp"
+#include "distance_matrix/run/run_job.hpp"
 
 namespace dm::cli {
 

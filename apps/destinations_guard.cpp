@@ -4,8 +4,8 @@
 #include <string>
 
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/file_identity.hpp"
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/output/file_identity.hpp"
+#include "distance_matrix/text/printable.hpp"
 
 namespace dm::cli {
 

@@ -15,13 +15,13 @@
 #include "destinations_guard.hpp"
 #include "mpi/mpi_command.hpp"
 #include "progress_line.hpp"
-#include "distance_matrix/csv_reader.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/matrix_output.hpp"
-#include "distance_matrix/file_identity.hpp"
-#include "distance_matrix/output_file.hpp"
-#include "distance_matrix/printable.hpp"
-#include "distance_matrix/write_matrix.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/file_identity.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/run/run_job.hpp"
+#include "distance_matrix/text/printable.hpp"
 #include "process_setup.hpp"
 #include "timing_report.hpp"
 
@@ -57,7 +57,7 @@ int run_command(const dm::cli::CommandLine& command) {
   dm::ProgressCallback on_progress;
   if (progress) on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
   dm::RunReport report =
-      dm::write_matrix(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
+      dm::run_job(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
   if (progress) progress->finish();
 
   const Clock::time_point commit_start = Clock::now();

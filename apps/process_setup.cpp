@@ -6,7 +6,7 @@
 #include <csignal>
 #include <iostream>
 
-#include "distance_matrix/interrupt_cleanup.hpp"
+#include "distance_matrix/output/interrupt_cleanup.hpp"
 
 namespace dm::cli {
 namespace {

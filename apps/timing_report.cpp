@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm::cli {
 namespace {

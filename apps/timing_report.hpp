@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "distance_matrix/run_report.hpp"
+#include "distance_matrix/run/run_report.hpp"
 
 namespace dm::cli {
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/location.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/kernel/location.hpp"
 
 namespace dm::bench {
 

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "bench_data.hpp"
-#include "distance_matrix/csv_pairs_encoder.hpp"
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/output/csv_pairs_encoder.hpp"
 
 namespace dm {
 namespace {

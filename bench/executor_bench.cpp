@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "bench_data.hpp"
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
 namespace {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "bench_data.hpp"
-#include "distance_matrix/distance_kernel.hpp"
-#include "src/simd_distance.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
+#include "src/kernel/simd_distance.hpp"
 
 namespace dm {
 namespace {

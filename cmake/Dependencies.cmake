@@ -4,7 +4,7 @@ find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors, compiled per instruction set
 # Only Highway's headers: the library picks the instruction set itself
-# (src/instruction_sets.hpp), because linking hwy::hwy loads libhwy.so, whose
+# (src/kernel/instruction_sets.hpp), because linking hwy::hwy loads libhwy.so, whose
 # static initializer costs every process start some 4 ms (Highway 1.0.3).
 add_library(hwy_headers INTERFACE)
 target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)

@@ -24,10 +24,10 @@
 #include <string_view>
 #include <vector>
 
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/csv_field.hpp"
-#include "distance_matrix/printable.hpp"
-#include "distance_matrix/utf8.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/csv_field.hpp"
+#include "distance_matrix/text/printable.hpp"
+#include "distance_matrix/text/utf8.hpp"
 #include "support/chunked_source.hpp"
 
 namespace {

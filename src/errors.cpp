@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/text/printable.hpp"
 
 namespace dm {
 namespace {

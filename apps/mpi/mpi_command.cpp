@@ -12,15 +12,15 @@
 #include <string>
 
 #include "destinations_guard.hpp"
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/distributed_matrix.hpp"
+#include "distance_matrix/distributed/distributed_matrix.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/file_identity.hpp"
-#include "distance_matrix/interrupt_cleanup.hpp"
-#include "distance_matrix/matrix_format.hpp"
-#include "distance_matrix/output_file.hpp"
-#include "distance_matrix/printable.hpp"
-#include "distance_matrix/streaming_runner.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/file_identity.hpp"
+#include "distance_matrix/output/interrupt_cleanup.hpp"
+#include "distance_matrix/output/matrix_format.hpp"
+#include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/run/streaming_runner.hpp"
+#include "distance_matrix/text/printable.hpp"
 #include "mpi_module.hpp"
 #include "partitioned_output.hpp"
 #include "process_setup.hpp"
@@ -222,7 +222,7 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
                                 : MatrixShape::of(resolve_layout(command.run.format, false), count);
   const DistanceKernel kernel(job.locations, command.run.distance);
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(command.run.format, shape, job.locations);
-  const ShapedKernel cells(kernel, shape);
+  const MatrixCells cells(kernel, shape);
   ExecutionOptions execution = command.run.execution;
   execution.workers = workers_per_rank(execution.workers, communicator);
   StreamingRunner runner(execution);

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/communicator.hpp"
+#include "distance_matrix/distributed/communicator.hpp"
 #include "mpi_module.hpp"
 
 namespace {

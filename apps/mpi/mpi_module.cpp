@@ -7,7 +7,7 @@
 #include <system_error>
 #include <vector>
 
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/text/printable.hpp"
 
 namespace dm::cli {
 namespace {

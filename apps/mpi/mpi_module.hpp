@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "distance_matrix/communicator.hpp"
+#include "distance_matrix/distributed/communicator.hpp"
 
 extern "C" {
 /// Initializes MPI (MPI_Init_thread) and returns the job's communicator, which

@@ -6,13 +6,13 @@
 #include <string_view>
 #include <system_error>
 
-#include "distance_matrix/distributed_matrix.hpp"
+#include "distance_matrix/distributed/distributed_matrix.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/matrix_format.hpp"
-#include "distance_matrix/matrix_output.hpp"
-#include "distance_matrix/npy_encoder.hpp"
-#include "distance_matrix/output_file.hpp"
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/output/matrix_format.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/output/npy_encoder.hpp"
+#include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/text/printable.hpp"
 
 namespace dm::cli {
 namespace {
@@ -39,13 +39,13 @@ class CountedOutput final : public MatrixOutput {
 };
 
 /// Array rows of a share: whole rows of a square or rectangle, cells of a 1-D layout.
-std::size_t rows_of(const MatrixShape& shape, PairRange share) {
+std::size_t rows_of(const MatrixShape& shape, CellRange share) {
   const bool one_dimensional = shape.layout() == Layout::pairs || shape.layout() == Layout::condensed;
   return one_dimensional || shape.columns() == 0 ? share.size() : share.size() / shape.columns();
 }
 
 std::string part_header(const CommandLine& command, const MatrixShape& shape, const MatrixEncoder& encoder,
-                        PairRange share, unsigned rank) {
+                        CellRange share, unsigned rank) {
   if (command.run.format.format == Format::csv) return rank == 0 ? encoder.header() : std::string();
   if (shape.layout() == Layout::condensed) return npy_header(command.run.format.value_type, {share.size()});
   return npy_header(command.run.format.value_type, {rows_of(shape, share), shape.columns()});
@@ -78,7 +78,7 @@ std::string manifest(const CommandLine& command, const MatrixShape& shape, unsig
           ",\n  \"pairs\": " + std::to_string(shape.cell_count()) + ",\n  \"ranks\": " + std::to_string(ranks) +
           ",\n  \"parts\": [";
   for (unsigned rank = 0; rank < ranks; ++rank) {
-    const PairRange share = rank_share(shape, ranks, rank);
+    const CellRange share = rank_share(shape, ranks, rank);
     const std::string first = share.empty() ? "null" : std::to_string(share.first);
     const std::string last = share.empty() ? "null" : std::to_string(share.last - 1);
     text += std::string(rank == 0 ? "\n" : ",\n") + "    {\"file\": " + json_string(part_name(rank, format)) +
@@ -112,11 +112,11 @@ std::string part_name(unsigned rank, Format format) {
   return name + std::string(to_string(format));
 }
 
-MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const ShapedKernel& cells,
+MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const MatrixCells& cells,
                          StreamingRunner& runner, const MatrixEncoder& encoder, const ProgressCallback& progress) {
   const fs::path folder = command.output;
   const unsigned rank = communicator.rank();
-  const PairRange share = rank_share(cells.shape(), communicator.size(), rank);
+  const CellRange share = rank_share(cells.shape(), communicator.size(), rank);
   std::optional<RankFailure> failure;
   std::optional<OutputFile> file;
   std::optional<FileMatrixOutput> output;

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "command_line.hpp"
-#include "distance_matrix/communicator.hpp"
-#include "distance_matrix/matrix_encoder.hpp"
-#include "distance_matrix/matrix_runner.hpp"
-#include "distance_matrix/shaped_kernel.hpp"
-#include "distance_matrix/streaming_runner.hpp"
+#include "distance_matrix/distributed/communicator.hpp"
+#include "distance_matrix/matrix/matrix_cells.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
+#include "distance_matrix/run/matrix_runner.hpp"
+#include "distance_matrix/run/streaming_runner.hpp"
 
 namespace dm::cli {
 
@@ -23,7 +23,7 @@ namespace dm::cli {
 /// parts a previous run with more ranks left behind. Collective; failures
 /// are agreed on (DistributedFailure on every rank). `progress` follows
 /// this rank's part.
-MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const ShapedKernel& cells,
+MatrixReport write_parts(Communicator& communicator, const CommandLine& command, const MatrixCells& cells,
                          StreamingRunner& runner, const MatrixEncoder& encoder, const ProgressCallback& progress = {});
 
 /// `part-00003.csv` for rank 3 of a CSV run.

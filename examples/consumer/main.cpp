@@ -5,9 +5,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <distance_matrix/distance_kernel.hpp>
-#include <distance_matrix/executor.hpp>
-#include <distance_matrix/location.hpp>
+#include <distance_matrix/kernel/distance_kernel.hpp>
+#include <distance_matrix/executors/executor.hpp>
+#include <distance_matrix/kernel/location.hpp>
 #include <distance_matrix/version.hpp>
 #include <string_view>
 #include <vector>

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "distance_matrix/matrix_output.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
 
 namespace dm::python {
 

@@ -18,15 +18,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "distance_matrix/compute_matrix.hpp"
-#include "distance_matrix/distance_kernel.hpp"
-#include "distance_matrix/distance_options.hpp"
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 #include "distance_matrix/executors/parallel_executor.hpp"
-#include "distance_matrix/location.hpp"
-#include "distance_matrix/matrix_shape.hpp"
-#include "distance_matrix/npy_encoder.hpp"
-#include "distance_matrix/shaped_kernel.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/matrix/matrix_cells.hpp"
+#include "distance_matrix/matrix/matrix_shape.hpp"
+#include "distance_matrix/output/npy_encoder.hpp"
+#include "distance_matrix/run/compute_and_write.hpp"
 #include "distance_matrix/version.hpp"
 #include "python/src/buffer_output.hpp"
 
@@ -150,7 +150,7 @@ void fill(const DistanceKernel& kernel, const MatrixShape& shape, ValueType type
   const unsigned workers = cells >= smallest_parallel_cells ? resolve_workers(requested_workers) : 1;
   const bool parallel = workers > 1;
   if (type == ValueType::float64) {
-    const ShapedKernel shaped(kernel, shape);
+    const MatrixCells shaped(kernel, shape);
     const std::span<double> out(static_cast<double*>(data), cells);
     if (parallel) {
       ParallelExecutor(ExecutionOptions{workers, 0}).compute(shaped, {0, cells}, out);
@@ -163,7 +163,7 @@ void fill(const DistanceKernel& kernel, const MatrixShape& shape, ValueType type
   BufferMatrixOutput output(static_cast<std::byte*>(data), cells * size_of(type), encoder.header().size());
   const std::unique_ptr<Executor> executor =
       make_executor(parallel ? ExecutorKind::parallel : ExecutorKind::sequential, ExecutionOptions{workers, 0});
-  compute_matrix(kernel, shape, *executor, encoder, output);
+  compute_and_write(kernel, shape, *executor, encoder, output);
 }
 
 py::array compute(const py::array& points, const std::optional<py::array>& destinations,

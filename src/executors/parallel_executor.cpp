@@ -1,6 +1,6 @@
 #include "distance_matrix/executors/parallel_executor.hpp"
 
-#include "distance_matrix/chunking.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -71,7 +71,7 @@ ParallelExecutor::ParallelExecutor(ExecutionOptions options)
 
 ParallelExecutor::~ParallelExecutor() = default;
 
-void ParallelExecutor::compute(const ShapedKernel& kernel, PairRange range,
+void ParallelExecutor::compute(const MatrixCells& kernel, CellRange range,
                                std::span<double> out) {
   if (range.empty()) return;
   CompletionEdge completion;

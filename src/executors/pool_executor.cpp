@@ -4,8 +4,8 @@
 #include <string>
 #include <system_error>
 
-#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
 
 namespace dm {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 /// stores inline, so the measured per-task cost is the pool's own (lock,
 /// queue, wake-up) and not an extra heap allocation of ours.
 struct ChunkedJob {
-  const ShapedKernel& kernel;
+  const MatrixCells& kernel;
   Chunking chunks;
   std::span<double> out;
 
@@ -39,7 +39,7 @@ PoolExecutor::PoolExecutor(ExecutionOptions options)
     : pool_(start_pool(resolve_workers(options.workers))),
       chunk_size_(options.chunk_size > 0 ? options.chunk_size : default_chunk_size) {}
 
-void PoolExecutor::compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) {
+void PoolExecutor::compute(const MatrixCells& kernel, CellRange range, std::span<double> out) {
   if (range.empty()) return;
   const ChunkedJob job{kernel, Chunking::of(range, chunk_size_), out};
   const std::size_t chunks = job.chunks.count();

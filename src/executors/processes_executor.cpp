@@ -17,9 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
-#include "distance_matrix/interrupt_cleanup.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
+#include "distance_matrix/output/interrupt_cleanup.hpp"
 
 namespace dm {
 namespace {
@@ -154,7 +154,7 @@ int wait_for(pid_t pid) noexcept {
 /// outlives this object and none stays a zombie.
 class ProcessesExecutor::Workers {
  public:
-  Workers(const ShapedKernel& kernel, std::size_t count, std::size_t capacity, const ChildHook& child_hook)
+  Workers(const MatrixCells& kernel, std::size_t count, std::size_t capacity, const ChildHook& child_hook)
       : shared_(capacity) {
     children_.reserve(count);
     const pid_t parent = ::getpid();
@@ -278,7 +278,7 @@ class ProcessesExecutor::Workers {
   /// returns: returning would run the parent's code (the caller's loop,
   /// then test frameworks, destructors and atexit handlers, flushing
   /// buffered output a second time) in the child.
-  [[noreturn]] void run_child(pid_t parent, int socket, const ShapedKernel& kernel,
+  [[noreturn]] void run_child(pid_t parent, int socket, const MatrixCells& kernel,
                               const ChildHook& child_hook) const noexcept {
     die_with_parent(parent);
     // The parent's temporaries are the parent's to remove: a worker killed by
@@ -320,7 +320,7 @@ ProcessesExecutor::ProcessesExecutor(ExecutionOptions options, ChildHook child_h
 
 ProcessesExecutor::~ProcessesExecutor() = default;
 
-void ProcessesExecutor::begin_run(const ShapedKernel& kernel) {
+void ProcessesExecutor::begin_run(const MatrixCells& kernel) {
   run_workers_.reset();
   run_kernel_.emplace(kernel);
 }
@@ -330,7 +330,7 @@ void ProcessesExecutor::end_run() noexcept {
   run_kernel_.reset();
 }
 
-void ProcessesExecutor::compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) {
+void ProcessesExecutor::compute(const MatrixCells& kernel, CellRange range, std::span<double> out) {
   if (range.empty()) return;
   // About eight chunks per worker by default: few enough claims to keep the
   // shared counter cold, enough that a slow worker does not hold up the rest.

@@ -2,7 +2,7 @@
 
 namespace dm {
 
-void SequentialExecutor::compute(const ShapedKernel& kernel, PairRange range,
+void SequentialExecutor::compute(const MatrixCells& kernel, CellRange range,
                                  std::span<double> out) {
   kernel.compute(range, out);
 }

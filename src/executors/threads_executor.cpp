@@ -6,8 +6,8 @@
 #include <system_error>
 #include <thread>
 
-#include "distance_matrix/chunking.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
 
 namespace dm {
 namespace {
@@ -23,7 +23,7 @@ ThreadsExecutor::ThreadsExecutor(ExecutionOptions options)
     : live_threads_(options.workers > 0 ? options.workers : max_live_threads),
       chunk_size_(options.chunk_size > 0 ? options.chunk_size : default_chunk_size) {}
 
-void ThreadsExecutor::compute(const ShapedKernel& kernel, PairRange range,
+void ThreadsExecutor::compute(const MatrixCells& kernel, CellRange range,
                               std::span<double> out) {
   if (range.empty()) return;
   const Chunking chunking = Chunking::of(range, chunk_size_);

@@ -17,8 +17,8 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/version.hpp"
 #include "support/files.hpp"
 #include "support/run_tool.hpp"

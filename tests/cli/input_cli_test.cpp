@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/printable.hpp"
+#include "distance_matrix/text/printable.hpp"
 #include "support/run_tool.hpp"
 #include "support/files.hpp"
 

@@ -27,8 +27,8 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
 #include "support/files.hpp"
 #include "support/run_csv.hpp"
 

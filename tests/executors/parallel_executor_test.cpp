@@ -15,7 +15,7 @@ using testing::expected_distances;
 
 TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(400, 11)));
-  for (const PairRange range : {PairRange{0, kernel.pair_count()}, PairRange{12345, 54321}, PairRange{5, 6}}) {
+  for (const CellRange range : {CellRange{0, kernel.pair_count()}, CellRange{12345, 54321}, CellRange{5, 6}}) {
     for (std::size_t chunk : {0, 1, 100, 1000000}) {
       for (unsigned workers : {1u, 2u, 5u}) {
         ParallelExecutor executor({workers, chunk});
@@ -33,7 +33,7 @@ TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
 // be obeyed and reported, and the next call must go back to --workers.
 TEST(ParallelExecutor, ReusedAcrossCallsAndLimitsComputesEveryCall) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(300, 5)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   ParallelExecutor executor({2, 0});
   for (int call = 0; call < 3; ++call) {
     std::vector<double> out(range.size(), -1.0);

@@ -26,7 +26,7 @@ using testing::ranges_of;
 TEST(PoolExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
   for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
     const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const PairRange range : ranges_of(kernel)) {
+    for (const CellRange range : ranges_of(kernel)) {
       for (const std::size_t chunk_size :
            {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
         for (const unsigned workers : {1u, 2u, 5u}) {
@@ -46,7 +46,7 @@ TEST(PoolExecutor, SplitsALargeRangeIntoManyDefaultChunks) {
   // 124,750 pairs: about 30 chunks of the default size, the last one partial.
   const DistanceKernel kernel(LocationTable(testing::random_locations(500, 5)));
   PoolExecutor executor({3, 0});
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
 }
 
@@ -67,7 +67,7 @@ TEST(PoolExecutor, DefaultsToTheHardwareThreadsAndTheDefaultChunk) {
 TEST(PoolExecutor, CanBeReusedForSeveralWindows) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 3)));
   PoolExecutor executor({2, 5});
-  for (const PairRange window : {PairRange{0, 97}, PairRange{97, 194}, PairRange{194, 780}}) {
+  for (const CellRange window : {CellRange{0, 97}, CellRange{97, 194}, CellRange{194, 780}}) {
     EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
   }
 }

@@ -133,7 +133,7 @@ class PidLog {
 std::vector<double> in_windows(Executor& executor, const DistanceKernel& kernel, std::size_t window) {
   std::vector<double> out(kernel.pair_count());
   for (std::size_t first = 0; first < out.size(); first += window) {
-    const PairRange range{first, std::min(first + window, out.size())};
+    const CellRange range{first, std::min(first + window, out.size())};
     executor.compute(kernel, range, std::span<double>(out).subspan(first, range.size()));
   }
   return out;
@@ -187,7 +187,7 @@ TEST(ProcessesExecutor, AWorkerDyingInARunFailsItsWindowAndTheNextStartsNewWorke
 TEST(ProcessesExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
   for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
     const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const PairRange range : ranges_of(kernel)) {
+    for (const CellRange range : ranges_of(kernel)) {
       for (const std::size_t chunk_size :
            {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
         for (const unsigned workers : {1u, 2u, 5u}) {
@@ -217,7 +217,7 @@ TEST(ProcessesExecutor, ReportsItsSettings) {
 
 TEST(ProcessesExecutor, ComputesEveryChunkExactlyOnceInChildProcesses) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(60, 4)));
-  const PairRange range{100, kernel.pair_count()};
+  const CellRange range{100, kernel.pair_count()};
   constexpr std::size_t chunk_size = 10;
   const ChunkLog log(chunk_count(range, chunk_size));
   ProcessesExecutor executor({3, chunk_size}, [&log](std::size_t chunk) { log.record(chunk); });
@@ -231,7 +231,7 @@ TEST(ProcessesExecutor, ComputesEveryChunkExactlyOnceInChildProcesses) {
 
 TEST(ProcessesExecutor, HandlesMoreWorkersThanChunks) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(10, 4)));
-  const PairRange range{0, 2};
+  const CellRange range{0, 2};
   const ChunkLog log(2);
   ProcessesExecutor executor({5, 1}, [&log](std::size_t chunk) { log.record(chunk); });
   EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
@@ -248,7 +248,7 @@ TEST(ProcessesExecutor, StartsNoChildForAnEmptyRange) {
 
 TEST(ProcessesExecutor, ReportsAWorkerKilledBySigkill) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size(), untouched);
   ProcessesExecutor executor({3, 16}, [](std::size_t chunk) {
     if (chunk == 0) raise(SIGKILL);
@@ -260,7 +260,7 @@ TEST(ProcessesExecutor, ReportsAWorkerKilledBySigkill) {
 
 TEST(ProcessesExecutor, ReportsAWorkerThatAborts) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size(), untouched);
   ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
     if (chunk == 0) std::abort();
@@ -272,7 +272,7 @@ TEST(ProcessesExecutor, ReportsAWorkerThatAborts) {
 
 TEST(ProcessesExecutor, ReportsAWorkerThatExitsWithAnErrorStatus) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size(), untouched);
   ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
     if (chunk == 0) _exit(3);
@@ -284,7 +284,7 @@ TEST(ProcessesExecutor, ReportsAWorkerThatExitsWithAnErrorStatus) {
 
 TEST(ProcessesExecutor, ReportsAnExceptionInAWorkerAsAFailedExit) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size());
   ProcessesExecutor executor({2, 16}, [](std::size_t chunk) {
     if (chunk == 0) throw std::runtime_error("cannot cross the process boundary");
@@ -295,7 +295,7 @@ TEST(ProcessesExecutor, ReportsAnExceptionInAWorkerAsAFailedExit) {
 
 TEST(ProcessesExecutor, ReportsEveryWorkerDyingWithoutHanging) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size());
   // Each child dies on its first chunk, so all three do, and most chunks are never computed.
   ProcessesExecutor executor({3, 16}, [](std::size_t) { raise(SIGKILL); });
@@ -306,7 +306,7 @@ TEST(ProcessesExecutor, ReportsEveryWorkerDyingWithoutHanging) {
 
 TEST(ProcessesExecutor, WorksAgainAfterAWorkerFailed) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 8)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   bool fail = true;  // read in the child, in its copy of the parent's memory
   ProcessesExecutor executor({2, 16}, [&fail](std::size_t chunk) {
     if (fail && chunk == 0) raise(SIGKILL);
@@ -337,7 +337,7 @@ TEST(ProcessesExecutor, WorksWhileOtherThreadsOfTheParentHoldLocks) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(80, 12)));
   ProcessesExecutor executor({3, 50});
   for (int round = 0; round < 20; ++round) {
-    const PairRange range{static_cast<std::size_t>(round) * 10, kernel.pair_count()};
+    const CellRange range{static_cast<std::size_t>(round) * 10, kernel.pair_count()};
     EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
   }
   stop = true;

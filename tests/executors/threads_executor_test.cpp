@@ -25,7 +25,7 @@ using testing::ranges_of;
 TEST(ThreadsExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
   for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
     const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const PairRange range : ranges_of(kernel)) {
+    for (const CellRange range : ranges_of(kernel)) {
       // A thread per pair is the slow lesson; on the largest input use it
       // only on the small ranges.
       const bool per_pair_affordable = range.size() <= 2000;
@@ -62,14 +62,14 @@ TEST(ThreadsExecutor, HandlesMoreThreadsThanTheCapWithTheDefaultSettings) {
   // 1,225 pairs, one thread each, at most 64 alive: the window slides many times.
   const DistanceKernel kernel(LocationTable(testing::random_locations(50, 7)));
   ThreadsExecutor executor;
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
 }
 
 TEST(ThreadsExecutor, CanBeReusedForSeveralWindows) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(40, 3)));
   ThreadsExecutor executor({2, 5});
-  for (const PairRange window : {PairRange{0, 97}, PairRange{97, 194}, PairRange{194, 780}}) {
+  for (const CellRange window : {CellRange{0, 97}, CellRange{97, 194}, CellRange{194, 780}}) {
     EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
   }
 }
@@ -103,7 +103,7 @@ TEST(ThreadsExecutor, ReportsThreadsTheSystemRefusesAsAnExecutionError) {
   // new thread needs a fresh stack mapping of several megabytes, so only a
   // few (those reusing cached stacks) can start before std::thread throws.
   const DistanceKernel kernel(LocationTable(testing::random_locations(50, 9)));
-  const PairRange range{0, kernel.pair_count()};
+  const CellRange range{0, kernel.pair_count()};
   std::vector<double> out(range.size());
   ThreadsExecutor executor({ThreadsExecutor::max_live_threads, 1});
   enum Outcome : int { refused = 10, other_exception = 11, no_exception = 12, no_limit = 13 };

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/matrix_encoder.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
 
 namespace dm::testing {
 

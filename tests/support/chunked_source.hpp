@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-#include "distance_matrix/byte_source.hpp"
+#include "distance_matrix/input/byte_source.hpp"
 
 namespace dm::testing {
 

@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include "distance_matrix/distance_kernel.hpp"
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
 
 namespace dm::testing {
 
@@ -17,7 +17,7 @@ inline constexpr double untouched = -1.0;
 inline constexpr std::size_t guard_slots = 3;
 
 /// What a direct kernel call gives: the sequential baseline, bit for bit.
-inline std::vector<double> expected_distances(const DistanceKernel& kernel, PairRange range) {
+inline std::vector<double> expected_distances(const DistanceKernel& kernel, CellRange range) {
   std::vector<double> out(range.size());
   kernel.compute(range, out);
   return out;
@@ -26,7 +26,7 @@ inline std::vector<double> expected_distances(const DistanceKernel& kernel, Pair
 /// Runs `executor` on `range` with guard slots on both sides of the output,
 /// checks the guards were not written and returns the range's slots.
 inline std::vector<double> computed_distances(Executor& executor, const DistanceKernel& kernel,
-                                       PairRange range) {
+                                       CellRange range) {
   std::vector<double> buffer(range.size() + 2 * guard_slots, untouched);
   executor.compute(kernel, range, std::span<double>(buffer).subspan(guard_slots, range.size()));
   for (std::size_t slot = 0; slot < guard_slots; ++slot) {
@@ -37,9 +37,9 @@ inline std::vector<double> computed_distances(Executor& executor, const Distance
 }
 
 /// The whole matrix, a window in the middle, the last pair and an empty range.
-inline std::vector<PairRange> ranges_of(const DistanceKernel& kernel) {
+inline std::vector<CellRange> ranges_of(const DistanceKernel& kernel) {
   const std::size_t pairs = kernel.pair_count();
-  std::vector<PairRange> ranges{{0, pairs}};
+  std::vector<CellRange> ranges{{0, pairs}};
   if (pairs >= 3) ranges.push_back({pairs / 3, pairs - pairs / 5});
   if (pairs >= 1) ranges.push_back({pairs - 1, pairs});
   ranges.push_back({pairs / 2, pairs / 2});

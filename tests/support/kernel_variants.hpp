@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "distance_matrix/distance_options.hpp"
-#include "src/simd_distance.hpp"
+#include "distance_matrix/kernel/distance_options.hpp"
+#include "src/kernel/simd_distance.hpp"
 
 namespace dm::testing {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/csv_field.hpp"
-#include "distance_matrix/location.hpp"
+#include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/output/csv_field.hpp"
 
 namespace dm::testing {
 

@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "distance_matrix/batch_runner.hpp"
-#include "distance_matrix/compute_matrix.hpp"
-#include "distance_matrix/csv_reader.hpp"
-#include "distance_matrix/matrix_output.hpp"
-#include "distance_matrix/write_matrix.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/run/batch_runner.hpp"
+#include "distance_matrix/run/compute_and_write.hpp"
+#include "distance_matrix/run/run_job.hpp"
 
 namespace dm::testing {
 
@@ -18,7 +18,7 @@ namespace dm::testing {
 inline std::string run_to_string(const std::string& input, const MatrixJob& job) {
   CsvLocationReader reader(input, "random.csv");
   MemoryMatrixOutput output;
-  write_matrix(reader, nullptr, output, job);
+  run_job(reader, nullptr, output, job);
   return output.bytes();
 }
 
@@ -32,7 +32,7 @@ inline std::string run_to_string(const std::string& input, const MatrixJob& job,
   const std::unique_ptr<Executor> executor = make_executor(job.executor, job.execution);
   BatchRunner runner(*executor, {.window_cells = window_cells});
   MemoryMatrixOutput output;
-  compute_matrix(kernel, shape, runner, *encoder, output);
+  compute_and_write(kernel, shape, runner, *encoder, output);
   return output.bytes();
 }
 
@@ -40,7 +40,7 @@ inline std::string run_to_string(const std::string& input, const MatrixJob& job,
 inline std::string sequential_csv(const std::filesystem::path& input) {
   CsvLocationReader reader = CsvLocationReader::open(input);
   MemoryMatrixOutput output;
-  write_matrix(reader, nullptr, output, {.executor = ExecutorKind::sequential});
+  run_job(reader, nullptr, output, {.executor = ExecutorKind::sequential});
   return output.bytes();
 }
 

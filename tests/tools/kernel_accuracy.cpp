@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "distance_matrix/distance_kernel.hpp"
+#include "distance_matrix/kernel/distance_kernel.hpp"
 #include "support/great_circle_reference.hpp"
 #include "support/kernel_variants.hpp"
 

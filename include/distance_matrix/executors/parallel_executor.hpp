@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
 
@@ -25,7 +25,7 @@ class ParallelExecutor final : public Executor {
   /// tbb::global_control limit was in force (before any compute(), --workers).
   [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
 
  private:
   struct Arena;  // a tbb::task_arena, kept between calls

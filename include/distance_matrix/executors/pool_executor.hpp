@@ -1,7 +1,7 @@
 #pragma once
 
-#include "distance_matrix/executor.hpp"
-#include "distance_matrix/thread_pool.hpp"
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/executors/thread_pool.hpp"
 
 namespace dm {
 
@@ -19,7 +19,7 @@ class PoolExecutor final : public Executor {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::pool; }
   [[nodiscard]] unsigned workers() const noexcept override { return pool_.size(); }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
 
  private:
   ThreadPool pool_;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <optional>
 
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
 
@@ -53,8 +53,8 @@ class ProcessesExecutor final : public Executor {
   [[nodiscard]] unsigned workers() const noexcept override { return workers_; }
   /// Pairs per claimed chunk; 0 (the default) means range.size() / (8 × workers).
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
-  void begin_run(const ShapedKernel& kernel) override;
+  void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
+  void begin_run(const MatrixCells& kernel) override;
   void end_run() noexcept override;
 
   ProcessesExecutor(const ProcessesExecutor&) = delete;
@@ -68,7 +68,7 @@ class ProcessesExecutor final : public Executor {
   unsigned workers_;
   std::size_t chunk_size_;
   ChildHook child_hook_;
-  std::optional<ShapedKernel> run_kernel_;  ///< between begin_run() and end_run()
+  std::optional<MatrixCells> run_kernel_;  ///< between begin_run() and end_run()
   std::unique_ptr<Workers> run_workers_;    ///< started by the run's first compute()
 };
 

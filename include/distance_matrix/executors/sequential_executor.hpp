@@ -1,6 +1,6 @@
 #pragma once
 
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
 
@@ -10,7 +10,7 @@ class SequentialExecutor final : public Executor {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::sequential; }
   [[nodiscard]] unsigned workers() const noexcept override { return 1; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return 0; }
-  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
 };
 
 }  // namespace dm

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "distance_matrix/executor.hpp"
+#include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
 
@@ -25,7 +25,7 @@ class ThreadsExecutor final : public Executor {
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::threads; }
   [[nodiscard]] unsigned workers() const noexcept override { return live_threads_; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
-  void compute(const ShapedKernel& kernel, PairRange range, std::span<double> out) override;
+  void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
 
  private:
   unsigned live_threads_;

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/matrix/cell_range.hpp"
+#include "distance_matrix/matrix/matrix_cells.hpp"
+
+namespace dm {
+
+/// The strategies of the concurrency workshop, one executor each.
+enum class ExecutorKind {
+  sequential,  ///< one loop on the calling thread: the baseline
+  threads,     ///< a new std::thread per task (the naive strategy; slow on purpose)
+  pool,        ///< the project's own fixed-size thread pool
+  processes,   ///< forked worker processes writing into shared memory
+  async,       ///< one thread, read/compute/write coroutines joined by channels (Asio)
+  parallel,    ///< oneTBB work-stealing over the triangle of pairs: the production default
+};
+
+inline constexpr ExecutorKind all_executor_kinds[] = {
+    ExecutorKind::sequential, ExecutorKind::threads, ExecutorKind::pool,
+    ExecutorKind::processes,  ExecutorKind::async,   ExecutorKind::parallel};
+
+[[nodiscard]] std::string_view to_string(ExecutorKind kind) noexcept;
+[[nodiscard]] std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept;
+
+/// How much parallelism and how big the tasks; 0 means "the executor's default".
+struct ExecutionOptions {
+  unsigned workers = 0;        ///< threads or processes; default: hardware threads
+  std::size_t chunk_size = 0;  ///< pairs per task; 1 = one task per pair
+};
+
+/// `requested`, or the number of hardware threads (at least 1) when it is 0.
+[[nodiscard]] unsigned resolve_workers(unsigned requested) noexcept;
+
+/// A scheduling strategy for the cells of one window of the matrix.
+///
+/// Executors decide who computes which cells and when; the math is always
+/// MatrixCells::compute (runs of DistanceKernel::compute_run), so every
+/// executor yields the same doubles for every shape. They write into `out`
+/// (slot k - range.first for cell k), never to the output: ordering,
+/// encoding and I/O stay outside, in the runners.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
+  /// Workers actually used (1 for sequential), for the report.
+  [[nodiscard]] virtual unsigned workers() const noexcept = 0;
+  /// Pairs per task actually used.
+  [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
+
+  /// Fills out[k - range.first] with the distance of cell k for every k in
+  /// `range`. A DistanceKernel converts to the original tool's pairs order.
+  /// Throws ExecutionError if the work could not be completed.
+  virtual void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) = 0;
+
+  /// A run: the compute() calls between begin_run(kernel) and end_run() all
+  /// take `kernel`, which stays alive and unchanged until end_run(). An
+  /// executor may keep state across the run's windows (the processes
+  /// executor keeps its worker processes); BatchRunner brackets its windows
+  /// so. compute() outside a run works on its own. Default: nothing.
+  virtual void begin_run(const MatrixCells& kernel) { static_cast<void>(kernel); }
+  virtual void end_run() noexcept {}
+};
+
+/// begin_run() now, end_run() however the scope is left.
+class ExecutorRun {
+ public:
+  ExecutorRun(Executor& executor, const MatrixCells& kernel) : executor_(executor) { executor.begin_run(kernel); }
+  ~ExecutorRun() { executor_.end_run(); }
+  ExecutorRun(const ExecutorRun&) = delete;
+  ExecutorRun& operator=(const ExecutorRun&) = delete;
+
+ private:
+  Executor& executor_;
+};
+
+/// The executor for `kind`. ExecutorKind::async is no batch executor but a
+/// runner whose coroutines also read and write (AsyncRunner,
+/// async_runner.hpp; make_runner() gives a runner for every kind): asking
+/// for it throws std::invalid_argument.
+[[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
+
+}  // namespace dm

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "distance_matrix/errors.hpp"
+#include "distance_matrix/input/byte_source.hpp"
+#include "distance_matrix/kernel/location.hpp"
+
+namespace dm {
+
+namespace detail {
+struct ScannedRow;
+}  // namespace detail
+
+/// How much a CsvLocationReader keeps and reads at once.
+struct CsvReaderLimits {
+  static constexpr std::size_t default_error_limit = 20;
+  /// Longest row (or blank line), line end included: 64 KiB. A longer one
+  /// is no list of locations (an unclosed quote, a binary file, /dev/zero):
+  /// reading stops there so that memory stays bounded.
+  static constexpr std::size_t default_max_row_bytes = std::size_t{64} * 1024;
+  static constexpr std::size_t default_block_bytes = std::size_t{64} * 1024;
+
+  std::size_t error_limit = default_error_limit;  ///< diagnostics kept; the rest are only counted
+  std::size_t max_row_bytes = default_max_row_bytes;
+  std::size_t block_bytes = default_block_bytes;  ///< bytes asked of the source per read
+};
+
+/// Reads `name,latitude,longitude` rows one location at a time.
+///
+/// Accepted: spaces around fields, LF or CRLF line ends, a UTF-8 byte order
+/// mark, RFC 4180 quoted names (with "" for a quote, commas and line breaks
+/// inside), blank lines, duplicate and non-ASCII (UTF-8) names, and a header:
+/// a first row whose latitude and longitude are not numbers and hold no digit.
+///
+/// Input is read from its source in blocks and parsed as it arrives: only the
+/// current row's bytes are kept, so memory does not grow with the input.
+/// Text held in memory goes through the same parser.
+///
+/// Invalid rows are skipped and recorded as diagnostics (up to the error
+/// limit, the rest only counted) so that one run reports many problems. A
+/// NUL byte (binary data, UTF-16) or a row longer than the row limit ends
+/// the input at once. Callers check has_errors() / throw_if_invalid() after
+/// the last next().
+class CsvLocationReader {
+ public:
+  static constexpr std::size_t default_error_limit = CsvReaderLimits::default_error_limit;
+
+  /// Parses `content`; `display_name` is the file name used in diagnostics.
+  CsvLocationReader(std::string content, std::string display_name,
+                    std::size_t error_limit = default_error_limit);
+  CsvLocationReader(std::string content, std::string display_name, const CsvReaderLimits& limits);
+
+  /// Parses what `source` yields, block by block. Reads the first block
+  /// (to recognize a byte order mark) before returning; throws IoError.
+  CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
+                    const CsvReaderLimits& limits = {});
+
+  /// Streams the file (or standard input for "-"). Throws IoError.
+  [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path,
+                                              std::size_t error_limit = default_error_limit);
+  [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path, const CsvReaderLimits& limits);
+
+  /// The next valid location, or nullopt at the end of the input.
+  /// Throws IoError if the source cannot be read.
+  [[nodiscard]] std::optional<Location> next();
+
+  [[nodiscard]] bool has_errors() const noexcept { return error_count_ > 0; }
+  /// Every error found so far, counted even past the limit.
+  [[nodiscard]] std::size_t error_count() const noexcept { return error_count_; }
+  /// The first `error_limit` errors, in input order.
+  [[nodiscard]] const std::vector<Diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+  /// Throws InputError carrying the diagnostics if any row was invalid.
+  void throw_if_invalid() const;
+
+  [[nodiscard]] const std::string& display_name() const noexcept { return display_name_; }
+
+ private:
+  enum class RowStatus { row, end, too_long };
+
+  void start();
+  void refill();
+  RowStatus scan_next_row(detail::ScannedRow& row, std::size_t& row_start, std::size_t& row_line);
+  [[nodiscard]] Diagnostic invalid_utf8_in_name(std::size_t row_start, std::size_t row_line,
+                                                std::size_t offset) const;
+  void report(std::size_t line, std::string message);
+
+  std::unique_ptr<ByteSource> source_;  ///< null once its end was read (or for text in memory)
+  std::string buffer_;                  ///< the unparsed input; from a source, about one row
+  std::vector<char> block_;             ///< what one read of the source fills
+  std::string display_name_;
+  CsvReaderLimits limits_;
+  std::size_t position_ = 0;     ///< offset in buffer_ of the next unread byte
+  std::size_t line_number_ = 1;  ///< physical line at position_
+  bool first_row_ = true;        ///< a header may only be the first non-blank row
+  bool stopped_ = false;         ///< the input ended or cannot go on (binary, a row too long)
+  std::size_t error_count_ = 0;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+/// Reads every location of `reader`; throws InputError if any row is invalid.
+[[nodiscard]] LocationTable read_all(CsvLocationReader& reader);
+
+/// Convenience: parse CSV text held in memory. Throws InputError.
+[[nodiscard]] LocationTable parse_locations(std::string_view text,
+                                            std::string_view display_name = "<memory>");
+
+}  // namespace dm

@@ -1,0 +1,120 @@
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/matrix/cell_range.hpp"
+
+namespace dm {
+
+/// The one place where distances are computed. Executors decide *who* computes
+/// *which* pairs and *when*; they never do the math themselves, so every
+/// executor produces the same doubles, bit for bit.
+///
+/// Two implementations, chosen by DistanceOptions::kernel:
+///  - simd (default): per-location unit vectors (x, y, z) are prepared once
+///    with degree-exact sin/cos; a pair then costs six subtractions and
+///    additions, a few multiply-adds, one square root and one arcsine
+///    polynomial (Highway's headers, compiled for SSSE3, SSE4, AVX2 and
+///    AVX-512, dispatched at run time by the library's own CPU detection, see
+///    simd_target_name()). The chord |a − b|
+///    gives 2·asin(c/2) up to 60°; past 120° the chord to the antipode
+///    |a + b| gives π − 2·asin(s/2), so nearly antipodal pairs stay exact;
+///    in between, π/2 − asin(a · b).
+///  - scalar: the haversine with libm, one pair at a time, written so that it
+///    stays accurate at every separation; the reference and the baseline.
+///
+/// Accuracy contract (haversine, both kernels; measured by
+/// tests/kernel_accuracy_test.cpp and tests/tools/kernel_accuracy.cpp against
+/// a 160-bit MPFR evaluation of the exact great circle for the input doubles):
+///
+///          Valid Range: latitude [-90, 90], longitude [-180, 180] degrees;
+///                       any positive radius and unit
+///   Max absolute error: 1e-9 km (one micrometre) on the 6371.0088 km sphere,
+///                       i.e. 1.6e-13 of the radius; in other radii and units,
+///                       that fraction of the radius. This covers coincident
+///                       points, points millimetres apart, antipodal and
+///                       nearly antipodal pairs, the poles and the antimeridian.
+///   Worst measured:     7.4e-12 km (simd, every instruction set) and 6.2e-12 km
+///                       (scalar) over 1.1 million random and nearly antipodal
+///                       pairs; one ulp of 20,000 km is 3.6e-12 km. The
+///                       textbook 2R·asin(√a) is off by 1.9e-4 km there.
+///   Exact:              0 for a location and itself (and for coincident
+///                       points such as (0, -180) and (0, 180), or a pole at
+///                       any longitude); d(a, b) == d(b, a) bit for bit.
+///
+/// The value of a pair depends only on its two locations and the kernel kind,
+/// never on the run, range, chunk, thread or process that computes it, so
+/// every shape and executor writes the same bytes. The simd and scalar kernels
+/// may differ in the last bits (within the contract), and so may simd on two
+/// different instruction sets.
+///
+/// The equirectangular metric is an approximation (not covered by the
+/// contract); both kernels evaluate the same expression, with libm's cos or
+/// Highway's (3 ulp).
+///
+/// The kernel keeps its own copy of the coordinates, prepared for the metric
+/// (unit vectors, cosines), and can grow one location at a time so that a
+/// streaming pipeline can compute row j as soon as location j arrives.
+/// compute() is const and touches no shared mutable state: any number of
+/// threads (or forked processes) may call it at once on disjoint outputs.
+class DistanceKernel {
+ public:
+  /// Throws std::invalid_argument if validate(options) does: a radius whose
+  /// distances would overflow to infinity.
+  explicit DistanceKernel(DistanceOptions options = {});
+  DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
+
+  void reserve(std::size_t count);
+  void add(double latitude_degrees, double longitude_degrees);
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t pair_count() const noexcept { return dm::pair_count(size()); }
+
+  /// Distance between locations `origin` and `destination`, in the configured unit.
+  [[nodiscard]] double distance(std::size_t origin, std::size_t destination) const noexcept;
+
+  /// out[k - range.first] = distance of pair k, for every pair index k in `range`.
+  /// Requires range.last <= pair_count() and out.size() >= range.size().
+  void compute(CellRange range, std::span<double> out) const noexcept;
+
+  /// The kernel's one primitive: out[m - first] = distance between location
+  /// `anchor` and location m, for every m in [first, last). Every matrix shape
+  /// (the original tool's pair order, SciPy's condensed order, a square table,
+  /// origins × destinations over one combined table) is a sequence of such
+  /// runs. The result for a pair depends only on the two locations, never on
+  /// the run it belongs to or on which of the two is the anchor, so every
+  /// shape, range split and executor yields the same doubles, bit for bit.
+  void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
+
+ private:
+  void compute_run_scalar(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
+
+  DistanceOptions options_;
+  double radius_in_unit_;
+  std::size_t size_ = 0;
+  // Per location, each followed by zero padding so the vector code may read
+  // a whole vector past the last location (see src/simd_distance.hpp).
+  std::vector<double> latitude_degrees_;
+  std::vector<double> longitude_degrees_;
+  std::vector<double> cos_latitude_;
+  std::vector<double> unit_x_;
+  std::vector<double> unit_y_;
+  std::vector<double> unit_z_;
+};
+
+/// The instruction set the simd kernel runs on in this process, chosen at run
+/// time as the best the CPU supports: "avx512", "avx2", "sse4", "ssse3", or
+/// "generic" (Highway's portable code, for CPUs without SSSE3).
+[[nodiscard]] std::string_view simd_target_name() noexcept;
+
+/// What computes the distances, as the timing report names it: "scalar", or
+/// "simd " and the instruction set, e.g. "simd avx512".
+[[nodiscard]] std::string describe_kernel(KernelKind kernel);
+
+}  // namespace dm

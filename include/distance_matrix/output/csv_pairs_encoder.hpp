@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
+
+namespace dm {
+
+/// `origin,destination,distance` rows, one per unordered pair in the original
+/// tool's order (Layout::pairs): the tool's historical CSV, byte for byte.
+/// Names are quoted as RFC 4180 requires (csv_field); distances use the
+/// shortest decimal form that reads back as the same double.
+class CsvPairsEncoder final : public MatrixEncoder {
+ public:
+  /// Escapes every name once. Requires a pairs shape over `locations`
+  /// (throws std::invalid_argument otherwise).
+  CsvPairsEncoder(const LocationTable& locations, const MatrixShape& shape);
+
+  [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
+  [[nodiscard]] std::string header() const override { return {}; }
+  void encode(CellRange cells, std::span<const double> distances, std::string& out) const override;
+  /// Two names of average length, a distance and the separators.
+  [[nodiscard]] std::size_t typical_cell_bytes() const noexcept override;
+
+  /// Grows the encoder to the pairs of `locations`, a table that starts with
+  /// the locations it was made for: the pairs order of n locations is the
+  /// start of that of n + 1, so the cells already encodable keep their
+  /// bytes. For a pipeline that encodes rows as its input arrives (the async
+  /// runner); not thread-safe: no encode() may run meanwhile.
+  void extend(const LocationTable& locations);
+
+ private:
+  /// An escaped name: `size` bytes at `offset` in field_bytes_.
+  struct Field {
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+
+  char* put(char* cursor, Field field) const noexcept;
+
+  MatrixShape shape_;
+  /// Every escaped name, back to back, then field_padding bytes, so that a
+  /// short name is copied with one fixed-size move.
+  std::string field_bytes_;
+  std::vector<Field> fields_;
+  std::size_t longest_field_ = 0;
+};
+
+}  // namespace dm

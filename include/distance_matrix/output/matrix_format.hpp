@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/matrix/matrix_shape.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
+#include "distance_matrix/output/npy_encoder.hpp"
+
+namespace dm {
+
+/// The file formats the matrix can be written in.
+enum class Format { csv, npy };
+
+[[nodiscard]] std::string_view to_string(Format format) noexcept;
+[[nodiscard]] std::optional<Format> parse_format(std::string_view text) noexcept;
+
+/// What to write: the format, the layout of the cells and, for NPY, the value type.
+struct MatrixFormat {
+  Format format = Format::csv;
+  /// nullopt: the format's default (CSV pairs, NPY square); with
+  /// destinations the layout is always the rectangle.
+  std::optional<Layout> layout;
+  ValueType value_type = ValueType::float64;
+};
+
+/// The layout actually written.
+[[nodiscard]] Layout resolve_layout(const MatrixFormat& format, bool has_destinations) noexcept;
+
+/// Why `format` cannot be written, as a sentence for a usage error, or
+/// nullopt when it can: CSV has no condensed layout (it is the pairs order
+/// under another name), NPY no pairs layout (condensed is SciPy's vector),
+/// --dtype is for NPY only, and destinations imply the rectangle.
+[[nodiscard]] std::optional<std::string> format_problem(const MatrixFormat& format, bool has_destinations);
+
+/// The encoder for `format` over `locations` (a rectangle's table holds the
+/// origins, then the destinations). Requires format_problem() to be nullopt.
+[[nodiscard]] std::unique_ptr<MatrixEncoder> make_encoder(const MatrixFormat& format, const MatrixShape& shape,
+                                                          const LocationTable& locations);
+
+}  // namespace dm

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/output/matrix_format.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/run/matrix_runner.hpp"
+#include "distance_matrix/run/run_report.hpp"
+
+namespace dm {
+
+/// Everything a command-line run asks for.
+struct MatrixJob {
+  ExecutorKind executor = ExecutorKind::parallel;
+  ExecutionOptions execution{};
+  DistanceOptions distance{};
+  MatrixFormat format{};
+  /// Simulated latency per input row read and per output cell written (the
+  /// workshop's I/O-bound experiment). Zero: no waiting.
+  std::chrono::nanoseconds io_latency{0};
+};
+
+/// Why `job` cannot run, as a sentence for a usage error (format_problem(),
+/// float32 too small for the radius), or nullopt.
+[[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
+
+/// Reads the locations (and the destinations, validated as strictly), then
+/// computes, encodes and writes the matrix to `output` with the runner the
+/// executor calls for: `parallel` streams through StreamingRunner, the
+/// others run as BatchRunner over their executor, `async` is AsyncRunner:
+/// on the original tool's CSV pairs it streams (AsyncRunner::stream_pairs,
+/// writing while reading and stopping at the first invalid row), on every
+/// other format it reads everything first like the others. Simulated
+/// latency decorates the reader and the output (simulated_latency.hpp),
+/// except for the async runner, which awaits it on timers.
+/// Does not commit `output`. Throws std::invalid_argument when
+/// job_problem() is not nullopt, InputError for invalid rows (before
+/// anything is written, except by the async runner when it streams),
+/// ExecutionError, IoError.
+RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
+                       const MatrixJob& job, const ProgressCallback& progress = {});
+
+}  // namespace dm

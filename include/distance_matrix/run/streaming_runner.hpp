@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstddef>
+
+#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/matrix_runner.hpp"
+
+namespace dm {
+
+/// The production runner: a oneTBB parallel_pipeline in which calculation,
+/// encoding and writing overlap.
+///
+///   1. serial, in order: cut the next block of cells;
+///   2. parallel, on every worker: compute the block and encode it;
+///   3. serial, in order: append the bytes to the output.
+///
+/// At most `4 × workers` blocks are in flight, so memory is bounded by them
+/// (a block of 64Ki cells: 512 KiB of doubles plus its bytes, about 3 MiB of
+/// CSV) however large the matrix. Blocks are computed on many threads but
+/// written in cell order, and each cell's value depends only on its pair,
+/// so the bytes are those of a sequential run.
+class StreamingRunner final : public MatrixRunner {
+ public:
+  static constexpr std::size_t default_block_cells = std::size_t{1} << 16;
+  /// Without --chunk-size a small matrix gets smaller blocks, down to this.
+  static constexpr std::size_t smallest_default_block_cells = std::size_t{1} << 11;
+  /// Without --chunk-size, the encoded bytes a block aims at: small enough
+  /// to stay in cache from encoding to writing, and for the blocks in flight
+  /// to touch little fresh memory (each new page costs a fault).
+  static constexpr std::size_t target_block_bytes = std::size_t{128} << 10;
+
+  /// options.workers threads (default: hardware threads); options.chunk_size
+  /// cells per block (default: about target_block_bytes of output, at most
+  /// default_block_cells, or fewer for a matrix of less than 4 blocks per
+  /// slot in flight, down to smallest_default_block_cells).
+  explicit StreamingRunner(ExecutionOptions options = {});
+
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
+  /// The threads the last run() used: --workers unless a smaller
+  /// tbb::global_control limit was in force (before any run(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
+  /// The block size of the last run() (before any, the configured one).
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_used_; }
+  [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
+
+  MatrixReport run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
+                   const ProgressCallback& progress) override;
+
+  /// Only the cells of `range`, without the header: one share of a matrix
+  /// split between processes (an MPI rank's part). progress counts the
+  /// cells of the range. Requires range.last <= cells.cell_count().
+  MatrixReport run_range(const MatrixCells& cells, CellRange range, const MatrixEncoder& encoder,
+                         MatrixOutput& output, const ProgressCallback& progress);
+
+ private:
+  [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots,
+                                            std::size_t cell_bytes) const noexcept;
+
+  unsigned workers_;
+  unsigned workers_used_;
+  std::size_t block_cells_;
+  bool block_cells_chosen_;
+  std::size_t block_cells_used_ = block_cells_;
+};
+
+}  // namespace dm

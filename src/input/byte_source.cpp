@@ -1,0 +1,30 @@
+#include "distance_matrix/input/byte_source.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+#include <utility>
+
+#include "distance_matrix/errors.hpp"
+
+namespace dm {
+
+DescriptorSource::DescriptorSource(int descriptor, std::string subject, bool owned)
+    : descriptor_(descriptor), subject_(std::move(subject)), owned_(owned) {}
+
+DescriptorSource::~DescriptorSource() {
+  if (owned_) ::close(descriptor_);
+}
+
+std::size_t DescriptorSource::read(std::span<char> block) {
+  for (;;) {
+    const ssize_t count = ::read(descriptor_, block.data(), block.size());
+    if (count >= 0) return static_cast<std::size_t>(count);
+    if (errno != EINTR) {
+      throw IoError("cannot read " + subject_ + ": " + std::generic_category().message(errno));
+    }
+  }
+}
+
+}  // namespace dm

@@ -1,0 +1,556 @@
+#include "distance_matrix/input/csv_reader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "distance_matrix/text/printable.hpp"
+#include "distance_matrix/text/utf8.hpp"
+
+namespace dm {
+namespace detail {
+
+/// One field as found in the row, still borrowed from the input.
+struct RawField {
+  std::string_view text;            ///< trimmed; for a quoted field the part between the quotes
+  bool has_doubled_quotes = false;  ///< quoted field whose "" must become " in the value
+};
+
+struct ScannedRow {
+  std::array<RawField, 3> fields{};
+  std::size_t field_count = 0;  ///< every field of the row, also those past the third
+  std::size_t problem_line = 0;
+  std::string problem;  ///< empty when the row is well formed
+  bool binary = false;  ///< the problem is a NUL byte: the input is not text
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::RawField;
+using detail::ScannedRow;
+
+constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
+constexpr std::string_view utf16_little_endian_mark = "\xFF\xFE";
+constexpr std::string_view utf16_big_endian_mark = "\xFE\xFF";
+
+constexpr std::size_t expected_field_count = 3;
+
+/// Values quoted in messages are cut to this many bytes so a diagnostic stays readable.
+constexpr std::size_t max_shown_bytes = 40;
+
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/// '\r' counts as trailing blank, so the CR of a CRLF line end needs no case of its own.
+bool is_trailing_blank(char c) { return is_blank(c) || c == '\r'; }
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_trailing_blank(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string field_label(std::size_t index) {
+  static constexpr std::array<std::string_view, expected_field_count> labels = {"name", "latitude",
+                                                                                "longitude"};
+  if (index < labels.size()) return std::string(labels[index]);
+  return "field " + std::to_string(index + 1);
+}
+
+/// `text` as a message quotes it: long values cut (never inside a UTF-8
+/// sequence) and marked "...". Control characters are left as they are:
+/// Diagnostic::to_string() escapes the whole message once, so escaping here
+/// too would show a \x01 as \\x01.
+std::string shown(std::string_view text) {
+  std::string_view kept = text.substr(0, max_shown_bytes);
+  if (kept.size() < text.size()) {
+    const auto is_continuation_byte = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+    while (!kept.empty() && is_continuation_byte(text[kept.size()])) kept.remove_suffix(1);
+  }
+  std::string result(kept);
+  if (kept.size() < text.size()) result += "...";
+  return result;
+}
+
+/// Splits the input into rows and fields (RFC 4180, with blanks trimmed
+/// outside quotes), keeping the caller's position and line number current.
+/// A malformed row is skipped up to the end of its physical line, where the
+/// next row most likely starts.
+///
+/// `text` may be only the start of the input. The scanner records whenever it
+/// looks at the end of `text` (touched_end()): if it did not, every byte it
+/// based its result on was there, so the result is what the whole input
+/// gives; if it did and more input may follow, the caller reads more and
+/// scans the row again. Streamed and in-memory input so share one parser.
+class RowScanner {
+ public:
+  RowScanner(std::string_view text, std::size_t& position, std::size_t& line)
+      : text_(text), position_(position), line_(line) {}
+
+  [[nodiscard]] bool touched_end() const { return touched_end_; }
+
+  /// Moves past empty and blank-only lines, each once it is seen whole;
+  /// false at the end of the text. Stops (and sets `too_long`) at a blank
+  /// line longer than `max_bytes`, line end included: it counts as a row.
+  bool skip_blank_lines(std::size_t max_bytes, bool& too_long) {
+    too_long = false;
+    for (;;) {
+      std::size_t cursor = position_;
+      while (cursor < text_.size() && is_trailing_blank(text_[cursor])) ++cursor;
+      if (cursor == text_.size()) {
+        touched_end_ = true;
+        too_long = cursor - position_ > max_bytes;
+        return false;
+      }
+      if (text_[cursor] != '\n') return true;
+      if (cursor + 1 - position_ > max_bytes) {
+        too_long = true;
+        return false;
+      }
+      position_ = cursor + 1;
+      ++line_;
+    }
+  }
+
+  ScannedRow scan_row() {
+    ScannedRow row;
+    row.problem_line = line_;
+    for (std::size_t index = 0;; ++index) {
+      while (!at_end() && is_blank(current())) ++position_;
+      RawField field;
+      const bool scanned = (!at_end() && current() == '"') ? scan_quoted(field, index, row)
+                                                        : scan_unquoted(field, index, row);
+      if (!scanned) return row;
+      if (index < row.fields.size()) row.fields[index] = field;
+      ++row.field_count;
+      if (at_end()) break;
+      if (text_[position_++] == '\n') {
+        ++line_;
+        break;
+      }
+    }
+    return row;
+  }
+
+ private:
+  [[nodiscard]] bool at_end() {
+    if (position_ < text_.size()) return false;
+    touched_end_ = true;
+    return true;
+  }
+  [[nodiscard]] char current() const { return text_[position_]; }
+
+  [[nodiscard]] std::size_t find_first_of(std::string_view characters, std::size_t start) {
+    const std::size_t found = text_.find_first_of(characters, start);
+    if (found == std::string_view::npos) touched_end_ = true;
+    return found;
+  }
+
+  /// The rest of the field from `start`, regardless of quotes, for messages.
+  [[nodiscard]] std::string_view field_from(std::size_t start) {
+    const std::size_t end = std::min(find_first_of(",\n", start), text_.size());
+    return trim(text_.substr(start, end - start));
+  }
+
+  void skip_rest_of_line() {
+    const std::size_t line_end = find_first_of("\n", position_);
+    if (line_end == std::string_view::npos) {
+      position_ = text_.size();
+    } else {
+      position_ = line_end + 1;
+      ++line_;
+    }
+  }
+
+  /// A NUL byte means binary data or UTF-16 without a byte order mark; the
+  /// scan stops at it, so that nothing past it need ever be read.
+  static bool refuse_nul(std::size_t index, ScannedRow& row) {
+    row.problem = "NUL byte in " + field_label(index) +
+                  ": NUL bytes are not allowed (save UTF-16 files as UTF-8)";
+    row.binary = true;
+    return false;
+  }
+
+  bool scan_unquoted(RawField& field, std::size_t index, ScannedRow& row) {
+    const std::size_t start = position_;
+    for (; !at_end(); ++position_) {
+      const char c = current();
+      if (c == ',' || c == '\n') break;
+      if (c == '\0') return refuse_nul(index, row);
+      if (c == '"') {
+        row.problem = "quote inside unquoted " + field_label(index) + ' ' + shown(field_from(start)) +
+                      ": enclose the whole field in quotes and double each quote inside it";
+        skip_rest_of_line();
+        return false;
+      }
+    }
+    field.text = trim(text_.substr(start, position_ - start));
+    return true;
+  }
+
+  bool scan_quoted(RawField& field, std::size_t index, ScannedRow& row) {
+    const std::size_t opening_quote = position_;
+    const std::size_t opening_line = line_;
+    const std::size_t start = ++position_;
+    for (;;) {
+      position_ = find_first_of(std::string_view("\"\n\0", 3), position_);
+      if (position_ == std::string_view::npos) {
+        position_ = text_.size();
+        row.problem_line = opening_line;
+        row.problem = "unterminated quote in " + field_label(index) +
+                      ": the quoted field starting here is never closed";
+        return false;
+      }
+      const char c = current();
+      ++position_;
+      if (c == '\n') {
+        ++line_;
+      } else if (c == '\0') {
+        return refuse_nul(index, row);
+      } else if (!at_end() && current() == '"') {
+        field.has_doubled_quotes = true;
+        ++position_;
+      } else {
+        break;
+      }
+    }
+    field.text = text_.substr(start, position_ - 1 - start);
+    while (!at_end() && is_trailing_blank(current())) ++position_;
+    if (at_end() || current() == ',' || current() == '\n') return true;
+    row.problem = "unexpected text after the closing quote of " + field_label(index) + ' ' +
+                  shown(field_from(opening_quote)) +
+                  ": only blanks, a comma or the end of the line may follow it";
+    skip_rest_of_line();
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t& position_;
+  std::size_t& line_;
+  bool touched_end_ = false;
+};
+
+enum class NumberStatus { valid, empty, not_a_number, not_finite, too_large };
+
+struct Coordinate {
+  NumberStatus status = NumberStatus::valid;
+  double value = 0.0;
+};
+
+/// from_chars reports a value too close to zero for a double, like 1e-400,
+/// the same way as one too large, like 1e400. Only the latter is out of any
+/// range: tells them apart by the decimal exponent of the first significant
+/// digit. `number` is known to be a complete decimal number.
+bool is_below_smallest_double(std::string_view number) {
+  const auto is_digit = [&](std::size_t index) {
+    return index < number.size() && number[index] >= '0' && number[index] <= '9';
+  };
+  std::size_t index = number.front() == '-' ? 1 : 0;
+  bool found_significant = false;
+  long long significant_exponent = 0;
+  long long integer_digits = 0;
+  long long first_significant_index = 0;
+  for (; is_digit(index); ++index, ++integer_digits) {
+    if (!found_significant && number[index] != '0') {
+      found_significant = true;
+      first_significant_index = integer_digits;
+    }
+  }
+  if (found_significant) significant_exponent = integer_digits - 1 - first_significant_index;
+  if (index < number.size() && number[index] == '.') {
+    ++index;
+    for (long long fraction_index = 0; is_digit(index); ++index, ++fraction_index) {
+      if (!found_significant && number[index] != '0') {
+        found_significant = true;
+        significant_exponent = -(fraction_index + 1);
+      }
+    }
+  }
+  if (!found_significant) return true;
+  long long written_exponent = 0;
+  if (index < number.size() && (number[index] == 'e' || number[index] == 'E')) {
+    ++index;
+    const bool negative = index < number.size() && number[index] == '-';
+    if (index < number.size() && (number[index] == '-' || number[index] == '+')) ++index;
+    constexpr long long saturation = 1'000'000'000;
+    for (; is_digit(index); ++index) {
+      written_exponent = std::min(saturation, written_exponent * 10 + (number[index] - '0'));
+    }
+    if (negative) written_exponent = -written_exponent;
+  }
+  return significant_exponent + written_exponent < 0;
+}
+
+/// Decimal degrees as written, with an optional leading '+' that from_chars alone refuses.
+Coordinate parse_coordinate(std::string_view text) {
+  if (text.empty()) return {NumberStatus::empty};
+  std::string_view number = text;
+  if (number.size() > 1 && number.front() == '+' && number[1] != '-' && number[1] != '+') {
+    number.remove_prefix(1);
+  }
+  Coordinate coordinate;
+  const char* const end = number.data() + number.size();
+  const auto [parsed_end, error] = std::from_chars(number.data(), end, coordinate.value);
+  if (parsed_end != end) return {NumberStatus::not_a_number};
+  if (error == std::errc::result_out_of_range) {
+    if (!is_below_smallest_double(number)) return {NumberStatus::too_large};
+    return {NumberStatus::valid, number.front() == '-' ? -0.0 : 0.0};
+  }
+  if (error != std::errc{}) return {NumberStatus::not_a_number};
+  if (!std::isfinite(coordinate.value)) return {NumberStatus::not_finite};
+  return coordinate;
+}
+
+/// What is wrong with a coordinate, or an empty string if it is valid.
+std::string coordinate_problem(const CoordinateRange& range, std::string_view written,
+                               const Coordinate& coordinate) {
+  const std::string label(range.label);
+  switch (coordinate.status) {
+    case NumberStatus::valid:
+      if (range.contains(coordinate.value)) return {};
+      [[fallthrough]];
+    case NumberStatus::too_large:
+      return label + ' ' + shown(written) + " is outside " + std::string(range.written);
+    case NumberStatus::empty:
+      return label + " is empty";
+    case NumberStatus::not_a_number:
+      return label + " \"" + shown(written) + "\" is not a number";
+    case NumberStatus::not_finite:
+      return label + ' ' + shown(written) + " is not a finite number";
+  }
+  return {};
+}
+
+std::string name_of(const RawField& field) {
+  if (!field.has_doubled_quotes) return std::string(field.text);
+  std::string name;
+  name.reserve(field.text.size());
+  for (std::size_t index = 0; index < field.text.size(); ++index) {
+    name += field.text[index];
+    if (field.text[index] == '"') ++index;  // the scanner saw every quote doubled
+  }
+  return name;
+}
+
+bool has_digit(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// A first row is a header only if it cannot be a location: both coordinates
+/// are words, without a single digit (`lat`, `Latitude`). `48.85N` is a
+/// mistyped coordinate, to be reported, not a column title to drop.
+bool is_header(std::string_view latitude_text, const Coordinate& latitude, std::string_view longitude_text,
+               const Coordinate& longitude) {
+  return latitude.status == NumberStatus::not_a_number && longitude.status == NumberStatus::not_a_number &&
+         !has_digit(latitude_text) && !has_digit(longitude_text);
+}
+
+std::string too_long_message(std::size_t max_row_bytes) {
+  return "row longer than " + std::to_string(max_row_bytes) +
+         " bytes, the limit for one row: reading stopped here (a quote never closed? not a CSV file?)";
+}
+
+}  // namespace
+
+CsvLocationReader::CsvLocationReader(std::string content, std::string display_name, std::size_t error_limit)
+    : CsvLocationReader(std::move(content), std::move(display_name), CsvReaderLimits{error_limit}) {}
+
+CsvLocationReader::CsvLocationReader(std::string content, std::string display_name,
+                                     const CsvReaderLimits& limits)
+    : buffer_(std::move(content)), display_name_(std::move(display_name)), limits_(limits) {
+  start();
+}
+
+CsvLocationReader::CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
+                                     const CsvReaderLimits& limits)
+    : source_(std::move(source)), display_name_(std::move(display_name)), limits_(limits) {
+  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+  start();
+}
+
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, std::size_t error_limit) {
+  return open(path, CsvReaderLimits{error_limit});
+}
+
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvReaderLimits& limits) {
+  if (path == "-") {
+    return {std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false), "<stdin>", limits};
+  }
+  const std::string subject = '\'' + printable(path.string()) + '\'';
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor < 0) {
+    throw IoError("cannot read " + subject + ": " + std::generic_category().message(errno));
+  }
+  return {std::make_unique<DescriptorSource>(descriptor, subject, true), path.string(), limits};
+}
+
+/// Recognizes the encoding from the first bytes.
+void CsvLocationReader::start() {
+  while (buffer_.size() < utf8_byte_order_mark.size() && source_) refill();
+  const std::string_view text = buffer_;
+  if (text.starts_with(utf8_byte_order_mark)) {
+    position_ = utf8_byte_order_mark.size();
+  } else if (text.starts_with(utf16_little_endian_mark) || text.starts_with(utf16_big_endian_mark)) {
+    // Every row would fail on its NUL bytes; one diagnostic says it all.
+    report(1, "the input is UTF-16 encoded: only UTF-8 is supported, convert it first");
+    stopped_ = true;
+  }
+}
+
+/// Drops the bytes already parsed, then appends at least as many bytes as
+/// are still pending (or up to the end of the input). A row is scanned again
+/// from its start after each refill: growing the pending bytes geometrically
+/// keeps that linear even when a pipe hands out one byte per read.
+void CsvLocationReader::refill() {
+  buffer_.erase(0, position_);
+  position_ = 0;
+  const std::size_t pending = buffer_.size();
+  const std::size_t wanted = std::max<std::size_t>(pending, 1);
+  std::size_t appended = 0;
+  if (block_.empty()) block_.resize(limits_.block_bytes);
+  while (appended < wanted && source_) {
+    const std::size_t count = source_->read(block_);
+    buffer_.append(block_.data(), count);
+    appended += count;
+    if (count == 0) source_.reset();
+  }
+}
+
+/// Scans the next row, reading from the source until the row is whole (or
+/// longer than the limit, or the input ended). On `row`, position_ is past
+/// the row, which starts at `row_start` in buffer_ on line `row_line`.
+CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, std::size_t& row_start,
+                                                              std::size_t& row_line) {
+  for (;;) {
+    const bool whole_input = source_ == nullptr;
+    RowScanner scanner(buffer_, position_, line_number_);
+    bool blank_line_too_long = false;
+    const bool found_row = scanner.skip_blank_lines(limits_.max_row_bytes, blank_line_too_long);
+    if (blank_line_too_long) return RowStatus::too_long;
+    if (found_row) {
+      row_start = position_;
+      row_line = line_number_;
+      row = scanner.scan_row();
+      if (!scanner.touched_end() || whole_input) {
+        if (position_ - row_start <= limits_.max_row_bytes) return RowStatus::row;
+        position_ = row_start;
+        line_number_ = row_line;
+        return RowStatus::too_long;
+      }
+      position_ = row_start;  // rescanned whole once more bytes are in
+      line_number_ = row_line;
+    } else if (whole_input) {
+      return RowStatus::end;
+    }
+    // The row may end in bytes not read yet; what is pending would be part of it.
+    if (buffer_.size() - position_ > limits_.max_row_bytes) return RowStatus::too_long;
+    refill();
+  }
+}
+
+Diagnostic CsvLocationReader::invalid_utf8_in_name(std::size_t row_start, std::size_t row_line,
+                                                   std::size_t offset) const {
+  const std::string_view row = std::string_view(buffer_).substr(row_start, offset - row_start);
+  const std::size_t line = row_line + static_cast<std::size_t>(std::count(row.begin(), row.end(), '\n'));
+  const std::size_t last_line_break = row.rfind('\n');
+  const std::size_t column = last_line_break == std::string_view::npos ? row.size() + 1
+                                                                        : row.size() - last_line_break;
+  static constexpr std::string_view hex_digits = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(buffer_[offset]);
+  std::string message = "name is not valid UTF-8: byte 0x";
+  message += hex_digits[byte >> 4];
+  message += hex_digits[byte & 0xF];
+  message += " at column " + std::to_string(column) +
+             " (byte offset in the line); convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8";
+  return {display_name_, line, std::move(message)};
+}
+
+std::optional<Location> CsvLocationReader::next() {
+  while (!stopped_) {
+    ScannedRow row;
+    std::size_t row_start = 0;
+    std::size_t row_line = 0;
+    const RowStatus status = scan_next_row(row, row_start, row_line);
+    if (status == RowStatus::end) {
+      stopped_ = true;
+      break;
+    }
+    if (status == RowStatus::too_long) {
+      report(line_number_, too_long_message(limits_.max_row_bytes));
+      stopped_ = true;
+      break;
+    }
+    const bool may_be_header = std::exchange(first_row_, false);
+    if (!row.problem.empty()) {
+      report(row.problem_line, std::move(row.problem));
+      if (row.binary) stopped_ = true;
+      continue;
+    }
+    if (row.field_count != expected_field_count) {
+      report(row_line,
+             "expected 3 fields (name,latitude,longitude), found " + std::to_string(row.field_count));
+      continue;
+    }
+    const auto& [name, latitude_field, longitude_field] = row.fields;
+    // Quoted coordinates keep their blanks inside the quotes; trim them too.
+    const std::string_view latitude_text = trim(latitude_field.text);
+    const std::string_view longitude_text = trim(longitude_field.text);
+    const Coordinate latitude = parse_coordinate(latitude_text);
+    const Coordinate longitude = parse_coordinate(longitude_text);
+    if (may_be_header && is_header(latitude_text, latitude, longitude_text, longitude)) continue;
+    if (name.text.empty()) {
+      report(row_line, "name is empty");
+      continue;
+    }
+    if (const std::size_t invalid = first_invalid_utf8(name.text); invalid != std::string_view::npos) {
+      Diagnostic diagnostic = invalid_utf8_in_name(
+          row_start, row_line, static_cast<std::size_t>(name.text.data() - buffer_.data()) + invalid);
+      report(diagnostic.line, std::move(diagnostic.message));
+      continue;
+    }
+    std::string problem = coordinate_problem(latitude_range, latitude_text, latitude);
+    if (problem.empty()) problem = coordinate_problem(longitude_range, longitude_text, longitude);
+    if (!problem.empty()) {
+      report(row_line, std::move(problem));
+      continue;
+    }
+    return Location{name_of(name), latitude.value, longitude.value};
+  }
+  return std::nullopt;
+}
+
+void CsvLocationReader::throw_if_invalid() const {
+  if (has_errors()) throw InputError(diagnostics_, error_count_);
+}
+
+void CsvLocationReader::report(std::size_t line, std::string message) {
+  ++error_count_;
+  if (diagnostics_.size() < limits_.error_limit) diagnostics_.push_back({display_name_, line, std::move(message)});
+}
+
+LocationTable read_all(CsvLocationReader& reader) {
+  LocationTable locations;
+  while (std::optional<Location> location = reader.next()) {
+    // After an error the table will be thrown away; keep reading only to find the other errors.
+    if (!reader.has_errors()) locations.push_back(std::move(*location));
+  }
+  reader.throw_if_invalid();
+  return locations;
+}
+
+LocationTable parse_locations(std::string_view text, std::string_view display_name) {
+  CsvLocationReader reader{std::string(text), std::string(display_name)};
+  return read_all(reader);
+}
+
+}  // namespace dm

@@ -1,0 +1,104 @@
+#include "distance_matrix/kernel/distance_options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace dm {
+
+double kilometers_per(Unit unit) noexcept {
+  switch (unit) {
+    case Unit::kilometers: return 1.0;
+    case Unit::meters: return 0.001;
+    case Unit::miles: return 1.609344;        // international mile, exactly
+    case Unit::nautical_miles: return 1.852;  // international nautical mile, exactly
+  }
+  return 1.0;
+}
+
+std::string_view to_string(Metric metric) noexcept {
+  switch (metric) {
+    case Metric::haversine: return "haversine";
+    case Metric::equirectangular: return "equirectangular";
+  }
+  return "?";
+}
+
+std::string_view to_string(Unit unit) noexcept {
+  switch (unit) {
+    case Unit::kilometers: return "km";
+    case Unit::meters: return "m";
+    case Unit::miles: return "mi";
+    case Unit::nautical_miles: return "nmi";
+  }
+  return "?";
+}
+
+std::string_view to_string(KernelKind kernel) noexcept {
+  switch (kernel) {
+    case KernelKind::simd: return "simd";
+    case KernelKind::scalar: return "scalar";
+  }
+  return "?";
+}
+
+std::optional<Metric> parse_metric(std::string_view text) noexcept {
+  if (text == "haversine") return Metric::haversine;
+  if (text == "equirectangular") return Metric::equirectangular;
+  return std::nullopt;
+}
+
+std::optional<Unit> parse_unit(std::string_view text) noexcept {
+  if (text == "km") return Unit::kilometers;
+  if (text == "m") return Unit::meters;
+  if (text == "mi") return Unit::miles;
+  if (text == "nmi") return Unit::nautical_miles;
+  return std::nullopt;
+}
+
+std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept {
+  if (text == "simd") return KernelKind::simd;
+  if (text == "scalar") return KernelKind::scalar;
+  return std::nullopt;
+}
+
+namespace {
+
+/// The longest distance any metric can produce on a sphere of radius_km, in unit.
+double distance_bound(double radius_km, Unit unit) noexcept {
+  return 2.0 * std::numbers::pi * (radius_km / kilometers_per(unit));
+}
+
+/// Shortest text that reads back as the same double.
+std::string shortest(double value) {
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  return {text, result.ptr};
+}
+
+}  // namespace
+
+double largest_radius_km(Unit unit) noexcept {
+  double radius = std::numeric_limits<double>::max() / (2.0 * std::numbers::pi) * kilometers_per(unit);
+  // The estimate may be a rounding step too large; walk down to the first that holds.
+  while (!std::isfinite(distance_bound(radius, unit))) radius = std::nextafter(radius, 0.0);
+  return radius;
+}
+
+const DistanceOptions& validate(const DistanceOptions& options) {
+  if (!(options.radius_km > 0) || !std::isfinite(options.radius_km)) {
+    throw std::invalid_argument("radius " + shortest(options.radius_km) + " km is not a positive finite number");
+  }
+  if (!std::isfinite(distance_bound(options.radius_km, options.unit))) {
+    throw std::invalid_argument("radius " + shortest(options.radius_km) + " km gives distances in " +
+                                std::string(to_string(options.unit)) +
+                                " too large for a double; the largest radius allowed with this unit is " +
+                                shortest(largest_radius_km(options.unit)) + " km");
+  }
+  return options;
+}
+
+}  // namespace dm

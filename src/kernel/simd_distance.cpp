@@ -1,0 +1,281 @@
+// Vectorized distance loops: this file is compiled once per instruction set
+// (Highway's foreach_target.h re-includes it), and the best one the CPU
+// and OS can run is picked at run time by the table at the end of this file
+// (not HWY_DYNAMIC_DISPATCH, which would need libhwy.so).
+//
+// A run's tail is computed by the same vector code under a mask, never by a
+// scalar loop, and every lane does the same operations: the value of a pair
+// depends only on its two locations, not on the run, offset or lane.
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "src/kernel/simd_distance.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/contrib/math/math-inl.h>
+#include <hwy/highway.h>
+
+#include <array>
+
+#include "src/kernel/simd_distance.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace dm::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using Tag = hn::ScalableTag<double>;
+using Vec = hn::Vec<Tag>;
+
+static_assert(HWY_MAX_BYTES / sizeof(double) <= input_padding, "pad the inputs by a whole vector");
+
+constexpr double pi = 3.14159265358979323846264338327950288;
+
+/// The lanes of p[0 .. lanes) under `active`, zero elsewhere. AVX-512 has a
+/// true masked load; elsewhere Highway 1.0's MaskedLoad may read the whole
+/// vector (and on SSE4 even requires alignment), so the whole vector is read
+/// unaligned, which the padded inputs allow, and the inactive lanes cleared.
+HWY_INLINE Vec load_active(hn::Mask<Tag> active, Tag d, const double* HWY_RESTRICT p) {
+#if HWY_MEM_OPS_MIGHT_FAULT
+  return hn::IfThenElseZero(active, hn::LoadU(d, p));
+#else
+  return hn::MaskedLoad(active, d, p);
+#endif
+}
+
+/// asin(x) = x + x·t·P(t) with t = x², for |x| <= 0.5 (t <= 1/4). P is the
+/// degree-10 polynomial that minimizes the largest relative error of the
+/// angle 2·asin(√t) on t in [0, 1/4]: 2.4e-16 (about one ulp; at most 1.6e-12
+/// km on the Earth, 600 times inside the contract's 1e-9 km), one coefficient
+/// fewer than Highway's hn::Asin. Remez exchange at 60 digits, coefficients
+/// rounded to doubles, reproduced by
+///   /usr/bin/python3 scripts/fit_asin_polynomial.py 10 0.25
+/// Degree 9 measured about 5 % faster still, but its 3.7e-15 relative error
+/// (2.5e-11 km) would move the last two digits of every distance written.
+/// Horner's rule: measured faster than Estrin's scheme on AVX-512 and on
+/// AVX2 (the loop is bound by its operation count more than by this chain's
+/// latency), so the FMA targets compute the same bytes.
+constexpr std::array asin_coefficients{
+    0.1666666666668348,   0.07499999996170069,  0.04464286017084695,  0.030381825349753103,
+    0.022374870741253394, 0.01731414972161846,  0.014322142877038995, 0.009381833710595153,
+    0.018251523102872126, -0.011700702999081358, 0.03151924090566675};
+
+HWY_INLINE Vec asin_polynomial(Tag d, Vec t) {
+  Vec p = hn::Set(d, asin_coefficients.back());
+  for (std::size_t k = asin_coefficients.size() - 1; k-- > 0;) p = hn::MulAdd(p, t, hn::Set(d, asin_coefficients[k]));
+  return p;
+}
+
+/// Central angle between unit vectors a and b, accurate at every separation,
+/// from whichever of three well-conditioned forms applies (each needs the
+/// arcsine only on [-0.5, 0.5], and at most one square root):
+///  - up to 60°, the chord c = |a − b|: θ = 2·asin(c/2);
+///  - past 120°, the chord to the antipode of b, s = |a + b|:
+///    θ = π − 2·asin(s/2), so nearly antipodal pairs keep every digit;
+///  - in between, the dot product a · b = 1 − c²/2 (well conditioned there,
+///    with c² in (1, 3)): θ = π/2 − asin(a · b).
+/// The polynomial needs only t = x² (c²/4 or (a · b)²), so the square root
+/// runs beside it rather than before it, and 2·asin(c/2) = c + c·t·P(t)
+/// exactly doubles the arcsine of c/2.
+/// Swapping a and b only negates a − b, which squares away, and every sum is
+/// evaluated in the same order: d(a,b) == d(b,a) bit for bit.
+HWY_INLINE Vec haversine_angle(Tag d, Vec x, Vec y, Vec z, Vec anchor_x, Vec anchor_y, Vec anchor_z) {
+  const Vec dx = hn::Sub(x, anchor_x);
+  const Vec dy = hn::Sub(y, anchor_y);
+  const Vec dz = hn::Sub(z, anchor_z);
+  const Vec chord_squared = hn::MulAdd(dz, dz, hn::MulAdd(dy, dy, hn::Mul(dx, dx)));
+  const Vec sx = hn::Add(x, anchor_x);
+  const Vec sy = hn::Add(y, anchor_y);
+  const Vec sz = hn::Add(z, anchor_z);
+  const Vec antipode_chord_squared = hn::MulAdd(sz, sz, hn::MulAdd(sy, sy, hn::Mul(sx, sx)));
+
+  const Vec shorter_squared = hn::Min(chord_squared, antipode_chord_squared);
+  const auto near_side = hn::Le(chord_squared, antipode_chord_squared);
+  const auto middle = hn::Gt(shorter_squared, hn::Set(d, 1.0));  // both chords longer than the radius
+  // The arcsine polynomial is odd in its argument, so each form is base +
+  // asin(±argument): π/2 + asin(−a · b) in the middle, π + 2·asin(−s/2) on
+  // the far side, 0 + 2·asin(c/2) on the near one.
+  const Vec minus_dot = hn::MulAdd(chord_squared, hn::Set(d, 0.5), hn::Set(d, -1.0));
+  const Vec t = hn::IfThenElse(middle, hn::Mul(minus_dot, minus_dot), hn::Mul(shorter_squared, hn::Set(d, 0.25)));
+  const Vec chord = hn::Sqrt(shorter_squared);
+  const Vec argument = hn::IfThenElse(middle, minus_dot, hn::IfThenElse(near_side, chord, hn::Neg(chord)));
+  const Vec arcsine = hn::MulAdd(hn::Mul(argument, t), asin_polynomial(d, t), argument);
+  const Vec base = hn::IfThenElse(middle, hn::Set(d, pi / 2), hn::IfThenZeroElse(near_side, hn::Set(d, pi)));
+  return hn::Add(base, arcsine);
+}
+
+void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
+                  std::size_t count, double anchor_x, double anchor_y, double anchor_z, double radius,
+                  double* HWY_RESTRICT out) {
+  const Tag d;
+  const std::size_t lanes = hn::Lanes(d);
+  const Vec ax = hn::Set(d, anchor_x);
+  const Vec ay = hn::Set(d, anchor_y);
+  const Vec az = hn::Set(d, anchor_z);
+  const Vec r = hn::Set(d, radius);
+  std::size_t m = 0;
+  for (; m + lanes <= count; m += lanes) {
+    const Vec angle = haversine_angle(d, hn::LoadU(d, x + m), hn::LoadU(d, y + m), hn::LoadU(d, z + m), ax, ay, az);
+    hn::StoreU(hn::Mul(r, angle), d, out + m);
+  }
+  if (m < count) {
+    const auto active = hn::FirstN(d, count - m);
+    const Vec angle = haversine_angle(d, load_active(active, d, x + m), load_active(active, d, y + m),
+                                      load_active(active, d, z + m), ax, ay, az);
+    hn::BlendedStore(hn::Mul(r, angle), active, d, out + m);
+  }
+}
+
+/// x = Δλ·cos φm, y = Δφ, angle = √(x² + y²), with Δλ the short way round,
+/// operation for operation as the scalar kernel does it.
+HWY_INLINE Vec equirectangular_angle(Tag d, Vec latitude, Vec longitude, Vec anchor_latitude,
+                                     Vec anchor_longitude) {
+  const Vec radians_per_degree = hn::Set(d, pi / 180.0);
+  Vec dlon = hn::Sub(anchor_longitude, longitude);
+  dlon = hn::IfThenElse(hn::Gt(dlon, hn::Set(d, 180.0)), hn::Sub(dlon, hn::Set(d, 360.0)), dlon);
+  dlon = hn::IfThenElse(hn::Le(dlon, hn::Set(d, -180.0)), hn::Add(dlon, hn::Set(d, 360.0)), dlon);
+  const Vec mean_latitude = hn::Mul(hn::Add(latitude, anchor_latitude), hn::Set(d, pi / 360.0));
+  const Vec x = hn::Mul(hn::Mul(dlon, radians_per_degree), hn::Cos(d, mean_latitude));
+  const Vec y = hn::Mul(hn::Sub(anchor_latitude, latitude), radians_per_degree);
+  return hn::Sqrt(hn::MulAdd(x, x, hn::Mul(y, y)));
+}
+
+void EquirectangularRun(const double* HWY_RESTRICT latitude, const double* HWY_RESTRICT longitude,
+                        std::size_t count, double anchor_latitude, double anchor_longitude, double radius,
+                        double* HWY_RESTRICT out) {
+  const Tag d;
+  const std::size_t lanes = hn::Lanes(d);
+  const Vec alat = hn::Set(d, anchor_latitude);
+  const Vec alon = hn::Set(d, anchor_longitude);
+  const Vec r = hn::Set(d, radius);
+  std::size_t m = 0;
+  for (; m + lanes <= count; m += lanes) {
+    const Vec angle = equirectangular_angle(d, hn::LoadU(d, latitude + m), hn::LoadU(d, longitude + m), alat, alon);
+    hn::StoreU(hn::Mul(r, angle), d, out + m);
+  }
+  if (m < count) {
+    const auto active = hn::FirstN(d, count - m);
+    const Vec angle = equirectangular_angle(d, load_active(active, d, latitude + m),
+                                            load_active(active, d, longitude + m), alat, alon);
+    hn::BlendedStore(hn::Mul(r, angle), active, d, out + m);
+  }
+}
+
+}  // namespace dm::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "src/kernel/instruction_sets.hpp"
+
+namespace dm::simd {
+namespace {
+
+/// The code compiled for one instruction set.
+struct Target {
+  std::int64_t highway_target = 0;  ///< HWY_AVX3, ...
+  decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
+  decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
+};
+
+#define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
+  Target { HIGHWAY_TARGET, &NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun }
+
+/// Every instruction set foreach_target.h compiled this file for, best first.
+/// The static target (what the compiler flags alone allow: SCALAR or EMU128
+/// by default) comes last and runs everywhere this binary runs.
+constexpr std::array compiled_targets{
+#if (HWY_TARGETS & HWY_AVX3_DL) && HWY_STATIC_TARGET != HWY_AVX3_DL
+    DM_SIMD_TARGET(N_AVX3_DL, HWY_AVX3_DL),
+#endif
+#if (HWY_TARGETS & HWY_AVX3) && HWY_STATIC_TARGET != HWY_AVX3
+    DM_SIMD_TARGET(N_AVX3, HWY_AVX3),
+#endif
+#if (HWY_TARGETS & HWY_AVX2) && HWY_STATIC_TARGET != HWY_AVX2
+    DM_SIMD_TARGET(N_AVX2, HWY_AVX2),
+#endif
+#if (HWY_TARGETS & HWY_SSE4) && HWY_STATIC_TARGET != HWY_SSE4
+    DM_SIMD_TARGET(N_SSE4, HWY_SSE4),
+#endif
+#if (HWY_TARGETS & HWY_SSSE3) && HWY_STATIC_TARGET != HWY_SSSE3
+    DM_SIMD_TARGET(N_SSSE3, HWY_SSSE3),
+#endif
+    DM_SIMD_TARGET(HWY_NAMESPACE, HWY_STATIC_TARGET),
+};
+#undef DM_SIMD_TARGET
+
+bool runnable(const Target& target) {
+  return target.highway_target == HWY_STATIC_TARGET || (runnable_highway_targets() & target.highway_target) != 0;
+}
+
+/// The best runnable target, chosen on first use (thread-safe static).
+const Target& best_target() noexcept {
+  static const Target* const best = [] {
+    for (const Target& target : compiled_targets) {
+      if (runnable(target)) return &target;
+    }
+    return &compiled_targets.back();
+  }();
+  return *best;
+}
+
+/// Set only by use_target(), for tests and benchmarks.
+std::atomic<const Target*> forced_target{nullptr};
+
+const Target& target_in_force() noexcept {
+  const Target* forced = forced_target.load(std::memory_order_acquire);
+  return forced != nullptr ? *forced : best_target();
+}
+
+}  // namespace
+
+void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
+                   double anchor_y, double anchor_z, double radius, double* out) noexcept {
+  target_in_force().haversine(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
+}
+
+void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
+                         double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
+  target_in_force().equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
+}
+
+std::string_view target_name() noexcept {
+  const std::string_view name = hwy::TargetName(target_in_force().highway_target);
+  // Highway calls AVX-512 (F, VL, DQ, BW) "AVX3"; users know it as avx512.
+  if (name == "AVX3") return "avx512";
+  if (name == "AVX3_DL") return "avx512_dl";
+  if (name == "AVX2") return "avx2";
+  if (name == "SSE4") return "sse4";
+  if (name == "SSSE3") return "ssse3";
+  if (name == "EMU128") return "generic";  // Highway's portable code (Clang)
+  if (name == "SCALAR") return "generic";  // Highway's portable one-lane code (GCC)
+  return name;
+}
+
+std::vector<std::string_view> runnable_targets() {
+  std::vector<std::string_view> names;
+  for (const Target& target : compiled_targets) {
+    if (runnable(target)) names.emplace_back(hwy::TargetName(target.highway_target));
+  }
+  return names;
+}
+
+bool use_target(std::string_view highway_name) noexcept {
+  if (highway_name.empty()) {
+    forced_target.store(nullptr, std::memory_order_release);
+    return true;
+  }
+  for (const Target& target : compiled_targets) {
+    if (runnable(target) && highway_name == hwy::TargetName(target.highway_target)) {
+      forced_target.store(&target, std::memory_order_release);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace dm::simd
+#endif  // HWY_ONCE

@@ -1,0 +1,97 @@
+#include "distance_matrix/output/csv_pairs_encoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "distance_matrix/output/csv_field.hpp"
+#include "src/output/shortest_double.hpp"
+
+namespace dm {
+namespace {
+
+/// Longest text write_shortest() produces: "-1.2345678901234567e-308".
+constexpr std::size_t longest_number = 24;
+
+/// Names up to this length are copied with one fixed-size move (a call to
+/// memcpy with a variable size costs more than the bytes it moves).
+constexpr std::size_t field_padding = 32;
+
+/// Rows sized and zero-filled at a time: std::string::resize fills what it
+/// adds, so fill a batch while it is in cache, just before overwriting it,
+/// rather than a whole block of cold memory.
+constexpr std::size_t rows_per_batch = 256;
+
+}  // namespace
+
+CsvPairsEncoder::CsvPairsEncoder(const LocationTable& locations, const MatrixShape& shape) : shape_(shape) {
+  if (shape.layout() != Layout::pairs || shape.location_count() != locations.size()) {
+    throw std::invalid_argument("CsvPairsEncoder needs the pairs layout over its locations");
+  }
+  fields_.reserve(locations.size());
+  extend(locations);
+}
+
+void CsvPairsEncoder::extend(const LocationTable& locations) {
+  if (!field_bytes_.empty()) field_bytes_.resize(field_bytes_.size() - field_padding);
+  for (std::size_t index = fields_.size(); index < locations.size(); ++index) {
+    const std::string field = csv_field(locations.name(index));
+    fields_.push_back({field_bytes_.size(), field.size()});
+    field_bytes_ += field;
+    longest_field_ = std::max(longest_field_, field.size());
+  }
+  field_bytes_.append(field_padding, '\0');
+  shape_ = MatrixShape::pairs(fields_.size());
+}
+
+std::size_t CsvPairsEncoder::typical_cell_bytes() const noexcept {
+  const std::size_t name_bytes = field_bytes_.size() - field_padding;
+  const std::size_t average_name = fields_.empty() ? 0 : name_bytes / fields_.size();
+  return 2 * average_name + 18 + 3;  // most distances have 16 or 17 digits and a '.'
+}
+
+inline char* CsvPairsEncoder::put(char* cursor, Field field) const noexcept {
+  const char* source = field_bytes_.data() + field.offset;
+  if (field.size <= field_padding) {
+    std::memcpy(cursor, source, field_padding);
+  } else {
+    std::memcpy(cursor, source, field.size);
+  }
+  return cursor + field.size;
+}
+
+void CsvPairsEncoder::encode(CellRange cells, std::span<const double> distances, std::string& out) const {
+  // Reserve the whole block at once: growing run by run would reallocate
+  // and copy the block's bytes again each time the string doubles. Each row
+  // is bounded by `row_bound`; the fixed-size moves of the last row reach at
+  // most `slack` further.
+  const std::size_t slack = std::max(field_padding, shortest_double_room);
+  std::size_t block_bound = slack;
+  shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t /*offset*/) {
+    block_bound += run.size() * (longest_field_ + fields_[run.anchor].size + longest_number + 3);
+  });
+  out.reserve(out.size() + block_bound);
+  shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
+    // Row j of the triangle: (i, j) for i in the run, the anchor j is the destination.
+    const Field destination = fields_[run.anchor];
+    const std::size_t row_bound = longest_field_ + destination.size + longest_number + 3;
+    const double* distance = distances.data() + offset;
+    for (std::size_t origin = run.first; origin < run.last;) {
+      const std::size_t batch_end = std::min(run.last, origin + rows_per_batch);
+      const std::size_t used = out.size();
+      out.resize(used + (batch_end - origin) * row_bound + slack);
+      char* cursor = out.data() + used;
+      for (; origin < batch_end; ++origin) {
+        cursor = put(cursor, fields_[origin]);
+        *cursor++ = ',';
+        cursor = put(cursor, destination);
+        *cursor++ = ',';
+        cursor = write_shortest(cursor, *distance++);
+        *cursor++ = '\n';
+      }
+      out.resize(static_cast<std::size_t>(cursor - out.data()));
+    }
+  });
+}
+
+}  // namespace dm

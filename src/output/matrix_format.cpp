@@ -1,0 +1,49 @@
+#include "distance_matrix/output/matrix_format.hpp"
+
+#include <stdexcept>
+
+#include "distance_matrix/output/csv_pairs_encoder.hpp"
+#include "distance_matrix/output/csv_table_encoder.hpp"
+
+namespace dm {
+
+std::string_view to_string(Format format) noexcept { return format == Format::csv ? "csv" : "npy"; }
+
+std::optional<Format> parse_format(std::string_view text) noexcept {
+  if (text == "csv") return Format::csv;
+  if (text == "npy") return Format::npy;
+  return std::nullopt;
+}
+
+Layout resolve_layout(const MatrixFormat& format, bool has_destinations) noexcept {
+  if (has_destinations) return Layout::rectangle;
+  if (format.layout) return *format.layout;
+  return format.format == Format::csv ? Layout::pairs : Layout::square;
+}
+
+std::optional<std::string> format_problem(const MatrixFormat& format, bool has_destinations) {
+  if (has_destinations && format.layout) {
+    return "--layout cannot be combined with --to: origins × destinations is a rectangle";
+  }
+  if (format.format == Format::csv && format.layout == Layout::condensed) {
+    return "--layout condensed is for NPY (SciPy's vector); CSV writes pairs (the same pairs, one per row) "
+           "or square";
+  }
+  if (format.format == Format::npy && format.layout == Layout::pairs) {
+    return "--layout pairs is for CSV; NPY writes square or condensed (SciPy's pdist order)";
+  }
+  if (format.format == Format::csv && format.value_type != ValueType::float64) {
+    return "--dtype is for NPY; CSV writes each distance as the shortest decimal that reads back as the "
+           "same double";
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<MatrixEncoder> make_encoder(const MatrixFormat& format, const MatrixShape& shape,
+                                            const LocationTable& locations) {
+  if (format.format == Format::npy) return std::make_unique<NpyEncoder>(shape, format.value_type);
+  if (shape.layout() == Layout::pairs) return std::make_unique<CsvPairsEncoder>(locations, shape);
+  return std::make_unique<CsvTableEncoder>(locations, shape);
+}
+
+}  // namespace dm

@@ -1,0 +1,57 @@
+#include "distance_matrix/run/batch_runner.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+BatchRunner::BatchRunner(std::unique_ptr<Executor> executor, Options options)
+    : BatchRunner(*executor, options) {
+  owned_executor_ = std::move(executor);
+}
+
+BatchRunner::BatchRunner(Executor& executor, Options options) : executor_(executor), options_(options) {
+  options_.window_cells = std::max<std::size_t>(options_.window_cells, 1);
+  options_.append_cells = std::max<std::size_t>(options_.append_cells, 1);
+}
+
+MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
+                              const ProgressCallback& progress) {
+  if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  report.cell_count = cells.cell_count();
+
+  output.append(encoder.header());
+  const ExecutorRun executor_run(executor_, cells);
+  std::vector<double> window(std::min(report.cell_count, options_.window_cells));
+  std::string bytes;
+  for (std::size_t first = 0; first < report.cell_count; first += window.size()) {
+    const CellRange range{first, std::min(first + window.size(), report.cell_count)};
+    Clock::time_point mark = Clock::now();
+    executor_.compute(cells, range, std::span<double>(window.data(), range.size()));
+    const Clock::time_point computed = Clock::now();
+    report.calculation += computed - mark;
+
+    for (std::size_t piece = range.first; piece < range.last; piece += options_.append_cells) {
+      const CellRange part{piece, std::min(piece + options_.append_cells, range.last)};
+      bytes.clear();
+      encoder.encode(part, std::span<const double>(window).subspan(part.first - range.first, part.size()), bytes);
+      output.append(bytes);
+      if (progress) progress(part.last, report.cell_count);
+    }
+    report.write += Clock::now() - computed;
+  }
+  report.total = Clock::now() - start;
+  return report;
+}
+
+}  // namespace dm

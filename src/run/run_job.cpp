@@ -1,0 +1,118 @@
+#include "distance_matrix/run/run_job.hpp"
+
+#include <memory>
+#include <stdexcept>
+
+#include "distance_matrix/run/async_runner.hpp"
+#include "distance_matrix/run/batch_runner.hpp"
+#include "distance_matrix/run/compute_and_write.hpp"
+#include "distance_matrix/run/make_runner.hpp"
+#include "src/run/simulated_latency.hpp"
+
+namespace dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::nanoseconds no_latency{0};
+
+/// Every location of `reader` into `locations`, each after the simulated read latency.
+void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency) {
+  SlowLocationReader slow(reader, latency);
+  while (std::optional<Location> location = slow.next()) locations.push_back(std::move(*location));
+}
+
+std::unique_ptr<MatrixRunner> runner_for(const MatrixJob& job) {
+  if (job.io_latency == no_latency) return make_runner(job.executor, job.execution);
+  if (job.executor == ExecutorKind::async) {
+    return std::make_unique<AsyncRunner>(AsyncRunner::Options{.io_latency = job.io_latency});
+  }
+  // With simulated latency every cell is its own write: that experiment is
+  // about waits, so parallel runs as a batch over its executor too.
+  BatchRunner::Options one_cell_per_write;
+  one_cell_per_write.append_cells = 1;
+  return std::make_unique<BatchRunner>(make_executor(job.executor, job.execution), one_cell_per_write);
+}
+
+/// The async runner on the original tool's CSV: computed and written while
+/// the input is still being read.
+RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const MatrixJob& job) {
+  AsyncRunner runner(AsyncRunner::Options{.io_latency = job.io_latency});
+  const AsyncRunner::StreamReport streamed = runner.stream_pairs(reader, job.distance, output);
+  RunReport report;
+  report.executor = runner.kind();
+  report.workers = runner.workers();
+  report.chunk_size = runner.chunk_size();
+  report.location_count = streamed.location_count;
+  report.pair_count = streamed.matrix.cell_count;
+  report.read = streamed.read;
+  report.calculation = streamed.matrix.calculation;
+  report.write = streamed.matrix.write;
+  report.total = streamed.matrix.total;
+  report.stages_overlap = true;
+  return report;
+}
+
+}  // namespace
+
+std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations) {
+  if (std::optional<std::string> problem = format_problem(job.format, has_destinations)) return problem;
+  if (!can_hold(job.format.value_type, job.distance)) {
+    return "--dtype " + std::string(to_string(job.format.value_type)) + " cannot hold distances up to " +
+           std::to_string(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
+           " (the radius is too large): use float64";
+  }
+  return std::nullopt;
+}
+
+RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
+                       const MatrixJob& job, const ProgressCallback& progress) {
+  if (std::optional<std::string> problem = job_problem(job, destinations != nullptr)) {
+    throw std::invalid_argument(*problem);
+  }
+  const bool streams = job.executor == ExecutorKind::async && destinations == nullptr &&
+                       job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
+  if (streams) {
+    RunReport report = stream_async(reader, output, job);
+    report.kernel = describe_kernel(job.distance.kernel);
+    return report;
+  }
+  // The async runner awaits its latency on timers; the others block on it.
+  SlowMatrixOutput slow(output, job.io_latency);
+  MatrixOutput& target =
+      job.io_latency > no_latency && job.executor != ExecutorKind::async ? static_cast<MatrixOutput&>(slow) : output;
+
+  const Clock::time_point start = Clock::now();
+  LocationTable locations;
+  read_into(locations, reader, job.io_latency);
+  const std::size_t origins = locations.size();
+  if (destinations != nullptr) read_into(locations, *destinations, job.io_latency);
+  // Both files are checked before either is refused, so one run reports every bad row.
+  reader.throw_if_invalid();
+  if (destinations != nullptr) destinations->throw_if_invalid();
+  RunReport report;
+  report.read = Clock::now() - start;
+  report.location_count = locations.size();
+
+  const Clock::time_point prepared = Clock::now();
+  const DistanceKernel kernel(locations, job.distance);
+  const MatrixShape shape = destinations != nullptr ? MatrixShape::rectangle(origins, locations.size() - origins)
+                                                    : MatrixShape::of(resolve_layout(job.format, false), origins);
+  const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
+  const Clock::time_point setup_done = Clock::now();
+
+  const std::unique_ptr<MatrixRunner> runner = runner_for(job);
+  const MatrixReport matrix = compute_and_write(kernel, shape, *runner, *encoder, target, progress);
+
+  report.executor = runner->kind();
+  report.workers = runner->workers();
+  report.chunk_size = runner->chunk_size();
+  report.pair_count = matrix.cell_count;
+  report.calculation = matrix.calculation + (setup_done - prepared);
+  report.write = matrix.write;
+  report.stages_overlap = runner->stages_overlap();
+  report.kernel = describe_kernel(job.distance.kernel);
+  report.total = Clock::now() - start;
+  return report;
+}
+
+}  // namespace dm

@@ -1,0 +1,165 @@
+#include "distance_matrix/run/streaming_runner.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// A release at the end of each stage and an acquire at the start of the
+/// next: the happens-before edges TBB's (uninstrumented) scheduler provides,
+/// stated where ThreadSanitizer can see them. An atomic per block and per
+/// serial stage, never per cell, so production pays nothing measurable.
+class Handoff {
+ public:
+  void enter() const noexcept { static_cast<void>(turn_.load(std::memory_order_acquire)); }
+  void leave() noexcept { turn_.fetch_add(1, std::memory_order_release); }
+
+ private:
+  std::atomic<unsigned> turn_{0};
+};
+
+/// One token of the pipeline. Slots are reused: block i lives in slot
+/// i % slots, which is free again once block i - slots has been written
+/// (the writer is serial and in order, and at most `slots` tokens live).
+struct Block {
+  CellRange cells;
+  std::vector<double> distances;
+  std::string bytes;
+  std::chrono::duration<double> calculation{};
+  Handoff handoff;
+};
+
+}  // namespace
+
+StreamingRunner::StreamingRunner(ExecutionOptions options)
+    : workers_(resolve_workers(options.workers)),
+      workers_used_(workers_),
+      block_cells_(options.chunk_size > 0 ? options.chunk_size : default_block_cells),
+      block_cells_chosen_(options.chunk_size > 0) {}
+
+std::size_t StreamingRunner::block_cells_for(std::size_t cell_count, std::size_t slots,
+                                             std::size_t cell_bytes) const noexcept {
+  if (block_cells_chosen_) return std::min(block_cells_, cell_count);
+  const std::size_t by_bytes = std::clamp(target_block_bytes / std::max<std::size_t>(cell_bytes, 1),
+                                          smallest_default_block_cells, default_block_cells);
+  // At least 4 blocks per slot when the matrix allows: each slot's buffers
+  // are then reused (a block in fresh memory pays a page fault per 4 KiB),
+  // and the last blocks leave no worker idle for long.
+  const std::size_t spread = (cell_count + 4 * slots - 1) / (4 * slots);
+  return std::min({by_bytes, std::max(smallest_default_block_cells, spread), cell_count});
+}
+
+MatrixReport StreamingRunner::run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
+                                  const ProgressCallback& progress) {
+  if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  const Clock::time_point start = Clock::now();
+  output.append(encoder.header());
+  MatrixReport report = run_range(cells, {0, cells.cell_count()}, encoder, output, progress);
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange range, const MatrixEncoder& encoder,
+                                        MatrixOutput& output, const ProgressCallback& progress) {
+  if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  if (range.last > cells.cell_count() || range.first > range.last) {
+    throw std::invalid_argument("the range is outside the matrix");
+  }
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  report.cell_count = range.size();
+  if (report.cell_count == 0) {
+    report.total = Clock::now() - start;
+    return report;
+  }
+
+  // TBB starts at most one thread per core unless allowed more: allow exactly
+  // --workers while this run lasts (as ParallelExecutor does). The smallest
+  // active limit wins, so report the one in force.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
+  workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
+      workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+
+  // Enough tokens to keep every worker busy while the writer drains one.
+  const std::size_t slots = 4 * std::size_t{workers_used_};
+  std::vector<Block> blocks(slots);
+  const std::size_t block_cells = block_cells_for(report.cell_count, slots, encoder.typical_cell_bytes());
+  block_cells_used_ = block_cells;
+  std::size_t next_cell = range.first;
+  std::size_t next_slot = 0;
+
+  // NPY float64: the distances are the bytes; copying them would cost a
+  // fifth of the run at n = 10,000.
+  const bool native_doubles = encoder.encodes_as_native_doubles();
+  Handoff cutter;
+  Handoff writer;
+
+  auto cut = [&](tbb::flow_control& control) -> Block* {
+    cutter.enter();
+    if (next_cell == range.last) {
+      control.stop();
+      cutter.leave();
+      return nullptr;
+    }
+    Block& block = blocks[next_slot];
+    next_slot = (next_slot + 1) % slots;
+    block.handoff.enter();
+    block.cells = {next_cell, next_cell + std::min(block_cells, range.last - next_cell)};
+    next_cell = block.cells.last;
+    block.handoff.leave();
+    cutter.leave();
+    return &block;
+  };
+  auto compute_and_encode = [&](Block* block) -> Block* {
+    block->handoff.enter();
+    const Clock::time_point begin = Clock::now();
+    block->distances.resize(block->cells.size());
+    cells.compute(block->cells, block->distances);
+    const Clock::time_point computed = Clock::now();
+    block->calculation = computed - begin;
+    block->bytes.clear();
+    if (!native_doubles) encoder.encode(block->cells, block->distances, block->bytes);
+    block->handoff.leave();
+    return block;
+  };
+  auto write = [&](Block* block) {
+    writer.enter();
+    block->handoff.enter();
+    const Clock::time_point begin = Clock::now();
+    output.append(native_doubles ? std::string_view(reinterpret_cast<const char*>(block->distances.data()),
+                                                    block->distances.size() * sizeof(double))
+                                 : std::string_view(block->bytes));
+    report.write += Clock::now() - begin;
+    report.calculation += block->calculation;
+    if (progress) progress(block->cells.last - range.first, report.cell_count);
+    block->handoff.leave();
+    writer.leave();
+  };
+
+  // task_arena takes an int; more threads than that could never start anyway.
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_used_, std::numeric_limits<int>::max())));
+  arena.execute([&] {
+    tbb::parallel_pipeline(slots,
+                           tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order, cut) &
+                               tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, compute_and_encode) &
+                               tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, write));
+  });
+  // The writer's last release makes the report's sums visible here.
+  writer.enter();
+  report.total = Clock::now() - start;
+  return report;
+}
+
+}  // namespace dm

@@ -1,0 +1,118 @@
+#include "bench_lab.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "distance_matrix/kernel/distance_kernel.hpp"
+
+namespace dm {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+LocationTable random_table(std::size_t count) {
+  std::mt19937_64 random(5);
+  std::uniform_real_distribution<double> latitude(-90, 90);
+  std::uniform_real_distribution<double> longitude(-180, 180);
+  LocationTable table;
+  for (std::size_t index = 0; index < count; ++index) {
+    table.push_back({"p" + std::to_string(index), latitude(random), longitude(random)});
+  }
+  return table;
+}
+
+TEST(BenchLab, DefaultCasesPairEveryStrategyWithBothKernelsScalarSequentialFirst) {
+  const std::vector<LabCase> cases = default_lab_cases(2);
+  ASSERT_GE(cases.size(), 2u);
+  EXPECT_EQ(cases[0].executor, ExecutorKind::sequential);
+  EXPECT_EQ(cases[0].kernel, KernelKind::scalar);
+  for (std::size_t index = 0; index + 1 < cases.size(); index += 2) {
+    EXPECT_EQ(cases[index].kernel, KernelKind::scalar);
+    EXPECT_EQ(cases[index + 1].kernel, KernelKind::simd);
+    EXPECT_EQ(cases[index].executor, cases[index + 1].executor);
+    EXPECT_EQ(cases[index].workers, cases[index + 1].workers);
+    EXPECT_EQ(cases[index].chunk_size, cases[index + 1].chunk_size);
+    // A thread per pair would take minutes on the 1k sample: never in the lab.
+    if (cases[index].executor == ExecutorKind::threads) {
+      EXPECT_GT(cases[index].chunk_size, 1u);
+    }
+  }
+  for (const ExecutorKind executor : all_executor_kinds) {
+    EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const LabCase& c) { return c.executor == executor; }))
+        << to_string(executor);
+  }
+}
+
+TEST(BenchLab, TimesEveryCaseAndFindsEveryResultIdentical) {
+  const LocationTable locations = random_table(40);
+  const std::vector<LabCase> cases = {{ExecutorKind::sequential, KernelKind::scalar, 1, 0},
+                                      {ExecutorKind::parallel, KernelKind::simd, 2, 7},
+                                      {ExecutorKind::processes, KernelKind::scalar, 2, 0},
+                                      {ExecutorKind::async, KernelKind::simd, 1, 0}};
+  LabOptions options;
+  options.repeat = 3;
+  std::size_t seen = 0;
+  const LabReport report = run_lab(locations, cases, options, [&seen](const LabMeasurement&) { ++seen; });
+  EXPECT_EQ(seen, cases.size());
+  EXPECT_EQ(report.location_count, 40u);
+  EXPECT_EQ(report.pair_count, 780u);
+  EXPECT_EQ(report.simd_target, simd_target_name());
+  ASSERT_EQ(report.measurements.size(), cases.size());
+  EXPECT_TRUE(report.all_identical());
+  EXPECT_TRUE(report.kernels_agree());
+  EXPECT_LE(report.simd_scalar_max_difference_km, 1e-9);
+  EXPECT_EQ(report.measurements[0].speedup, 1.0);
+  EXPECT_EQ(report.measurements[1].workers, 2u);
+  EXPECT_EQ(report.measurements[1].chunk_size, 7u);
+  for (const LabMeasurement& measurement : report.measurements) {
+    EXPECT_EQ(measurement.seconds.size(), 3u);
+    EXPECT_GT(measurement.median_seconds, 0);
+    EXPECT_DOUBLE_EQ(measurement.pairs_per_second, 780 / measurement.median_seconds);
+  }
+  EXPECT_THAT(lab_table_row(report.measurements[0]), ::testing::StartsWith("sequential scalar       1"));
+}
+
+LabReport report_with_rates(double slow, double fast) {
+  LabReport report;
+  report.location_count = 3;
+  report.pair_count = 3;
+  report.repeat = 1;
+  report.simd_target = "avx512";
+  for (const double rate : {slow, fast}) {
+    LabMeasurement measurement;
+    measurement.config.executor = ExecutorKind::pool;
+    measurement.pairs_per_second = rate;
+    measurement.median_seconds = 3 / rate;
+    measurement.speedup = rate / slow;
+    measurement.identical = true;
+    report.measurements.push_back(measurement);
+  }
+  return report;
+}
+
+TEST(BenchLab, ChartUsesALogScaleOnlyWhenTheRangeDemandsIt) {
+  const std::string wide = lab_svg(report_with_rates(1e4, 1e9));
+  EXPECT_THAT(wide, HasSubstr("(log scale)"));
+  EXPECT_THAT(wide, HasSubstr(">10 k/s<"));
+  EXPECT_THAT(wide, HasSubstr(">1 G/s<"));
+  const std::string narrow = lab_svg(report_with_rates(4e8, 7e8));
+  EXPECT_THAT(narrow, Not(HasSubstr("log scale")));
+  EXPECT_THAT(narrow, HasSubstr(">0 /s<"));
+}
+
+TEST(BenchLab, JsonWritesNullForANumberJsonCannotHold) {
+  LabReport report = report_with_rates(1e6, 2e6);
+  report.measurements[1].speedup = std::numeric_limits<double>::infinity();
+  const std::string json = lab_json(report);
+  EXPECT_THAT(json, HasSubstr("\"speedup_over_sequential_scalar\": null"));
+  EXPECT_THAT(json, Not(HasSubstr("inf")));
+}
+
+}  // namespace
+}  // namespace dm
