@@ -13,6 +13,7 @@
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
 #include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/input/csv_options.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
@@ -133,7 +134,36 @@ struct Arguments {
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
+  std::string columns;    ///< --columns NAME,LAT,LON
+  std::string delimiter;  ///< --delimiter
 };
+
+/// How INPUT and --to are read (issue 17); the defaults are detected.
+void define_input_options(CLI::App& app, Arguments& arguments) {
+  app.add_option("--columns", arguments.columns,
+                 "The name, latitude and longitude columns of\n"
+                 "INPUT and --to, by header title or 1-based\n"
+                 "number; - for NAME: the row number is the\n"
+                 "name. Default: from the header's titles, or\n"
+                 "name,latitude,longitude")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (parse_column_choice(text)) return {};
+            return text + " is not NAME,LAT,LON (three titles or numbers; - only for NAME)";
+          },
+          ""))
+      ->type_name("NAME,LAT,LON");
+  app.add_option("--delimiter", arguments.delimiter,
+                 "Field separator: comma, semicolon or tab.\n"
+                 "Default: detected from the first row")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (parse_delimiter(text)) return {};
+            return text + " is not a delimiter: comma (,), semicolon (;) or tab";
+          },
+          ""))
+      ->type_name("CHAR");
+}
 
 void define_options(CLI::App& app, Arguments& arguments) {
   std::vector<std::string> executors = names_of(all_executor_kinds);
@@ -237,6 +267,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
       ->type_name("PATH");
+  define_input_options(app, arguments);
   app.add_flag("-q,--quiet", arguments.quiet,
                "Do not print the timings, nor the progress line\n"
                "of runs longer than a second on a terminal");
@@ -335,6 +366,8 @@ CommandLine resolve(const Arguments& arguments) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
   }
   command.partitioned = arguments.partitioned;
+  if (!arguments.columns.empty()) command.input_format.columns = parse_column_choice(arguments.columns);
+  if (!arguments.delimiter.empty()) command.input_format.delimiter = parse_delimiter(arguments.delimiter);
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

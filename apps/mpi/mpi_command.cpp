@@ -68,9 +68,9 @@ void read_into(LocationTable& locations, CsvLocationReader& reader) {
 /// Rank 0's part before anyone computes: the same checks, in the same order,
 /// as a single-process run, then the temporary output every rank will write.
 std::string prepare_on_first_rank(const CommandLine& command, std::optional<OutputFile>& file) {
-  CsvLocationReader reader = CsvLocationReader::open(command.input);
+  CsvLocationReader reader = CsvLocationReader::open(command.input, command.input_format);
   std::optional<CsvLocationReader> destinations;
-  if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
+  if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations, command.input_format));
   refuse_output_over_destinations(command);
   if (!command.partitioned) file.emplace(command.output, ProtectedInput::of(command.input));
   if (file && file->temporary_path().empty()) {

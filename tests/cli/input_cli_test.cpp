@@ -198,5 +198,82 @@ TEST_F(InputCliTest, Latin1NamesAreRefusedWithAConversionHint) {
                             "convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8\n");
 }
 
+// ---------------------------------------------------------------- issue 17: real-world files
+
+/// The same three locations as plain name,latitude,longitude rows: the reference each form must reproduce.
+constexpr std::string_view plain_locations =
+    "Paris,48.8566,2.3522\nboston,42.364758,-71.067421\nZ\xC3\xBCrich,47.3769,8.5417\n";
+
+class RealWorldInputTest : public InputCliTest {
+ protected:
+  /// The tool's output for `arguments` (INPUT first), or a failure.
+  std::string output_of(std::vector<std::string> arguments) {
+    arguments.insert(arguments.end(), {"-o", "-", "--quiet"});
+    const testing::ToolResult result = run(arguments);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_THAT(result.err, IsEmpty());
+    return result.out;
+  }
+  std::string reference() {
+    const fs::path plain = work_ / "plain.csv";
+    write_file(plain, plain_locations);
+    return output_of({plain.string()});
+  }
+};
+
+TEST_F(RealWorldInputTest, AHeaderWithExtraColumnsPicksTheNamedOnes) {
+  const std::string expected = reference();
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 3);
+  const fs::path input = work_ / "geonames.csv";
+  write_file(input,
+             "geonameid,name,country,latitude,longitude,population\n"
+             "2988507,Paris,FR,48.8566,2.3522,2138551\n"
+             "4930956,boston,US,42.364758,-71.067421,675647\n"
+             "2657896,Z\xC3\xBCrich,CH,47.3769,8.5417,341730\n");
+  EXPECT_EQ(output_of({input.string()}), expected);
+  const fs::path reordered = work_ / "reordered.csv";
+  write_file(reordered, "Lng,City,Lat\n2.3522,Paris,48.8566\n-71.067421,boston,42.364758\n8.5417,Z\xC3\xBCrich,47.3769\n");
+  EXPECT_EQ(output_of({reordered.string()}), expected);
+}
+
+TEST_F(RealWorldInputTest, ColumnsChosenOnTheCommandLineApplyToInputAndDestinations) {
+  const std::string expected = reference();
+  const fs::path input = work_ / "custom.csv";
+  write_file(input, "code,town,deg_n,deg_e\nA,Paris,48.8566,2.3522\nB,boston,42.364758,-71.067421\nC,Z\xC3\xBCrich,47.3769,8.5417\n");
+  EXPECT_EQ(output_of({input.string(), "--columns", "town,deg_n,deg_e"}), expected);
+  EXPECT_EQ(output_of({input.string(), "--columns", "2,3,4"}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  const std::string rectangle = output_of({plain.string(), "--to", plain.string()});
+  EXPECT_EQ(output_of({input.string(), "--columns", "town,deg_n,deg_e", "--to", input.string()}), rectangle);
+}
+
+TEST_F(RealWorldInputTest, RowNumbersAsNames) {
+  const fs::path input = work_ / "points.csv";
+  write_file(input, "48.8566,2.3522\n42.364758,-71.067421\n");
+  const std::string out = output_of({input.string(), "--columns", "-,1,2"});
+  EXPECT_THAT(out, StartsWith("1,2,"));
+}
+
+TEST_F(RealWorldInputTest, AMissingColumnIsAnInputErrorListingTheColumnsFound) {
+  const fs::path input = work_ / "custom.csv";
+  write_file(input, "code,town,deg_n,deg_e\nA,Paris,48.8566,2.3522\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-", "--columns", "name,deg_n,deg_e"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() +
+                            ":1: column \"name\" is not in the header: the columns found are code, town, deg_n, deg_e\n");
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(RealWorldInputTest, AMalformedColumnsOptionIsAUsageError) {
+  const fs::path input = work_ / "plain.csv";
+  write_file(input, plain_locations);
+  for (const char* wrong : {"name,lat", "a,-,c", "a,b,c,d"}) {
+    const testing::ToolResult result = run({input.string(), "-o", "-", "--columns", wrong});
+    EXPECT_EQ(result.exit_code, 2) << wrong;
+    EXPECT_THAT(result.err, HasSubstr("is not NAME,LAT,LON")) << wrong;
+  }
+}
+
 }  // namespace
 }  // namespace dm

@@ -296,6 +296,117 @@ TEST(CsvReaderHeader, AnInvalidFirstRowIsAnErrorNotAHeader) {
                           at_line(2, "latitude \"lon\" is not a number")));
 }
 
+// ---------------------------------------------------------------- columns (issue 17)
+
+/// Reads `text` with `options`, in memory and streamed in small pieces; both must agree.
+ReadResult read_with(std::string_view text, const CsvOptions& options) {
+  CsvLocationReader reader(std::string(text), test_file, options);
+  const ReadResult result = read_everything(reader);
+  for (const std::size_t piece : {std::size_t{1}, std::size_t{7}}) {
+    CsvLocationReader streamed(std::make_unique<testing::ChunkedSource>(text, piece), test_file,
+                               CsvReaderLimits{}, options);
+    EXPECT_EQ(read_everything(streamed), result) << "pieces of " << piece << " bytes";
+  }
+  return result;
+}
+
+CsvOptions columns(std::string name, std::string latitude, std::string longitude) {
+  return CsvOptions{std::nullopt, ColumnChoice{std::move(name), std::move(latitude), std::move(longitude)}};
+}
+
+TEST(CsvReaderColumns, AreFoundByTheHeadersTitlesAndOthersIgnored) {
+  const ReadResult result = read_text(
+      "geonameid,name,country,latitude,longitude,population\n"
+      "2988507,Paris,FR,48.8566,2.3522,2138551\n"
+      "4930956,boston,US,42.364758,-71.067421,\n");
+  EXPECT_THAT(result.locations, ElementsAre(paris, boston));
+  EXPECT_THAT(result.diagnostics, IsEmpty());
+}
+
+TEST(CsvReaderColumns, TitlesAreCaseInsensitiveTrimmedInAnyOrder) {
+  for (const char* header : {"LNG , Lat , City", "\"x\",\"y\",\"label\"", " Longitude , LATITUDE , Id ",
+                             "long,lat,name"}) {
+    const ReadResult result = read_text(std::string(header) + "\n2.3522,48.8566,Paris\n");
+    EXPECT_THAT(result.locations, ElementsAre(paris)) << header;
+    EXPECT_THAT(result.diagnostics, IsEmpty()) << header;
+  }
+}
+
+TEST(CsvReaderColumns, PreferNameOverCityLabelAndId) {
+  EXPECT_THAT(read_text("id,label,city,name,lat,lon\n1,l,c,Paris,48.8566,2.3522\n").locations,
+              ElementsAre(paris));
+  EXPECT_THAT(read_text("id,label,lat,lon\n1,Paris,48.8566,2.3522\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("id,lat,lon,what\nParis,48.8566,2.3522,x\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("place,y,x\nParis,48.8566,2.3522\n").locations, ElementsAre(paris))
+      << "three columns, an unknown title first: today's name,lat,lng";
+  // Latitude: lat before latitude before y.
+  EXPECT_THAT(read_text("name,y,latitude,lat,lon\nParis,1,2,48.8566,2.3522\n").locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderColumns, AHeaderWithoutANameColumnIsAnError) {
+  const ReadResult result = read_text("lat,lon,population\n48.8566,2.3522,5\n");
+  EXPECT_THAT(result.locations, IsEmpty());
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(1, "the header has no name column (name, city, label or id) among lat, lon, "
+                                     "population: choose one with --columns NAME,LAT,LON, or - to name each "
+                                     "location by its row number")));
+}
+
+TEST(CsvReaderColumns, RowsMustHaveTheHeadersFieldCount) {
+  const ReadResult result = read_text("name,country,lat,lon\nParis,FR,48.8566,2.3522\nboston,42.364758,-71.067421\n");
+  EXPECT_THAT(result.locations, ElementsAre(paris));
+  EXPECT_THAT(result.diagnostics, ElementsAre(at_line(3, "expected 4 fields, as in the first row, found 3")));
+}
+
+TEST(CsvReaderColumns, MessagesNameTheColumnsRead) {
+  EXPECT_THAT(read_text("id,name,lat,lon\n1,Paris,north,2\n2,,1,2\n3,\"a\"b,1,2\n").diagnostics,
+              ElementsAre(at_line(2, "latitude \"north\" is not a number"), at_line(3, "name is empty"),
+                          at_line(4, "unexpected text after the closing quote of name \"a\"b: only blanks, a comma "
+                                     "or the end of the line may follow it")));
+}
+
+TEST(CsvReaderColumns, ChosenByTitleOrNumber) {
+  const std::string text = "code,town,lat_deg,lon_deg\nA,Paris,48.8566,2.3522\nB,boston,42.364758,-71.067421\n";
+  EXPECT_THAT(read_with(text, columns("town", "lat_deg", "lon_deg")).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(text, columns(" TOWN ", "3", "4")).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(text, columns("2", "3", "4")).locations, ElementsAre(paris, boston))
+      << "a first row of titles is a header also when the columns are numbers";
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("1", "2", "3")).locations, ElementsAre(paris));
+  EXPECT_THAT(read_with("x,2.3522,48.8566,Paris\n", columns("4", "3", "2")).locations, ElementsAre(paris))
+      << "numbers without a header";
+}
+
+TEST(CsvReaderColumns, DashNamesEachLocationByItsRowNumber) {
+  const ReadResult result =
+      read_with("lat,lon\n48.8566,2.3522\n91,0\n42.364758,-71.067421\n", columns("-", "lat", "lon"));
+  EXPECT_THAT(result.locations,
+              ElementsAre(Location{"1", 48.8566, 2.3522}, Location{"3", 42.364758, -71.067421}));
+  EXPECT_THAT(result.diagnostics, ElementsAre(at_line(3, "latitude 91 is outside [-90, 90]")));
+  EXPECT_THAT(read_with("48.8566,2.3522\n", columns("-", "1", "2")).locations,
+              ElementsAre(Location{"1", 48.8566, 2.3522}));
+}
+
+TEST(CsvReaderColumns, AColumnAskedForAndMissingListsTheColumnsFound) {
+  const ReadResult missing = read_with("name,lat,lon\nParis,48.8566,2.3522\n", columns("name", "latitude", "lon"));
+  EXPECT_THAT(missing.locations, IsEmpty());
+  EXPECT_THAT(missing.diagnostics,
+              ElementsAre(at_line(1, "column \"latitude\" is not in the header: the columns found are name, lat, lon")));
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("1", "2", "4")).diagnostics,
+              ElementsAre(at_line(1, "column 4 does not exist: the first row has 3 columns (Paris, 48.8566, "
+                                     "2.3522), numbered from 1")));
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("0", "2", "3")).diagnostics,
+              ElementsAre(at_line(1, "column 0 does not exist: the first row has 3 columns (Paris, 48.8566, "
+                                     "2.3522), numbered from 1")));
+}
+
+TEST(CsvReaderColumns, ChoiceIsParsedFromTheOptionsText) {
+  EXPECT_EQ(parse_column_choice("city, lat ,3"), (ColumnChoice{"city", "lat", "3"}));
+  EXPECT_EQ(parse_column_choice("-,1,2"), (ColumnChoice{"-", "1", "2"}));
+  for (const char* wrong : {"", "a,b", "a,b,c,d", "a,,c", "a,-,c", "a,b,-"}) {
+    EXPECT_EQ(parse_column_choice(wrong), std::nullopt) << wrong;
+  }
+}
+
 // ---------------------------------------------------------------- refused input
 
 TEST(CsvReaderRefuses, CoordinatesOutsideTheirRange) {
