@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "distance_matrix/text/printable.hpp"
+#include "delimiter_detection.hpp"
 #include "header_columns.hpp"
 #include "distance_matrix/text/utf8.hpp"
 
@@ -330,6 +331,17 @@ Coordinate parse_coordinate(std::string_view text) {
   return coordinate;
 }
 
+/// `48,85` as `48.85` when that is a number: a decimal comma, to be refused
+/// with its fix rather than read as anything.
+std::optional<std::string> decimal_point_for(std::string_view written) {
+  const std::size_t comma = written.find(',');
+  if (comma == std::string_view::npos || written.find(',', comma + 1) != std::string_view::npos) return std::nullopt;
+  std::string with_point(written);
+  with_point[comma] = '.';
+  if (parse_coordinate(with_point).status != NumberStatus::valid) return std::nullopt;
+  return with_point;
+}
+
 /// What is wrong with a coordinate, or an empty string if it is valid.
 std::string coordinate_problem(const CoordinateRange& range, std::string_view written,
                                const Coordinate& coordinate) {
@@ -343,6 +355,10 @@ std::string coordinate_problem(const CoordinateRange& range, std::string_view wr
     case NumberStatus::empty:
       return label + " is empty";
     case NumberStatus::not_a_number:
+      if (const std::optional<std::string> with_point = decimal_point_for(written)) {
+        return label + " \"" + shown(written) + "\" has a decimal comma: only a decimal point is allowed (" +
+               shown(*with_point) + ")";
+      }
       return label + " \"" + shown(written) + "\" is not a number";
     case NumberStatus::not_finite:
       return label + ' ' + shown(written) + " is not a finite number";
@@ -535,6 +551,16 @@ std::optional<Location> CsvLocationReader::next() {
       break;
     }
     const bool first_row = std::exchange(first_row_, false);
+    if (first_row && !options_.delimiter) {
+      const char detected = detail::detect_delimiter(std::string_view(buffer_).substr(row_start, position_ - row_start));
+      if (detected != delimiter_) {
+        delimiter_ = detected;
+        position_ = row_start;  // the row is still in the buffer: split it again
+        line_number_ = row_line;
+        first_row_ = true;
+        continue;
+      }
+    }
     if (first_row && row.problem.empty() && !take_first_row(row_line)) continue;
     ++data_rows_;
     if (!row.problem.empty()) {

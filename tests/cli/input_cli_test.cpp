@@ -275,5 +275,28 @@ TEST_F(RealWorldInputTest, AMalformedColumnsOptionIsAUsageError) {
   }
 }
 
+TEST_F(RealWorldInputTest, SemicolonsAndTabsAreDetectedOrChosen) {
+  const std::string expected = reference();
+  const fs::path semicolons = work_ / "semicolons.csv";
+  write_file(semicolons, "Name;Lat;Lon\nParis;48.8566;2.3522\nboston;42.364758;-71.067421\nZ\xC3\xBCrich;47.3769;8.5417\n");
+  EXPECT_EQ(output_of({semicolons.string()}), expected);
+  EXPECT_EQ(output_of({semicolons.string(), "--delimiter", ";"}), expected);
+  const fs::path tabs = work_ / "tabs.tsv";
+  write_file(tabs, "Paris\t48.8566\t2.3522\nboston\t42.364758\t-71.067421\nZ\xC3\xBCrich\t47.3769\t8.5417\n");
+  EXPECT_EQ(output_of({tabs.string(), "--delimiter", "tab"}), expected);
+  EXPECT_EQ(output_of({tabs.string()}), expected);
+}
+
+TEST_F(RealWorldInputTest, DecimalCommasAreAnInputError) {
+  const fs::path input = work_ / "excel.csv";
+  write_file(input, "name;lat;lon\nParis;48,8566;2,3522\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() +
+                            ":2: latitude \"48,8566\" has a decimal comma: only a decimal point is allowed (48.8566)\n");
+  const testing::ToolResult wrong = run({input.string(), "-o", "-", "--delimiter", "|"});
+  EXPECT_EQ(wrong.exit_code, 2);
+}
+
 }  // namespace
 }  // namespace dm

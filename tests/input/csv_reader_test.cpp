@@ -407,6 +407,49 @@ TEST(CsvReaderColumns, ChoiceIsParsedFromTheOptionsText) {
   }
 }
 
+// ---------------------------------------------------------------- delimiters (issue 17)
+
+TEST(CsvReaderDelimiter, IsDetectedFromTheFirstRow) {
+  EXPECT_THAT(read_text("Paris;48.8566;2.3522\nboston;42.364758;-71.067421\n").locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_text("name;country;lat;lon\nParis;FR;48.8566;2.3522\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("name\tlat\tlon\nParis\t48.8566\t2.3522\n\"boston\" \t 42.364758\t-71.067421\n").locations,
+              ElementsAre(paris, boston));
+  EXPECT_THAT(read_text("Washington, D.C.\t38.9072\t-77.0369\n").locations,
+              ElementsAre(Location{"Washington, D.C.", 38.9072, -77.0369}));
+  EXPECT_THAT(read_text("\"Paris; France\",48.8566,2.3522\n").locations,
+              ElementsAre(Location{"Paris; France", 48.8566, 2.3522}))
+      << "delimiters inside quotes do not count";
+}
+
+TEST(CsvReaderDelimiter, TabsKeepEmptyFields) {
+  EXPECT_THAT(read_text("Paris\t\t2.3522\n").diagnostics, ElementsAre(at_line(1, "latitude is empty")));
+  EXPECT_THAT(read_text("name\tid\tlat\tlon\nParis\t\t48.8566\t2.3522\n").locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderDelimiter, CanBeChosen) {
+  EXPECT_THAT(read_with("Paris;x\t48.8566\t2.3522\n", CsvOptions{'\t', std::nullopt}).locations,
+              ElementsAre(Location{"Paris;x", 48.8566, 2.3522}));
+  EXPECT_THAT(read_with("a;b,48.8566,2.3522\n", CsvOptions{',', std::nullopt}).locations,
+              ElementsAre(Location{"a;b", 48.8566, 2.3522}));
+  EXPECT_EQ(parse_delimiter(";"), ';');
+  EXPECT_EQ(parse_delimiter("tab"), '\t');
+  EXPECT_EQ(parse_delimiter("comma"), ',');
+  EXPECT_EQ(parse_delimiter("|"), std::nullopt);
+}
+
+TEST(CsvReaderDelimiter, DecimalCommasAreRefusedNeverMisread) {
+  const ReadResult result = read_text("Paris;48,8566;2,3522\nboston;42.364758;-71.067421\n");
+  EXPECT_THAT(result.locations, ElementsAre(boston));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(1, "latitude \"48,8566\" has a decimal comma: only a decimal point is allowed "
+                                     "(48.8566)")));
+  EXPECT_EQ(message_for("name;lat;lon\nboston;42.364758;-71,067421\n"),
+            "longitude \"-71,067421\" has a decimal comma: only a decimal point is allowed (-71.067421)");
+  EXPECT_EQ(message_for("a,\"48,85\",2\n"),
+            "latitude \"48,85\" has a decimal comma: only a decimal point is allowed (48.85)");
+  EXPECT_EQ(message_for("a;1,2,3;2\n"), "latitude \"1,2,3\" is not a number");
+}
+
 // ---------------------------------------------------------------- refused input
 
 TEST(CsvReaderRefuses, CoordinatesOutsideTheirRange) {
@@ -459,7 +502,9 @@ TEST(CsvReaderRefuses, AWrongNumberOfFields) {
   EXPECT_EQ(message_for("boston,42.364758\n"), "expected 3 fields (name,latitude,longitude), found 2");
   EXPECT_EQ(message_for("boston,42.364758,-71.067421,\n"),
             "expected 3 fields (name,latitude,longitude), found 4");
-  EXPECT_EQ(message_for("a;1;2\n"), "expected 3 fields (name,latitude,longitude), found 1");
+  // Issue 17: a semicolon file is read as one (CsvReaderDelimiter); with commas asked for, it is one field.
+  EXPECT_THAT(read_with("a;1;2\n", CsvOptions{',', std::nullopt}).diagnostics,
+              ElementsAre(at_line(1, "expected 3 fields (name,latitude,longitude), found 1")));
   EXPECT_EQ(message_for("\"a,b\",1\n"), "expected 3 fields (name,latitude,longitude), found 2");
 }
 
