@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/text/utf8.hpp"
@@ -189,6 +190,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(text, chosen, limits);
   require(read_streamed(text, limits, 1 + seed % 5, 1 + seed / 5 % 11, options) == chosen,
           "streamed input differs from the same input in memory, with chosen columns or delimiter");
+
+  // Compressed input (issue 17): decoded or refused, never a crash; other input passes unchanged.
+  CsvLocationReader decoded(dm::open_decompressed(std::make_unique<dm::testing::ChunkedSource>(text, 1 + seed % 9)),
+                            std::string(display_name), limits);
+  const Result through_decoder = read_all_of(decoded);
+  if (dm::detect_compression(text) == dm::Compression::none) {
+    require(through_decoder == whole, "plain input changes through the decompressing source");
+  } else {
+    for (const Location& location : through_decoder.locations) check_location(location);
+  }
 
   check_number(text);
   return 0;

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "delimiter_detection.hpp"
 #include "header_columns.hpp"
@@ -415,15 +416,16 @@ CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, con
 CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvReaderLimits& limits,
                                           const CsvOptions& options) {
   if (path == "-") {
-    return {std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false), "<stdin>", limits,
-            options};
+    return {open_decompressed(std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false)), "<stdin>",
+            limits, options};
   }
   const std::string subject = '\'' + printable(path.string()) + '\'';
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (descriptor < 0) {
     throw IoError("cannot read " + subject + ": " + std::generic_category().message(errno));
   }
-  return {std::make_unique<DescriptorSource>(descriptor, subject, true), path.string(), limits, options};
+  return {open_decompressed(std::make_unique<DescriptorSource>(descriptor, subject, true)), path.string(), limits,
+          options};
 }
 
 /// Recognizes the encoding from the first bytes.
@@ -452,7 +454,16 @@ void CsvLocationReader::refill() {
   std::size_t appended = 0;
   if (block_.empty()) block_.resize(limits_.block_bytes);
   while (appended < wanted && source_) {
-    const std::size_t count = source_->read(block_);
+    std::size_t count = 0;
+    try {
+      count = source_->read(block_);
+    } catch (const CorruptInputError& error) {
+      // What was decoded before stays readable; the input ends at the damage.
+      report(line_number_, error.what());
+      source_.reset();
+      corrupt_ = true;
+      break;
+    }
     buffer_.append(block_.data(), count);
     appended += count;
     if (count == 0) source_.reset();
@@ -489,6 +500,8 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
     // The row may end in bytes not read yet; what is pending would be part of it.
     if (buffer_.size() - position_ > limits_.max_row_bytes) return RowStatus::too_long;
     refill();
+    // A row cut by damaged compressed data is no row: never read as one.
+    if (corrupt_) return RowStatus::end;
   }
 }
 

@@ -17,7 +17,9 @@
 
 #include "distance_matrix/text/printable.hpp"
 #include "support/run_tool.hpp"
+#include "support/compress.hpp"
 #include "support/files.hpp"
+#include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
@@ -296,6 +298,45 @@ TEST_F(RealWorldInputTest, DecimalCommasAreAnInputError) {
                             ":2: latitude \"48,8566\" has a decimal comma: only a decimal point is allowed (48.8566)\n");
   const testing::ToolResult wrong = run({input.string(), "-o", "-", "--delimiter", "|"});
   EXPECT_EQ(wrong.exit_code, 2);
+}
+
+TEST_F(RealWorldInputTest, CompressedFilesAreRecognizedByContent) {
+  const std::string expected = reference();
+  const fs::path gzip = work_ / "cities.csv.gz";
+  write_file(gzip, testing::gzip_compress(plain_locations));
+  EXPECT_EQ(output_of({gzip.string()}), expected);
+  const fs::path zstd = work_ / "cities.zst";
+  write_file(zstd, testing::zstd_compress("Name;Lat;Lon\nParis;48.8566;2.3522\nboston;42.364758;-71.067421\n"
+                                          "Z\xC3\xBCrich;47.3769;8.5417\n"));
+  EXPECT_EQ(output_of({zstd.string()}), expected);
+  const fs::path xz = work_ / "cities";  // no extension: the content decides
+  write_file(xz, testing::xz_compress("geonameid,name,latitude,longitude\n1,Paris,48.8566,2.3522\n2,boston,"
+                                      "42.364758,-71.067421\n3,Z\xC3\xBCrich,47.3769,8.5417\n"));
+  EXPECT_EQ(output_of({xz.string()}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  const std::string rectangle = output_of({plain.string(), "--to", plain.string()});
+  EXPECT_EQ(output_of({gzip.string(), "--to", xz.string()}), rectangle);
+
+  write_file(zstd, testing::zstd_compress(plain_locations));
+  const testing::ToolResult piped = run({"-", "-o", "-", "--quiet"}, zstd);
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, expected) << "standard input is recognized too";
+}
+
+TEST_F(RealWorldInputTest, ATruncatedArchiveIsAnInputErrorNamingTheFile) {
+  const std::string text = testing::to_csv(testing::random_locations(20000, 11));
+  const std::string compressed = testing::gzip_compress(text);
+  const fs::path input = work_ / "cut.csv.gz";
+  write_file(input, compressed.substr(0, compressed.size() / 2));
+  for (const char* executor : {"sequential", "async"}) {
+    const fs::path output = work_ / "out.csv";
+    const testing::ToolResult result = run({input.string(), "-o", output.string(), "-e", executor});
+    EXPECT_EQ(result.exit_code, 3) << executor;
+    EXPECT_THAT(result.err, StartsWith(input.string() + ":"));
+    EXPECT_THAT(result.err, HasSubstr(": the gzip data is truncated: the file ends inside the compressed stream"));
+    EXPECT_FALSE(fs::exists(output)) << executor;
+  }
 }
 
 }  // namespace

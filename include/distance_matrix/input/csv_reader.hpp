@@ -75,7 +75,9 @@ class CsvLocationReader {
   CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
                     const CsvReaderLimits& limits = {}, const CsvOptions& options = {});
 
-  /// Streams the file (or standard input for "-"). Throws IoError.
+  /// Streams the file (or standard input for "-"), decompressed if it is
+  /// gzip, zstd or xz (by its content, whatever its name): damaged or
+  /// truncated compressed data is one of the input's errors. Throws IoError.
   [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path,
                                               std::size_t error_limit = default_error_limit);
   [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path, const CsvReaderLimits& limits,
@@ -129,6 +131,7 @@ class CsvLocationReader {
   std::size_t line_number_ = 1;  ///< physical line at position_
   bool first_row_ = true;        ///< a header may only be the first non-blank row
   bool stopped_ = false;         ///< the input ended or cannot go on (binary, a row too long)
+  bool corrupt_ = false;         ///< the compressed input could not be decoded further
   std::size_t error_count_ = 0;
   std::vector<Diagnostic> diagnostics_;
 };
