@@ -55,6 +55,7 @@ constexpr std::string_view footer =
     "Examples:\n"
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
     "  distance_matrix data/five_locations.csv -r asyncio\n"
+    "  distance_matrix data/five_locations.csv -r pandas   # simd kernel, one process\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
     "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
     "  distance_matrix data/1k_locations.csv -o matrix.npy     # NumPy (n, n) float64\n"
@@ -201,8 +202,11 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option("-r,--runner", arguments.runner,
                  "The original tool's switch: asyncio selects\n"
-                 "the async executor, standard any other")
-      ->check(CLI::IsMember({"standard", "asyncio"}))
+                 "the async executor, pandas the vectorized\n"
+                 "kernel in one process (-e sequential),\n"
+                 "standard any other; dask: see python -m\n"
+                 "distance_matrix")
+      ->check(CLI::IsMember({"standard", "asyncio", "pandas", "dask"}))
       ->type_name("NAME");
   app.add_option("--workers", arguments.workers,
                  "Threads or processes, at most 1024. Default:\n"
@@ -280,7 +284,26 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
+/// The original tool's -r pandas and -r dask (issue 17): pandas was its
+/// vectorized computation in one process, our simd kernel on one thread;
+/// Dask needs a Python cluster, which only the Python package drives.
+std::optional<ExecutorKind> workshop_runner(const Arguments& arguments) {
+  if (arguments.runner == "dask") {
+    throw CLI::ValidationError("--runner",
+                               "dask needs a Dask cluster, which the Python package drives: run python -m "
+                               "distance_matrix INPUT -r dask; this tool spreads one matrix over processes or "
+                               "machines with -e mpi (mpirun) or -e processes");
+  }
+  if (arguments.runner != "pandas") return std::nullopt;
+  if (!arguments.executor.empty() && arguments.executor != "sequential") {
+    throw CLI::ValidationError("--runner", "pandas runs the vectorized kernel in one process (-e sequential) and "
+                                           "cannot be combined with --executor " + arguments.executor);
+  }
+  return ExecutorKind::sequential;
+}
+
 ExecutorKind resolve_executor(const Arguments& arguments) {
+  if (const std::optional<ExecutorKind> workshop = workshop_runner(arguments)) return *workshop;
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");

@@ -339,5 +339,30 @@ TEST_F(RealWorldInputTest, ATruncatedArchiveIsAnInputErrorNamingTheFile) {
   }
 }
 
+// ---------------------------------------------------------------- issue 17: the workshop's -r pandas and -r dask
+
+TEST_F(RealWorldInputTest, RunnerPandasIsTheSimdKernelInOneProcess) {
+  const fs::path input = fs::path(DM_DATA_DIR) / "five_locations.csv";
+  const std::string expected = output_of({input.string(), "-e", "sequential", "--kernel", "simd"});
+  const testing::ToolResult result = run({input.string(), "-r", "pandas", "-o", "-"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, expected);
+  EXPECT_THAT(result.err, HasSubstr("(sequential, 1 worker, chunk auto, simd "));
+  EXPECT_EQ(run({input.string(), "-r", "pandas", "-e", "sequential", "-o", "-", "-q"}).exit_code, 0);
+  const testing::ToolResult combined = run({input.string(), "-r", "pandas", "-e", "pool", "-o", "-"});
+  EXPECT_EQ(combined.exit_code, 2);
+  EXPECT_THAT(combined.err, HasSubstr("pandas runs the vectorized kernel in one process"));
+}
+
+TEST_F(RealWorldInputTest, RunnerDaskIsAUsageErrorPointingToThePythonToolAndMpi) {
+  const fs::path input = fs::path(DM_DATA_DIR) / "five_locations.csv";
+  const fs::path output = work_ / "out.csv";
+  const testing::ToolResult result = run({input.string(), "-r", "dask", "-o", output.string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("python -m distance_matrix INPUT -r dask"));
+  EXPECT_THAT(result.err, HasSubstr("-e mpi"));
+  EXPECT_FALSE(fs::exists(output));
+}
+
 }  // namespace
 }  // namespace dm
