@@ -175,7 +175,9 @@ void define_options(CLI::App& app, Arguments& arguments) {
 
   // CLI11 does not wrap text: descriptions are broken by hand to fit 80 columns.
   app.add_option("INPUT", arguments.input,
-                 "CSV of locations (name,latitude,longitude);\n"
+                 "CSV of locations (name,latitude,longitude\n"
+                 "or a header naming them; comma, semicolon\n"
+                 "or tab; plain, gzip, zstd or xz);\n"
                  "- reads standard input")
       ->required()
       ->type_name("PATH");
