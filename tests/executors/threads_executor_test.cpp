@@ -14,6 +14,7 @@
 #include "distance_matrix/errors.hpp"
 #include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
+#include "support/sanitizer.hpp"
 
 namespace dm {
 namespace {
@@ -73,14 +74,6 @@ TEST(ThreadsExecutor, CanBeReusedForSeveralWindows) {
     EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
   }
 }
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define DM_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define DM_UNDER_SANITIZER 1
-#endif
-#endif
 
 #ifdef DM_UNDER_SANITIZER
 TEST(ThreadsExecutor, ReportsThreadsTheSystemRefusesAsAnExecutionError) {
