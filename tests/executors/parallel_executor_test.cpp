@@ -13,21 +13,6 @@ namespace {
 
 using testing::expected_distances;
 
-TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
-  const DistanceKernel kernel(LocationTable(testing::random_locations(400, 11)));
-  for (const CellRange range : {CellRange{0, kernel.pair_count()}, CellRange{12345, 54321}, CellRange{5, 6}}) {
-    for (std::size_t chunk : {0, 1, 100, 1000000}) {
-      for (unsigned workers : {1u, 2u, 5u}) {
-        ParallelExecutor executor({workers, chunk});
-        std::vector<double> out(range.size(), -1.0);
-        executor.compute(kernel, range, out);
-        EXPECT_EQ(out, expected_distances(kernel, range))
-            << "range " << range.first << ".." << range.last << " chunk " << chunk << " workers " << workers;
-      }
-    }
-  }
-}
-
 // The executor keeps its task arena between calls (issue 6: one was built
 // per call); a smaller process-wide limit in force for one call must still
 // be obeyed and reported, and the next call must go back to --workers.

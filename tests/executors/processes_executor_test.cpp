@@ -26,7 +26,6 @@ namespace {
 
 using testing::computed_distances;
 using testing::expected_distances;
-using testing::ranges_of;
 using testing::untouched;
 
 using ::testing::AllOf;
@@ -182,25 +181,6 @@ TEST(ProcessesExecutor, AWorkerDyingInARunFailsItsWindowAndTheNextStartsNewWorke
   log.flag().store(0);  // the new workers are forked after this
   executor.compute(kernel, {400, 600}, out);
   EXPECT_EQ(out, expected_distances(kernel, {400, 600}));
-}
-
-TEST(ProcessesExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
-  for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
-    const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const CellRange range : ranges_of(kernel)) {
-      for (const std::size_t chunk_size :
-           {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
-        for (const unsigned workers : {1u, 2u, 5u}) {
-          SCOPED_TRACE(std::to_string(location_count) + " locations, pairs [" +
-                       std::to_string(range.first) + ", " + std::to_string(range.last) +
-                       "), chunk " + std::to_string(chunk_size) + ", " + std::to_string(workers) +
-                       " workers");
-          ProcessesExecutor executor({workers, chunk_size});
-          EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
-        }
-      }
-    }
-  }
 }
 
 TEST(ProcessesExecutor, ReportsItsSettings) {
