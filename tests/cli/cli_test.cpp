@@ -365,7 +365,10 @@ TEST_F(CliTest, HelpDocumentsEveryOptionAndTheExitCodes) {
                            "haversine", "equirectangular", "nmi", "simd", "scalar"}) {
     EXPECT_THAT(result.out, HasSubstr(name));
   }
-  for (const char* code : {"0  success", "1  ", "2  bad command-line arguments", "3  invalid input", "4  "}) {
+  // Each code with its meaning, as README.md's table of exit codes gives them.
+  for (const char* code : {"\n  0  success\n", "\n  1  the computation failed", "\n  2  bad command-line arguments\n",
+                           "\n  3  invalid input", "\n  4  a file could not be read or written\n",
+                           "\n  128+N  killed by signal N\n"}) {
     EXPECT_THAT(result.out, HasSubstr(code));
   }
 }

@@ -220,10 +220,13 @@ TEST(ProcessesExecutor, HandlesMoreWorkersThanChunks) {
 
 TEST(ProcessesExecutor, StartsNoChildForAnEmptyRange) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(3, 1)));
-  // A hook that would fail the computation if any child ran it.
-  ProcessesExecutor executor({2, 1}, [](std::size_t) { _exit(1); });
-  executor.compute(kernel, {2, 2}, {});
-  SUCCEED();
+  const PidLog log;
+  ProcessesExecutor executor({2, 1}, [&log](std::size_t) { log.record(); });
+  std::vector<double> guarded(2, untouched);
+  executor.compute(kernel, {2, 2}, std::span<double>(guarded).subspan(1, 0));
+  EXPECT_TRUE(log.pids().empty()) << "a worker process computed a chunk of an empty range";
+  EXPECT_THAT(guarded, Each(Eq(untouched)));
+  EXPECT_TRUE(no_child_left());
 }
 
 TEST(ProcessesExecutor, ReportsAWorkerKilledBySigkill) {
