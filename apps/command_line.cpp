@@ -176,8 +176,9 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("PAIRS");
   app.add_option(flags_of(Option::io_latency), arguments.io_latency,
                  "Simulated wait before each row read and each\n"
-                 "row written: 500ms, 0.5s, 250us, 100ns, 2min\n"
-                 "(units: ns us ms s min). Default: 0")
+                 "cell written (and before a header, if the\n"
+                 "format has one): 500ms, 0.5s, 250us, 100ns,\n"
+                 "2min (units: ns us ms s min). Default: 0")
       ->check(duration())
       ->type_name("DURATION");
   app.add_option(flags_of(Option::metric), arguments.metric,
