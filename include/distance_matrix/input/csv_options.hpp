@@ -1,3 +1,16 @@
+// distance_matrix/input/csv_options.hpp
+//
+// CsvOptions: what a CsvLocationReader cannot guess, or should not: the
+// columns to read (--columns NAME,LAT,LON, by header title or 1-based
+// number, "-" for row numbers as names) and the delimiter (--delimiter).
+// Plain values, parsed from the command line's text.
+//
+// Example:
+//   dm::CsvOptions options;
+//   options.columns = dm::parse_column_choice("town,deg_n,deg_e");
+//   options.delimiter = dm::parse_delimiter("semicolon");
+//   dm::CsvLocationReader reader = dm::CsvLocationReader::open("cities.csv", options);
+
 #pragma once
 
 #include <optional>

@@ -1,3 +1,17 @@
+// distance_matrix/input/decompressing_source.hpp
+//
+// open_decompressed(): a ByteSource of the decoded bytes of gzip, zstd or xz
+// input, recognized by its first bytes (zlib, libzstd, liblzma), or of the
+// bytes unchanged. Decodes a block at a time, so memory does not grow with
+// the input; damaged data throws CorruptInputError, which CsvLocationReader
+// reports as an input error. CsvLocationReader::open() applies it.
+//
+// Thread safety: a source is used by one thread at a time.
+//
+// Example:
+//   auto raw = std::make_unique<dm::DescriptorSource>(fd, "'cities.csv.gz'", true);
+//   dm::CsvLocationReader reader(dm::open_decompressed(std::move(raw)), "cities.csv.gz");
+
 #pragma once
 
 #include <memory>
