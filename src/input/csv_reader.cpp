@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -12,11 +11,11 @@
 #include <system_error>
 #include <utility>
 
+#include "delimiter_detection.hpp"
 #include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/text/printable.hpp"
-#include "delimiter_detection.hpp"
-#include "header_columns.hpp"
 #include "distance_matrix/text/utf8.hpp"
+#include "header_columns.hpp"
 
 namespace dm {
 namespace detail {
