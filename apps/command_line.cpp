@@ -129,6 +129,7 @@ struct Arguments {
   bool partitioned = false;
   std::string columns;    ///< --columns NAME,LAT,LON
   std::string delimiter;  ///< --delimiter
+  std::string name_property = "name";  ///< --name-property
 };
 
 /// How INPUT and --to are read (issue 17); the defaults are detected.
@@ -156,6 +157,10 @@ void define_input_options(CLI::App& app, Arguments& arguments) {
           },
           ""))
       ->type_name("CHAR");
+  app.add_option(flags_of(Option::name_property), arguments.name_property,
+                 "GeoJSON input: the property naming each\n"
+                 "Point feature. Default: name")
+      ->type_name("KEY");
 }
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -383,6 +388,7 @@ CommandLine resolve(const Arguments& arguments) {
   command.partitioned = arguments.partitioned;
   if (!arguments.columns.empty()) command.input_format.columns = parse_column_choice(arguments.columns);
   if (!arguments.delimiter.empty()) command.input_format.delimiter = parse_delimiter(arguments.delimiter);
+  command.input_format.name_property = arguments.name_property;
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

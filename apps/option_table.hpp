@@ -18,7 +18,7 @@ namespace dm::cli {
 
 enum class Option {
   input, help, output, executor, runner, workers, chunk_size, io_latency, metric, radius, unit, kernel,
-  format, layout, dtype, destinations, columns, delimiter, quiet, progress, partitioned, version,
+  format, layout, dtype, destinations, columns, delimiter, name_property, quiet, progress, partitioned, version,
 };
 
 /// Not an ExecutorKind: a runner over MPI ranks, each running the streaming runner.
@@ -74,6 +74,7 @@ inline constexpr OptionSpelling command_line_options[] = {
     {Option::destinations, "--to", ""},
     {Option::columns, "--columns", ""},
     {Option::delimiter, "--delimiter", ""},
+    {Option::name_property, "--name-property", ""},
     {Option::quiet, "--quiet", "-q"},
     {Option::progress, "--progress", ""},
     {Option::partitioned, "--partitioned", ""},

@@ -12,7 +12,9 @@ find_package(dragonbox REQUIRED)
 # Compressed input, recognized by content (zlib1g-dev, libzstd-dev, liblzma-dev).
 find_package(ZLIB REQUIRED)
 find_package(zstd CONFIG REQUIRED)
-find_package(LibLZMA REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
+find_package(LibLZMA REQUIRED)
+# GeoJSON input (libsimdjson-dev).
+find_package(simdjson CONFIG REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
 
 # Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.
 # Only MPI's C API is used: the deprecated C++ bindings are left out.

@@ -42,7 +42,7 @@ using dm::Location;
 constexpr std::string_view display_name = "fuzz.csv";
 
 /// The writer's own format: no delimiter detection in the round trip.
-const dm::CsvOptions comma_separated{',', std::nullopt};
+const dm::CsvOptions comma_separated{',', std::nullopt, "name"};
 
 /// Column choices and delimiters the fuzzer also reads each input with, picked by the input.
 dm::CsvOptions options_for(std::size_t seed) {
@@ -50,7 +50,7 @@ dm::CsvOptions options_for(std::size_t seed) {
       std::nullopt, dm::ColumnChoice{"-", "1", "2"}, dm::ColumnChoice{"3", "2", "1"},
       dm::ColumnChoice{"name", "lat", "lon"}, dm::ColumnChoice{"-", "y", "x"}};
   static const std::array<std::optional<char>, 4> delimiters = {std::nullopt, ',', ';', '\t'};
-  return {delimiters[seed % delimiters.size()], choices[seed / delimiters.size() % choices.size()]};
+  return {delimiters[seed % delimiters.size()], choices[seed / delimiters.size() % choices.size()], "name"};
 }
 
 void require(bool condition, const char* what, std::string_view detail = {}) {

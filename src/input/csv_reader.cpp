@@ -15,6 +15,7 @@
 #include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/text/utf8.hpp"
+#include "geojson_points.hpp"
 #include "header_columns.hpp"
 
 namespace dm {
@@ -438,7 +439,29 @@ void CsvLocationReader::start() {
     // Every row would fail on its NUL bytes; one diagnostic says it all.
     report(1, "the input is UTF-16 encoded: only UTF-8 is supported, convert it first");
     stopped_ = true;
+    return;
   }
+  // JSON or CSV: the first non-blank byte tells, within one row's bytes.
+  while (source_ && buffer_.find_first_not_of(" \t\r\n", position_) == std::string::npos &&
+         buffer_.size() - position_ <= limits_.max_row_bytes) {
+    refill();
+  }
+  // Only the bytes every way of reading has by now: the same answer in memory and streamed.
+  if (detail::looks_like_geojson(std::string_view(buffer_).substr(position_, limits_.max_row_bytes))) read_geojson();
+}
+
+/// GeoJSON is parsed whole (simdjson): the input is read to its end first.
+void CsvLocationReader::read_geojson() {
+  while (source_) refill();
+  geojson_points_.emplace();
+  if (corrupt_) return;  // the decoding error is reported; damaged JSON would only add noise
+  detail::read_geojson_points(
+      std::string_view(buffer_).substr(position_), options_.name_property,
+      [this](Location location) { geojson_points_->push_back(std::move(location)); },
+      [this](std::size_t line, std::string message) { report(line, std::move(message)); });
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  position_ = 0;
 }
 
 /// Drops the bytes already parsed, then appends at least as many bytes as
@@ -548,6 +571,10 @@ std::string CsvLocationReader::problem_with_field_count(std::size_t found) const
 }
 
 std::optional<Location> CsvLocationReader::next() {
+  if (geojson_points_) {
+    if (next_point_ == geojson_points_->size()) return std::nullopt;
+    return (*geojson_points_)[next_point_++];
+  }
   while (!stopped_) {
     ScannedRow row;
     std::size_t row_start = 0;

@@ -29,6 +29,7 @@ using testing::write_file;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::vector<std::string> lines_of(std::string_view text) {
@@ -337,6 +338,44 @@ TEST_F(RealWorldInputTest, ATruncatedArchiveIsAnInputErrorNamingTheFile) {
     EXPECT_THAT(result.err, HasSubstr(": the gzip data is truncated: the file ends inside the compressed stream"));
     EXPECT_FALSE(fs::exists(output)) << executor;
   }
+}
+
+TEST_F(RealWorldInputTest, GeoJsonPointsAreRead) {
+  const std::string expected = reference();
+  const std::string features[] = {
+      R"({"type": "Feature", "properties": {"name": "Paris"}, "geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]}})",
+      R"({"type": "Feature", "properties": {"name": "boston"}, "geometry": {"type": "Point", "coordinates": [-71.067421, 42.364758]}})",
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"Z\xC3\xBCrich\"}, \"geometry\": {\"type\": \"Point\", "
+      "\"coordinates\": [8.5417, 47.3769]}}"};
+  const fs::path collection = work_ / "qgis.geojson";
+  write_file(collection, "{\"type\": \"FeatureCollection\", \"features\": [\n" + features[0] + ",\n" + features[1] +
+                             ",\n" + features[2] + "\n]}\n");
+  EXPECT_EQ(output_of({collection.string()}), expected);
+  const fs::path lines = work_ / "points.geojsonl.gz";
+  write_file(lines, testing::gzip_compress(features[0] + "\n" + features[1] + "\n" + features[2] + "\n"));
+  EXPECT_EQ(output_of({lines.string()}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  EXPECT_EQ(output_of({plain.string(), "--to", collection.string()}), output_of({plain.string(), "--to", plain.string()}));
+}
+
+TEST_F(RealWorldInputTest, GeoJsonErrorsNameTheFeature) {
+  const fs::path input = work_ / "mixed.geojson";
+  write_file(input,
+             "{\"type\": \"FeatureCollection\", \"features\": [\n"
+             R"({"type": "Feature", "properties": {"name": "road"}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},)"
+             "\n"
+             R"({"type": "Feature", "properties": {"title": "x"}, "geometry": {"type": "Point", "coordinates": [0, 0]}})"
+             "\n]}\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() + ":2: feature 0 is a LineString: only Point geometries are read\n" +
+                            input.string() +
+                            ":3: feature 1 has no \"name\" property (a string or a number): choose another with "
+                            "--name-property\n");
+  const testing::ToolResult named = run({input.string(), "-o", "-", "--name-property", "title"});
+  EXPECT_EQ(named.exit_code, 3);
+  EXPECT_THAT(named.err, Not(HasSubstr("feature 1")));
 }
 
 // ---------------------------------------------------------------- issue 17: the workshop's -r pandas and -r dask

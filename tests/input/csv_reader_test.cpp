@@ -311,7 +311,7 @@ ReadResult read_with(std::string_view text, const CsvOptions& options) {
 }
 
 CsvOptions columns(std::string name, std::string latitude, std::string longitude) {
-  return CsvOptions{std::nullopt, ColumnChoice{std::move(name), std::move(latitude), std::move(longitude)}};
+  return CsvOptions{std::nullopt, ColumnChoice{std::move(name), std::move(latitude), std::move(longitude)}, "name"};
 }
 
 TEST(CsvReaderColumns, AreFoundByTheHeadersTitlesAndOthersIgnored) {
@@ -427,9 +427,9 @@ TEST(CsvReaderDelimiter, TabsKeepEmptyFields) {
 }
 
 TEST(CsvReaderDelimiter, CanBeChosen) {
-  EXPECT_THAT(read_with("Paris;x\t48.8566\t2.3522\n", CsvOptions{'\t', std::nullopt}).locations,
+  EXPECT_THAT(read_with("Paris;x\t48.8566\t2.3522\n", CsvOptions{'\t', std::nullopt, "name"}).locations,
               ElementsAre(Location{"Paris;x", 48.8566, 2.3522}));
-  EXPECT_THAT(read_with("a;b,48.8566,2.3522\n", CsvOptions{',', std::nullopt}).locations,
+  EXPECT_THAT(read_with("a;b,48.8566,2.3522\n", CsvOptions{',', std::nullopt, "name"}).locations,
               ElementsAre(Location{"a;b", 48.8566, 2.3522}));
   EXPECT_EQ(parse_delimiter(";"), ';');
   EXPECT_EQ(parse_delimiter("tab"), '\t');
@@ -448,6 +448,78 @@ TEST(CsvReaderDelimiter, DecimalCommasAreRefusedNeverMisread) {
   EXPECT_EQ(message_for("a,\"48,85\",2\n"),
             "latitude \"48,85\" has a decimal comma: only a decimal point is allowed (48.85)");
   EXPECT_EQ(message_for("a;1,2,3;2\n"), "latitude \"1,2,3\" is not a number");
+}
+
+// ---------------------------------------------------------------- GeoJSON (issue 17)
+
+constexpr std::string_view paris_feature =
+    R"({"type": "Feature", "properties": {"name": "Paris", "pop": 2138551}, )"
+    R"("geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]}})";
+constexpr std::string_view boston_feature =
+    R"({"geometry": {"coordinates": [-71.067421, 42.364758, 10.5], "type": "Point"}, )"
+    R"("type": "Feature", "properties": {"name": "boston"}})";
+
+TEST(CsvReaderGeoJson, ReadsAFeatureCollectionInLongitudeLatitudeOrder) {
+  const std::string collection = "\xEF\xBB\xBF\n {\"type\": \"FeatureCollection\", \"features\": [\n  " +
+                                 std::string(paris_feature) + ",\n  " + std::string(boston_feature) + "\n]}\n";
+  const ReadResult result = read_with(collection, CsvOptions{});
+  EXPECT_THAT(result.locations, ElementsAre(paris, boston));
+  EXPECT_THAT(result.diagnostics, IsEmpty());
+}
+
+TEST(CsvReaderGeoJson, ReadsOneFeaturePerLine) {
+  const std::string lines = std::string(paris_feature) + "\n\n" + std::string(boston_feature) + "\n";
+  EXPECT_THAT(read_with(lines, CsvOptions{}).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(std::string(paris_feature), CsvOptions{}).locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderGeoJson, NamesComeFromTheChosenProperty) {
+  CsvOptions options;
+  options.name_property = "pop";
+  const std::string text = std::string(paris_feature) + "\n" + std::string(boston_feature) + "\n";
+  const ReadResult result = read_with(text, options);
+  EXPECT_THAT(result.locations, ElementsAre(Location{"2138551", 48.8566, 2.3522}));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(2, "feature 1 has no \"pop\" property (a string or a number): choose another with "
+                                     "--name-property")));
+}
+
+TEST(CsvReaderGeoJson, RefusesOtherGeometriesAndMissingCoordinatesByFeatureIndex) {
+  const std::string text =
+      "{\"type\": \"FeatureCollection\", \"features\": [\n"
+      R"( {"type": "Feature", "properties": {"name": "A"}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "B"}, "geometry": {"type": "Point"}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "C"}, "geometry": {"type": "Point", "coordinates": [0]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "D"}, "geometry": null},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "E"}, "geometry": {"type": "Point", "coordinates": [181, 0]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "F"}, "geometry": {"type": "Point", "coordinates": ["2", "48"]}},)"
+      "\n" +
+      std::string(paris_feature) + "\n]}";
+  const ReadResult result = read_with(text, CsvOptions{});
+  EXPECT_THAT(result.locations, ElementsAre(paris));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(2, "feature 0 is a LineString: only Point geometries are read"),
+                          at_line(3, "feature 1 has no coordinates: a Point needs [longitude, latitude]"),
+                          at_line(4, "feature 2 has 1 coordinates: a Point needs [longitude, latitude]"),
+                          at_line(5, "feature 3 has no geometry: only Point features are read"),
+                          at_line(6, "feature 4: longitude 181 is outside [-180, 180]"),
+                          at_line(7, "feature 5: coordinates must be numbers, [longitude, latitude]")));
+}
+
+TEST(CsvReaderGeoJson, MalformedJsonIsOneError) {
+  const ReadResult result = read_with("{\"type\": \"FeatureCollection\", \"features\": [\n" + std::string(paris_feature) +
+                                          ",\n {\"type\": \"Feat",
+                                      CsvOptions{});
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_THAT(result.diagnostics.front().message, ::testing::StartsWith("not valid GeoJSON: "));
+  EXPECT_THAT(read_with(R"({"type": "Polygon", "coordinates": []})", CsvOptions{}).diagnostics,
+              ElementsAre(at_line(1, "the JSON has \"type\": \"Polygon\": a FeatureCollection, or one Feature per "
+                                     "line, is expected")));
 }
 
 // ---------------------------------------------------------------- refused input
@@ -503,7 +575,7 @@ TEST(CsvReaderRefuses, AWrongNumberOfFields) {
   EXPECT_EQ(message_for("boston,42.364758,-71.067421,\n"),
             "expected 3 fields (name,latitude,longitude), found 4");
   // Issue 17: a semicolon file is read as one (CsvReaderDelimiter); with commas asked for, it is one field.
-  EXPECT_THAT(read_with("a;1;2\n", CsvOptions{',', std::nullopt}).diagnostics,
+  EXPECT_THAT(read_with("a;1;2\n", CsvOptions{',', std::nullopt, "name"}).diagnostics,
               ElementsAre(at_line(1, "expected 3 fields (name,latitude,longitude), found 1")));
   EXPECT_EQ(message_for("\"a,b\",1\n"), "expected 3 fields (name,latitude,longitude), found 2");
 }

@@ -40,13 +40,15 @@ struct ColumnChoice {
 /// `--delimiter`: "," ";" a tab, or their names comma, semicolon, tab.
 [[nodiscard]] std::optional<char> parse_delimiter(std::string_view text);
 
-/// How a CSV file of locations is laid out, when it cannot be guessed.
+/// How a file of locations is laid out, when it cannot be guessed.
 struct CsvOptions {
   /// The field separator; by default detected from the first row.
   std::optional<char> delimiter;
   /// The columns to read; by default those the header names, or
   /// name,latitude,longitude.
   std::optional<ColumnChoice> columns;
+  /// GeoJSON input: the property holding each feature's name.
+  std::string name_property = "name";
 };
 
 }  // namespace dm

@@ -118,6 +118,7 @@ class CsvLocationReader {
   enum class RowStatus { row, end, too_long };
 
   void start();
+  void read_geojson();
   void refill();
   RowStatus scan_next_row(detail::ScannedRow& row, std::size_t& row_start, std::size_t& row_line);
   /// Chooses the columns from the first row; false if it is a header.
@@ -143,6 +144,9 @@ class CsvLocationReader {
   std::vector<std::string> field_labels_;  ///< how messages call each field
   std::vector<detail::RawField> fields_;   ///< the fields of the row just scanned
   std::size_t data_rows_ = 0;              ///< rows after the header, valid or not
+  /// GeoJSON input: its points, read whole at the start, served by next().
+  std::optional<std::vector<Location>> geojson_points_;
+  std::size_t next_point_ = 0;
   std::size_t position_ = 0;     ///< offset in buffer_ of the next unread byte
   std::size_t line_number_ = 1;  ///< physical line at position_
   bool first_row_ = true;        ///< a header may only be the first non-blank row
