@@ -171,7 +171,8 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_option(flags_of(Option::input), arguments.input,
                  "CSV of locations (name,latitude,longitude\n"
                  "or a header naming them; comma, semicolon\n"
-                 "or tab; plain, gzip, zstd or xz);\n"
+                 "or tab; or GeoJSON points; plain, gzip,\n"
+                 "zstd or xz);\n"
                  "- reads standard input")
       ->required()
       ->type_name("PATH");

@@ -201,7 +201,7 @@ def simd_target() -> str:
 
 
 def read_locations(
-    path: str, columns: Optional[str] = None, delimiter: Optional[str] = None
+    path: str, columns: Optional[str] = None, delimiter: Optional[str] = None, name_property: str = "name"
 ) -> tuple[list[str], np.ndarray]:
     """The names and an ``(n, 2)`` float64 array of latitude, longitude of a file.
 
@@ -210,7 +210,8 @@ def read_locations(
     (detected), gzip, zstd or xz compression (by content). ``columns`` is
     the command line's ``--columns`` ("NAME,LAT,LON", titles or 1-based
     numbers, ``-`` for row numbers as names); ``delimiter`` its
-    ``--delimiter`` (``,`` ``;`` or ``tab``). Raises InputError (a
+    ``--delimiter`` (``,`` ``;`` or ``tab``). GeoJSON (Point features) is
+    read too, the name from ``name_property``. Raises InputError (a
     ValueError) listing the invalid rows, OSError if the file cannot be read.
     """
-    return _core.read_locations(str(path), columns, delimiter)
+    return _core.read_locations(str(path), columns, delimiter, name_property)

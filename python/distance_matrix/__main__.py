@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-r", "--runner", choices=("standard", "asyncio", "pandas", "dask"), default="standard")
     parser.add_argument("--columns", metavar="NAME,LAT,LON", help="as the C++ tool's --columns")
     parser.add_argument("--delimiter", help="as the C++ tool's --delimiter: , ; or tab")
+    parser.add_argument("--name-property", default="name", help="GeoJSON input: the property naming each point")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="-r dask: an existing Dask scheduler instead of a "
                         "LocalCluster")
     parser.add_argument("--parts", type=int, default=0, help="-r dask: number of parts (default: 4 per worker)")
@@ -60,7 +61,8 @@ def _run_dask(input_path: str, output: str, arguments: argparse.Namespace) -> di
     from dask.distributed import Client, LocalCluster
 
     start = time.perf_counter()
-    names, points = _core.read_locations(input_path, arguments.columns, arguments.delimiter)
+    names, points = _core.read_locations(input_path, arguments.columns, arguments.delimiter,
+                                         arguments.name_property)
     read = time.perf_counter() - start
     if os.path.exists(output) and not os.path.isdir(output):
         raise _core.FileError(f"cannot write '{output}': a file is there; -r dask writes a folder of parts "
@@ -102,7 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             times = _run_dask(input_path, output, arguments)
         else:
             times = _core.write_pairs_file(input_path, output, _EXECUTORS[arguments.runner], arguments.columns,
-                                           arguments.delimiter)
+                                           arguments.delimiter, arguments.name_property)
     except _core.InputError as error:
         print(error, file=sys.stderr)
         return _EXIT_INPUT

@@ -222,8 +222,10 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
 // ---------------------------------------------------------------- files (issue 17)
 
 /// --columns and --delimiter as the command line parses them.
-CsvOptions csv_options(const std::optional<std::string>& columns, const std::optional<std::string>& delimiter) {
+CsvOptions csv_options(const std::optional<std::string>& columns, const std::optional<std::string>& delimiter,
+                       const std::string& name_property = "name") {
   CsvOptions options;
+  options.name_property = name_property;
   if (columns) {
     options.columns = parse_column_choice(*columns);
     if (!options.columns) {
@@ -239,8 +241,8 @@ CsvOptions csv_options(const std::optional<std::string>& columns, const std::opt
 
 /// Every location of a file, read as the command line reads INPUT.
 py::tuple read_locations(const std::string& path, const std::optional<std::string>& columns,
-                         const std::optional<std::string>& delimiter) {
-  const CsvOptions options = csv_options(columns, delimiter);
+                         const std::optional<std::string>& delimiter, const std::string& name_property) {
+  const CsvOptions options = csv_options(columns, delimiter, name_property);
   CsvLocationReader reader = CsvLocationReader::open(path, options);
   const LocationTable table = read_all(reader);
   py::list names;
@@ -257,8 +259,9 @@ py::tuple read_locations(const std::string& path, const std::optional<std::strin
 /// The command line's run: the file's pairs CSV written to `output` (a
 /// temporary renamed into place) by `executor`; the times in seconds.
 py::dict write_pairs_file(const std::string& input, const std::string& output, const std::string& executor,
-                          const std::optional<std::string>& columns, const std::optional<std::string>& delimiter) {
-  const CsvOptions options = csv_options(columns, delimiter);
+                          const std::optional<std::string>& columns, const std::optional<std::string>& delimiter,
+                          const std::string& name_property) {
+  const CsvOptions options = csv_options(columns, delimiter, name_property);
   MatrixJob job;
   job.executor = parse_or_throw(parse_executor_kind(executor), "executor", executor, "the executors");
   RunReport report;
@@ -326,9 +329,9 @@ PYBIND11_MODULE(_core, module) {
   py::register_exception<dm::InputError>(module, "InputError", PyExc_ValueError);
   py::register_exception<dm::IoError>(module, "FileError", PyExc_OSError);
   module.def("read_locations", &dm::python::read_locations, py::arg("path"), py::arg("columns"),
-             py::arg("delimiter"), "(names, (n, 2) array) of a file, read as the command line reads INPUT.");
+             py::arg("delimiter"), py::arg("name_property"), "(names, (n, 2) array) of a file, read as the command line reads INPUT.");
   module.def("write_pairs_file", &dm::python::write_pairs_file, py::arg("input"), py::arg("output"),
-             py::arg("executor"), py::arg("columns"), py::arg("delimiter"),
+             py::arg("executor"), py::arg("columns"), py::arg("delimiter"), py::arg("name_property"),
              "The command line's run: the pairs CSV of `input` into `output`; the times.");
   module.def("write_pairs_part", &dm::python::write_pairs_part, py::arg("names"), py::arg("points"),
              py::arg("output"), py::arg("part"), py::arg("parts"),

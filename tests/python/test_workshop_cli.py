@@ -104,6 +104,10 @@ def test_read_locations_reads_every_form(tmp_path):
         b"2,boston,US,42.364758,-71.067421\n",
         "tabs.tsv": b"Name\tLat\tLon\nParis\t48.8566\t2.3522\nboston\t42.364758\t-71.067421\n",
         "semicolons.csv.xz": lzma.compress(b"lon;lat;city\n2.3522;48.8566;Paris\n-71.067421;42.364758;boston\n"),
+        "points.geojson": b'{"type": "FeatureCollection", "features": ['
+        b'{"type": "Feature", "properties": {"name": "Paris"}, "geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]}},'
+        b'{"type": "Feature", "properties": {"name": "boston"}, "geometry": {"type": "Point", "coordinates": [-71.067421, 42.364758]}}'
+        b"]}",
     }
     for name, content in forms.items():
         path = tmp_path / name
@@ -117,6 +121,11 @@ def test_read_locations_reads_every_form(tmp_path):
     path.write_text("code,town,n,e\nA,Paris,48.8566,2.3522\nB,boston,42.364758,-71.067421\n")
     assert dm.read_locations(path, columns="town,n,e")[0] == expected_names
     assert dm.read_locations(path, columns="-,3,4")[0] == ["1", "2"]
+
+    path = tmp_path / "ids.geojson"
+    path.write_text('{"type": "Feature", "properties": {"id": 7}, "geometry": {"type": "Point", "coordinates": [2, 48]}}\n')
+    names, points = dm.read_locations(path, name_property="id")
+    assert names == ["7"] and points.tolist() == [[48.0, 2.0]]
 
 
 def test_read_locations_refuses_invalid_input_with_the_tools_messages(tmp_path):

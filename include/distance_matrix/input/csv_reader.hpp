@@ -66,6 +66,11 @@ struct CsvReaderLimits {
 /// first row of three fields whose latitude and longitude are not numbers and
 /// hold no digit. CsvOptions choose the columns and the delimiter instead.
 ///
+/// An input whose first non-blank byte is `{` is GeoJSON instead: the Point
+/// features of a FeatureCollection (or one Feature per line), named by the
+/// property CsvOptions::name_property. It is read whole and parsed at once
+/// (simdjson); errors name the feature's index, at the line it starts.
+///
 /// Input is read from its source in blocks and parsed as it arrives: only the
 /// current row's bytes are kept, so memory does not grow with the input.
 /// Text held in memory goes through the same parser.
