@@ -64,10 +64,6 @@ constexpr std::string_view footer =
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
 
-/// Every executor starts one thread or process per worker: far beyond the
-/// cores this only exhausts the system's thread and process limits.
-constexpr std::uint64_t max_workers = 1024;
-
 template <typename Enum, std::size_t N>
 std::vector<std::string> names_of(const Enum (&values)[N]) {
   std::vector<std::string> names;
