@@ -12,7 +12,7 @@
 
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
@@ -21,7 +21,7 @@ namespace dm::cli {
 namespace {
 
 constexpr std::string_view program_name = "distance_matrix";
-/// Not an ExecutorKind: a runner over MPI ranks, each running the streaming runner.
+/// Not a RunnerKind: a runner over MPI ranks, each running the streaming runner.
 constexpr const char* mpi_executor = "mpi";
 
 constexpr std::string_view description =
@@ -132,7 +132,7 @@ struct Arguments {
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
-  std::vector<std::string> executors = names_of(all_executor_kinds);
+  std::vector<std::string> executors = names_of(all_runner_kinds);
   executors.emplace_back(mpi_executor);
   const std::vector<std::string> metrics = names_of({Metric::haversine, Metric::equirectangular});
   const std::vector<std::string> units =
@@ -245,7 +245,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
-ExecutorKind resolve_executor(const Arguments& arguments) {
+RunnerKind resolve_executor(const Arguments& arguments) {
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
@@ -253,19 +253,19 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     if (!built_with_mpi()) {
       throw CLI::ValidationError("--executor", "mpi: this distance_matrix was built without MPI (DM_WITH_MPI=OFF)");
     }
-    return ExecutorKind::parallel;  // each rank's local runner
+    return RunnerKind::parallel;  // each rank's local runner
   }
-  const std::optional<ExecutorKind> chosen =
-      arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
+  const std::optional<RunnerKind> chosen =
+      arguments.executor.empty() ? std::nullopt : parse_runner_kind(arguments.executor);
   if (arguments.runner == "asyncio") {
-    if (chosen && *chosen != ExecutorKind::async) {
+    if (chosen && *chosen != RunnerKind::async) {
       throw CLI::ValidationError(
           "--runner",
           "asyncio runs the async executor and cannot be combined with --executor " + arguments.executor);
     }
-    return ExecutorKind::async;
+    return RunnerKind::async;
   }
-  if (arguments.runner == "standard" && chosen == ExecutorKind::async) {
+  if (arguments.runner == "standard" && chosen == RunnerKind::async) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }

@@ -141,7 +141,7 @@ TEST_F(MatrixRunnersTest, EveryBatchExecutorWritesTheSequentialBytes) {
 TEST_F(MatrixRunnersTest, EveryKindHasARunnerThatWritesTheSequentialBytes) {
   for (const Case& c : cases()) {
     const std::string expected = sequential(c);
-    for (ExecutorKind kind : all_executor_kinds) {
+    for (RunnerKind kind : all_runner_kinds) {
       const std::unique_ptr<MatrixRunner> runner = make_runner(kind, {2, 0}, {250, 33});
       EXPECT_EQ(runner->kind(), kind);
       EXPECT_EQ(write_with(*runner, c), expected) << name_of(c) << ", " << to_string(kind);

@@ -12,19 +12,19 @@
 
 namespace dm {
 
-/// The strategies of the concurrency workshop, one executor each.
+/// The batch executors: who computes which cells of a window, and when.
+/// The workshop's strategies (runner_kind.hpp) run on them, all but async.
 enum class ExecutorKind {
   sequential,  ///< one loop on the calling thread: the baseline
   threads,     ///< a new std::thread per task (the naive strategy; slow on purpose)
   pool,        ///< the project's own fixed-size thread pool
   processes,   ///< forked worker processes writing into shared memory
-  async,       ///< one thread, read/compute/write coroutines joined by channels (Asio)
   parallel,    ///< oneTBB work-stealing over the triangle of pairs: the production default
 };
 
-inline constexpr ExecutorKind all_executor_kinds[] = {
-    ExecutorKind::sequential, ExecutorKind::threads, ExecutorKind::pool,
-    ExecutorKind::processes,  ExecutorKind::async,   ExecutorKind::parallel};
+inline constexpr ExecutorKind all_executor_kinds[] = {ExecutorKind::sequential, ExecutorKind::threads,
+                                                      ExecutorKind::pool, ExecutorKind::processes,
+                                                      ExecutorKind::parallel};
 
 [[nodiscard]] std::string_view to_string(ExecutorKind kind) noexcept;
 [[nodiscard]] std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept;
@@ -81,10 +81,7 @@ class ExecutorRun {
   Executor& executor_;
 };
 
-/// The executor for `kind`. ExecutorKind::async is no batch executor but a
-/// runner whose coroutines also read and write (AsyncRunner,
-/// async_runner.hpp; make_runner() gives a runner for every kind): asking
-/// for it throws std::invalid_argument.
+/// The executor for `kind`.
 [[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
 
 }  // namespace dm

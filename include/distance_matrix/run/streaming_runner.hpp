@@ -41,7 +41,7 @@ class StreamingRunner final : public MatrixRunner {
   StreamingRunner(const StreamingRunner&) = delete;
   StreamingRunner& operator=(const StreamingRunner&) = delete;
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return RunnerKind::parallel; }
   /// The threads the last run() used: --workers, or fewer if the process
   /// allows oneTBB fewer (before any run(), --workers).
   [[nodiscard]] unsigned workers() const noexcept override;

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "distance_matrix/executors/executor.hpp"
+
+namespace dm {
+
+/// The strategies of the concurrency workshop (the tool's -e choices): how
+/// a whole matrix is computed, encoded and written. Each is a MatrixRunner
+/// (make_runner()); all but `async` compute with the batch executor of the
+/// same name.
+enum class RunnerKind {
+  sequential,  ///< BatchRunner over SequentialExecutor: the baseline
+  threads,     ///< BatchRunner over ThreadsExecutor (slow on purpose)
+  pool,        ///< BatchRunner over PoolExecutor
+  processes,   ///< BatchRunner over ProcessesExecutor
+  async,       ///< AsyncRunner: one thread, read/compute/write coroutines joined by channels (Asio)
+  parallel,    ///< StreamingRunner, oneTBB's pipeline over ParallelExecutor's strategy: the production default
+};
+
+inline constexpr RunnerKind all_runner_kinds[] = {RunnerKind::sequential, RunnerKind::threads, RunnerKind::pool,
+                                                  RunnerKind::processes,  RunnerKind::async,   RunnerKind::parallel};
+
+[[nodiscard]] std::string_view to_string(RunnerKind kind) noexcept;
+[[nodiscard]] std::optional<RunnerKind> parse_runner_kind(std::string_view text) noexcept;
+
+/// The batch executor `kind` computes with, or nullopt for `async`, whose
+/// coroutines also read and write.
+[[nodiscard]] std::optional<ExecutorKind> batch_executor_of(RunnerKind kind) noexcept;
+/// The strategy a BatchRunner over an executor of `kind` is.
+[[nodiscard]] RunnerKind runner_kind_of(ExecutorKind kind) noexcept;
+
+}  // namespace dm
