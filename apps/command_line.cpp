@@ -64,10 +64,13 @@ constexpr std::string_view footer =
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
 
-template <typename Enum, std::size_t N>
-std::vector<std::string> names_of(const Enum (&values)[N]) {
+/// The names of `table` that `parse` accepts, as CLI11's choices.
+template <typename Enum, std::size_t N, typename Parse>
+std::vector<std::string> names_of(const EnumName<Enum> (&table)[N], Parse parse) {
   std::vector<std::string> names;
-  for (const Enum value : values) names.emplace_back(to_string(value));
+  for (const EnumName<Enum>& row : table) {
+    if (parse(row.name)) names.emplace_back(row.name);
+  }
   return names;
 }
 
@@ -132,11 +135,8 @@ struct Arguments {
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
-  std::vector<std::string> executors = names_of(all_runner_kinds);
+  std::vector<std::string> executors = names_of(runner_kind_names, parse_runner_kind);
   executors.emplace_back(mpi_executor);
-  const std::vector<std::string> metrics = names_of({Metric::haversine, Metric::equirectangular});
-  const std::vector<std::string> units =
-      names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
 
   // CLI11 does not wrap text: descriptions are broken by hand to fit 80 columns.
   app.add_option("INPUT", arguments.input,
@@ -191,7 +191,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "haversine: great circle, accurate everywhere\n"
                  "(default); equirectangular: flat projection,\n"
                  "fast, for short distances")
-      ->check(CLI::IsMember(metrics))
+      ->check(CLI::IsMember(names_of(metric_names, parse_metric)))
       ->type_name("NAME");
   app.add_option("--radius", arguments.radius_km,
                  "Sphere radius in kilometers. Default:\n"
@@ -202,18 +202,18 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_option("--unit", arguments.unit,
                  "Distance unit: kilometers (default), meters,\n"
                  "miles, nautical miles")
-      ->check(CLI::IsMember(units))
+      ->check(CLI::IsMember(names_of(unit_names, parse_unit)))
       ->type_name("NAME");
   app.add_option("--kernel", arguments.kernel,
                  "simd: vectorized, best instruction set of\n"
                  "this CPU (default); scalar: one pair at a\n"
                  "time, the reference. Both accurate to 1e-9 km")
-      ->check(CLI::IsMember(names_of({KernelKind::simd, KernelKind::scalar})))
+      ->check(CLI::IsMember(names_of(kernel_kind_names, parse_kernel_kind)))
       ->type_name("NAME");
   app.add_option("--format", arguments.format,
                  "csv (default) or npy (NumPy); an OUTPUT name\n"
                  "ending in .npy picks npy")
-      ->check(CLI::IsMember({"csv", "npy"}))
+      ->check(CLI::IsMember(names_of(format_names, parse_format)))
       ->type_name("NAME");
   app.add_option("--layout", arguments.layout,
                  "pairs      origin,destination,distance rows\n"
@@ -221,12 +221,12 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "square     n x n table, zero diagonal (NPY\n"
                  "           default; CSV: a table with names)\n"
                  "condensed  SciPy's pdist vector (NPY only)")
-      ->check(CLI::IsMember({"pairs", "condensed", "square"}))
+      ->check(CLI::IsMember(names_of(layout_names, parse_layout)))
       ->type_name("NAME");
   app.add_option("--dtype", arguments.dtype,
                  "NPY values: float64 (default) or float32,\n"
                  "each distance rounded once")
-      ->check(CLI::IsMember({"float64", "float32"}))
+      ->check(CLI::IsMember(names_of(value_type_names, parse_value_type)))
       ->type_name("NAME");
   app.add_option("--to", arguments.destinations,
                  "CSV of destinations: write the distance from\n"

@@ -10,22 +10,10 @@
 
 namespace dm {
 
-std::string_view to_string(ExecutorKind kind) noexcept {
-  switch (kind) {
-    case ExecutorKind::sequential: return "sequential";
-    case ExecutorKind::threads: return "threads";
-    case ExecutorKind::pool: return "pool";
-    case ExecutorKind::processes: return "processes";
-    case ExecutorKind::parallel: return "parallel";
-  }
-  return "?";
-}
+std::string_view to_string(ExecutorKind kind) noexcept { return name_in(executor_kind_names, kind); }
 
 std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept {
-  for (ExecutorKind kind : all_executor_kinds) {
-    if (to_string(kind) == text) return kind;
-  }
-  return std::nullopt;
+  return value_in(executor_kind_names, text);
 }
 
 unsigned resolve_workers(unsigned requested) noexcept {

@@ -2,23 +2,10 @@
 
 namespace dm {
 
-std::string_view to_string(RunnerKind kind) noexcept {
-  switch (kind) {
-    case RunnerKind::sequential: return "sequential";
-    case RunnerKind::threads: return "threads";
-    case RunnerKind::pool: return "pool";
-    case RunnerKind::processes: return "processes";
-    case RunnerKind::async: return "async";
-    case RunnerKind::parallel: return "parallel";
-  }
-  return "?";
-}
+std::string_view to_string(RunnerKind kind) noexcept { return name_in(runner_kind_names, kind); }
 
 std::optional<RunnerKind> parse_runner_kind(std::string_view text) noexcept {
-  for (RunnerKind kind : all_runner_kinds) {
-    if (to_string(kind) == text) return kind;
-  }
-  return std::nullopt;
+  return value_in(runner_kind_names, text);
 }
 
 std::optional<ExecutorKind> batch_executor_of(RunnerKind kind) noexcept {

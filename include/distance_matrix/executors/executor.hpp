@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
 #include "distance_matrix/matrix/matrix_cells.hpp"
@@ -22,9 +23,11 @@ enum class ExecutorKind {
   parallel,    ///< oneTBB work-stealing over the triangle of pairs: the production default
 };
 
-inline constexpr ExecutorKind all_executor_kinds[] = {ExecutorKind::sequential, ExecutorKind::threads,
-                                                      ExecutorKind::pool, ExecutorKind::processes,
-                                                      ExecutorKind::parallel};
+inline constexpr EnumName<ExecutorKind> executor_kind_names[] = {
+    {ExecutorKind::sequential, "sequential"}, {ExecutorKind::threads, "threads"},
+    {ExecutorKind::pool, "pool"},             {ExecutorKind::processes, "processes"},
+    {ExecutorKind::parallel, "parallel"}};
+inline constexpr auto all_executor_kinds = values_in(executor_kind_names);
 
 [[nodiscard]] std::string_view to_string(ExecutorKind kind) noexcept;
 [[nodiscard]] std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept;

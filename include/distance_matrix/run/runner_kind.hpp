@@ -3,6 +3,7 @@
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
@@ -20,8 +21,11 @@ enum class RunnerKind {
   parallel,    ///< StreamingRunner, oneTBB's pipeline over ParallelExecutor's strategy: the production default
 };
 
-inline constexpr RunnerKind all_runner_kinds[] = {RunnerKind::sequential, RunnerKind::threads, RunnerKind::pool,
-                                                  RunnerKind::processes,  RunnerKind::async,   RunnerKind::parallel};
+/// The names the tool's -e takes (with "mpi", which is no RunnerKind).
+inline constexpr EnumName<RunnerKind> runner_kind_names[] = {
+    {RunnerKind::sequential, "sequential"}, {RunnerKind::threads, "threads"}, {RunnerKind::pool, "pool"},
+    {RunnerKind::processes, "processes"},   {RunnerKind::async, "async"},     {RunnerKind::parallel, "parallel"}};
+inline constexpr auto all_runner_kinds = values_in(runner_kind_names);
 
 [[nodiscard]] std::string_view to_string(RunnerKind kind) noexcept;
 [[nodiscard]] std::optional<RunnerKind> parse_runner_kind(std::string_view text) noexcept;
