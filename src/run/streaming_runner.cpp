@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "distance_matrix/matrix/chunking.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -92,7 +93,8 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
   std::vector<Block> blocks(slots);
   const std::size_t block_cells = block_cells_for(report.cell_count, slots, encoder.typical_cell_bytes());
   block_cells_used_ = block_cells;
-  std::size_t next_cell = range.first;
+  const Chunking cuts = Chunking::of(range, block_cells);
+  std::size_t next_block = 0;
   std::size_t next_slot = 0;
 
   // NPY float64: the distances are the bytes; copying them would cost a
@@ -103,7 +105,7 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
 
   auto cut = [&](tbb::flow_control& control) -> Block* {
     cutter.enter();
-    if (next_cell == range.last) {
+    if (next_block == cuts.count()) {
       control.stop();
       cutter.leave();
       return nullptr;
@@ -111,8 +113,7 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
     Block& block = blocks[next_slot];
     next_slot = (next_slot + 1) % slots;
     block.handoff.enter();
-    block.cells = {next_cell, next_cell + std::min(block_cells, range.last - next_cell)};
-    next_cell = block.cells.last;
+    block.cells = cuts.piece(next_block++);
     block.handoff.leave();
     cutter.leave();
     return &block;
