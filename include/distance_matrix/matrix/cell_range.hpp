@@ -1,3 +1,16 @@
+// distance_matrix/matrix/cell_range.hpp
+//
+// CellRange and Pair: flat half-open ranges of cells and the original
+// tool's pair order (pair_index, pair_at). Ranges are cut by Chunking
+// (chunking.hpp).
+//
+// Thread safety: values and pure functions.
+//
+// Example:
+//   dm::pair_index({1, 2});                      // 2: (0, 1), (0, 2), (1, 2), (0, 3), ...
+//   dm::pair_at(3);                              // {0, 3}
+//   dm::CellRange{3, 8}.size();                  // 5 cells
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,17 @@
+// distance_matrix/matrix/chunking.hpp
+//
+// Chunking: the one range splitter. A range of cells cut by size (of():
+// the executors' tasks, the runners' windows, appends and blocks) or into
+// near-equal parts (into(): the MPI ranks' shares).
+//
+// Thread safety: an immutable value; compute() of distinct chunks may run on
+// any number of threads at once.
+//
+// Example:
+//   const dm::Chunking chunks = dm::Chunking::of(range, 4096);
+//   for (std::size_t chunk = 0; chunk < chunks.count(); ++chunk) chunks.compute(cells, chunk, out);
+//   dm::Chunking::into({0, 10}, 3).piece(2);     // {7, 10}: 4 + 3 + 3 cells
+
 #pragma once
 
 #include <algorithm>
