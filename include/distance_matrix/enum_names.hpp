@@ -1,3 +1,17 @@
+// distance_matrix/enum_names.hpp
+//
+// EnumName: the one name table of each enum (metric, unit, kernel, layout,
+// format, dtype, executor and runner kinds, each in its own header), and
+// name_in()/value_in() that to_string() and the parse_*() functions, the
+// tool's choices and the Python module's messages all go through.
+//
+// Thread safety: constexpr values and pure functions.
+//
+// Example:
+//   dm::name_in(dm::unit_names, dm::Unit::miles);       // "mi"
+//   dm::value_in(dm::unit_names, "nmi");                 // Unit::nautical_miles
+//   dm::names_listed(dm::unit_names, "'");               // "'km', 'm', 'mi', 'nmi'"
+
 #pragma once
 
 #include <array>

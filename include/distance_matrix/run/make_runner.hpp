@@ -7,7 +7,7 @@
 // Thread safety: returns a new runner; see the runner's own header.
 //
 // Example:
-//   const std::unique_ptr<dm::MatrixRunner> runner = dm::make_runner(dm::ExecutorKind::pool, {.workers = 4});
+//   const std::unique_ptr<dm::MatrixRunner> runner = dm::make_runner(dm::RunnerKind::pool, {.workers = 4});
 //   dm::compute_and_write(kernel, shape, *runner, *encoder, output);
 
 #pragma once

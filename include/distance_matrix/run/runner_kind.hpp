@@ -1,3 +1,16 @@
+// distance_matrix/run/runner_kind.hpp
+//
+// RunnerKind: the workshop's strategies, the tool's -e choices (but mpi),
+// each a MatrixRunner made by make_runner(); batch_executor_of() names the
+// batch executor (ExecutorKind) a strategy computes with.
+//
+// Thread safety: values and pure functions.
+//
+// Example:
+//   dm::parse_runner_kind("async");                      // RunnerKind::async
+//   dm::batch_executor_of(dm::RunnerKind::parallel);     // ExecutorKind::parallel
+//   dm::batch_executor_of(dm::RunnerKind::async);        // nullopt: its coroutines also read and write
+
 #pragma once
 
 #include <optional>
