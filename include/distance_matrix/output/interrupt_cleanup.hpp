@@ -64,14 +64,18 @@ class TemporaryCreationGuard {
   sigset_t previous_mask_;
 };
 
-/// Registers a temporary file for removal by the handler, for its lifetime.
-/// The path is stored made absolute, so a later chdir() does not matter.
-/// Storage is fixed (a few dozen files): past that, or for a path longer than
-/// PATH_MAX, the file is simply not covered.
+/// What a registration removes: one file, or a folder of files (the
+/// entries directly in it, then the folder itself; not subfolders).
+enum class TemporaryKind { file, folder };
+
+/// Registers a temporary file (or folder of files) for removal by the
+/// handler, for its lifetime. The path is stored made absolute, so a later
+/// chdir() does not matter. Storage is fixed (a few dozen files): past that,
+/// or for a path longer than PATH_MAX, the file is simply not covered.
 class TemporaryRegistration {
  public:
   TemporaryRegistration() noexcept = default;
-  explicit TemporaryRegistration(const std::filesystem::path& path) noexcept;
+  explicit TemporaryRegistration(const std::filesystem::path& path, TemporaryKind kind = TemporaryKind::file) noexcept;
   ~TemporaryRegistration() { reset(); }
 
   TemporaryRegistration(TemporaryRegistration&& other) noexcept;
