@@ -329,6 +329,7 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
   // manifest, and makes the staging folder beside it.
   std::string plan;
   fs::path folder;
+  std::optional<StagingFolder> staging;
   if (rank == 0) {
     try {
       folder = target_folder(output);
@@ -336,7 +337,10 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
       check_replaceable(output, folder, previous, files_read(command));
       std::error_code error;
       fs::create_directories(folder.parent_path(), error);
-      plan = pack_plan(make_staging_folder(folder), previous);
+      // No signal between making the folder and registering it for removal.
+      const TemporaryCreationGuard creating;
+      staging.emplace(make_staging_folder(folder), true);
+      plan = pack_plan(staging->path(), previous);
     } catch (...) {
       failure = failure_of(std::current_exception());
     }
@@ -347,18 +351,20 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
 
   // A rank on a machine that does not see rank 0's file system makes the
   // staging folder there; the first to make it checks and switches it.
-  std::optional<StagingFolder> staging;
   try {
-    if (rank == 0) {
-      staging.emplace(staging_path, true);
-    } else {
+    if (rank != 0) {
       folder = target_folder(output);
       std::error_code error;
       fs::create_directories(staging_path.parent_path(), error);
-      const bool made = ::mkdir(staging_path.c_str(), 0777) == 0;
-      if (!made && errno != EEXIST) throw IoError("cannot write " + quoted(staging_path) + ": " + std::strerror(errno));
-      staging.emplace(staging_path, made);
-      if (made) check_replaceable(output, folder, previous, {});
+      {
+        const TemporaryCreationGuard creating;
+        const bool made = ::mkdir(staging_path.c_str(), 0777) == 0;
+        if (!made && errno != EEXIST) {
+          throw IoError("cannot write " + quoted(staging_path) + ": " + std::strerror(errno));
+        }
+        staging.emplace(staging_path, made);
+      }
+      if (staging->owner()) check_replaceable(output, folder, previous, {});
     }
   } catch (...) {
     failure = failure_of(std::current_exception());
