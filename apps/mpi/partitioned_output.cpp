@@ -187,15 +187,15 @@ void check_replaceable(const fs::path& output, const fs::path& folder, const std
     }
     if (std::find(previous.begin(), previous.end(), name) != previous.end()) continue;
     throw IoError("cannot write " + quoted(output) + ": it holds " + quoted(output / name) +
-                  ", which is not a part its manifest.json lists; --partitioned replaces the whole folder, so move "
-                  "that file away or choose another folder");
+                  ", which this tool did not write (manifest.json does not list it); --partitioned replaces the "
+                  "whole folder, so move that file away or choose another folder");
   }
   if (error) throw IoError("cannot write " + quoted(output) + ": " + error.message());
 }
 
 /// A new hidden folder beside the target, `.NAME.tmp.XXXXXX`, made as
 /// mkdir() makes any folder (0777 minus the umask), on rank 0.
-fs::path make_staging_folder(const fs::path& folder) {
+fs::path make_staging_folder(const fs::path& output, const fs::path& folder) {
   static constexpr char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
@@ -203,9 +203,9 @@ fs::path make_staging_folder(const fs::path& folder) {
     for (char& letter : suffix) letter = letters[random() % (sizeof letters - 1)];
     const fs::path staging = folder.parent_path() / ('.' + folder.filename().string() + ".tmp." + suffix);
     if (::mkdir(staging.c_str(), 0777) == 0) return staging;
-    if (errno != EEXIST) throw IoError("cannot write " + quoted(staging) + ": " + std::strerror(errno));
+    if (errno != EEXIST) throw IoError("cannot write " + quoted(output) + ": " + std::strerror(errno));
   }
-  throw IoError("cannot write " + quoted(folder) + ": no free temporary folder name beside it");
+  throw IoError("cannot write " + quoted(output) + ": no free temporary folder name beside it");
 }
 
 /// What rank 0 tells every rank: the staging folder and the previous parts.
@@ -339,7 +339,7 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
       fs::create_directories(folder.parent_path(), error);
       // No signal between making the folder and registering it for removal.
       const TemporaryCreationGuard creating;
-      staging.emplace(make_staging_folder(folder), true);
+      staging.emplace(make_staging_folder(output, folder), true);
       plan = pack_plan(staging->path(), previous);
     } catch (...) {
       failure = failure_of(std::current_exception());
@@ -360,7 +360,7 @@ MatrixReport write_parts(Communicator& communicator, const CommandLine& command,
         const TemporaryCreationGuard creating;
         const bool made = ::mkdir(staging_path.c_str(), 0777) == 0;
         if (!made && errno != EEXIST) {
-          throw IoError("cannot write " + quoted(staging_path) + ": " + std::strerror(errno));
+          throw IoError("cannot write " + quoted(output) + ": " + std::strerror(errno));
         }
         staging.emplace(staging_path, made);
       }

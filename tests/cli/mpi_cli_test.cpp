@@ -415,8 +415,9 @@ TEST_F(MpiCliTest, PartitionedOutputReplacesOnlyWhatItsManifestLists) {
   result = run_partitioned(folder, {path("in.csv"), "-o", path("parts")});
   EXPECT_EQ(result.exit_code, 4) << result.err;
   EXPECT_EQ(result.err, "distance_matrix: cannot write '" + path("parts") + "': it holds '" + path("parts") +
-                            "/part-00007.csv', which is not a part its manifest.json lists; --partitioned replaces "
-                            "the whole folder, so move that file away or choose another folder\n");
+                            "/part-00007.csv', which this tool did not write (manifest.json does not list it); "
+                            "--partitioned replaces the whole folder, so move that file away or choose another "
+                            "folder\n");
   EXPECT_EQ(read_file(folder / "parts" / "part-00007.csv"), "mine\n");
   fs::remove(folder / "parts" / "part-00007.csv");
   EXPECT_EQ(snapshot(folder / "parts"), previous);
