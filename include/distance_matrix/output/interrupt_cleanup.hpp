@@ -1,7 +1,8 @@
 // distance_matrix/output/interrupt_cleanup.hpp
 //
-// Removing OutputFile's temporary files when a signal ends the process, which
-// then still dies by that signal (exit status 128 + N).
+// Removing OutputFile's temporary files (and registered temporary folders,
+// such as the staging folder of -e mpi --partitioned) when a signal ends the
+// process, which then still dies by that signal (exit status 128 + N).
 //
 // Thread safety: install_interrupt_cleanup() once, early in main(), before any
 // thread starts; the handler itself only calls async-signal-safe functions.
