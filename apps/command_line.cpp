@@ -12,8 +12,8 @@
 
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
-#include "distance_matrix/executors/executor.hpp"
 #include "distance_matrix/input/csv_options.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
@@ -64,10 +64,6 @@ constexpr std::string_view footer =
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
-
-/// Every executor starts one thread or process per worker: far beyond the
-/// cores this only exhausts the system's thread and process limits.
-constexpr std::uint64_t max_workers = 1024;
 
 /// Accepts only a plain decimal integer in [1, max]. CLI11's own conversion
 /// would accept "0x10" and wrap "-3" around to a huge size_t.
@@ -285,7 +281,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
 /// The original tool's -r pandas and -r dask (issue 17): pandas was its
 /// vectorized computation in one process, our simd kernel on one thread;
 /// Dask needs a Python cluster, which only the Python package drives.
-std::optional<ExecutorKind> workshop_runner(const Arguments& arguments) {
+std::optional<RunnerKind> workshop_runner(const Arguments& arguments) {
   if (arguments.runner == "dask") {
     throw CLI::ValidationError("--runner",
                                "dask needs a Dask cluster, which the Python package drives: run python -m "
@@ -297,11 +293,11 @@ std::optional<ExecutorKind> workshop_runner(const Arguments& arguments) {
     throw CLI::ValidationError("--runner", "pandas runs the vectorized kernel in one process (-e sequential) and "
                                            "cannot be combined with --executor " + arguments.executor);
   }
-  return ExecutorKind::sequential;
+  return RunnerKind::sequential;
 }
 
-ExecutorKind resolve_executor(const Arguments& arguments) {
-  if (const std::optional<ExecutorKind> workshop = workshop_runner(arguments)) return *workshop;
+RunnerKind resolve_executor(const Arguments& arguments) {
+  if (const std::optional<RunnerKind> workshop = workshop_runner(arguments)) return *workshop;
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
@@ -309,19 +305,19 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     if (!built_with_mpi()) {
       throw CLI::ValidationError("--executor", "mpi: this distance_matrix was built without MPI (DM_WITH_MPI=OFF)");
     }
-    return ExecutorKind::parallel;  // each rank's local runner
+    return RunnerKind::parallel;  // each rank's local runner
   }
-  const std::optional<ExecutorKind> chosen =
-      arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
+  const std::optional<RunnerKind> chosen =
+      arguments.executor.empty() ? std::nullopt : parse_runner_kind(arguments.executor);
   if (arguments.runner == "asyncio") {
-    if (chosen && *chosen != ExecutorKind::async) {
+    if (chosen && *chosen != RunnerKind::async) {
       throw CLI::ValidationError(
           "--runner",
           "asyncio runs the async executor and cannot be combined with --executor " + arguments.executor);
     }
-    return ExecutorKind::async;
+    return RunnerKind::async;
   }
-  if (arguments.runner == "standard" && chosen == ExecutorKind::async) {
+  if (arguments.runner == "standard" && chosen == RunnerKind::async) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }
@@ -385,6 +381,14 @@ CommandLine resolve(const Arguments& arguments) {
   }
   if (arguments.partitioned && !command.mpi) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
+  }
+  if (arguments.partitioned && !arguments.output_given) {
+    // The default output.csv is a file name: as a folder it would only mislead.
+    throw CLI::ValidationError("--partitioned", "writes a folder of parts: name it with -o FOLDER");
+  }
+  if (arguments.partitioned && arguments.output == "-") {
+    throw CLI::ValidationError("--partitioned",
+                               "writes a folder of parts, not standard output: name a folder with -o FOLDER");
   }
   command.partitioned = arguments.partitioned;
   if (!arguments.columns.empty()) command.input_format.columns = parse_column_choice(arguments.columns);

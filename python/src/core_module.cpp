@@ -34,6 +34,7 @@
 #include "distance_matrix/output/npy_encoder.hpp"
 #include "distance_matrix/output/output_file.hpp"
 #include "distance_matrix/run/run_job.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
 #include "distance_matrix/version.hpp"
@@ -179,11 +180,12 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
                   const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
                   double radius, const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
-  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, "'haversine', 'equirectangular'");
-  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
-  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
+  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, names_listed(metric_names, "'"));
+  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, names_listed(unit_names, "'"));
+  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind,
+                                  names_listed(kernel_kind_names, "'"));
   options.radius_km = radius;
-  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   try {
     validate(options);
   } catch (const std::invalid_argument& error) {
@@ -217,6 +219,14 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
     fill(kernel, shape, type, workers, data);
   }
   return result;
+}
+
+/// The names of `table`, for the package's METRICS, UNITS and KERNELS.
+template <typename Enum, std::size_t N>
+py::tuple names_of(const EnumName<Enum> (&table)[N]) {
+  py::tuple names(N);
+  for (std::size_t index = 0; index < N; ++index) names[index] = py::str(std::string(table[index].name));
+  return names;
 }
 
 // ---------------------------------------------------------------- files (issue 17)
@@ -263,7 +273,7 @@ py::dict write_pairs_file(const std::string& input, const std::string& output, c
                           const std::string& name_property) {
   const CsvOptions options = csv_options(columns, delimiter, name_property);
   MatrixJob job;
-  job.executor = parse_or_throw(parse_executor_kind(executor), "executor", executor, "the executors");
+  job.executor = parse_or_throw(parse_runner_kind(executor), "executor", executor, "the executors");
   RunReport report;
   {
     const py::gil_scoped_release unlocked;
@@ -319,6 +329,9 @@ std::size_t write_pairs_part(const std::vector<std::string>& names, const py::ar
 PYBIND11_MODULE(_core, module) {
   module.doc() = "Compiled core of distance_matrix; use the functions of the distance_matrix package.";
   module.attr("__version__") = dm::version;
+  module.attr("METRICS") = dm::python::names_of(dm::metric_names);
+  module.attr("UNITS") = dm::python::names_of(dm::unit_names);
+  module.attr("KERNELS") = dm::python::names_of(dm::kernel_kind_names);
   module.def("compute", &dm::python::compute, py::arg("points"), py::arg("destinations"), py::arg("out"),
              py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("dtype"), py::arg("kernel"),
              py::arg("workers"),
