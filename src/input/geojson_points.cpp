@@ -138,6 +138,13 @@ class PointReader {
     return std::nullopt;
   }
 
+
+ public:
+  /// The line reached so far: where a problem found now is reported, so
+  /// that diagnostics stay in line order.
+  [[nodiscard]] std::size_t current_line() const { return counted_lines_; }
+
+ private:
   std::string_view text_;
   std::string_view name_property_;
   const std::function<void(Location)>& take_;
@@ -174,7 +181,7 @@ void read_geojson_points(std::string_view text, std::string_view name_property,
     return;
   }
   for (auto it = documents.begin(); it != documents.end(); ++it) {
-    const std::size_t line = reader.line_of(base, base + it.current_index());
+    const std::size_t line = std::max(reader.line_of(base, base + it.current_index()), reader.current_line());
     ondemand::document_reference document;
     if (const auto error = (*it).get(document); error != simdjson::SUCCESS) {
       report(line, json_problem(error));
@@ -196,7 +203,7 @@ void read_geojson_points(std::string_view text, std::string_view name_property,
       for (auto element : features) {
         ondemand::value value;
         if (const auto error = element.get(value); error != simdjson::SUCCESS) {
-          report(line, json_problem(error));
+          report(reader.current_line(), json_problem(error));
           return;
         }
         const char* at = nullptr;
@@ -212,7 +219,8 @@ void read_geojson_points(std::string_view text, std::string_view name_property,
     }
   }
   if (documents.truncated_bytes() > 0) {
-    report(reader.line_of(base, base + text.size()), json_problem(simdjson::TAPE_ERROR));
+    report(std::max(reader.line_of(base, base + text.size()), reader.current_line()),
+           json_problem(simdjson::TAPE_ERROR));
   }
 }
 
