@@ -431,6 +431,7 @@ CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, con
 /// Recognizes the encoding from the first bytes.
 void CsvLocationReader::start() {
   if (options_.delimiter) delimiter_ = *options_.delimiter;
+  delimiter_settled_ = options_.delimiter.has_value();
   while (buffer_.size() < utf8_byte_order_mark.size() && source_) refill();
   const std::string_view text = buffer_;
   if (text.starts_with(utf8_byte_order_mark)) {
@@ -590,7 +591,9 @@ std::optional<Location> CsvLocationReader::next() {
       break;
     }
     const bool first_row = std::exchange(first_row_, false);
-    if (first_row && !options_.delimiter) {
+    // Detected once: the row split again may span other bytes (quotes end a
+    // row differently), and detecting on those could swap back forever.
+    if (first_row && !std::exchange(delimiter_settled_, true)) {
       const char detected = detail::detect_delimiter(std::string_view(buffer_).substr(row_start, position_ - row_start));
       if (detected != delimiter_) {
         delimiter_ = detected;

@@ -140,6 +140,7 @@ class CsvLocationReader {
   CsvReaderLimits limits_;
   CsvOptions options_;
   char delimiter_ = ',';
+  bool delimiter_settled_ = false;  ///< chosen (CsvOptions) or detected from the first row
   std::size_t name_column_ = 0;
   std::size_t latitude_column_ = 1;
   std::size_t longitude_column_ = 2;
