@@ -13,6 +13,18 @@ namespace {
 
 namespace ondemand = simdjson::ondemand;
 
+/// simdjson On Demand can go on after a value of the wrong type or a field
+/// that is not there; after any other error the JSON is broken and the
+/// parser must not be used further.
+bool recoverable(simdjson::error_code error) {
+  return error == simdjson::SUCCESS || error == simdjson::INCORRECT_TYPE || error == simdjson::NO_SUCH_FIELD;
+}
+
+std::string json_problem(simdjson::error_code error) {
+  return std::string("not valid GeoJSON: ") + simdjson::error_message(error) +
+         " (a FeatureCollection, or one Feature per line, is expected)";
+}
+
 std::string shortest(double value) {
   std::array<char, 32> text{};
   const auto end = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
@@ -42,7 +54,8 @@ class PointReader {
 
   void feature(ondemand::value& value, std::size_t line) {
     ondemand::object object;
-    if (value.get_object().get(object) != simdjson::SUCCESS) {
+    if (const auto error = value.get_object().get(object); error != simdjson::SUCCESS) {
+      if (!recoverable(error)) return fail(line, error);
       report_(line, "feature " + std::to_string(next_index_++) +
                         " is not a JSON object: a Feature with a Point geometry is expected");
       return;
@@ -54,17 +67,21 @@ class PointReader {
     const std::size_t index = next_index_++;
     const std::string label = "feature " + std::to_string(index);
     std::string_view type;
-    if (object.find_field_unordered("type").get_string().get(type) != simdjson::SUCCESS || type != "Feature") {
+    if (const auto error = object.find_field_unordered("type").get_string().get(type); !recoverable(error)) {
+      return fail(line, error);
+    } else if (error != simdjson::SUCCESS || type != "Feature") {
       report_(line, label + " is not a Feature (\"type\": \"Feature\")");
       return;
     }
     ondemand::object geometry;
-    if (object.find_field_unordered("geometry").get_object().get(geometry) != simdjson::SUCCESS) {
+    if (const auto error = object.find_field_unordered("geometry").get_object().get(geometry); error != simdjson::SUCCESS) {
+      if (!recoverable(error)) return fail(line, error);
       report_(line, label + " has no geometry: only Point features are read");
       return;
     }
     std::string_view geometry_type;
-    if (geometry.find_field_unordered("type").get_string().get(geometry_type) != simdjson::SUCCESS) {
+    if (const auto error = geometry.find_field_unordered("type").get_string().get(geometry_type); error != simdjson::SUCCESS) {
+      if (!recoverable(error)) return fail(line, error);
       report_(line, label + " has a geometry without a type: only Point features are read");
       return;
     }
@@ -73,7 +90,8 @@ class PointReader {
       return;
     }
     ondemand::array coordinates;
-    if (geometry.find_field_unordered("coordinates").get_array().get(coordinates) != simdjson::SUCCESS) {
+    if (const auto error = geometry.find_field_unordered("coordinates").get_array().get(coordinates); error != simdjson::SUCCESS) {
+      if (!recoverable(error)) return fail(line, error);
       report_(line, label + " has no coordinates: a Point needs [longitude, latitude]");
       return;
     }
@@ -81,7 +99,8 @@ class PointReader {
     std::size_t count = 0;
     for (auto number : coordinates) {
       double parsed = 0;
-      if (number.get_double().get(parsed) != simdjson::SUCCESS) {
+      if (const auto error = number.get_double().get(parsed); error != simdjson::SUCCESS) {
+      if (!recoverable(error)) return fail(line, error);
         report_(line, label + ": coordinates must be numbers, [longitude, latitude]");
         return;
       }
@@ -104,6 +123,7 @@ class PointReader {
       return;
     }
     std::optional<std::string> name = name_of(object);
+    if (broken_) return fail(line, broken_error_);
     if (!name) {
       report_(line, label + " has no \"" + std::string(name_property_) +
                         "\" property (a string or a number): choose another with --name-property");
@@ -116,16 +136,14 @@ class PointReader {
  private:
   std::optional<std::string> name_of(ondemand::object& feature) {
     ondemand::object properties;
-    if (feature.find_field_unordered("properties").get_object().get(properties) != simdjson::SUCCESS) {
-      return std::nullopt;
-    }
+    if (!usable(feature.find_field_unordered("properties").get_object().get(properties))) return std::nullopt;
     ondemand::value value;
-    if (properties.find_field_unordered(name_property_).get(value) != simdjson::SUCCESS) return std::nullopt;
+    if (!usable(properties.find_field_unordered(name_property_).get(value))) return std::nullopt;
     ondemand::json_type type{};
-    if (value.type().get(type) != simdjson::SUCCESS) return std::nullopt;
+    if (!usable(value.type().get(type))) return std::nullopt;
     if (type == ondemand::json_type::string) {
       std::string_view text;
-      if (value.get_string().get(text) != simdjson::SUCCESS || text.empty()) return std::nullopt;
+      if (!usable(value.get_string().get(text)) || text.empty()) return std::nullopt;
       return std::string(text);
     }
     if (type == ondemand::json_type::number) {
@@ -138,8 +156,24 @@ class PointReader {
     return std::nullopt;
   }
 
+  /// True on success; records an unrecoverable error for feature() to report.
+  bool usable(simdjson::error_code error) {
+    if (!recoverable(error)) {
+      broken_ = true;
+      broken_error_ = error;
+    }
+    return error == simdjson::SUCCESS;
+  }
 
  public:
+  /// Reports broken JSON once, at the line reached; nothing more is read.
+  void fail(std::size_t line, simdjson::error_code error) {
+    if (!reported_broken_) report_(std::max(line, counted_lines_), json_problem(error));
+    reported_broken_ = true;
+    broken_ = true;
+  }
+  [[nodiscard]] bool broken() const { return broken_; }
+
   /// The line reached so far: where a problem found now is reported, so
   /// that diagnostics stay in line order.
   [[nodiscard]] std::size_t current_line() const { return counted_lines_; }
@@ -152,12 +186,10 @@ class PointReader {
   std::size_t next_index_ = 0;
   std::size_t counted_offset_ = 0;
   std::size_t counted_lines_ = 1;
+  bool broken_ = false;
+  bool reported_broken_ = false;
+  simdjson::error_code broken_error_ = simdjson::SUCCESS;
 };
-
-std::string json_problem(simdjson::error_code error) {
-  return std::string("not valid GeoJSON: ") + simdjson::error_message(error) +
-         " (a FeatureCollection, or one Feature per line, is expected)";
-}
 
 }  // namespace
 
@@ -209,9 +241,11 @@ void read_geojson_points(std::string_view text, std::string_view name_property,
         const char* at = nullptr;
         const std::size_t feature_line = value.current_location().get(at) == simdjson::SUCCESS ? reader.line_of(base, at) : line;
         reader.feature(value, feature_line);
+        if (reader.broken()) return;
       }
     } else if (type == "Feature") {
       reader.feature(root, line);  // fields are looked up in any order: "type" again too
+      if (reader.broken()) return;
     } else {
       report(line, "the JSON has \"type\": \"" + std::string(type) +
                        "\": a FeatureCollection, or one Feature per line, is expected");
