@@ -32,19 +32,27 @@ MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
 
   output.append(encoder.header());
   const ExecutorRun executor_run(executor_, cells);
-  std::vector<double> window(std::min(report.cell_count, options_.window_cells));
+  const std::size_t window_cells = std::min(report.cell_count, options_.window_cells);
+  // The executor's own window memory when it has some (the processes
+  // executor's shared mapping): its results need no copy to reach us.
+  std::vector<double> own_window;
+  std::span<double> window = executor_.window_memory(window_cells);
+  if (window.size() < window_cells) {
+    own_window.resize(window_cells);
+    window = own_window;
+  }
   std::string bytes;
   for (std::size_t first = 0; first < report.cell_count; first += window.size()) {
     const CellRange range{first, std::min(first + window.size(), report.cell_count)};
     Clock::time_point mark = Clock::now();
-    executor_.compute(cells, range, std::span<double>(window.data(), range.size()));
+    executor_.compute(cells, range, window.first(range.size()));
     const Clock::time_point computed = Clock::now();
     report.calculation += computed - mark;
 
     for (std::size_t piece = range.first; piece < range.last; piece += options_.append_cells) {
       const CellRange part{piece, std::min(piece + options_.append_cells, range.last)};
       bytes.clear();
-      encoder.encode(part, std::span<const double>(window).subspan(part.first - range.first, part.size()), bytes);
+      encoder.encode(part, window.subspan(part.first - range.first, part.size()), bytes);
       output.append(bytes);
       if (progress) progress(part.last, report.cell_count);
     }
