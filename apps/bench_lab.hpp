@@ -76,8 +76,10 @@ struct LabReport {
 [[nodiscard]] std::vector<LabCase> default_lab_cases(unsigned hardware_threads);
 
 /// Times each case `options.repeat` times on `locations` (haversine, km),
-/// on one executor per case (made once, as a program would), after the
-/// warm-up for several workers, and
+/// on one executor per case (made once, as a program would) in one run
+/// (ExecutorRun: the processes executor forks its workers in the run's
+/// first window, timed apart as first_seconds, and computes into its window
+/// memory), after the warm-up for several workers, and
 /// checks every result. `on_measured`, if set, sees each measurement as soon
 /// as it is complete (for progress output). Throws ExecutionError if an
 /// executor fails.
