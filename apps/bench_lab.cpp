@@ -115,16 +115,16 @@ std::vector<LabCase> default_lab_cases(unsigned hardware_threads) {
   const unsigned cores = std::max(hardware_threads, 1U);
   std::vector<unsigned> worker_counts = {1, cores, 2 * cores};
   worker_counts.erase(std::unique(worker_counts.begin(), worker_counts.end()), worker_counts.end());
-  std::vector<LabCase> strategies = {{ExecutorKind::sequential, KernelKind::scalar, 1, 0}};
+  std::vector<LabCase> strategies = {{RunnerKind::sequential, KernelKind::scalar, 1, 0}};
   for (const std::size_t chunk : {std::size_t{4096}, std::size_t{256}}) {
-    strategies.push_back({ExecutorKind::threads, KernelKind::scalar, 0, chunk});
+    strategies.push_back({RunnerKind::threads, KernelKind::scalar, 0, chunk});
   }
-  for (const ExecutorKind executor : {ExecutorKind::pool, ExecutorKind::processes, ExecutorKind::parallel}) {
+  for (const RunnerKind executor : {RunnerKind::pool, RunnerKind::processes, RunnerKind::parallel}) {
     for (const unsigned workers : worker_counts) strategies.push_back({executor, KernelKind::scalar, workers, 0});
   }
-  strategies.push_back({ExecutorKind::pool, KernelKind::scalar, cores, 64});
-  strategies.push_back({ExecutorKind::parallel, KernelKind::scalar, cores, 1});
-  strategies.push_back({ExecutorKind::async, KernelKind::scalar, 1, 0});
+  strategies.push_back({RunnerKind::pool, KernelKind::scalar, cores, 64});
+  strategies.push_back({RunnerKind::parallel, KernelKind::scalar, cores, 1});
+  strategies.push_back({RunnerKind::async, KernelKind::scalar, 1, 0});
   // Each strategy with both kernels side by side, scalar (the baseline) first.
   std::vector<LabCase> cases;
   for (const LabCase& strategy : strategies) {
@@ -161,9 +161,9 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     measurement.config = config;
     measurement.identical = true;
     const DistanceKernel kernel(locations, DistanceOptions{.kernel = config.kernel});
+    const std::optional<ExecutorKind> batch = batch_executor_of(config.executor);
     const std::unique_ptr<Executor> executor =
-        config.executor == ExecutorKind::async ? nullptr
-                                               : make_executor(config.executor, {config.workers, config.chunk_size});
+        batch ? make_executor(*batch, {config.workers, config.chunk_size}) : nullptr;
     // One run per case, as a program computing windows makes one: the
     // processes executor forks its workers in the run's first window and
     // keeps them, and its window memory is shared with them (no copy).
@@ -178,9 +178,8 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     }
     // The pool's threads, oneTBB's workers and the run's worker processes
     // outlive a window, so they can settle; `threads` start anew every time.
-    const bool keeps_its_workers = config.executor == ExecutorKind::pool ||
-                                   config.executor == ExecutorKind::parallel ||
-                                   config.executor == ExecutorKind::processes;
+    const bool keeps_its_workers = config.executor == RunnerKind::pool || config.executor == RunnerKind::parallel ||
+                                   config.executor == RunnerKind::processes;
     if (keeps_its_workers && executor->workers() > 1) {
       const Clock::time_point warm_up_start = Clock::now();
       do {
@@ -197,7 +196,7 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     measurement.median_seconds = median(measurement.seconds);
     measurement.pairs_per_second =
         measurement.median_seconds > 0 ? static_cast<double>(report.pair_count) / measurement.median_seconds : 0;
-    if (baseline_seconds == 0 && config.executor == ExecutorKind::sequential && config.kernel == KernelKind::scalar) {
+    if (baseline_seconds == 0 && config.executor == RunnerKind::sequential && config.kernel == KernelKind::scalar) {
       baseline_seconds = measurement.median_seconds;
     }
     measurement.speedup = measurement.median_seconds > 0 ? baseline_seconds / measurement.median_seconds : 0;
@@ -228,7 +227,7 @@ std::string lab_table_row(const LabMeasurement& measurement) {
 std::string lab_process_start_lines(const LabReport& report) {
   std::string lines;
   for (const LabMeasurement& m : report.measurements) {
-    if (m.config.executor != ExecutorKind::processes) continue;
+    if (m.config.executor != RunnerKind::processes) continue;
     char line[200];
     std::snprintf(line, sizeof line,
                   "processes %-6s %u worker%s: first window %.3f ms (forks the workers, faults in the shared "

@@ -12,7 +12,7 @@
 
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
@@ -62,10 +62,6 @@ constexpr std::string_view footer =
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
-
-/// Every executor starts one thread or process per worker: far beyond the
-/// cores this only exhausts the system's thread and process limits.
-constexpr std::uint64_t max_workers = 1024;
 
 /// Accepts only a plain decimal integer in [1, max]. CLI11's own conversion
 /// would accept "0x10" and wrap "-3" around to a huge size_t.
@@ -239,7 +235,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_version_flag(flags_of(Option::version), std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
-ExecutorKind resolve_executor(const Arguments& arguments) {
+RunnerKind resolve_executor(const Arguments& arguments) {
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
@@ -247,19 +243,19 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     if (!built_with_mpi()) {
       throw CLI::ValidationError("--executor", "mpi: this distance_matrix was built without MPI (DM_WITH_MPI=OFF)");
     }
-    return ExecutorKind::parallel;  // each rank's local runner
+    return RunnerKind::parallel;  // each rank's local runner
   }
-  const std::optional<ExecutorKind> chosen =
-      arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
+  const std::optional<RunnerKind> chosen =
+      arguments.executor.empty() ? std::nullopt : parse_runner_kind(arguments.executor);
   if (arguments.runner == "asyncio") {
-    if (chosen && *chosen != ExecutorKind::async) {
+    if (chosen && *chosen != RunnerKind::async) {
       throw CLI::ValidationError(
           "--runner",
           "asyncio runs the async executor and cannot be combined with --executor " + arguments.executor);
     }
-    return ExecutorKind::async;
+    return RunnerKind::async;
   }
-  if (arguments.runner == "standard" && chosen == ExecutorKind::async) {
+  if (arguments.runner == "standard" && chosen == RunnerKind::async) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }
@@ -323,6 +319,14 @@ CommandLine resolve(const Arguments& arguments) {
   }
   if (arguments.partitioned && !command.mpi) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
+  }
+  if (arguments.partitioned && !arguments.output_given) {
+    // The default output.csv is a file name: as a folder it would only mislead.
+    throw CLI::ValidationError("--partitioned", "writes a folder of parts: name it with -o FOLDER");
+  }
+  if (arguments.partitioned && arguments.output == "-") {
+    throw CLI::ValidationError("--partitioned",
+                               "writes a folder of parts, not standard output: name a folder with -o FOLDER");
   }
   command.partitioned = arguments.partitioned;
   command.quiet = arguments.quiet;

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/matrix/chunking.hpp"
+
 namespace dm {
 namespace {
 
@@ -32,6 +34,7 @@ MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
 
   output.append(encoder.header());
   const ExecutorRun executor_run(executor_, cells);
+  const Chunking windows = Chunking::of({0, report.cell_count}, options_.window_cells);
   const std::size_t window_cells = std::min(report.cell_count, options_.window_cells);
   // The executor's own window memory when it has some (the processes
   // executor's shared mapping): its results need no copy to reach us.
@@ -42,15 +45,16 @@ MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
     window = own_window;
   }
   std::string bytes;
-  for (std::size_t first = 0; first < report.cell_count; first += window.size()) {
-    const CellRange range{first, std::min(first + window.size(), report.cell_count)};
+  for (std::size_t index = 0; index < windows.count(); ++index) {
+    const CellRange range = windows.piece(index);
     Clock::time_point mark = Clock::now();
     executor_.compute(cells, range, window.first(range.size()));
     const Clock::time_point computed = Clock::now();
     report.calculation += computed - mark;
 
-    for (std::size_t piece = range.first; piece < range.last; piece += options_.append_cells) {
-      const CellRange part{piece, std::min(piece + options_.append_cells, range.last)};
+    const Chunking appends = Chunking::of(range, options_.append_cells);
+    for (std::size_t piece = 0; piece < appends.count(); ++piece) {
+      const CellRange part = appends.piece(piece);
       bytes.clear();
       encoder.encode(part, window.subspan(part.first - range.first, part.size()), bytes);
       output.append(bytes);

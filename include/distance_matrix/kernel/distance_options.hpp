@@ -34,6 +34,8 @@
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
+
 namespace dm {
 
 /// How the distance between two points is measured.
@@ -67,6 +69,12 @@ struct DistanceOptions {
 [[nodiscard]] double kilometers_per(Unit unit) noexcept;
 
 /// Names as the command line spells them ("haversine", "km", ...).
+inline constexpr EnumName<Metric> metric_names[] = {{Metric::haversine, "haversine"},
+                                                    {Metric::equirectangular, "equirectangular"}};
+inline constexpr EnumName<Unit> unit_names[] = {
+    {Unit::kilometers, "km"}, {Unit::meters, "m"}, {Unit::miles, "mi"}, {Unit::nautical_miles, "nmi"}};
+inline constexpr EnumName<KernelKind> kernel_kind_names[] = {{KernelKind::simd, "simd"},
+                                                             {KernelKind::scalar, "scalar"}};
 [[nodiscard]] std::string_view to_string(Metric metric) noexcept;
 [[nodiscard]] std::string_view to_string(Unit unit) noexcept;
 [[nodiscard]] std::string_view to_string(KernelKind kernel) noexcept;
