@@ -49,8 +49,9 @@ namespace dm {
 /// worker as it starts): window_memory() hands it to the caller, and a
 /// window whose `out` lies in it is computed in place, so per window only
 /// one byte each way crosses each worker's socket. Any other `out` costs a
-/// copy out of the mapping (made as large as the window if it was not
-/// asked for; a larger window later starts new workers). So processes pay
+/// copy out of the mapping, through its start (so window memory handed out
+/// earlier is overwritten there); the mapping is made as large as the window
+/// if it was not asked for, and a larger window later starts new workers. So processes pay
 /// for being processes once per run: the fork, and the first touch of the
 /// shared pages.
 ///
