@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/run/encoding_consumer.hpp"
+
 namespace dm {
 namespace {
 
@@ -26,14 +28,24 @@ BatchRunner::BatchRunner(Executor& executor, Options options) : executor_(execut
 MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                               const ProgressCallback& progress) {
   if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  EncodingConsumer consumer(encoder, output);
+  return consume(cells, consumer, progress);
+}
+
+MatrixReport BatchRunner::consume(const MatrixCells& cells, BlockConsumer& consumer,
+                                  const ProgressCallback& progress) {
+  if (!(consumer.shape() == cells.shape())) throw std::invalid_argument("the consumer is for another shape");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
   report.cell_count = cells.cell_count();
+  const std::size_t alignment = consumer.block_alignment();
+  const std::size_t window_cells = aligned_block_cells(options_.window_cells, alignment);
+  const std::size_t append_cells = aligned_block_cells(options_.append_cells, alignment);
 
-  output.append(encoder.header());
+  consumer.begin();
   const ExecutorRun executor_run(executor_, cells);
-  std::vector<double> window(std::min(report.cell_count, options_.window_cells));
-  std::string bytes;
+  std::vector<double> window(std::min(report.cell_count, window_cells));
+  BlockPartial partial;
   for (std::size_t first = 0; first < report.cell_count; first += window.size()) {
     const CellRange range{first, std::min(first + window.size(), report.cell_count)};
     Clock::time_point mark = Clock::now();
@@ -41,11 +53,13 @@ MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
     const Clock::time_point computed = Clock::now();
     report.calculation += computed - mark;
 
-    for (std::size_t piece = range.first; piece < range.last; piece += options_.append_cells) {
-      const CellRange part{piece, std::min(piece + options_.append_cells, range.last)};
-      bytes.clear();
-      encoder.encode(part, std::span<const double>(window).subspan(part.first - range.first, part.size()), bytes);
-      output.append(bytes);
+    for (std::size_t piece = range.first; piece < range.last; piece += append_cells) {
+      const CellRange part{piece, std::min(piece + append_cells, range.last)};
+      const std::span<const double> distances =
+          std::span<const double>(window).subspan(part.first - range.first, part.size());
+      partial.bytes.clear();
+      consumer.consume(part, distances, partial);
+      consumer.finish(part, distances, partial);
       if (progress) progress(part.last, report.cell_count);
     }
     report.write += Clock::now() - computed;
