@@ -40,6 +40,11 @@ constexpr std::string_view footer =
     "first bad row when it stops. Every other executor, and async on any other\n"
     "format or layout, writes nothing on invalid input.\n"
     "\n"
+    "--summary and --nearest: a location is never its own neighbour; other\n"
+    "locations at the same coordinates are, at distance 0. Ties go to the\n"
+    "earlier location of the input. Distances are the matrix's own doubles, and\n"
+    "every executor writes the same bytes. Both write CSV with a header row.\n"
+    "\n"
     "Interrupted (Ctrl-C, SIGTERM, SIGHUP, timeout, ...), the tool removes its\n"
     "temporary file and dies by that signal (status 128+N).\n"
     "\n"
@@ -60,6 +65,8 @@ constexpr std::string_view footer =
     "  distance_matrix data/1k_locations.csv -o d.npy --layout condensed --dtype float32\n"
     "  distance_matrix data/1k_locations.csv --layout square -o table.csv\n"
     "  distance_matrix data/1k_locations.csv --to data/five_locations.csv -o to.csv\n"
+    "  distance_matrix data/1k_locations.csv --summary -o summary.csv\n"
+    "  distance_matrix data/1k_locations.csv --nearest 5 -o nearest.csv\n"
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
@@ -133,6 +140,8 @@ struct Arguments {
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
+  bool summary = false;
+  std::size_t nearest = 0;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -237,6 +246,16 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
       ->type_name("PATH");
+  app.add_flag("--summary", arguments.summary,
+               "Instead of the matrix: one CSV row per origin,\n"
+               "name,count,min,nearest,max,farthest,mean,sd,\n"
+               "over all other locations (or destinations)");
+  app.add_option("--nearest", arguments.nearest,
+                 "Instead of the matrix: the K nearest other\n"
+                 "locations (or destinations) of each origin,\n"
+                 "origin,destination,distance,rank rows")
+      ->check(whole_number_from_one_to(std::numeric_limits<std::uint64_t>::max()))
+      ->type_name("K");
   app.add_flag("-q,--quiet", arguments.quiet,
                "Do not print the timings, nor the progress line\n"
                "of runs longer than a second on a terminal");
@@ -335,6 +354,12 @@ CommandLine resolve(const Arguments& arguments) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
   }
   command.partitioned = arguments.partitioned;
+  command.run.query.summary = arguments.summary;
+  if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
+  if (command.mpi && !command.run.query.is_matrix()) {
+    throw CLI::ValidationError("--executor", "mpi does not answer " + std::string(query_option(command.run.query)) +
+                                                 " yet: use -e sequential or parallel");
+  }
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "distance_matrix/executors/executor.hpp"
+
+namespace dm {
+
+/// What a run answers instead of the whole matrix (issue 15). The default,
+/// no query, is the matrix itself.
+struct Query {
+  /// --summary: one row per origin over all the others (or all destinations).
+  bool summary = false;
+  /// --nearest K: the K nearest other locations (or destinations) of every origin.
+  std::optional<std::size_t> nearest;
+
+  [[nodiscard]] bool is_matrix() const noexcept { return !summary && !nearest; }
+};
+
+/// The option that asked for `query` ("--summary", "--nearest"), for
+/// messages; empty for the matrix.
+[[nodiscard]] std::string_view query_option(const Query& query) noexcept;
+
+/// The executors that answer `query`: the summary is a reduction over
+/// computed blocks, so every block runner does (not async, whose stages are
+/// read/compute/write coroutines); nearest searches a spatial index, on one
+/// thread (sequential) or on every core (parallel).
+[[nodiscard]] std::span<const ExecutorKind> executors_answering(const Query& query) noexcept;
+
+}  // namespace dm
