@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "distance_matrix/queries/nearest_csv.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
@@ -76,7 +77,6 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
   }
   const std::string option(query_option(query));
   if (query.nearest && *query.nearest == 0) return "--nearest needs K of at least 1";
-  if (query.nearest) return "--nearest is not done yet";
   if (job.format.layout) return "--layout shapes the full matrix; " + option + " writes rows of its own: drop --layout";
   if (job.format.format != Format::csv) {
     return option + " writes CSV only (its NumPy output is not done yet): drop --format npy or the .npy name";
@@ -142,7 +142,15 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   const bool rectangle = destinations != nullptr;
   const std::unique_ptr<MatrixRunner> runner = runner_for(job);
   MatrixReport matrix;
-  if (job.query.summary) {
+  if (job.query.nearest) {
+    const NearestQuery nearest{.origins = origins,
+                               .first_candidate = rectangle ? origins : 0,
+                               .k = *job.query.nearest,
+                               .workers = job.executor == ExecutorKind::sequential ? 1u : runner->workers()};
+    const Clock::time_point setup_done = Clock::now();
+    matrix = write_nearest_csv(kernel, locations, nearest, target, progress);
+    matrix.calculation += setup_done - prepared;
+  } else if (job.query.summary) {
     // Every origin's whole row: the square (its diagonal left out) or the rectangle.
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
                                         : MatrixShape::square(origins);

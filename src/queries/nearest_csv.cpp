@@ -1,0 +1,110 @@
+#include "distance_matrix/queries/nearest_csv.hpp"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/output/csv_field.hpp"
+#include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/output/shortest_double.hpp"
+
+namespace dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view header = "origin,destination,distance,rank\n";
+
+/// Origins searched and encoded as one task: enough to amortise the
+/// scheduling, few enough for the last tasks to leave no worker idle long.
+constexpr std::size_t origins_per_chunk = 256;
+
+/// The rows of origins [first, last) into `out`; returns how many.
+std::size_t encode_chunk(const NeighbourIndex& index, const std::vector<std::string>& fields, std::size_t first,
+                         std::size_t last, std::size_t k, std::string& out) {
+  std::size_t rows = 0;
+  std::vector<Neighbour> neighbours;
+  char number[shortest_double_room];
+  for (std::size_t origin = first; origin < last; ++origin) {
+    index.nearest(origin, k, neighbours);
+    for (std::size_t rank = 0; rank < neighbours.size(); ++rank) {
+      out += fields[origin];
+      out += ',';
+      out += fields[neighbours[rank].index];
+      out += ',';
+      out.append(number, write_shortest(number, neighbours[rank].distance));
+      out += ',';
+      out.append(number, std::to_chars(number, number + sizeof number, rank + 1).ptr);
+      out += '\n';
+    }
+    rows += neighbours.size();
+  }
+  return rows;
+}
+
+}  // namespace
+
+MatrixReport write_nearest_csv(const DistanceKernel& kernel, const LocationTable& locations,
+                               const NearestQuery& query, MatrixOutput& output, const ProgressCallback& progress) {
+  if (locations.size() != kernel.size() || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
+    throw std::invalid_argument("the nearest query is outside the kernel's locations");
+  }
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  std::vector<std::string> fields;
+  fields.reserve(locations.size());
+  for (std::size_t location = 0; location < locations.size(); ++location) {
+    fields.push_back(csv_field(locations.name(location)));
+  }
+  report.calculation += Clock::now() - start;
+
+  output.append(header);
+  const unsigned workers = std::max(query.workers, 1u);
+  // As StreamingRunner: allow exactly `workers` threads while this lasts.
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers);
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers, std::numeric_limits<int>::max())));
+  const std::size_t chunk_count = (query.origins + origins_per_chunk - 1) / origins_per_chunk;
+  const std::size_t chunks_per_batch = 8 * std::size_t{workers};
+  std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));
+  std::vector<std::size_t> chunk_rows(chunks.size());
+
+  for (std::size_t batch = 0; batch < chunk_count; batch += chunks_per_batch) {
+    const std::size_t batch_end = std::min(chunk_count, batch + chunks_per_batch);
+    auto encode = [&](std::size_t chunk) {
+      std::string& bytes = chunks[chunk - batch];
+      bytes.clear();
+      const std::size_t first = chunk * origins_per_chunk;
+      chunk_rows[chunk - batch] =
+          encode_chunk(index, fields, first, std::min(query.origins, first + origins_per_chunk), query.k, bytes);
+    };
+    const Clock::time_point searching = Clock::now();
+    if (workers == 1) {
+      for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
+    } else {
+      arena.execute([&] {
+        tbb::parallel_for(batch, batch_end, encode);
+      });
+    }
+    const Clock::time_point searched = Clock::now();
+    report.calculation += searched - searching;
+    for (std::size_t chunk = batch; chunk < batch_end; ++chunk) {
+      report.cell_count += chunk_rows[chunk - batch];
+      output.append(chunks[chunk - batch]);
+    }
+    report.write += Clock::now() - searched;
+    if (progress) progress(std::min(query.origins, batch_end * origins_per_chunk), query.origins);
+  }
+  report.total = Clock::now() - start;
+  return report;
+}
+
+}  // namespace dm

@@ -1,0 +1,176 @@
+// --nearest against brute force: every candidate measured by the kernel
+// pair by pair, sorted by the test (distance, then input order), on the
+// inputs where an index goes wrong first; the same bytes whatever the
+// workers; distances identical to the matrix's.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/matrix/matrix_cells.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/queries/nearest_csv.hpp"
+#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/run/run_job.hpp"
+#include "support/query_inputs.hpp"
+#include "support/random_locations.hpp"
+
+namespace dm {
+namespace {
+
+LocationTable table_of(const std::vector<Location>& a, const std::vector<Location>& b = {}) {
+  LocationTable table;
+  for (const Location& location : a) table.push_back(location);
+  for (const Location& location : b) table.push_back(location);
+  return table;
+}
+
+std::vector<Neighbour> brute_force(const DistanceKernel& kernel, std::size_t origin, std::size_t first,
+                                   std::size_t k) {
+  std::vector<Neighbour> all;
+  for (std::size_t other = first; other < kernel.size(); ++other) {
+    if (other != origin) all.push_back({other, kernel.distance(origin, other)});
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Neighbour& a, const Neighbour& b) { return a.distance < b.distance; });
+  all.resize(std::min(k, all.size()));
+  return all;
+}
+
+TEST(NeighbourIndex, FindsExactlyTheBruteForceNeighbours) {
+  for (const testing::QueryInput& input : testing::query_inputs()) {
+    for (KernelKind kind : {KernelKind::simd, KernelKind::scalar}) {
+      const DistanceKernel kernel(table_of(input.locations), {.kernel = kind});
+      const NeighbourIndex index(kernel, 0, kernel.size());
+      std::vector<Neighbour> found;
+      for (std::size_t k : {std::size_t{1}, std::size_t{3}, std::size_t{12}, kernel.size() + 5}) {
+        for (std::size_t origin = 0; origin < kernel.size(); ++origin) {
+          index.nearest(origin, k, found);
+          ASSERT_EQ(found, brute_force(kernel, origin, 0, k))
+              << input.label << ", " << to_string(kind) << ", k " << k << ", origin " << origin;
+        }
+      }
+    }
+  }
+}
+
+TEST(NeighbourIndex, SearchesOnlyTheDestinationsAndCountsCoincidentOnes) {
+  for (const testing::QueryInput& input : testing::query_inputs()) {
+    const std::size_t origins = input.locations.size() / 3;
+    // Destinations overlap the origins: the same points under other names
+    // are neighbours at distance 0.
+    std::vector<Location> destinations(input.locations.begin() + static_cast<std::ptrdiff_t>(origins / 2),
+                                       input.locations.end());
+    const std::vector<Location> sources(input.locations.begin(),
+                                        input.locations.begin() + static_cast<std::ptrdiff_t>(origins));
+    const DistanceKernel kernel(table_of(sources, destinations));
+    const NeighbourIndex index(kernel, origins, kernel.size());
+    std::vector<Neighbour> found;
+    for (std::size_t k : {std::size_t{1}, std::size_t{4}, kernel.size()}) {
+      for (std::size_t origin = 0; origin < origins; ++origin) {
+        index.nearest(origin, k, found);
+        ASSERT_EQ(found, brute_force(kernel, origin, origins, k)) << input.label << ", k " << k << ", origin " << origin;
+      }
+    }
+  }
+}
+
+TEST(NeighbourIndex, DistancesAreTheMatrixOwnDoubles) {
+  const std::vector<testing::QueryInput> inputs = testing::query_inputs();
+  const DistanceKernel kernel(table_of(inputs.front().locations));
+  const MatrixCells square(kernel, MatrixShape::square(kernel.size()));
+  std::vector<double> row(kernel.size());
+  const NeighbourIndex index(kernel, 0, kernel.size());
+  std::vector<Neighbour> found;
+  for (std::size_t origin = 0; origin < kernel.size(); origin += 7) {
+    square.compute({origin * kernel.size(), (origin + 1) * kernel.size()}, row);
+    index.nearest(origin, 5, found);
+    for (const Neighbour& neighbour : found) EXPECT_EQ(neighbour.distance, row[neighbour.index]);
+  }
+}
+
+TEST(NeighbourIndex, HandlesTinyAndEmptySets) {
+  const DistanceKernel kernel(table_of({{"a", 1, 2}, {"b", 1, 2}}));
+  std::vector<Neighbour> found;
+  NeighbourIndex(kernel, 0, 2).nearest(0, 5, found);
+  EXPECT_EQ(found, (std::vector<Neighbour>{{1, 0.0}}));
+  NeighbourIndex(kernel, 0, 1).nearest(0, 5, found);
+  EXPECT_TRUE(found.empty()) << "the origin alone has no neighbour";
+  NeighbourIndex(kernel, 2, 2).nearest(0, 5, found);
+  EXPECT_TRUE(found.empty());
+  EXPECT_THROW(NeighbourIndex(kernel, 1, 3), std::invalid_argument);
+}
+
+std::string nearest_csv(const std::vector<Location>& locations, std::size_t k, unsigned workers) {
+  const LocationTable table = table_of(locations);
+  const DistanceKernel kernel(table);
+  MemoryMatrixOutput output;
+  write_nearest_csv(kernel, table, {.origins = table.size(), .first_candidate = 0, .k = k, .workers = workers},
+                    output);
+  return output.bytes();
+}
+
+TEST(NearestCsv, WritesTheBruteForceRowsInOrder) {
+  const std::vector<Location> locations = testing::query_inputs()[1].locations;  // clustered
+  const LocationTable table = table_of(locations);
+  const DistanceKernel kernel(table);
+  std::ostringstream expected;
+  expected << "origin,destination,distance,rank\n";
+  for (std::size_t origin = 0; origin < table.size(); ++origin) {
+    const std::vector<Neighbour> neighbours = brute_force(kernel, origin, 0, 3);
+    for (std::size_t rank = 0; rank < neighbours.size(); ++rank) {
+      char digits[32];
+      const std::string distance(digits, std::to_chars(digits, digits + sizeof digits, neighbours[rank].distance).ptr);
+      expected << table.name(origin) << ',' << table.name(neighbours[rank].index) << ',' << distance << ','
+               << rank + 1 << '\n';
+    }
+  }
+  EXPECT_EQ(nearest_csv(locations, 3, 1), expected.str());
+}
+
+TEST(NearestCsv, TheSameBytesWhateverTheWorkers) {
+  // More origins than a few chunks of 256, names that need quoting.
+  const std::vector<Location> locations = testing::random_locations(1500, 8);
+  const std::string expected = nearest_csv(locations, 4, 1);
+  for (unsigned workers : {2u, 3u, 5u}) EXPECT_EQ(nearest_csv(locations, 4, workers), expected) << workers;
+}
+
+std::string through_run_job(const std::vector<Location>& origins, const std::vector<Location>* destinations,
+                            ExecutorKind executor, std::size_t k, unsigned workers = 0) {
+  CsvLocationReader reader(testing::to_csv(origins), "origins.csv");
+  std::optional<CsvLocationReader> to;
+  if (destinations != nullptr) to.emplace(testing::to_csv(*destinations), "destinations.csv");
+  MemoryMatrixOutput output;
+  MatrixJob job{.executor = executor, .execution = {workers, 0}};
+  job.query.nearest = k;
+  run_job(reader, to ? &*to : nullptr, output, job);
+  return output.bytes();
+}
+
+TEST(NearestCsv, SequentialAndParallelWriteTheSameBytesWithAndWithoutDestinations) {
+  const std::vector<Location> origins = testing::random_locations(700, 21);
+  const std::vector<Location> destinations = testing::random_locations(300, 22);
+  for (const std::vector<Location>* to : {static_cast<const std::vector<Location>*>(nullptr), &destinations}) {
+    const std::string expected = through_run_job(origins, to, ExecutorKind::sequential, 6);
+    ASSERT_GT(expected.size(), 1000u);
+    for (unsigned workers : {1u, 2u, 4u}) {
+      EXPECT_EQ(through_run_job(origins, to, ExecutorKind::parallel, 6, workers), expected) << workers;
+    }
+  }
+}
+
+TEST(NearestCsv, RefusesWhatItCannotAnswer) {
+  const std::vector<Location> origins = testing::random_locations(5, 1);
+  EXPECT_THROW(through_run_job(origins, nullptr, ExecutorKind::pool, 2), std::invalid_argument);
+  EXPECT_THROW(through_run_job(origins, nullptr, ExecutorKind::async, 2), std::invalid_argument);
+  EXPECT_THROW(through_run_job(origins, nullptr, ExecutorKind::parallel, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace dm
