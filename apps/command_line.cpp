@@ -97,6 +97,20 @@ CLI::Validator whole_number_from_one_to(std::uint64_t max) {
       "");
 }
 
+/// --nearest K: a count of neighbours, said so when it is not one.
+CLI::Validator neighbour_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc{} || end != text.data() + text.size() || value < 1) {
+          return text + " is not a number of neighbours: K is a whole number of at least 1";
+        }
+        return {};
+      },
+      "");
+}
+
 CLI::Validator positive_finite_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -254,7 +268,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "Instead of the matrix: the K nearest other\n"
                  "locations (or destinations) of each origin,\n"
                  "origin,destination,distance,rank rows")
-      ->check(whole_number_from_one_to(std::numeric_limits<std::uint64_t>::max()))
+      ->check(neighbour_count())
       ->type_name("K");
   app.add_flag("-q,--quiet", arguments.quiet,
                "Do not print the timings, nor the progress line\n"
