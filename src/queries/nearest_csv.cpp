@@ -23,9 +23,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view header = "origin,destination,distance,rank\n";
 
-/// Origins searched and encoded as one task: enough to amortise the
-/// scheduling, few enough for the last tasks to leave no worker idle long.
-constexpr std::size_t origins_per_chunk = 256;
+constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
 /// The rows of origins [first, last) into `out`; returns how many.
 std::size_t encode_chunk(const NeighbourIndex& index, const std::vector<std::string>& fields, std::size_t first,

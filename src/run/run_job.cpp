@@ -174,6 +174,12 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   report.calculation = matrix.calculation;
   report.write = matrix.write;
   report.stages_overlap = runner->stages_overlap();
+  if (job.query.nearest) {
+    // Searched in tasks of origins, a batch at a time, then written.
+    report.workers = job.executor == ExecutorKind::sequential ? 1u : runner->workers();
+    report.chunk_size = nearest_origins_per_task;
+    report.stages_overlap = false;
+  }
   report.kernel = describe_kernel(job.distance.kernel);
   report.total = Clock::now() - start;
   return report;

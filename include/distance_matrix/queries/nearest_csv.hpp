@@ -9,6 +9,10 @@
 
 namespace dm {
 
+/// Origins searched and encoded as one task: enough to amortise the
+/// scheduling, few enough for the last tasks to leave no worker idle long.
+inline constexpr std::size_t nearest_origins_per_task = 256;
+
 /// Which neighbours --nearest asks for, over one kernel's table.
 struct NearestQuery {
   /// Origins are locations 0 … origins - 1 of the kernel.

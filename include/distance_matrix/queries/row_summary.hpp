@@ -24,9 +24,9 @@ inline constexpr std::size_t no_column = std::numeric_limits<std::size_t>::max()
 
 /// The summary of `row`, the distances from one origin to columns 0, 1, …,
 /// leaving out column `own` (the origin itself in a square; no_column for
-/// none). Sums run over the columns in order, the deviations in a second
-/// pass from the mean: the result depends only on the row's values, never
-/// on how the matrix was cut into blocks.
+/// none). Sums run in a fixed order (four interleaved partial sums), the
+/// deviations in a second pass from the mean: the result depends only on
+/// the row's values, never on how the matrix was cut into blocks.
 [[nodiscard]] RowSummary summarize_row(std::span<const double> row, std::size_t own) noexcept;
 
 }  // namespace dm
