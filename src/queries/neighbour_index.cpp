@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <utility>
 
@@ -100,6 +101,28 @@ void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neig
   const std::size_t kept = std::min(k, out.size());
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kept), out.end(), nearer);
   out.resize(kept);
+}
+
+void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const {
+  out.clear();
+  if (size() == 0 || !(distance >= 0)) return;
+  const double query[3] = {kernel_.unit_x()[origin], kernel_.unit_y()[origin], kernel_.unit_z()[origin]};
+  std::vector<std::pair<std::size_t, double>> candidates;
+  const double angle = distance / radius;
+  if (angle >= std::numbers::pi) {
+    for (std::size_t tree_index = 0; tree_index < size(); ++tree_index) candidates.emplace_back(tree_index, 0.0);
+  } else {
+    // The chord of the angle, plus the margin for the kernel's rounding.
+    const double reach = 2 * std::sin(angle / 2) + chord_margin;
+    tree_->tree.radiusSearch(query, reach * reach, candidates, nanoflann::SearchParams(32, 0, false));
+  }
+  for (const auto& [tree_index, squared_chord] : candidates) {
+    const std::size_t location = first_ + tree_index;
+    if (location == origin) continue;
+    const double measured = kernel_.distance(origin, location);
+    if (measured <= distance) out.push_back({location, measured});
+  }
+  std::sort(out.begin(), out.end(), [](const Neighbour& a, const Neighbour& b) { return a.index < b.index; });
 }
 
 }  // namespace dm

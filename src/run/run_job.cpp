@@ -1,12 +1,13 @@
 #include "distance_matrix/run/run_job.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
 
-#include "distance_matrix/queries/nearest_csv.hpp"
+#include "distance_matrix/queries/neighbours_csv.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
@@ -72,11 +73,15 @@ std::string executor_names(std::span<const ExecutorKind> kinds) {
 std::optional<std::string> query_problem(const MatrixJob& job) {
   const Query& query = job.query;
   if (query.is_matrix()) return std::nullopt;
-  if (query.summary && query.nearest) {
-    return "--summary and --nearest cannot be combined: a run answers one of them";
+  if (query.summary && (query.nearest || query.within)) {
+    return std::string("--summary and ") + (query.nearest ? "--nearest" : "--within") +
+           " cannot be combined: --summary summarises every distance (--nearest and --within go together)";
   }
   const std::string option(query_option(query));
   if (query.nearest && *query.nearest == 0) return "--nearest needs K of at least 1";
+  if (query.within && !(*query.within >= 0 && std::isfinite(*query.within))) {
+    return "--within needs a finite distance of at least 0";
+  }
   if (job.format.layout) return "--layout shapes the full matrix; " + option + " writes rows of its own: drop --layout";
   if (job.format.format != Format::csv) {
     return option + " writes CSV only (its NumPy output is not done yet): drop --format npy or the .npy name";
@@ -85,8 +90,8 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
   if (job.io_latency > std::chrono::nanoseconds::zero()) {
     return "--io-latency simulates the matrix's writes and cannot be combined with " + option;
   }
-  if (query.nearest && job.distance.metric != Metric::haversine) {
-    return "--nearest needs --metric haversine: its index orders locations by great-circle distance";
+  if ((query.nearest || query.within) && job.distance.metric != Metric::haversine) {
+    return option + " needs --metric haversine: its index orders locations by great-circle distance";
   }
   const std::span<const ExecutorKind> answering = executors_answering(query);
   if (std::find(answering.begin(), answering.end(), job.executor) == answering.end()) {
@@ -142,13 +147,15 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   const bool rectangle = destinations != nullptr;
   const std::unique_ptr<MatrixRunner> runner = runner_for(job);
   MatrixReport matrix;
-  if (job.query.nearest) {
-    const NearestQuery nearest{.origins = origins,
-                               .first_candidate = rectangle ? origins : 0,
-                               .k = *job.query.nearest,
-                               .workers = job.executor == ExecutorKind::sequential ? 1u : runner->workers()};
+  if (job.query.nearest || job.query.within) {
+    const NeighbourQuery neighbours{.origins = origins,
+                                    .first_candidate = rectangle ? origins : 0,
+                                    .k = job.query.nearest,
+                                    .within = job.query.within,
+                                    .radius = job.distance.radius_km / kilometers_per(job.distance.unit),
+                                    .workers = job.executor == ExecutorKind::sequential ? 1u : runner->workers()};
     const Clock::time_point setup_done = Clock::now();
-    matrix = write_nearest_csv(kernel, locations, nearest, target, progress);
+    matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
     matrix.calculation += setup_done - prepared;
   } else if (job.query.summary) {
     // Every origin's whole row: the square (its diagonal left out) or the rectangle.
@@ -174,7 +181,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   report.calculation = matrix.calculation;
   report.write = matrix.write;
   report.stages_overlap = runner->stages_overlap();
-  if (job.query.nearest) {
+  if (job.query.nearest || job.query.within) {
     // Searched in tasks of origins, a batch at a time, then written.
     report.workers = job.executor == ExecutorKind::sequential ? 1u : runner->workers();
     report.chunk_size = nearest_origins_per_task;

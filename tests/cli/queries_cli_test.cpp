@@ -39,12 +39,13 @@ class QueriesCliTest : public ::testing::Test {
 };
 
 TEST_F(QueriesCliTest, EveryExecutorThatAnswersWritesTheSameBytes) {
-  const std::vector<std::vector<std::string>> queries{{"--summary"}, {"--nearest", "5"}};
+  const std::vector<std::vector<std::string>> queries{
+      {"--summary"}, {"--nearest", "5"}, {"--within", "1500km"}, {"--nearest", "5", "--within", "1500km"}};
   for (const std::vector<std::string>& query : queries) {
     for (const bool to : {false, true}) {
       std::string expected;
       for (const std::string executor : {"sequential", "threads", "pool", "processes", "parallel"}) {
-        if (query[0] == "--nearest" && executor != "sequential" && executor != "parallel") continue;
+        if (query[0] != "--summary" && executor != "sequential" && executor != "parallel") continue;
         std::vector<std::string> arguments{"-e", executor, "-q", "-o", path("out.csv")};
         arguments.insert(arguments.end(), query.begin(), query.end());
         if (to) arguments.insert(arguments.end(), {"--to", path("to.csv")});
@@ -53,10 +54,20 @@ TEST_F(QueriesCliTest, EveryExecutorThatAnswersWritesTheSameBytes) {
         const std::string written = read_whole_file(folder / "out.csv");
         if (expected.empty()) {
           expected = written;
-          const std::size_t rows = query[0] == "--summary" ? 300 : 300 * 5;
-          EXPECT_EQ(static_cast<std::size_t>(std::count(written.begin(), written.end(), '\n')), rows + 1);
-          EXPECT_THAT(written, StartsWith(query[0] == "--summary" ? "name,count,min,nearest,max,farthest,mean,sd\n"
-                                                                  : "origin,destination,distance,rank\n"));
+          const std::size_t rows = static_cast<std::size_t>(std::count(written.begin(), written.end(), '\n'));
+          if (query.size() == 1 && query[0] == "--summary") {
+            EXPECT_EQ(rows, 301u);
+            EXPECT_THAT(written, StartsWith("name,count,min,nearest,max,farthest,mean,sd\n"));
+          } else if (query.size() == 2 && query[0] == "--nearest") {
+            EXPECT_EQ(rows, 300u * 5 + 1);
+            EXPECT_THAT(written, StartsWith("origin,destination,distance,rank\n"));
+          } else if (query[0] == "--within") {
+            EXPECT_GT(rows, 100u);
+            EXPECT_THAT(written, StartsWith("origin,destination,distance\n"));
+          } else {
+            EXPECT_GT(rows, 100u);
+            EXPECT_LT(rows, 300u * 5 + 1) << "some of the 5 nearest are farther than 1500 km";
+          }
         }
         EXPECT_EQ(written, expected) << query[0] << " -e " << executor << (to ? " --to" : "");
       }
@@ -84,6 +95,14 @@ TEST_F(QueriesCliTest, MeaninglessCombinationsAreUsageErrors) {
       {{"--nearest", "3", "--metric", "equirectangular"}, "--nearest needs --metric haversine"},
       {{"--summary", "--io-latency", "1ms"}, "cannot be combined with --summary"},
       {{"--summary", "-e", "mpi"}, "mpi"},
+      {{"--within", "-1"}, "is not a distance"},
+      {{"--within", "10furlongs"}, "is not a distance"},
+      {{"--within", "nan"}, "is not a distance"},
+      {{"--within", "inf"}, "is not a distance"},
+      {{"--within", "km"}, "is not a distance"},
+      {{"--summary", "--within", "5"}, "--summary and --within cannot be combined"},
+      {{"--within", "5", "-e", "pool"}, "--within runs with -e sequential or parallel"},
+      {{"--within", "5", "--metric", "equirectangular"}, "--within needs --metric haversine"},
   };
   for (const Refusal& refusal : refusals) {
     std::vector<std::string> arguments = refusal.arguments;
@@ -97,12 +116,30 @@ TEST_F(QueriesCliTest, MeaninglessCombinationsAreUsageErrors) {
   }
 }
 
+TEST_F(QueriesCliTest, WithinTakesADistanceInTheUnitOrWithItsOwn) {
+  std::string expected;
+  for (const std::vector<std::string>& within : std::vector<std::vector<std::string>>{
+           {"--within", "800"}, {"--within", "800km"}, {"--within", "800000m"}, {"--within", "800000", "--unit", "m"}}) {
+    std::vector<std::string> arguments{"-q", "-o", path("out.csv")};
+    arguments.insert(arguments.end(), within.begin(), within.end());
+    const testing::ToolResult result = run(arguments);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    // Count the pairs: the distances of --unit m are in metres.
+    const std::string written = read_whole_file(folder / "out.csv");
+    const std::string pairs = std::to_string(std::count(written.begin(), written.end(), '\n'));
+    if (expected.empty()) expected = pairs;
+    EXPECT_EQ(pairs, expected) << ::testing::PrintToString(within);
+  }
+  EXPECT_GT(std::stoi(expected), 10);
+}
+
 TEST_F(QueriesCliTest, HelpStatesTheRules) {
   const testing::ToolResult result = testing::run_tool({"--help"}, scratch.path());
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_THAT(result.out, HasSubstr("a location is never its own neighbour"));
   EXPECT_THAT(result.out, HasSubstr("--summary"));
   EXPECT_THAT(result.out, HasSubstr("--nearest"));
+  EXPECT_THAT(result.out, HasSubstr("--within"));
 }
 
 }  // namespace

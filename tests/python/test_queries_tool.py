@@ -98,3 +98,45 @@ def test_summary_matches_haversine_distances(cli, tmp_path, rng, with_destinatio
         expected = [np.nanmin(distances), np.nanmax(distances), np.nanmean(distances), np.nanstd(distances)]
         actual = [float(row[field]) for field in ("min", "max", "mean", "sd")]
         np.testing.assert_allclose(actual, expected, rtol=1e-9)
+
+
+def unit_vectors(points):
+    latitudes, longitudes = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack([np.cos(latitudes) * np.cos(longitudes), np.cos(latitudes) * np.sin(longitudes),
+                            np.sin(latitudes)])
+
+
+@pytest.mark.parametrize("executor", ["sequential", "parallel"])
+def test_within_matches_ckdtree_query_pairs(cli, tmp_path, rng, executor):
+    from scipy.spatial import cKDTree
+
+    points = clustered_points(rng, 2000)
+    distance_km = 25.0
+    rows = run_tool(cli, tmp_path, points, None, ["--within", f"{distance_km}km", "-e", executor])
+    chord = 2 * np.sin(distance_km / RADIUS_KM / 2)
+    expected = cKDTree(unit_vectors(points)).query_pairs(chord, output_type="ndarray")
+    mine = [(int(row["origin"][1:]), int(row["destination"][1:])) for row in rows]
+    assert len(mine) > 1000
+    assert mine == sorted(mine), "origins in input order, then destinations"
+    assert set(mine) == {(int(i), int(j)) for i, j in expected}
+    # The textbook haversine, pair by pair (accurate at these short distances).
+    a, b = np.radians(points[[i for i, _ in mine]]), np.radians(points[[j for _, j in mine]])
+    h = np.sin((b[:, 0] - a[:, 0]) / 2) ** 2 + np.cos(a[:, 0]) * np.cos(b[:, 0]) * np.sin((b[:, 1] - a[:, 1]) / 2) ** 2
+    reference = 2 * np.arcsin(np.sqrt(h)) * RADIUS_KM
+    np.testing.assert_allclose([float(row["distance"]) for row in rows], reference, rtol=1e-9, atol=1e-9)
+
+
+def test_within_to_destinations_matches_balltree_query_radius(cli, tmp_path, rng):
+    points = clustered_points(rng, 800)
+    # Destinations around the same cluster centres.
+    destinations = points[rng.permutation(800)[:600]] + rng.normal(0, 0.02, (600, 2))
+    destinations[:, 0] = np.clip(destinations[:, 0], -90, 90)
+    destinations[:, 1] = (destinations[:, 1] + 180) % 360 - 180
+    distance_km = 30.0
+    rows = run_tool(cli, tmp_path, points, destinations, ["--within", "30000m"])
+    tree = BallTree(np.radians(destinations), metric="haversine")
+    found = tree.query_radius(np.radians(points), r=distance_km / RADIUS_KM)
+    expected = sorted((origin, int(index)) for origin, indices in enumerate(found) for index in indices)
+    mine = [(int(row["origin"][1:]), int(row["destination"][1:])) for row in rows]
+    assert len(mine) > 1000
+    assert mine == expected

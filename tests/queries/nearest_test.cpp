@@ -15,7 +15,7 @@
 #include "distance_matrix/input/csv_reader.hpp"
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
-#include "distance_matrix/queries/nearest_csv.hpp"
+#include "distance_matrix/queries/neighbours_csv.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 #include "distance_matrix/run/run_job.hpp"
 #include "support/query_inputs.hpp"
@@ -107,12 +107,114 @@ TEST(NeighbourIndex, HandlesTinyAndEmptySets) {
   EXPECT_THROW(NeighbourIndex(kernel, 1, 3), std::invalid_argument);
 }
 
+std::vector<Neighbour> brute_force_within(const DistanceKernel& kernel, std::size_t origin, std::size_t first,
+                                          double distance) {
+  std::vector<Neighbour> all;
+  for (std::size_t other = first; other < kernel.size(); ++other) {
+    const double measured = kernel.distance(origin, other);
+    if (other != origin && measured <= distance) all.push_back({other, measured});
+  }
+  return all;
+}
+
+TEST(NeighbourIndex, WithinFindsExactlyTheBruteForcePairs) {
+  for (const testing::QueryInput& input : testing::query_inputs()) {
+    const DistanceKernel kernel(table_of(input.locations));
+    const NeighbourIndex index(kernel, 0, kernel.size());
+    std::vector<Neighbour> found;
+    // 0 (coincident points only), metres, a region, a hemisphere, and past
+    // half the circumference (everything).
+    for (double distance : {0.0, 0.001, 500.0, 10000.0, 20015.0, 30000.0}) {
+      for (std::size_t origin = 0; origin < kernel.size(); ++origin) {
+        index.within(origin, distance, mean_earth_radius_km, found);
+        ASSERT_EQ(found, brute_force_within(kernel, origin, 0, distance))
+            << input.label << ", within " << distance << ", origin " << origin;
+      }
+    }
+    // A distance exactly equal to a pair's is within (at most D).
+    const double exact = kernel.distance(0, 1);
+    index.within(0, exact, mean_earth_radius_km, found);
+    EXPECT_TRUE(std::find(found.begin(), found.end(), Neighbour{1, exact}) != found.end()) << input.label;
+  }
+}
+
+std::string neighbours_csv(const std::vector<Location>& origins, const std::vector<Location>& destinations,
+                           std::optional<std::size_t> k, std::optional<double> within, unsigned workers) {
+  const LocationTable table = table_of(origins, destinations);
+  const DistanceKernel kernel(table);
+  MemoryMatrixOutput output;
+  write_neighbours_csv(kernel, table,
+                       {.origins = origins.size(),
+                        .first_candidate = destinations.empty() ? 0 : origins.size(),
+                        .k = k,
+                        .within = within,
+                        .radius = mean_earth_radius_km,
+                        .workers = workers},
+                       output);
+  return output.bytes();
+}
+
+std::string row(const LocationTable& table, const Neighbour& neighbour, std::size_t origin) {
+  char digits[32];
+  return std::string(table.name(origin)) + ',' + std::string(table.name(neighbour.index)) + ',' +
+         std::string(digits, std::to_chars(digits, digits + sizeof digits, neighbour.distance).ptr);
+}
+
+TEST(WithinCsv, EachUnorderedPairOnceOverOneTableEveryPairWithDestinations) {
+  const std::vector<testing::QueryInput> inputs = testing::query_inputs();
+  for (const testing::QueryInput& input : inputs) {
+    const std::vector<Location>& locations = input.locations;
+    const std::size_t half = locations.size() / 2;
+    const std::vector<Location> origins(locations.begin(), locations.begin() + static_cast<std::ptrdiff_t>(half));
+    const std::vector<Location> destinations(locations.begin() + static_cast<std::ptrdiff_t>(half / 2), locations.end());
+    for (const bool to : {false, true}) {
+      const std::vector<Location>& sources = to ? origins : locations;
+      const std::vector<Location> none;
+      const LocationTable table = table_of(sources, to ? destinations : none);
+      const DistanceKernel kernel(table);
+      const double distance = 800.0;
+      std::string expected = "origin,destination,distance\n";
+      for (std::size_t origin = 0; origin < sources.size(); ++origin) {
+        for (const Neighbour& neighbour : brute_force_within(kernel, origin, to ? sources.size() : origin + 1, distance)) {
+          expected += row(table, neighbour, origin) + '\n';
+        }
+      }
+      for (unsigned workers : {1u, 3u}) {
+        EXPECT_EQ(neighbours_csv(sources, to ? destinations : none, std::nullopt, distance, workers), expected)
+            << input.label << (to ? " --to" : "") << ", " << workers << " workers";
+      }
+    }
+  }
+}
+
+TEST(WithinCsv, NearestWithinKeepsAtMostKWithinTheDistanceNearestFirst) {
+  for (const testing::QueryInput& input : testing::query_inputs()) {
+    const LocationTable table = table_of(input.locations);
+    const DistanceKernel kernel(table);
+    const double distance = 300.0;
+    std::string expected = "origin,destination,distance,rank\n";
+    for (std::size_t origin = 0; origin < table.size(); ++origin) {
+      std::size_t rank = 0;
+      for (const Neighbour& neighbour : brute_force(kernel, origin, 0, 4)) {
+        if (neighbour.distance <= distance) expected += row(table, neighbour, origin) + ',' + std::to_string(++rank) + '\n';
+      }
+    }
+    EXPECT_EQ(neighbours_csv(input.locations, {}, 4, distance, 2), expected) << input.label;
+  }
+}
+
 std::string nearest_csv(const std::vector<Location>& locations, std::size_t k, unsigned workers) {
   const LocationTable table = table_of(locations);
   const DistanceKernel kernel(table);
   MemoryMatrixOutput output;
-  write_nearest_csv(kernel, table, {.origins = table.size(), .first_candidate = 0, .k = k, .workers = workers},
-                    output);
+  write_neighbours_csv(kernel, table,
+                       {.origins = table.size(),
+                        .first_candidate = 0,
+                        .k = k,
+                        .within = std::nullopt,
+                        .radius = mean_earth_radius_km,
+                        .workers = workers},
+                       output);
   return output.bytes();
 }
 

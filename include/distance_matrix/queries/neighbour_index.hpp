@@ -49,6 +49,12 @@ class NeighbourIndex {
   /// indexed. const and thread-safe: any number of threads may search at once.
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const;
 
+  /// Every indexed location at most `distance` from location `origin`
+  /// (the kernel's doubles, in its unit), into `out` (cleared first) in
+  /// index order; `origin` itself left out, coincident others kept.
+  /// `radius` is the sphere's radius in that unit. Thread-safe.
+  void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const;
+
  private:
   struct Tree;
   const DistanceKernel& kernel_;

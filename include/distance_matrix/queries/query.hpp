@@ -16,17 +16,20 @@ struct Query {
   bool summary = false;
   /// --nearest K: the K nearest other locations (or destinations) of every origin.
   std::optional<std::size_t> nearest;
+  /// --within DISTANCE, in the job's unit: every pair at most that far
+  /// apart; with nearest, at most K per origin within it.
+  std::optional<double> within;
 
-  [[nodiscard]] bool is_matrix() const noexcept { return !summary && !nearest; }
+  [[nodiscard]] bool is_matrix() const noexcept { return !summary && !nearest && !within; }
 };
 
-/// The option that asked for `query` ("--summary", "--nearest"), for
-/// messages; empty for the matrix.
+/// The option that asked for `query` ("--summary", "--nearest", "--within";
+/// "--nearest" when with --within), for messages; empty for the matrix.
 [[nodiscard]] std::string_view query_option(const Query& query) noexcept;
 
 /// The executors that answer `query`: the summary is a reduction over
 /// computed blocks, so every block runner does (not async, whose stages are
-/// read/compute/write coroutines); nearest searches a spatial index, on one
+/// read/compute/write coroutines); nearest and within search a spatial index, on one
 /// thread (sequential) or on every core (parallel).
 [[nodiscard]] std::span<const ExecutorKind> executors_answering(const Query& query) noexcept;
 

@@ -1,4 +1,4 @@
-#include "distance_matrix/queries/nearest_csv.hpp"
+#include "distance_matrix/queries/neighbours_csv.hpp"
 
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -21,26 +21,51 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view header = "origin,destination,distance,rank\n";
+constexpr std::string_view ranked_header = "origin,destination,distance,rank\n";
+constexpr std::string_view pairs_header = "origin,destination,distance\n";
 
 constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
+/// The neighbours of `origin` the query asks for, in the order written.
+void neighbours_of(const NeighbourIndex& index, const NeighbourQuery& query, std::size_t origin,
+                   std::vector<Neighbour>& out) {
+  if (query.k) {
+    index.nearest(origin, *query.k, out);
+    if (query.within) {
+      const double within = *query.within;
+      // Nearest first: those beyond the distance are a tail.
+      out.erase(std::find_if(out.begin(), out.end(), [within](const Neighbour& n) { return n.distance > within; }),
+                out.end());
+    }
+    return;
+  }
+  index.within(origin, *query.within, query.radius, out);
+  if (query.first_candidate == 0) {
+    // Over one table, each unordered pair once: from its earlier location.
+    out.erase(out.begin(), std::upper_bound(out.begin(), out.end(), origin,
+                                            [](std::size_t value, const Neighbour& n) { return value < n.index; }));
+  }
+}
+
 /// The rows of origins [first, last) into `out`; returns how many.
-std::size_t encode_chunk(const NeighbourIndex& index, const std::vector<std::string>& fields, std::size_t first,
-                         std::size_t last, std::size_t k, std::string& out) {
+std::size_t encode_chunk(const NeighbourIndex& index, const NeighbourQuery& query,
+                         const std::vector<std::string>& fields, std::size_t first, std::size_t last,
+                         std::string& out) {
   std::size_t rows = 0;
   std::vector<Neighbour> neighbours;
   char number[shortest_double_room];
   for (std::size_t origin = first; origin < last; ++origin) {
-    index.nearest(origin, k, neighbours);
+    neighbours_of(index, query, origin, neighbours);
     for (std::size_t rank = 0; rank < neighbours.size(); ++rank) {
       out += fields[origin];
       out += ',';
       out += fields[neighbours[rank].index];
       out += ',';
       out.append(number, write_shortest(number, neighbours[rank].distance));
-      out += ',';
-      out.append(number, std::to_chars(number, number + sizeof number, rank + 1).ptr);
+      if (query.k) {
+        out += ',';
+        out.append(number, std::to_chars(number, number + sizeof number, rank + 1).ptr);
+      }
       out += '\n';
     }
     rows += neighbours.size();
@@ -50,11 +75,13 @@ std::size_t encode_chunk(const NeighbourIndex& index, const std::vector<std::str
 
 }  // namespace
 
-MatrixReport write_nearest_csv(const DistanceKernel& kernel, const LocationTable& locations,
-                               const NearestQuery& query, MatrixOutput& output, const ProgressCallback& progress) {
+MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
+                                  const NeighbourQuery& query, MatrixOutput& output,
+                                  const ProgressCallback& progress) {
   if (locations.size() != kernel.size() || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
-    throw std::invalid_argument("the nearest query is outside the kernel's locations");
+    throw std::invalid_argument("the neighbour query is outside the kernel's locations");
   }
+  if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
   const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
@@ -65,7 +92,7 @@ MatrixReport write_nearest_csv(const DistanceKernel& kernel, const LocationTable
   }
   report.calculation += Clock::now() - start;
 
-  output.append(header);
+  output.append(query.k ? ranked_header : pairs_header);
   const unsigned workers = std::max(query.workers, 1u);
   // As StreamingRunner: allow exactly `workers` threads while this lasts.
   const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers);
@@ -82,7 +109,7 @@ MatrixReport write_nearest_csv(const DistanceKernel& kernel, const LocationTable
       bytes.clear();
       const std::size_t first = chunk * origins_per_chunk;
       chunk_rows[chunk - batch] =
-          encode_chunk(index, fields, first, std::min(query.origins, first + origins_per_chunk), query.k, bytes);
+          encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
     };
     const Clock::time_point searching = Clock::now();
     if (workers == 1) {
