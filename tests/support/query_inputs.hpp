@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numbers>
 #include <random>
 #include <string>
 #include <utility>
@@ -35,7 +36,7 @@ inline std::vector<QueryInput> query_inputs() {
   std::uniform_real_distribution<double> unit(0, 1);
   // Uniform on the sphere: latitude from asin of a uniform sine.
   auto sphere = [&] {
-    return std::pair{std::asin(2 * unit(random) - 1) * 180 / M_PI, 360 * unit(random) - 180};
+    return std::pair{std::asin(2 * unit(random) - 1) * 180 / std::numbers::pi, 360 * unit(random) - 180};
   };
   std::vector<QueryInput> inputs;
 
