@@ -1,3 +1,17 @@
+// distance_matrix/output/interrupt_cleanup.hpp
+//
+// Removing OutputFile's temporary files when a signal ends the process, which
+// then still dies by that signal (exit status 128 + N).
+//
+// Thread safety: install_interrupt_cleanup() once, early in main(), before any
+// thread starts; the handler itself only calls async-signal-safe functions.
+//
+// Example:
+//   int main(int argc, char** argv) {
+//     dm::install_interrupt_cleanup();
+//     // ... an OutputFile interrupted by Ctrl-C leaves no temporary behind
+//   }
+
 #pragma once
 
 #include <csignal>

@@ -1,3 +1,16 @@
+// distance_matrix/queries/nearest_arrays.hpp
+//
+// find_nearest: --nearest K into arrays of distances and indices, as
+// scikit-learn's kneighbors returns them (the Python module's dm.nearest).
+//
+// Thread safety: one call fills its own spans; it starts its own workers.
+//
+// Example:
+//   std::vector<double> distances(n * 10);
+//   std::vector<std::int64_t> indices(n * 10);
+//   dm::find_nearest(kernel, {.origins = n, .first_candidate = 0, .k = 10, .within = std::nullopt,
+//                             .radius = dm::mean_earth_radius_km, .workers = 2}, distances, indices);
+
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,16 @@
+// distance_matrix/queries/neighbour_index.hpp
+//
+// NeighbourIndex: exact k-nearest and within-distance searches over a
+// kernel's locations: a k-d tree on their unit vectors finds candidates, the
+// kernel measures them (its own doubles, ties by index).
+//
+// Thread safety: const after construction; any number of threads may search.
+//
+// Example:
+//   const dm::NeighbourIndex index(kernel, 0, kernel.size());
+//   std::vector<dm::Neighbour> nearest;
+//   index.nearest(7, 5, nearest);    // the 5 nearest other locations of location 7
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,16 @@
+// distance_matrix/queries/neighbours_csv.hpp
+//
+// write_neighbours_csv: --nearest K and --within DISTANCE as CSV rows, the
+// origins searched in parallel tasks and written in input order.
+//
+// Thread safety: one call writes one output; it starts its own workers.
+//
+// Example:
+//   dm::write_neighbours_csv(kernel, locations,
+//                            {.origins = n, .first_candidate = 0, .k = 10, .within = std::nullopt,
+//                             .radius = dm::mean_earth_radius_km, .workers = 4},
+//                            output);
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,15 @@
+// distance_matrix/queries/query.hpp
+//
+// Query: what a run answers instead of the whole matrix (--summary,
+// --nearest K, --within DISTANCE), and which executors answer each.
+//
+// Thread safety: plain values and pure functions.
+//
+// Example:
+//   dm::MatrixJob job;
+//   job.query.nearest = 10;             // the 10 nearest of every location
+//   job.executor = dm::ExecutorKind::parallel;
+
 #pragma once
 
 #include <cstddef>

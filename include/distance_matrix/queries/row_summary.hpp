@@ -1,3 +1,15 @@
+// distance_matrix/queries/row_summary.hpp
+//
+// RowSummary and summarize_row: one origin's distances to all the others
+// reduced to count, min and nearest, max and farthest, mean and sd.
+//
+// Thread safety: a pure function.
+//
+// Example:
+//   const double row[] = {0.0, 12.5, 3.0};
+//   dm::RowSummary s = dm::summarize_row(row, 0);   // column 0 is the origin itself
+//   // s.count == 2, s.min == 3.0, s.nearest == 2
+
 #pragma once
 
 #include <cstddef>

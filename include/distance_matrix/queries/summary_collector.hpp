@@ -1,3 +1,15 @@
+// distance_matrix/queries/summary_collector.hpp
+//
+// SummaryCollector: the per-origin summary as values (one RowSummary per
+// origin) rather than CSV: the Python module's dm.summary.
+//
+// Thread safety: as BlockConsumer; read rows() once the run has returned.
+//
+// Example:
+//   dm::SummaryCollector collector(dm::MatrixShape::square(kernel.size()));
+//   dm::StreamingRunner().consume(dm::MatrixCells(kernel, collector.shape()), collector, {});
+//   double mean_of_first = collector.rows()[0].mean;
+
 #pragma once
 
 #include <cstddef>

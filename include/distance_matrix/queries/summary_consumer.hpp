@@ -1,3 +1,15 @@
+// distance_matrix/queries/summary_consumer.hpp
+//
+// SummaryConsumer: --summary as CSV, a BlockConsumer that reduces whole rows
+// of a square (or rectangle) and writes one row per origin.
+//
+// Thread safety: as BlockConsumer (consume() on many blocks at once).
+//
+// Example:
+//   const dm::MatrixShape shape = dm::MatrixShape::square(locations.size());
+//   dm::SummaryConsumer summary(locations, shape, output);
+//   dm::StreamingRunner().consume(dm::MatrixCells(kernel, shape), summary, {});
+
 #pragma once
 
 #include <cstddef>

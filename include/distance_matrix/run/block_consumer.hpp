@@ -1,3 +1,18 @@
+// distance_matrix/run/block_consumer.hpp
+//
+// BlockConsumer: what a runner does with the cells it computes (cut ->
+// compute -> consume into the block's partial -> finish in cell order). The
+// matrix's encoder plus output is one (EncodingConsumer); the per-origin
+// summary is another (queries/summary_consumer.hpp).
+//
+// Thread safety: consume() is const and runs on many blocks at once;
+// finish() runs on one block at a time, in cell order.
+//
+// Example:
+//   dm::SummaryConsumer summary(locations, dm::MatrixShape::square(n), output);
+//   dm::StreamingRunner runner;
+//   runner.consume(dm::MatrixCells(kernel, summary.shape()), summary, {});
+
 #pragma once
 
 #include <cstddef>

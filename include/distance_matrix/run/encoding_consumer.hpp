@@ -1,3 +1,15 @@
+// distance_matrix/run/encoding_consumer.hpp
+//
+// EncodingConsumer: a matrix written whole, as a BlockConsumer: each block
+// encoded on its worker, appended to the output in cell order.
+//
+// Thread safety: as BlockConsumer; the encoder is immutable, the output is
+// only appended to by finish().
+//
+// Example:
+//   dm::EncodingConsumer consumer(*encoder, output);
+//   runner.consume(cells, consumer, progress);   // what runner.run(cells, *encoder, output, progress) does
+
 #pragma once
 
 #include "distance_matrix/output/matrix_encoder.hpp"
