@@ -379,6 +379,14 @@ CommandLine resolve(const Arguments& arguments) {
   if (arguments.partitioned && !command.mpi) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
   }
+  if (arguments.partitioned && !arguments.output_given) {
+    // The default output.csv is a file name: as a folder it would only mislead.
+    throw CLI::ValidationError("--partitioned", "writes a folder of parts: name it with -o FOLDER");
+  }
+  if (arguments.partitioned && arguments.output == "-") {
+    throw CLI::ValidationError("--partitioned",
+                               "writes a folder of parts, not standard output: name a folder with -o FOLDER");
+  }
   command.partitioned = arguments.partitioned;
   command.run.query.summary = arguments.summary;
   if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
