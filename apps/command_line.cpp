@@ -130,6 +130,7 @@ struct Arguments {
   std::string layout;
   std::string dtype;
   std::string destinations;
+  bool destinations_given = false;  ///< --to "" is a mistake too, not "no --to"
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
@@ -232,7 +233,11 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "each distance rounded once")
       ->check(CLI::IsMember({"float64", "float32"}))
       ->type_name("NAME");
-  app.add_option("--to", arguments.destinations,
+  const auto take_destinations = [&arguments](const std::string& path) {
+    arguments.destinations = path;
+    arguments.destinations_given = true;
+  };
+  app.add_option_function<std::string>("--to", take_destinations,
                  "CSV of destinations: write the distance from\n"
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
@@ -308,6 +313,9 @@ void check_radius_fits_unit(const Arguments& arguments) {
 CommandLine resolve(const Arguments& arguments) {
   if (arguments.output_given && arguments.output.empty()) {
     throw CLI::ValidationError("--output", "output path is empty");
+  }
+  if (arguments.destinations_given && arguments.destinations.empty()) {
+    throw CLI::ValidationError("--to", "destinations path is empty");
   }
   CommandLine command;
   command.input = arguments.input;

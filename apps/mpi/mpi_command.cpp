@@ -19,6 +19,7 @@
 #include "distance_matrix/output/interrupt_cleanup.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/run/run_job.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "mpi_module.hpp"
@@ -68,11 +69,12 @@ void read_into(LocationTable& locations, CsvLocationReader& reader) {
 /// Rank 0's part before anyone computes: the same checks, in the same order,
 /// as a single-process run, then the temporary output every rank will write.
 std::string prepare_on_first_rank(const CommandLine& command, std::optional<OutputFile>& file) {
+  refuse_one_stream_read_twice(command);
   CsvLocationReader reader = CsvLocationReader::open(command.input);
   std::optional<CsvLocationReader> destinations;
   if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
   refuse_output_over_destinations(command);
-  if (!command.partitioned) file.emplace(command.output, ProtectedInput::of(command.input));
+  if (!command.partitioned) file.emplace(command.output, files_read(command));
   if (file && file->temporary_path().empty()) {
     throw std::invalid_argument("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a pipe "
                                 "or a device: name a file with -o");
@@ -82,7 +84,10 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   const std::size_t origins = locations.size();
   if (destinations) read_into(locations, *destinations);
   reader.throw_if_invalid();
-  if (destinations) destinations->throw_if_invalid();
+  if (destinations) {
+    destinations->throw_if_invalid();
+    throw_if_no_destinations(*destinations, locations.size() - origins);
+  }
   return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
 }
 

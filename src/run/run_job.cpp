@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "distance_matrix/errors.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
@@ -64,6 +65,13 @@ std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinatio
   return std::nullopt;
 }
 
+void throw_if_no_destinations(const CsvLocationReader& destinations, std::size_t destination_count) {
+  if (destination_count > 0) return;
+  throw InputError({Diagnostic{destinations.display_name(), 1,
+                               "no destinations: --to needs at least one name,latitude,longitude row"}},
+                   1);
+}
+
 RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
                        const MatrixJob& job, const ProgressCallback& progress) {
   if (std::optional<std::string> problem = job_problem(job, destinations != nullptr)) {
@@ -88,7 +96,10 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   if (destinations != nullptr) read_into(locations, *destinations, job.io_latency);
   // Both files are checked before either is refused, so one run reports every bad row.
   reader.throw_if_invalid();
-  if (destinations != nullptr) destinations->throw_if_invalid();
+  if (destinations != nullptr) {
+    destinations->throw_if_invalid();
+    throw_if_no_destinations(*destinations, locations.size() - origins);
+  }
   RunReport report;
   report.read = Clock::now() - start;
   report.location_count = locations.size();

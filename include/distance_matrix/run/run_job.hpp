@@ -27,6 +27,11 @@ struct MatrixJob {
 /// float32 too small for the radius), or nullopt.
 [[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
 
+/// Throws InputError ("dest.csv:1: no destinations ...") when the
+/// destinations held no location (an empty file, or only a header): a
+/// rectangle of zero columns is a mistake to report, not a result.
+void throw_if_no_destinations(const CsvLocationReader& destinations, std::size_t destination_count);
+
 /// Reads the locations (and the destinations, validated as strictly), then
 /// computes, encodes and writes the matrix to `output` with the runner the
 /// executor calls for: `parallel` streams through StreamingRunner, the
@@ -37,7 +42,8 @@ struct MatrixJob {
 /// latency decorates the reader and the output (simulated_latency.hpp),
 /// except for the async runner, which awaits it on timers.
 /// Does not commit `output`. Throws std::invalid_argument when
-/// job_problem() is not nullopt, InputError for invalid rows (before
+/// job_problem() is not nullopt, InputError for invalid rows or no
+/// destinations (before
 /// anything is written, except by the async runner when it streams),
 /// ExecutionError, IoError.
 RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
