@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -286,11 +287,14 @@ std::filesystem::path default_output(const std::filesystem::path& input, Format 
   return input.parent_path() / (format == Format::npy ? "output.npy" : "output.csv");
 }
 
-/// --format, or npy for an output named *.npy, or csv.
+/// --format, or npy for an output named *.npy (any case: X.NPY, as a file
+/// manager or Windows would name it), or csv.
 Format resolve_format(const Arguments& arguments) {
   if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
-  const std::filesystem::path output(arguments.output);
-  return output.extension() == ".npy" ? Format::npy : Format::csv;
+  std::string extension = std::filesystem::path(arguments.output).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  return extension == ".npy" ? Format::npy : Format::csv;
 }
 
 std::string shortest_text(double value) {

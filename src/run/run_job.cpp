@@ -1,6 +1,9 @@
 #include "distance_matrix/run/run_job.hpp"
 
+#include <cstdio>
+#include <limits>
 #include <memory>
+#include <string>
 #include <stdexcept>
 
 #include "distance_matrix/errors.hpp"
@@ -12,6 +15,13 @@
 
 namespace dm {
 namespace {
+
+/// 3.142e+39: a magnitude a reader takes in at a glance.
+std::string readable(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
 
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::nanoseconds no_latency{0};
@@ -58,9 +68,11 @@ RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const Ma
 std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations) {
   if (std::optional<std::string> problem = format_problem(job.format, has_destinations)) return problem;
   if (!can_hold(job.format.value_type, job.distance)) {
+    // Four significant digits: the limit is what matters, not its 309 digits.
     return "--dtype " + std::string(to_string(job.format.value_type)) + " cannot hold distances up to " +
-           std::to_string(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
-           " (the radius is too large): use float64";
+           readable(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
+           " (its largest value is " + readable(static_cast<double>(std::numeric_limits<float>::max())) +
+           "; the radius is too large): use float64";
   }
   return std::nullopt;
 }
