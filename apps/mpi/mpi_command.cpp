@@ -88,6 +88,14 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
     destinations->throw_if_invalid();
     throw_if_no_destinations(*destinations, locations.size() - origins);
   }
+  if (file) {
+    // The NPY size is known now: a disk too small is refused before any rank computes.
+    const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, locations.size() - origins)
+                                           : MatrixShape::of(resolve_layout(command.run.format, false), origins);
+    if (const std::optional<std::uint64_t> size = fixed_output_bytes(*make_encoder(command.run.format, shape, locations))) {
+      file->require_room(*size);
+    }
+  }
   return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
 }
 

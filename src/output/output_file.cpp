@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/output/free_space.hpp"
 #include "distance_matrix/output/interrupt_cleanup.hpp"
 #include "distance_matrix/output/write_error.hpp"
 #include "distance_matrix/text/printable.hpp"
@@ -262,6 +263,13 @@ void OutputFile::start_writeback(std::uint64_t offset, std::uint64_t length, boo
                               : SYNC_FILE_RANGE_WRITE;
   [[maybe_unused]] const int ignored =
       ::sync_file_range(descriptor_, static_cast<off_t>(offset), static_cast<off_t>(length), flags);
+}
+
+void OutputFile::require_room(std::uint64_t bytes) const {
+  if (temporary_path_.empty()) return;
+  const std::optional<std::uint64_t> available = free_bytes(temporary_path_.parent_path());
+  if (!available) return;  // a file system that does not tell: the writes will say
+  require_free_space(bytes, *available, describe(path_));
 }
 
 void OutputFile::commit() {

@@ -77,6 +77,15 @@ std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinatio
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> fixed_output_bytes(const MatrixEncoder& encoder) {
+  const std::uint64_t cell_bytes = encoder.fixed_cell_bytes();
+  if (cell_bytes == 0) return std::nullopt;
+  const std::uint64_t cells = encoder.shape().cell_count();
+  const std::uint64_t header = encoder.header().size();
+  if (cells > (std::numeric_limits<std::uint64_t>::max() - header) / cell_bytes) return std::nullopt;
+  return header + cells * cell_bytes;
+}
+
 void throw_if_no_destinations(const CsvLocationReader& destinations, std::size_t destination_count) {
   if (destination_count > 0) return;
   throw InputError({Diagnostic{destinations.display_name(), 1,
@@ -121,6 +130,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   const MatrixShape shape = destinations != nullptr ? MatrixShape::rectangle(origins, locations.size() - origins)
                                                     : MatrixShape::of(resolve_layout(job.format, false), origins);
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
+  if (const std::optional<std::uint64_t> size = fixed_output_bytes(*encoder)) target.expect_size(*size);
   const Clock::time_point setup_done = Clock::now();
 
   const std::unique_ptr<MatrixRunner> runner = runner_for(job);

@@ -7,10 +7,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -255,6 +257,29 @@ TEST_F(OutputDestinationTest, DestinationsWithoutALocationAreInvalidInput) {
     EXPECT_EQ(outcome.err, "depots.csv:1: no destinations: --to needs at least one name,latitude,longitude row\n");
     EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "depots.csv"}));
   }
+}
+
+// Issue 18.9: an NPY output's size is known before the first byte; one
+// larger than the free space is refused then, not when the disk fills.
+// Origins and destinations are one generated file of n rows, n chosen so
+// that the n x n float64 table needs twice the folder's free space.
+TEST_F(OutputDestinationTest, AnNpyOutputLargerThanTheFreeSpaceIsRefusedBeforeAnyWork) {
+  struct statvfs status {};
+  ASSERT_EQ(::statvfs(folder_.c_str(), &status), 0);
+  const double free_bytes = static_cast<double>(status.f_bavail) * static_cast<double>(status.f_frsize);
+  const auto rows = static_cast<std::size_t>(std::ceil(std::sqrt(2 * free_bytes / 8))) + 1;
+  if (rows > 4'000'000) GTEST_SKIP() << "a file system this large needs too big an input to test";
+  {
+    std::ofstream locations(folder_ / "many.csv");
+    for (std::size_t row = 0; row < rows; ++row) locations << 'p' << row << ",1.5,2.5\n";
+  }
+  ASSERT_EQ(sh("echo old > m.npy").status, 0);
+  const Outcome outcome = sh("$DM many.csv -q --to many.csv -o m.npy");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_THAT(outcome.err, ::testing::StartsWith("distance_matrix: cannot write 'm.npy': needs "));
+  EXPECT_THAT(outcome.err, ::testing::EndsWith(" free on its file system\n"));
+  EXPECT_EQ(file("m.npy"), "old\n");
+  EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "many.csv", "m.npy"})) << "no temporary left";
 }
 
 // --- Case 7: names up to NAME_MAX bytes.

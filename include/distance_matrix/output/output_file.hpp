@@ -77,6 +77,12 @@ class OutputFile final : public ByteOutput {
   /// real write failure is reported by commit().
   void start_writeback(std::uint64_t offset, std::uint64_t length, bool wait) noexcept;
 
+  /// Refuses (IoError "cannot write 'm.npy': needs 320 GB, 12.3 GB free on
+  /// its file system") an output of `bytes` that the temporary's file system
+  /// cannot hold, before anything is written. Only for a regular file: a
+  /// device, a pipe or a descriptor written through has no size to check.
+  void require_room(std::uint64_t bytes) const;
+
   /// Flushes and moves the result into place. Throws IoError. Calling it again
   /// does nothing.
   void commit();

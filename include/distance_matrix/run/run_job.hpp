@@ -1,10 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include "distance_matrix/executors/executor.hpp"
 #include "distance_matrix/input/csv_reader.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/run/matrix_runner.hpp"
@@ -26,6 +29,11 @@ struct MatrixJob {
 /// Why `job` cannot run, as a sentence for a usage error (format_problem(),
 /// float32 too small for the radius), or nullopt.
 [[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
+
+/// The whole output's size when the format fixes it before the first byte
+/// (NPY: a header and cells of one size); nullopt for text, or past 2^64.
+/// run_job gives it to MatrixOutput::expect_size before computing.
+[[nodiscard]] std::optional<std::uint64_t> fixed_output_bytes(const MatrixEncoder& encoder);
 
 /// Throws InputError ("dest.csv:1: no destinations ...") when the
 /// destinations held no location (an empty file, or only a header): a
