@@ -34,7 +34,7 @@ constexpr std::string_view footer =
     "Output is written to a temporary file renamed over OUTPUT only when complete:\n"
     "on any failure an existing OUTPUT is left untouched. Devices, named pipes and\n"
     "open descriptors (/dev/null, a FIFO, /dev/stdout, /dev/fd/N) are written\n"
-    "straight through. OUTPUT may not be the input file.\n"
+    "straight through. OUTPUT may not be a file the run reads (INPUT, --to).\n"
     "\n"
     "-e async (-r asyncio) streams CSV pairs rows while it reads: to standard output,\n"
     "a pipe or a device it may have written the rows of the locations before the\n"
