@@ -39,12 +39,12 @@ __version__: str = _core.__version__
 
 #: Names accepted by ``metric=``: the accurate great circle, or the flat
 #: approximation around the mean latitude (fast, for short distances).
-METRICS = ("haversine", "equirectangular")
+METRICS: tuple[str, ...] = _core.METRICS
 #: Names accepted by ``unit=``: kilometres, metres, statute miles, nautical miles.
-UNITS = ("km", "m", "mi", "nmi")
+UNITS: tuple[str, ...] = _core.UNITS
 #: Names accepted by ``kernel=``: vectorized (Highway, best instruction set of
 #: the CPU), or one pair at a time with libm (the reference).
-KERNELS = ("simd", "scalar")
+KERNELS: tuple[str, ...] = _core.KERNELS
 #: Mean Earth radius in kilometres (IUGG R1), the default sphere.
 MEAN_EARTH_RADIUS_KM = 6371.0088
 

@@ -170,11 +170,12 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
                   const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
                   double radius, const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
-  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, "'haversine', 'equirectangular'");
-  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
-  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
+  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, names_listed(metric_names, "'"));
+  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, names_listed(unit_names, "'"));
+  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind,
+                                  names_listed(kernel_kind_names, "'"));
   options.radius_km = radius;
-  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   try {
     validate(options);
   } catch (const std::invalid_argument& error) {
@@ -210,12 +211,23 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
   return result;
 }
 
+/// The names of `table`, for the package's METRICS, UNITS and KERNELS.
+template <typename Enum, std::size_t N>
+py::tuple names_of(const EnumName<Enum> (&table)[N]) {
+  py::tuple names(N);
+  for (std::size_t index = 0; index < N; ++index) names[index] = py::str(std::string(table[index].name));
+  return names;
+}
+
 }  // namespace
 }  // namespace dm::python
 
 PYBIND11_MODULE(_core, module) {
   module.doc() = "Compiled core of distance_matrix; use the functions of the distance_matrix package.";
   module.attr("__version__") = dm::version;
+  module.attr("METRICS") = dm::python::names_of(dm::metric_names);
+  module.attr("UNITS") = dm::python::names_of(dm::unit_names);
+  module.attr("KERNELS") = dm::python::names_of(dm::kernel_kind_names);
   module.def("compute", &dm::python::compute, py::arg("points"), py::arg("destinations"), py::arg("out"),
              py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("dtype"), py::arg("kernel"),
              py::arg("workers"),

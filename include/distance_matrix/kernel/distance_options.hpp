@@ -1,7 +1,40 @@
+// distance_matrix/kernel/distance_options.hpp
+//
+// DistanceOptions: which metric, unit, sphere radius and kernel the distances
+// are computed with, the names the command line spells them by, and the
+// radius check.
+//
+// Thread safety: values and pure functions.
+//
+// Error bound and valid range, per function (docs/accuracy.md):
+//
+//   Metric::haversine        Max Error 1e-9 km on the 6371.0088 km sphere,
+//                            1.6e-13 of the radius in any radius and unit,
+//                            for latitudes [-90, 90], longitudes [-180, 180].
+//   Metric::equirectangular  An approximation for short distances, outside
+//                            the contract.
+//   KernelKind::simd/scalar  Both meet the contract; they may differ in the
+//                            last bits (at most 3.6e-12 km on
+//                            data/1k_locations.csv).
+//   kilometers_per(unit)     Any Unit.
+//   largest_radius_km(unit)  Any Unit; about 2.86e307 km for km, 2.86e304 km
+//                            for m: the largest radius whose 2π radii are a
+//                            finite double in `unit`.
+//   validate(options)        Valid Range: radius_km finite, > 0 and
+//                            <= largest_radius_km(unit); else throws
+//                            std::invalid_argument.
+//
+// Example:
+//   dm::DistanceOptions options{.unit = dm::Unit::miles, .kernel = dm::KernelKind::scalar};
+//   dm::validate(options);                 // returns options: the default radius fits
+//   dm::parse_metric("equirectangular");   // dm::Metric::equirectangular
+
 #pragma once
 
 #include <optional>
 #include <string_view>
+
+#include "distance_matrix/enum_names.hpp"
 
 namespace dm {
 
@@ -36,6 +69,12 @@ struct DistanceOptions {
 [[nodiscard]] double kilometers_per(Unit unit) noexcept;
 
 /// Names as the command line spells them ("haversine", "km", ...).
+inline constexpr EnumName<Metric> metric_names[] = {{Metric::haversine, "haversine"},
+                                                    {Metric::equirectangular, "equirectangular"}};
+inline constexpr EnumName<Unit> unit_names[] = {
+    {Unit::kilometers, "km"}, {Unit::meters, "m"}, {Unit::miles, "mi"}, {Unit::nautical_miles, "nmi"}};
+inline constexpr EnumName<KernelKind> kernel_kind_names[] = {{KernelKind::simd, "simd"},
+                                                             {KernelKind::scalar, "scalar"}};
 [[nodiscard]] std::string_view to_string(Metric metric) noexcept;
 [[nodiscard]] std::string_view to_string(Unit unit) noexcept;
 [[nodiscard]] std::string_view to_string(KernelKind kernel) noexcept;

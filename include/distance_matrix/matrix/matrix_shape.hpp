@@ -1,9 +1,23 @@
+// distance_matrix/matrix/matrix_shape.hpp
+//
+// MatrixShape and Layout: which pair of locations each cell of the flat range
+// [0, cell_count()) holds, for the pairs, condensed (SciPy's pdist), square
+// and rectangle (origins × destinations) layouts.
+//
+// Thread safety: an immutable value; its functions are const.
+//
+// Example:
+//   const dm::MatrixShape shape = dm::MatrixShape::square(3);
+//   shape.cell_count();                 // 9
+//   dm::MatrixShape::condensed(4).cell_count();  // 6
+
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
 
 namespace dm {
@@ -15,6 +29,11 @@ enum class Layout {
   square,     ///< n × n, row-major, zero diagonal (both triangles: the matrix is symmetric)
   rectangle,  ///< origins × destinations, origin-major, over one combined location table
 };
+
+inline constexpr EnumName<Layout> layout_names[] = {{Layout::pairs, "pairs"},
+                                                    {Layout::condensed, "condensed"},
+                                                    {Layout::square, "square"},
+                                                    {Layout::rectangle, "rectangle"}};
 
 [[nodiscard]] std::string_view to_string(Layout layout) noexcept;
 /// "pairs", "condensed" or "square" (a rectangle comes from having destinations, not from a name).

@@ -1,3 +1,17 @@
+// distance_matrix/output/matrix_format.hpp
+//
+// Format and MatrixFormat: what to write (CSV or NPY, the layout, the value
+// type), which combinations are allowed (format_problem) and the encoder for
+// each (make_encoder).
+//
+// Thread safety: values and pure functions; make_encoder() returns a new,
+// immutable encoder.
+//
+// Example:
+//   const dm::MatrixFormat format{dm::Format::npy, dm::Layout::condensed, dm::ValueType::float32};
+//   const dm::MatrixShape shape = dm::MatrixShape::of(dm::resolve_layout(format, false), locations.size());
+//   const std::unique_ptr<dm::MatrixEncoder> encoder = dm::make_encoder(format, shape, locations);
+
 #pragma once
 
 #include <memory>
@@ -5,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
@@ -14,6 +29,8 @@ namespace dm {
 
 /// The file formats the matrix can be written in.
 enum class Format { csv, npy };
+
+inline constexpr EnumName<Format> format_names[] = {{Format::csv, "csv"}, {Format::npy, "npy"}};
 
 [[nodiscard]] std::string_view to_string(Format format) noexcept;
 [[nodiscard]] std::optional<Format> parse_format(std::string_view text) noexcept;

@@ -1,3 +1,16 @@
+// distance_matrix/output/npy_encoder.hpp
+//
+// NpyEncoder: the matrix as a NumPy .npy file (float64 or float32, square,
+// condensed or rectangle), which numpy.load reads and memory-maps; npy_header
+// and the value types. Makes bytes, never writes them.
+//
+// Thread safety: immutable after construction; encode() is const: any number
+// of threads may encode blocks at once.
+//
+// Example:
+//   const dm::NpyEncoder encoder(dm::MatrixShape::square(n), dm::ValueType::float64);
+//   std::string bytes = encoder.header();  // "\x93NUMPY\x01\x00...'shape': (n, n)..."
+
 #pragma once
 
 #include <cstddef>
@@ -6,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 
@@ -13,6 +27,9 @@ namespace dm {
 
 /// How each distance is stored in a binary output.
 enum class ValueType { float64, float32 };
+
+inline constexpr EnumName<ValueType> value_type_names[] = {{ValueType::float64, "float64"},
+                                                          {ValueType::float32, "float32"}};
 
 [[nodiscard]] std::string_view to_string(ValueType type) noexcept;
 [[nodiscard]] std::optional<ValueType> parse_value_type(std::string_view text) noexcept;

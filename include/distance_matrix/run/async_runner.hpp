@@ -1,3 +1,15 @@
+// distance_matrix/run/async_runner.hpp
+//
+// AsyncRunner: the workshop's asyncio version: one thread, read, compute and
+// write coroutines joined by bounded channels (standalone Asio), awaiting the
+// simulated I/O latency on timers instead of blocking.
+//
+// Thread safety: a runner runs one matrix at a time, on the calling thread.
+//
+// Example:
+//   dm::AsyncRunner runner({.io_latency = std::chrono::milliseconds(1)});
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include <chrono>
@@ -58,7 +70,7 @@ class AsyncRunner final : public MatrixRunner {
   AsyncRunner() : AsyncRunner(Options{}) {}
   explicit AsyncRunner(Options options);
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::async; }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return RunnerKind::async; }
   [[nodiscard]] unsigned workers() const noexcept override { return 1; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return 0; }
   [[nodiscard]] bool stages_overlap() const noexcept override { return true; }

@@ -1,3 +1,16 @@
+// distance_matrix/run/batch_runner.hpp
+//
+// BatchRunner: the original tool's shape: an executor computes a window of
+// cells, then this thread encodes and writes it, then the next window.
+//
+// Thread safety: a runner runs one matrix at a time; its executor must not be
+// used by anyone else meanwhile.
+//
+// Example:
+//   dm::PoolExecutor pool({.workers = 4});
+//   dm::BatchRunner runner(pool);
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include <cstddef>
@@ -29,7 +42,7 @@ class BatchRunner final : public MatrixRunner {
   explicit BatchRunner(std::unique_ptr<Executor> executor) : BatchRunner(std::move(executor), Options{}) {}
   BatchRunner(std::unique_ptr<Executor> executor, Options options);
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return executor_.kind(); }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return runner_kind_of(executor_.kind()); }
   [[nodiscard]] unsigned workers() const noexcept override { return executor_.workers(); }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return executor_.chunk_size(); }
 

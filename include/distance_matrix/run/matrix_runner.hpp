@@ -1,3 +1,17 @@
+// distance_matrix/run/matrix_runner.hpp
+//
+// MatrixRunner: one level above executors: computes every cell of a matrix,
+// encodes it and writes it in order, header first, never committing;
+// MatrixReport says where the time went, ProgressCallback follows the cells
+// written.
+//
+// Thread safety: a runner runs one matrix at a time; the progress callback is
+// called on the thread that writes.
+//
+// Example:
+//   const dm::MatrixReport report = runner.run(dm::MatrixCells(kernel, shape), *encoder, output,
+//                                              [](std::size_t done, std::size_t total) { show(done, total); });
+
 #pragma once
 
 #include <chrono>
@@ -8,6 +22,7 @@
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
 
@@ -36,7 +51,7 @@ class MatrixRunner {
  public:
   virtual ~MatrixRunner() = default;
 
-  [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
+  [[nodiscard]] virtual RunnerKind kind() const noexcept = 0;
   [[nodiscard]] virtual unsigned workers() const noexcept = 0;
   [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
   /// Whether calculation and writing run at the same time.

@@ -1,3 +1,20 @@
+// distance_matrix/run/run_job.hpp
+//
+// MatrixJob and run_job(): everything a command-line run asks for, and the
+// run itself: read the locations, compute, encode and write with the runner
+// the executor calls for. The library knows no command line: the tool's
+// apps/ turn arguments into a MatrixJob.
+//
+// Thread safety: reentrant: concurrent runs with distinct readers and outputs
+// are independent.
+//
+// Example:
+//   dm::CsvLocationReader reader = dm::CsvLocationReader::open("data/locations.csv");
+//   dm::OutputFile file("out.npy");
+//   dm::FileMatrixOutput output(file);
+//   dm::run_job(reader, nullptr, output, {.format = {.format = dm::Format::npy}});
+//   output.commit();
+
 #pragma once
 
 #include <chrono>
@@ -12,12 +29,13 @@
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/run/matrix_runner.hpp"
 #include "distance_matrix/run/run_report.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
 
 /// Everything a command-line run asks for.
 struct MatrixJob {
-  ExecutorKind executor = ExecutorKind::parallel;
+  RunnerKind executor = RunnerKind::parallel;  ///< the strategy, -e
   ExecutionOptions execution{};
   DistanceOptions distance{};
   MatrixFormat format{};
