@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "destinations_guard.hpp"
 #include "distance_matrix/distributed/distributed_matrix.hpp"
@@ -105,6 +106,62 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
     }
   }
   return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
+}
+
+/// Every option that shapes the output, one "option value" line each, in a
+/// fixed order: what the ranks compare so that one job never mixes units in
+/// one file or deadlocks in different collectives. Workers, chunk size,
+/// --quiet and --progress may differ: they change no byte.
+std::string output_shaping_options(const CommandLine& command) {
+  const auto line = [](std::string_view option, const std::string& value) {
+    return std::string(option) + ' ' + value + '\n';
+  };
+  char radius[40];
+  std::snprintf(radius, sizeof radius, "%.17g", command.run.distance.radius_km);
+  const MatrixFormat& format = command.run.format;
+  return line("INPUT", printable(command.input.string())) +
+         line("--to", command.destinations ? printable(command.destinations->string()) : std::string("(none)")) +
+         line("-o", printable(command.output.string())) + line("--partitioned", command.partitioned ? "yes" : "no") +
+         line("--format", std::string(to_string(format.format))) +
+         line("--layout", format.layout ? std::string(to_string(*format.layout)) : std::string("(default)")) +
+         line("--dtype", std::string(to_string(format.value_type))) +
+         line("--metric", std::string(to_string(command.run.distance.metric))) +
+         line("--unit", std::string(to_string(command.run.distance.unit))) + line("--radius", radius) +
+         line("--kernel", std::string(to_string(command.run.distance.kernel)));
+}
+
+/// The first line where `mine` and rank 0's options differ, as a usage
+/// message; nullopt when they agree.
+std::optional<std::string> options_mismatch(const std::string& mine, const std::string& first, unsigned rank) {
+  if (mine == first) return std::nullopt;
+  std::size_t at = 0;
+  while (at < mine.size() && at < first.size()) {
+    const std::size_t mine_end = mine.find('\n', at);
+    const std::size_t first_end = first.find('\n', at);
+    const std::string_view mine_line = std::string_view(mine).substr(at, mine_end - at);
+    const std::string_view first_line = std::string_view(first).substr(at, first_end - at);
+    if (mine_line != first_line) {
+      return "-e mpi: rank " + std::to_string(rank) + " was started with " + std::string(mine_line) +
+             ", rank 0 with " + std::string(first_line) +
+             ": every rank needs the same options that shape the output";
+    }
+    at = mine_end + 1;
+  }
+  return "-e mpi: rank " + std::to_string(rank) + " was started with other options than rank 0";
+}
+
+/// Collective: a usage failure on every rank unless every rank was started
+/// with rank 0's output-shaping options (an MPMD line `mpirun -np 1 … : -np 1
+/// … --unit mi`, a wrapper script that differs per host).
+void agree_on_options(Communicator& communicator, const CommandLine& command) {
+  const std::string mine = output_shaping_options(command);
+  std::string first = mine;
+  communicator.broadcast(first, 0);
+  std::optional<RankFailure> failure;
+  if (std::optional<std::string> mismatch = options_mismatch(mine, first, communicator.rank())) {
+    failure = RankFailure{FailureKind::usage, *mismatch};
+  }
+  agree(communicator, failure);
 }
 
 /// The shared file with the output's name in its errors.
@@ -213,6 +270,8 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   const bool first_rank = communicator.rank() == 0;
   Phases phases;
   phases.start = mpi_start;
+
+  agree_on_options(communicator, command);
 
   std::optional<OutputFile> file;  // rank 0 only: the temporary, renamed at the end
   std::string packed;
