@@ -145,6 +145,7 @@ std::optional<std::string> options_mismatch(const std::string& mine, const std::
              ", rank 0 with " + std::string(first_line) +
              ": every rank needs the same options that shape the output";
     }
+    if (mine_end == std::string::npos || first_end == std::string::npos) break;
     at = mine_end + 1;
   }
   return "-e mpi: rank " + std::to_string(rank) + " was started with other options than rank 0";
