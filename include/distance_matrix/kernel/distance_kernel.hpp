@@ -135,6 +135,15 @@ class DistanceKernel {
   /// shape, range split and executor yields the same doubles, bit for bit.
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
+  /// The locations' prepared unit vectors, one coordinate per span (size()
+  /// each; read-only, valid until the next add()). For a spatial index: the
+  /// chord between two unit vectors grows with their great-circle distance,
+  /// so a search by chord finds the nearest candidates, which the kernel
+  /// then measures (queries/neighbour_index.hpp). Every metric has them.
+  [[nodiscard]] std::span<const double> unit_x() const noexcept { return {unit_x_.data(), size_}; }
+  [[nodiscard]] std::span<const double> unit_y() const noexcept { return {unit_y_.data(), size_}; }
+  [[nodiscard]] std::span<const double> unit_z() const noexcept { return {unit_z_.data(), size_}; }
+
  private:
   void compute_run_scalar(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
