@@ -2,12 +2,14 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include "bench_lab.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/output/file_identity.hpp"
 #include "distance_matrix/output/output_file.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "exit_code.hpp"
@@ -15,8 +17,26 @@
 namespace dm::cli {
 namespace {
 
-void write_report_file(const std::filesystem::path& path, const std::string& content) {
-  OutputFile file(path);
+/// bench.json and bench.svg, opened (as temporaries) before the benchmark:
+/// a report folder that cannot be written is refused at once, not after
+/// minutes of measuring. Committed only once the report is written.
+struct ReportFiles {
+  ReportFiles(const std::filesystem::path& folder, const std::filesystem::path& input)
+      : json(folder / "bench.json", ProtectedInput::of(input)), svg(folder / "bench.svg", ProtectedInput::of(input)) {}
+  OutputFile json;
+  OutputFile svg;
+};
+
+std::unique_ptr<ReportFiles> open_report(const std::string& report_folder, const std::string& input) {
+  if (report_folder.empty()) return nullptr;
+  const std::filesystem::path folder(report_folder);
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw IoError("cannot create '" + printable(folder.string()) + "': " + error.message());
+  return std::make_unique<ReportFiles>(folder, input);
+}
+
+void write_report_file(OutputFile& file, const std::string& content) {
   file.write(content);
   file.commit();
 }
@@ -49,6 +69,7 @@ int run_bench_command(int argc, const char* const* argv, std::ostream& out, std:
   }
 
   CsvLocationReader reader = CsvLocationReader::open(input);
+  const std::unique_ptr<ReportFiles> report_files = open_report(report_folder, input);
   const LocationTable locations = read_all(reader);
   LabOptions options;
   options.repeat = repeat;
@@ -61,15 +82,11 @@ int run_bench_command(int argc, const char* const* argv, std::ostream& out, std:
   out << "\nsimd = simd " << report.simd_target << "; largest |simd - scalar| " << report.simd_scalar_max_difference_km
       << " km\n";
 
-  if (!report_folder.empty()) {
-    const std::filesystem::path folder(report_folder);
-    std::error_code error;
-    std::filesystem::create_directories(folder, error);
-    if (error) throw IoError("cannot create '" + printable(folder.string()) + "': " + error.message());
-    write_report_file(folder / "bench.json", lab_json(report));
-    write_report_file(folder / "bench.svg", lab_svg(report));
-    out << "wrote " << printable((folder / "bench.json").string()) << " and "
-        << printable((folder / "bench.svg").string()) << '\n';
+  if (report_files) {
+    write_report_file(report_files->json, lab_json(report));
+    write_report_file(report_files->svg, lab_svg(report));
+    out << "wrote " << printable(report_files->json.path().string()) << " and "
+        << printable(report_files->svg.path().string()) << '\n';
   }
   if (!report.all_identical()) {
     err << "distance_matrix bench: some executor computed different distances (marked above)\n";

@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -33,7 +34,7 @@ constexpr std::string_view footer =
     "Output is written to a temporary file renamed over OUTPUT only when complete:\n"
     "on any failure an existing OUTPUT is left untouched. Devices, named pipes and\n"
     "open descriptors (/dev/null, a FIFO, /dev/stdout, /dev/fd/N) are written\n"
-    "straight through. OUTPUT may not be the input file.\n"
+    "straight through. OUTPUT may not be a file the run reads (INPUT, --to).\n"
     "\n"
     "-e async (-r asyncio) streams CSV pairs rows while it reads: to standard output,\n"
     "a pipe or a device it may have written the rows of the locations before the\n"
@@ -142,6 +143,7 @@ struct Arguments {
   std::string layout;
   std::string dtype;
   std::string destinations;
+  bool destinations_given = false;  ///< --to "" is a mistake too, not "no --to"
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
@@ -285,7 +287,11 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "each distance rounded once")
       ->check(choices(Option::dtype))
       ->type_name("NAME");
-  app.add_option(flags_of(Option::destinations), arguments.destinations,
+  const auto take_destinations = [&arguments](const std::string& path) {
+    arguments.destinations = path;
+    arguments.destinations_given = true;
+  };
+  app.add_option_function<std::string>(flags_of(Option::destinations), take_destinations,
                  "CSV of destinations: write the distance from\n"
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
@@ -370,11 +376,14 @@ std::filesystem::path default_output(const std::filesystem::path& input, Format 
   return input.parent_path() / (format == Format::npy ? "output.npy" : "output.csv");
 }
 
-/// --format, or npy for an output named *.npy, or csv.
+/// --format, or npy for an output named *.npy (any case: X.NPY, as a file
+/// manager or Windows would name it), or csv.
 Format resolve_format(const Arguments& arguments) {
   if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
-  const std::filesystem::path output(arguments.output);
-  return output.extension() == ".npy" ? Format::npy : Format::csv;
+  std::string extension = std::filesystem::path(arguments.output).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  return extension == ".npy" ? Format::npy : Format::csv;
 }
 
 /// --within: a number in the run's unit, or one followed by a unit of its
@@ -411,6 +420,9 @@ void check_radius_fits_unit(const Arguments& arguments) {
 CommandLine resolve(const Arguments& arguments) {
   if (arguments.output_given && arguments.output.empty()) {
     throw CLI::ValidationError("--output", "output path is empty");
+  }
+  if (arguments.destinations_given && arguments.destinations.empty()) {
+    throw CLI::ValidationError("--to", "destinations path is empty");
   }
   CommandLine command;
   command.input = arguments.input;

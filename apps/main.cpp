@@ -26,6 +26,7 @@
 #include "distance_matrix/text/printable.hpp"
 #include "process_setup.hpp"
 #include "timing_report.hpp"
+#include "usage_error.hpp"
 
 namespace {
 
@@ -44,15 +45,15 @@ std::string describe_destination(const dm::OutputFile& output) {
 /// read and write times the user sees.
 int run_command(const dm::cli::CommandLine& command) {
   const Clock::time_point start = Clock::now();
+  dm::cli::refuse_one_stream_read_twice(command);
   dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input, command.input_format);
   std::optional<dm::CsvLocationReader> destinations;
   if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations, command.input_format));
   const dm::Duration loading = Clock::now() - start;
 
-  // The inputs are read by now, but writing over one would still destroy the
-  // user's data: refused before any file is created.
-  dm::cli::refuse_output_over_destinations(command);
-  dm::OutputFile file(command.output, dm::ProtectedInput::of(command.input));
+  // The inputs are open by now, but writing over either would still destroy
+  // the user's data: refused before any file is created.
+  dm::OutputFile file(command.output, dm::cli::files_read(command));
   dm::FileMatrixOutput output(file);
   std::optional<dm::cli::ProgressLine> progress =
       dm::cli::progress_line_on_standard_error(command.progress, command.quiet);
@@ -95,6 +96,9 @@ int main(int argc, char** argv) {
     const auto& command = std::get<dm::cli::CommandLine>(parsed);
     if (command.mpi) return dm::cli::run_mpi_command(command, &argc, &argv);
     return run_command(command);
+  } catch (const dm::cli::UsageError& error) {
+    std::cerr << error_prefix << error.what() << "\nRun with --help for more information.\n";
+    return exit_code(dm::cli::ExitCode::usage);
   } catch (const dm::InputError& error) {
     // Already one "file:line: message" line per problem.
     std::cerr << error.what() << '\n';

@@ -14,7 +14,16 @@ if [ "$1" = --filter ]; then
   #   "  command"    -> "  $ command"     examples typeset as commands
   program=$2
   shift 2
-  "$program" "$@" | sed \
+  #   "--kernel NAME:{simd,scalar} simd:" -> two spaces before the text,
+  #                                   which help2man needs to end the tag
+  # and joins the continuation lines of a choice table (-e, --layout: the
+  # lines indented past the choice names) onto their choice, which help2man
+  # would otherwise take for new option tags.
+  "$program" "$@" | awk '
+    match($0, /^ +[^ ]/) && RLENGTH > 40 && holding { sub(/^ +/, ""); held = held " " $0; next }
+    { if (holding) print held; held = $0; holding = 1 }
+    END { if (holding) print held }' | sed \
+    -e 's/^\(  -.\{25\}[^ ]\) \([^ ]\)/\1  \2/' \
     -e 's/^\(  -[[:alnum:]]\),--/\1, --/' \
     -e 's/^Exit codes:$/*Exit status*/' \
     -e '/^Examples:$/,/^$/ s/^  \([^ ]\)/  $ \1/'
@@ -28,7 +37,10 @@ help2man --no-info --section 1 \
   --name "great-circle distances between every pair of locations in a CSV file" \
   --include "$sections" \
   "sh '$0' --filter '$binary'" > "$output.tmp"
-# Examples stay one command per line (help2man would fill and justify them).
+# Examples stay one command per line (help2man would fill and justify them);
+# so does each row of a choice table ("sequential  one loop": a name, two
+# spaces, its meaning) in OPTIONS.
 sed -e '/^\.SH EXAMPLES/,/^\.SH/ { s/^\.IP$/.nf/; /^\.br$/d; /^\\f(CW/ s/-/\\-/g; s/^\.SH \(.*\)/.fi\n&/; }' \
+  -e '/^\.SH OPTIONS/,/^\.SH/ { /^[a-z][a-z0-9]*   *[^ ]/ s/^/.br\n/; }' \
   "$output.tmp" > "$output"
 rm "$output.tmp"

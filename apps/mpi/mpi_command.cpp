@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "destinations_guard.hpp"
 #include "distance_matrix/distributed/distributed_matrix.hpp"
@@ -21,6 +22,7 @@
 #include "distance_matrix/output/interrupt_cleanup.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/run/run_job.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "mpi_module.hpp"
@@ -70,6 +72,7 @@ void read_into(LocationTable& locations, CsvLocationReader& reader) {
 /// Rank 0's part before anyone computes: the same checks, in the same order,
 /// as a single-process run, then the temporary output every rank will write.
 std::string prepare_on_first_rank(const CommandLine& command, std::optional<OutputFile>& file) {
+  refuse_one_stream_read_twice(command);
   CsvLocationReader reader = CsvLocationReader::open(command.input, command.input_format);
   std::optional<CsvLocationReader> destinations;
   if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations, command.input_format));
@@ -80,7 +83,7 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   const bool special =
       ::stat(command.output.c_str(), &status) == 0 && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode);
   if (command.partitioned) check_partitioned_output(command);
-  if (!command.partitioned && !special) file.emplace(command.output, ProtectedInput::of(command.input));
+  if (!command.partitioned && !special) file.emplace(command.output, files_read(command));
   if (!command.partitioned && (special || file->temporary_path().empty())) {
     throw std::invalid_argument("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a pipe "
                                 "or a device: name a file with -o");
@@ -90,8 +93,76 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   const std::size_t origins = locations.size();
   if (destinations) read_into(locations, *destinations);
   reader.throw_if_invalid();
-  if (destinations) destinations->throw_if_invalid();
+  if (destinations) {
+    destinations->throw_if_invalid();
+    throw_if_no_destinations(*destinations, locations.size() - origins);
+  }
+  if (file) {
+    // The NPY size is known now: a disk too small is refused before any rank computes.
+    const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, locations.size() - origins)
+                                           : MatrixShape::of(resolve_layout(command.run.format, false), origins);
+    if (const std::optional<std::uint64_t> size = fixed_output_bytes(*make_encoder(command.run.format, shape, locations))) {
+      file->require_room(*size);
+    }
+  }
   return pack_job(destinations ? origins : 0, file ? file->temporary_path().string() : std::string(), locations);
+}
+
+/// Every option that shapes the output, one "option value" line each, in a
+/// fixed order: what the ranks compare so that one job never mixes units in
+/// one file or deadlocks in different collectives. Workers, chunk size,
+/// --quiet and --progress may differ: they change no byte.
+std::string output_shaping_options(const CommandLine& command) {
+  const auto line = [](std::string_view option, const std::string& value) {
+    return std::string(option) + ' ' + value + '\n';
+  };
+  char radius[40];
+  std::snprintf(radius, sizeof radius, "%.17g", command.run.distance.radius_km);
+  const MatrixFormat& format = command.run.format;
+  return line("INPUT", printable(command.input.string())) +
+         line("--to", command.destinations ? printable(command.destinations->string()) : std::string("(none)")) +
+         line("-o", printable(command.output.string())) + line("--partitioned", command.partitioned ? "yes" : "no") +
+         line("--format", std::string(to_string(format.format))) +
+         line("--layout", format.layout ? std::string(to_string(*format.layout)) : std::string("(default)")) +
+         line("--dtype", std::string(to_string(format.value_type))) +
+         line("--metric", std::string(to_string(command.run.distance.metric))) +
+         line("--unit", std::string(to_string(command.run.distance.unit))) + line("--radius", radius) +
+         line("--kernel", std::string(to_string(command.run.distance.kernel)));
+}
+
+/// The first line where `mine` and rank 0's options differ, as a usage
+/// message; nullopt when they agree.
+std::optional<std::string> options_mismatch(const std::string& mine, const std::string& first, unsigned rank) {
+  if (mine == first) return std::nullopt;
+  std::size_t at = 0;
+  while (at < mine.size() && at < first.size()) {
+    const std::size_t mine_end = mine.find('\n', at);
+    const std::size_t first_end = first.find('\n', at);
+    const std::string_view mine_line = std::string_view(mine).substr(at, mine_end - at);
+    const std::string_view first_line = std::string_view(first).substr(at, first_end - at);
+    if (mine_line != first_line) {
+      return "-e mpi: rank " + std::to_string(rank) + " was started with " + std::string(mine_line) +
+             ", rank 0 with " + std::string(first_line) +
+             ": every rank needs the same options that shape the output";
+    }
+    if (mine_end == std::string::npos || first_end == std::string::npos) break;
+    at = mine_end + 1;
+  }
+  return "-e mpi: rank " + std::to_string(rank) + " was started with other options than rank 0";
+}
+
+/// Collective: a usage failure on every rank unless every rank was started
+/// with rank 0's output-shaping options (an MPMD line `mpirun -np 1 … : -np 1
+/// … --unit mi`, a wrapper script that differs per host).
+void agree_on_options(Communicator& communicator, const CommandLine& command) {
+  const std::string mine = output_shaping_options(command);
+  std::string first = mine;
+  communicator.broadcast(first, 0);
+  std::optional<RankFailure> failure;
+  if (std::optional<std::string> mismatch = options_mismatch(mine, first, communicator.rank())) {
+    failure = RankFailure{FailureKind::usage, *mismatch};
+  }
+  agree(communicator, failure);
 }
 
 /// The shared file with the output's name in its errors.
@@ -200,6 +271,8 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   const bool first_rank = communicator.rank() == 0;
   Phases phases;
   phases.start = mpi_start;
+
+  agree_on_options(communicator, command);
 
   std::optional<OutputFile> file;  // rank 0 only: the temporary, renamed at the end
   std::string packed;

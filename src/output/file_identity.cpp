@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utility>
+
+#include "distance_matrix/text/printable.hpp"
+
 namespace dm {
 namespace {
 
@@ -22,11 +26,15 @@ std::optional<FileIdentity> FileIdentity::of_descriptor(int descriptor) {
   return identity_from(status);
 }
 
-std::optional<ProtectedInput> ProtectedInput::of(const std::filesystem::path& path) {
+std::optional<ProtectedInput> ProtectedInput::of(const std::filesystem::path& path, std::string role) {
   const std::optional<FileIdentity> identity =
       path == "-" ? FileIdentity::of_descriptor(STDIN_FILENO) : FileIdentity::of_path(path);
   if (!identity) return std::nullopt;
-  return ProtectedInput{*identity, path};
+  return ProtectedInput{*identity, path, std::move(role)};
+}
+
+std::string ProtectedInput::describe() const {
+  return path == "-" ? role + " (standard input)" : role + " '" + printable(path.string()) + '\'';
 }
 
 }  // namespace dm

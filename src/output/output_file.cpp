@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/output/free_space.hpp"
 #include "distance_matrix/output/interrupt_cleanup.hpp"
 #include "distance_matrix/output/write_error.hpp"
 #include "distance_matrix/text/printable.hpp"
@@ -38,17 +39,22 @@ std::string describe(const fs::path& path) {
   fail(action, describe(path), error);
 }
 
-/// Refuses to write over the input: same device and inode, whatever names the
-/// user gave the two. Only regular files: reading and writing one terminal or
-/// /dev/null is harmless.
+/// Refuses to write over any file the run reads: same device and inode,
+/// whatever names the user gave them. Only regular files: reading and writing
+/// one terminal or /dev/null is harmless.
 void refuse_overwriting_input(const fs::path& path, const struct stat& status,
-                              const std::optional<ProtectedInput>& input) {
-  if (!input || !S_ISREG(status.st_mode)) return;
-  if (FileIdentity{status.st_dev, status.st_ino} != input->identity) return;
-  const std::string what_input =
-      input->path == "-" ? "the input (standard input)" : "the input '" + printable(input->path.string()) + '\'';
-  throw IoError("cannot write " + describe(path) + ": it is the same file as " + what_input +
-                ", which would be destroyed");
+                              const std::vector<ProtectedInput>& inputs) {
+  if (!S_ISREG(status.st_mode)) return;
+  for (const ProtectedInput& input : inputs) {
+    if (FileIdentity{status.st_dev, status.st_ino} != input.identity) continue;
+    throw IoError("cannot write " + describe(path) + ": it is the same file as " + input.describe() +
+                  ", which would be destroyed");
+  }
+}
+
+std::vector<ProtectedInput> at_most_one(const std::optional<ProtectedInput>& input) {
+  if (!input) return {};
+  return {*input};
 }
 
 /// Linux gives up after 40 links in a row (MAXSYMLINKS); so does the resolution here.
@@ -154,11 +160,14 @@ int create_temporary(const fs::path& destination, fs::path& temporary, const std
 
 }  // namespace
 
-OutputFile::OutputFile(fs::path path, const std::optional<ProtectedInput>& input) : path_(std::move(path)) {
+OutputFile::OutputFile(fs::path path, const std::optional<ProtectedInput>& input)
+    : OutputFile(std::move(path), at_most_one(input)) {}
+
+OutputFile::OutputFile(fs::path path, const std::vector<ProtectedInput>& inputs) : path_(std::move(path)) {
   if (path_.empty()) fail("cannot write", path_, ENOENT);
   const Destination destination = locate(path_);
   if (destination.descriptor) {
-    write_through_descriptor(*destination.descriptor, input);
+    write_through_descriptor(*destination.descriptor, inputs);
     return;
   }
 
@@ -171,7 +180,7 @@ OutputFile::OutputFile(fs::path path, const std::optional<ProtectedInput>& input
   struct stat existing {};
   const bool exists = ::lstat(file.c_str(), &existing) == 0;
   if (!exists && errno != ENOENT) fail("cannot write", subject, errno);
-  if (exists) refuse_overwriting_input(path_, existing, input);
+  if (exists) refuse_overwriting_input(path_, existing, inputs);
 
   if (exists && !S_ISREG(existing.st_mode)) {
     // A device or a pipe: a rename would replace the special file itself.
@@ -203,10 +212,10 @@ OutputFile::OutputFile(fs::path path, const std::optional<ProtectedInput>& input
   }
 }
 
-void OutputFile::write_through_descriptor(int descriptor, const std::optional<ProtectedInput>& input) {
+void OutputFile::write_through_descriptor(int descriptor, const std::vector<ProtectedInput>& inputs) {
   struct stat status {};
   if (::fstat(descriptor, &status) != 0) fail("cannot write", path_, errno);
-  refuse_overwriting_input(path_, status, input);
+  refuse_overwriting_input(path_, status, inputs);
   // A duplicate shares the open file description: the same offset, the same
   // O_APPEND, so the bytes land exactly where the shell's redirection put
   // them. Above the standard descriptors, so that a closed standard input
@@ -254,6 +263,13 @@ void OutputFile::start_writeback(std::uint64_t offset, std::uint64_t length, boo
                               : SYNC_FILE_RANGE_WRITE;
   [[maybe_unused]] const int ignored =
       ::sync_file_range(descriptor_, static_cast<off_t>(offset), static_cast<off_t>(length), flags);
+}
+
+void OutputFile::require_room(std::uint64_t bytes) const {
+  if (temporary_path_.empty()) return;
+  const std::optional<std::uint64_t> available = free_bytes(temporary_path_.parent_path());
+  if (!available) return;  // a file system that does not tell: the writes will say
+  require_free_space(bytes, *available, describe(path_));
 }
 
 void OutputFile::commit() {

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
 
+#include "distance_matrix/errors.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
 #include "distance_matrix/run/async_runner.hpp"
@@ -17,6 +20,13 @@
 
 namespace dm {
 namespace {
+
+/// 3.142e+39: a magnitude a reader takes in at a glance.
+std::string readable(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
 
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::nanoseconds no_latency{0};
@@ -107,11 +117,29 @@ std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinatio
   if (std::optional<std::string> problem = query_problem(job)) return problem;
   if (std::optional<std::string> problem = format_problem(job.format, has_destinations)) return problem;
   if (!can_hold(job.format.value_type, job.distance)) {
+    // Four significant digits: the limit is what matters, not its 309 digits.
     return "--dtype " + std::string(to_string(job.format.value_type)) + " cannot hold distances up to " +
-           std::to_string(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
-           " (the radius is too large): use float64";
+           readable(largest_distance(job.distance)) + ' ' + std::string(to_string(job.distance.unit)) +
+           " (its largest value is " + readable(static_cast<double>(std::numeric_limits<float>::max())) +
+           "; the radius is too large): use float64";
   }
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> fixed_output_bytes(const MatrixEncoder& encoder) {
+  const std::uint64_t cell_bytes = encoder.fixed_cell_bytes();
+  if (cell_bytes == 0) return std::nullopt;
+  const std::uint64_t cells = encoder.shape().cell_count();
+  const std::uint64_t header = encoder.header().size();
+  if (cells > (std::numeric_limits<std::uint64_t>::max() - header) / cell_bytes) return std::nullopt;
+  return header + cells * cell_bytes;
+}
+
+void throw_if_no_destinations(const CsvLocationReader& destinations, std::size_t destination_count) {
+  if (destination_count > 0) return;
+  throw InputError({Diagnostic{destinations.display_name(), 1,
+                               "no destinations: --to needs at least one name,latitude,longitude row"}},
+                   1);
 }
 
 RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
@@ -138,7 +166,10 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   if (destinations != nullptr) read_into(locations, *destinations, job.io_latency);
   // Both files are checked before either is refused, so one run reports every bad row.
   reader.throw_if_invalid();
-  if (destinations != nullptr) destinations->throw_if_invalid();
+  if (destinations != nullptr) {
+    destinations->throw_if_invalid();
+    throw_if_no_destinations(*destinations, locations.size() - origins);
+  }
   RunReport report;
   report.read = Clock::now() - start;
   report.location_count = locations.size();
@@ -170,6 +201,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
                                         : MatrixShape::of(resolve_layout(job.format, false), origins);
     const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
+    if (const std::optional<std::uint64_t> size = fixed_output_bytes(*encoder)) target.expect_size(*size);
     const Clock::time_point setup_done = Clock::now();
     matrix = compute_and_write(kernel, shape, *runner, *encoder, target, progress);
     matrix.calculation += setup_done - prepared;

@@ -45,6 +45,7 @@ class SlowMatrixOutput final : public MatrixOutput {
   void append(std::string_view bytes) override;
   void write_at(std::uint64_t offset, std::string_view bytes) override;
   void commit() override { inner_.commit(); }
+  void expect_size(std::uint64_t total_bytes) override { inner_.expect_size(total_bytes); }
 
  private:
   MatrixOutput& inner_;

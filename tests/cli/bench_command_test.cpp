@@ -9,12 +9,14 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Output {
   int exit_code = -1;
@@ -101,6 +103,19 @@ TEST_F(BenchCommandTest, RefusesABadRepeatCountWithExitCode2) {
   const Output run = capture(std::string(DM_CLI_PATH) + " bench " + DM_DATA_DIR + "/five_locations.csv --repeat 0");
   EXPECT_EQ(run.exit_code, 2) << run.text;
   EXPECT_THAT(run.text, HasSubstr("distance_matrix bench: "));
+}
+
+// Issue 18.10: the report folder is checked before the benchmark, not after
+// it: the table's header never appears, no case is measured.
+TEST_F(BenchCommandTest, AReportFolderThatCannotBeWrittenIsRefusedBeforeMeasuring) {
+  std::ofstream(folder_ / "plain_file") << "not a folder\n";
+  for (const fs::path& report : {folder_ / "plain_file" / "report", folder_ / "plain_file"}) {
+    const Output run = capture(std::string(DM_CLI_PATH) + " bench " + DM_DATA_DIR +
+                               "/five_locations.csv --repeat 1 --report " + report.string());
+    EXPECT_EQ(run.exit_code, 4) << run.text;
+    EXPECT_THAT(run.text, HasSubstr("distance_matrix: cannot ")) << report;
+    EXPECT_THAT(run.text, Not(HasSubstr("locations, "))) << "measured before refusing: " << run.text;
+  }
 }
 
 TEST_F(BenchCommandTest, AMissingInputIsAnIoError) {

@@ -165,6 +165,25 @@ TEST_F(MatrixFormatsTest, AnNpyNameWritesNpyByDefault) {
   EXPECT_TRUE(fs::exists(folder / "output.npy")) << "the default output name follows the format";
 }
 
+// Issue 18.7: the extension picks NPY whatever its case.
+TEST_F(MatrixFormatsTest, AnUpperOrMixedCaseNpyNameWritesNpy) {
+  for (const std::string name : {"X.NPY", "y.Npy"}) {
+    ASSERT_EQ(run({path("in.csv"), "-o", path(name), "-q"}).exit_code, 0) << name;
+    EXPECT_EQ(read_whole_file(folder / name).substr(0, 8), std::string("\x93NUMPY\x01\x00", 8)) << name;
+  }
+}
+
+// Issue 18.18: the limit in a few digits, not 309. pi * 1e39 km is the
+// longest great circle distance; 3.4028234663852886e38 is FLT_MAX.
+TEST_F(MatrixFormatsTest, TheFloat32RadiusRefusalPrintsReadableNumbers) {
+  const testing::ToolResult result =
+      run({path("in.csv"), "-o", path("out.npy"), "--dtype", "float32", "--radius", "1e39"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.err,
+            "distance_matrix: --dtype float32 cannot hold distances up to 3.142e+39 km (its largest value is "
+            "3.403e+38; the radius is too large): use float64\nRun with --help for more information.\n");
+}
+
 TEST_F(MatrixFormatsTest, BadDestinationsAreInvalidInputAndNothingIsWritten) {
   std::ofstream(folder / "bad_to.csv") << "a,1,2\nb,91.5,2\n";
   const testing::ToolResult result = run({path("in.csv"), "--to", path("bad_to.csv"), "-o", path("r.csv")});

@@ -240,6 +240,39 @@ TEST_F(MpiCliTest, EachNpyPartIsAnArrayOfItsRows) {
   EXPECT_EQ(check.status, 0) << check.output;
 }
 
+// Issue 18.4: an MPMD line giving ranks different output options once wrote
+// one file mixing kilometres and miles (exit 0), and with different
+// --format deadlocked. Every rank now stops with a usage error, nothing written.
+class MpiOptionsMismatchTest : public MpiCliTest, public ::testing::WithParamInterface<std::vector<std::string>> {};
+
+TEST_P(MpiOptionsMismatchTest, IsAUsageErrorOnEveryRankAndNothingIsWritten) {
+  const std::vector<std::string>& difference = GetParam();
+  std::vector<std::string> words{DM_MPIEXEC, "--oversubscribe", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e", "mpi",
+                                 "-o", path("out.csv"), ":", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e", "mpi",
+                                 "-o", path("out.csv")};
+  words.insert(words.end(), difference.begin(), difference.end());
+  const Result result = finish(spawn(words));
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("distance_matrix: -e mpi: rank 1 was started with " + difference.front()));
+  EXPECT_THAT(result.err, HasSubstr("every rank needs the same options that shape the output"));
+  EXPECT_EQ(leftovers(), std::vector<std::string>{}) << "nothing written";
+}
+
+// One job each: a failed job takes Open MPI's kill timeout to end.
+INSTANTIATE_TEST_SUITE_P(Options, MpiOptionsMismatchTest,
+                         ::testing::Values(std::vector<std::string>{"--unit", "mi"},
+                                           std::vector<std::string>{"--format", "npy"},
+                                           std::vector<std::string>{"--kernel", "scalar"}));
+
+TEST_F(MpiCliTest, RanksMayDifferInWhatDoesNotShapeTheOutput) {
+  const Result result =
+      finish(spawn({DM_MPIEXEC, "--oversubscribe", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e", "mpi", "-o",
+                    path("out.csv"), "--workers", "1", ":", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e", "mpi", "-o",
+                    path("out.csv"), "--workers", "2", "-q"}));
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(read_file(folder / "out.csv"), single_process({path("in.csv")}, "single.csv"));
+}
+
 TEST_F(MpiCliTest, InvalidInputStopsEveryRankWithOneMessageAndNothingWritten) {
   std::ofstream(folder / "bad.csv") << "a,1,2\nb,x,3\nc,4,5\n";
   const Result result = mpirun(3, {path("bad.csv"), "-e", "mpi", "-o", path("out.csv")});

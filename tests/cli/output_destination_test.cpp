@@ -7,10 +7,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -182,6 +184,104 @@ TEST_F(SameFileTest, StandardOutputAppendsToTheInput) {
                  "destroyed");
 }
 
+// Issue 18.2: every file read is protected, not only INPUT: standard output
+// redirected onto the --to file is refused as onto the input.
+TEST_F(SameFileTest, StandardOutputRedirectedOntoTheDestinations) {
+  auto expect_depots_refused = [&](const std::string& script, const std::string& output,
+                                   const std::string& destinations = "depots.csv") {
+    SCOPED_TRACE(script);
+    const std::string refused =
+        "it is the same file as the destinations '" + destinations + "', which would be destroyed";
+    ASSERT_EQ(sh("cp five.csv depots.csv && ln -sf depots.csv link.csv").status, 0);
+    const std::set<std::string> before = entries(folder_);
+    const Outcome outcome = sh(script);
+    EXPECT_EQ(outcome.status, 4);
+    EXPECT_EQ(outcome.err, "distance_matrix: cannot write " + output + ": " + refused + "\n");
+    EXPECT_EQ(file("depots.csv"), five_locations);
+    EXPECT_EQ(entries(folder_), before) << "no temporary, nothing new";
+  };
+  expect_depots_refused("$DM five.csv -q --to depots.csv -o - 1<> depots.csv", "standard output");
+  expect_depots_refused("$DM five.csv -q --to depots.csv -o - >> depots.csv", "standard output");
+  expect_depots_refused("$DM five.csv -q --to depots.csv -o /dev/stdout 1<> depots.csv", "'/dev/stdout'");
+  expect_depots_refused("$DM five.csv -q --to depots.csv -o /dev/fd/5 5>> depots.csv", "'/dev/fd/5'");
+  expect_depots_refused("$DM five.csv -q --to link.csv -o - >> depots.csv", "standard output", "link.csv");
+}
+
+TEST_F(SameFileTest, TheDestinationsThroughAnotherNameAsOutput) {
+  ASSERT_EQ(sh("cp five.csv depots.csv && ln depots.csv hard.csv").status, 0);
+  const Outcome outcome = sh("$DM five.csv -q --to depots.csv -o hard.csv");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(outcome.err,
+            "distance_matrix: cannot write 'hard.csv': it is the same file as the destinations 'depots.csv', "
+            "which would be destroyed\n");
+  EXPECT_EQ(file("hard.csv"), five_locations);
+}
+
+// Issue 18.6: one pipe read as INPUT and as --to would give the second reader
+// nothing; two names of one regular file are read twice, in full.
+TEST_F(OutputDestinationTest, BothInputsOnOnePipeAreAUsageError) {
+  for (const std::string& script : {std::string("cat five.csv | $DM - -q --to /dev/stdin -o out.csv"),
+                                    std::string("cat five.csv | $DM /dev/stdin -q --to - -o out.csv"),
+                                    // Before the fix the second open of the FIFO waited for a writer
+                                    // forever: `timeout` turns that into a failure, not a hang.
+                                    std::string("mkfifo pipe; cat five.csv > pipe & writer=$!; timeout 60 $DM pipe -q --to pipe "
+                                                "-o out.csv; status=$?; kill $writer 2>/dev/null; rm pipe; "
+                                                "exit $status")}) {
+    SCOPED_TRACE(script);
+    const Outcome outcome = sh(script);
+    EXPECT_EQ(outcome.status, 2);
+    EXPECT_THAT(outcome.err, ::testing::StartsWith("distance_matrix: --to: "));
+    EXPECT_THAT(outcome.err, ::testing::HasSubstr("is the same pipe as INPUT"));
+    EXPECT_THAT(outcome.err, ::testing::EndsWith("\nRun with --help for more information.\n"));
+    EXPECT_EQ(entries(folder_), std::set<std::string>{"five.csv"});
+  }
+}
+
+TEST_F(OutputDestinationTest, OneRegularFileAsBothInputsIsReadTwice) {
+  const Outcome by_name = sh("$DM five.csv -q --to five.csv -o - > \"$SCRATCH/by_name.csv\"");
+  ASSERT_EQ(by_name.status, 0) << by_name.err;
+  const Outcome redirected = sh("$DM - -q --to /dev/stdin -o - < five.csv > \"$SCRATCH/redirected.csv\"");
+  EXPECT_EQ(redirected.status, 0) << redirected.err;
+  const std::string table = read_file(scratch_ / "by_name.csv");
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 6) << "a header and five rows: " << table;
+  EXPECT_EQ(read_file(scratch_ / "redirected.csv"), table);
+}
+
+// Issue 18.6: an empty --to is a mistake in the input, not a table of no columns.
+TEST_F(OutputDestinationTest, DestinationsWithoutALocationAreInvalidInput) {
+  for (const std::string& content : {std::string(), std::string("name,latitude,longitude\n"), std::string("\n\n")}) {
+    SCOPED_TRACE(content);
+    write_file(folder_ / "depots.csv", content);
+    const Outcome outcome = sh("$DM five.csv -q --to depots.csv -o out.csv");
+    EXPECT_EQ(outcome.status, 3);
+    EXPECT_EQ(outcome.err, "depots.csv:1: no destinations: --to needs at least one name,latitude,longitude row\n");
+    EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "depots.csv"}));
+  }
+}
+
+// Issue 18.9: an NPY output's size is known before the first byte; one
+// larger than the free space is refused then, not when the disk fills.
+// Origins and destinations are one generated file of n rows, n chosen so
+// that the n x n float64 table needs twice the folder's free space.
+TEST_F(OutputDestinationTest, AnNpyOutputLargerThanTheFreeSpaceIsRefusedBeforeAnyWork) {
+  struct statvfs status {};
+  ASSERT_EQ(::statvfs(folder_.c_str(), &status), 0);
+  const double free_bytes = static_cast<double>(status.f_bavail) * static_cast<double>(status.f_frsize);
+  const auto rows = static_cast<std::size_t>(std::ceil(std::sqrt(2 * free_bytes / 8))) + 1;
+  if (rows > 4'000'000) GTEST_SKIP() << "a file system this large needs too big an input to test";
+  {
+    std::ofstream locations(folder_ / "many.csv");
+    for (std::size_t row = 0; row < rows; ++row) locations << 'p' << row << ",1.5,2.5\n";
+  }
+  ASSERT_EQ(sh("echo old > m.npy").status, 0);
+  const Outcome outcome = sh("$DM many.csv -q --to many.csv -o m.npy");
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_THAT(outcome.err, ::testing::StartsWith("distance_matrix: cannot write 'm.npy': needs "));
+  EXPECT_THAT(outcome.err, ::testing::EndsWith(" free on its file system\n"));
+  EXPECT_EQ(file("m.npy"), "old\n");
+  EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "many.csv", "m.npy"})) << "no temporary left";
+}
+
 // --- Case 7: names up to NAME_MAX bytes.
 
 TEST_F(OutputDestinationTest, OutputNamesOf244To255BytesAreWritten) {
@@ -221,6 +321,15 @@ TEST_F(OutputDestinationTest, ADanglingLinkIntoAMissingFolderIsAnIoError) {
   EXPECT_EQ(outcome.err,
             "distance_matrix: cannot write 'out.csv' (a link to 'nowhere/new.csv'): No such file or directory\n");
   EXPECT_EQ(entries(folder_), (std::set<std::string>{"five.csv", "out.csv"}));
+}
+
+// Issue 18.5: --to "" (an unset variable) is refused like -o "".
+TEST_F(OutputDestinationTest, AnEmptyDestinationsPathIsAUsageError) {
+  const Outcome outcome = sh("$DM five.csv -q --to '' -o out.csv");
+  EXPECT_EQ(outcome.status, 2);
+  EXPECT_EQ(outcome.err,
+            "distance_matrix: --to: destinations path is empty\nRun with --help for more information.\n");
+  EXPECT_EQ(entries(folder_), std::set<std::string>{"five.csv"}) << "not the pairs of INPUT";
 }
 
 TEST_F(OutputDestinationTest, AnEmptyOutputPathIsAUsageError) {

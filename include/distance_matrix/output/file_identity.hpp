@@ -17,6 +17,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace dm {
 
@@ -38,15 +39,21 @@ struct FileIdentity {
   friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
 };
 
-/// The input a run reads, which its output must never overwrite: writing the
+/// A file a run reads, which its output must never overwrite: writing the
 /// result over the file would destroy the data before or while it is read.
+/// Every file a run reads is one (the input, the `--to` destinations), and
+/// every output target, a path or a descriptor, is checked against all.
 struct ProtectedInput {
   FileIdentity identity;
   std::filesystem::path path;  ///< as the user named it, for messages; "-" is standard input
+  std::string role;            ///< how messages name it: "the input", "the destinations"
 
-  /// The input `path` names, as CsvLocationReader::open reads it ("-" is
+  /// The file `path` names, as CsvLocationReader::open reads it ("-" is
   /// standard input); nullopt if there is no file to protect there.
-  [[nodiscard]] static std::optional<ProtectedInput> of(const std::filesystem::path& path);
+  [[nodiscard]] static std::optional<ProtectedInput> of(const std::filesystem::path& path,
+                                                        std::string role = "the input");
+  /// "the input 'in.csv'", "the destinations (standard input)".
+  [[nodiscard]] std::string describe() const;
 };
 
 }  // namespace dm

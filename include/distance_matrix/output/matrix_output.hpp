@@ -37,6 +37,10 @@ class MatrixOutput {
   virtual void write_at(std::uint64_t offset, std::string_view bytes) = 0;
   /// Makes everything written durable and visible. Throws IoError.
   virtual void commit() = 0;
+  /// Told, before the first byte, the whole size when the format fixes it
+  /// (NPY): an output that cannot hold it throws IoError now rather than
+  /// after hours of work when the disk fills. Does nothing by default.
+  virtual void expect_size(std::uint64_t /*total_bytes*/) {}
 };
 
 /// Bytes kept in memory: tests, and callers that want the encoded matrix.
@@ -77,6 +81,8 @@ class FileMatrixOutput final : public MatrixOutput {
   /// Writes what is buffered first, so that offsets and appends agree.
   void write_at(std::uint64_t offset, std::string_view bytes) override;
   void commit() override;
+  /// Checks the file system's free space (OutputFile::require_room).
+  void expect_size(std::uint64_t total_bytes) override { file_.require_room(total_bytes); }
 
  private:
   void write_through(std::string_view bytes);

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "distance_matrix/output/byte_output.hpp"
 #include "distance_matrix/output/file_identity.hpp"
@@ -59,10 +60,14 @@ namespace dm {
 class OutputFile final : public ByteOutput {
  public:
   /// Opens the destination; throws IoError naming the path and the reason,
-  /// e.g. "cannot write 'out/x.csv': No such file or directory". With `input`,
-  /// refuses (IoError, before any file is created) a destination that is the
-  /// same regular file as the input, whatever names lead to it.
-  explicit OutputFile(std::filesystem::path path, const std::optional<ProtectedInput>& input = std::nullopt);
+  /// e.g. "cannot write 'out/x.csv': No such file or directory". Refuses
+  /// (IoError, before any file is created) a destination that is the same
+  /// regular file as any of `inputs`, whatever names lead to it: a path, a
+  /// link, or a descriptor such as standard output redirected onto it
+  /// (`>> in.csv`, `1<> in.csv`).
+  explicit OutputFile(std::filesystem::path path, const std::vector<ProtectedInput>& inputs = {});
+  /// The same with at most one input to protect.
+  OutputFile(std::filesystem::path path, const std::optional<ProtectedInput>& input);
   ~OutputFile() override;
 
   OutputFile(const OutputFile&) = delete;
@@ -85,6 +90,12 @@ class OutputFile final : public ByteOutput {
   /// real write failure is reported by commit().
   void start_writeback(std::uint64_t offset, std::uint64_t length, bool wait) noexcept;
 
+  /// Refuses (IoError "cannot write 'm.npy': needs 320 GB, 12.3 GB free on
+  /// its file system") an output of `bytes` that the temporary's file system
+  /// cannot hold, before anything is written. Only for a regular file: a
+  /// device, a pipe or a descriptor written through has no size to check.
+  void require_room(std::uint64_t bytes) const;
+
   /// Flushes and moves the result into place. Throws IoError. Calling it again
   /// does nothing.
   void commit();
@@ -100,7 +111,7 @@ class OutputFile final : public ByteOutput {
   /// file on NFS that is where a write failure surfaces).
   void close_descriptor();
   /// Writes through `descriptor`, already open in this process, via a duplicate.
-  void write_through_descriptor(int descriptor, const std::optional<ProtectedInput>& input);
+  void write_through_descriptor(int descriptor, const std::vector<ProtectedInput>& inputs);
 
   std::filesystem::path path_;         ///< as given, for messages
   std::filesystem::path destination_;  ///< the file the temporary replaces (links resolved, folder canonical)

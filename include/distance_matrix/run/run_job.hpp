@@ -18,10 +18,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include "distance_matrix/executors/executor.hpp"
 #include "distance_matrix/input/csv_reader.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/output/matrix_encoder.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/queries/query.hpp"
@@ -49,6 +52,16 @@ struct MatrixJob {
 /// or an executor that does not answer it), or nullopt.
 [[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
 
+/// The whole output's size when the format fixes it before the first byte
+/// (NPY: a header and cells of one size); nullopt for text, or past 2^64.
+/// run_job gives it to MatrixOutput::expect_size before computing.
+[[nodiscard]] std::optional<std::uint64_t> fixed_output_bytes(const MatrixEncoder& encoder);
+
+/// Throws InputError ("dest.csv:1: no destinations ...") when the
+/// destinations held no location (an empty file, or only a header): a
+/// rectangle of zero columns is a mistake to report, not a result.
+void throw_if_no_destinations(const CsvLocationReader& destinations, std::size_t destination_count);
+
 /// Reads the locations (and the destinations, validated as strictly), then
 /// computes, encodes and writes the matrix to `output` with the runner the
 /// executor calls for: `parallel` streams through StreamingRunner, the
@@ -59,7 +72,8 @@ struct MatrixJob {
 /// latency decorates the reader and the output (simulated_latency.hpp),
 /// except for the async runner, which awaits it on timers.
 /// Does not commit `output`. Throws std::invalid_argument when
-/// job_problem() is not nullopt, InputError for invalid rows (before
+/// job_problem() is not nullopt, InputError for invalid rows or no
+/// destinations (before
 /// anything is written, except by the async runner when it streams),
 /// ExecutionError, IoError.
 RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, MatrixOutput& output,
