@@ -13,6 +13,7 @@ extrapolated to all of them; labelled so):
    2 sin(d / 2R), both pair counts printed (the issue says 815,479).
 3. --summary on the cities: time and peak RSS (/usr/bin/time -v).
 4. dm.nearest on 1,000,000 random points, k = 10, against cKDTree.
+   (--parts picks some of nearest,within,summary,python.)
 Each time is the best of --repeat runs; the load average is printed. Not a
 test: nothing is asserted.
 """
@@ -76,9 +77,10 @@ def main():
         "DM_BENCH_CACHE", os.path.expanduser("~/.cache/distance_matrix/bench-queries")))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--balltree-sample", type=int, default=2000, help="BallTree queries timed (default 2000)")
-    parser.add_argument("--skip-summary", action="store_true")
-    parser.add_argument("--skip-python", action="store_true")
+    parser.add_argument("--parts", default="nearest,within,summary,python",
+                        help="comma-separated parts to run (default: nearest,within,summary,python)")
     arguments = parser.parse_args()
+    parts = set(arguments.parts.split(","))
     cities_csv = os.path.join(arguments.cache, "cities.csv")
     random_csv = os.path.join(arguments.cache, "random_1m.csv")
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {len(os.sched_getaffinity(0))} cores, "
@@ -89,6 +91,19 @@ def main():
     vectors = unit_vectors(cities)
     out = tempfile.mkdtemp()
 
+    if "nearest" in parts:
+        nearest_part(arguments, cities_csv, cities, vectors, out)
+    if "within" in parts:
+        within_part(arguments, cities_csv, vectors, out)
+    if "summary" in parts:
+        summary_part(arguments, cities_csv, n, out)
+    if "python" in parts:
+        python_part(arguments, random_csv)
+    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def nearest_part(arguments, cities_csv, cities, vectors, out):
+    n = len(cities)
     print(f"\n--nearest 10, {n} cities")
     ours, rss = tool_run(arguments.tool, [cities_csv, "--nearest", "10", "-o", f"{out}/nn.csv"], arguments.repeat)
     line("distance_matrix --nearest 10 (whole process, CSV out)", ours, f"peak RSS {rss:.0f} MB")
@@ -103,7 +118,9 @@ def main():
     line(f"BallTree(haversine) build + query k=11, EXTRAPOLATED from {len(sample)} queries", balltree,
          f"ratio {balltree / ours:.1f}x")
 
-    print(f"\n--within 10km, {n} cities")
+
+def within_part(arguments, cities_csv, vectors, out):
+    print(f"\n--within 10km, {len(vectors)} cities")
     ours, rss = tool_run(arguments.tool, [cities_csv, "--within", "10km", "-o", f"{out}/w.csv"], arguments.repeat)
     with open(f"{out}/w.csv") as rows:
         our_pairs = sum(1 for _ in rows) - 1
@@ -114,23 +131,23 @@ def main():
     line("cKDTree(unit vectors) + query_pairs(chord of 10 km), in-process", ckd,
          f"{ckd_pairs} pairs, ratio {ckd / ours:.2f}x")
 
-    if not arguments.skip_summary:
-        print(f"\n--summary, {n} cities ({n * (n - 1)} distances)")
-        ours, rss = tool_run(arguments.tool, [cities_csv, "--summary", "-o", f"{out}/s.csv"], 1)
-        line("distance_matrix --summary (whole process)", ours,
-             f"{n * (n - 1) / ours / 1e9:.2f} G distances/s, peak RSS {rss:.0f} MB")
 
-    if not arguments.skip_python:
-        import distance_matrix as dm
-        points = read_points(random_csv)
-        print(f"\ndm.nearest k=10, {len(points)} random points (in-process)")
-        ours = best(lambda: dm.nearest(points, 10, workers=2), arguments.repeat)
-        line("dm.nearest(points, 10, workers=2)", ours)
-        random_vectors = unit_vectors(points)
-        ckd = best(lambda: cKDTree(random_vectors).query(random_vectors, k=11, workers=2), arguments.repeat)
-        line("cKDTree(unit vectors) + query(k=11, workers=2)", ckd, f"ratio {ckd / ours:.2f}x")
+def summary_part(arguments, cities_csv, n, out):
+    print(f"\n--summary, {n} cities ({n * (n - 1)} distances)")
+    ours, rss = tool_run(arguments.tool, [cities_csv, "--summary", "-o", f"{out}/s.csv"], 1)
+    line("distance_matrix --summary (whole process)", ours,
+         f"{n * (n - 1) / ours / 1e9:.2f} G distances/s, peak RSS {rss:.0f} MB")
 
-    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+def python_part(arguments, random_csv):
+    import distance_matrix as dm
+    points = read_points(random_csv)
+    print(f"\ndm.nearest k=10, {len(points)} random points (in-process)")
+    ours = best(lambda: dm.nearest(points, 10, workers=2), arguments.repeat)
+    line("dm.nearest(points, 10, workers=2)", ours)
+    random_vectors = unit_vectors(points)
+    ckd = best(lambda: cKDTree(random_vectors).query(random_vectors, k=11, workers=2), arguments.repeat)
+    line("cKDTree(unit vectors) + query(k=11, workers=2)", ckd, f"ratio {ckd / ours:.2f}x")
 
 
 if __name__ == "__main__":
