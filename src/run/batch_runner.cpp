@@ -1,6 +1,7 @@
 #include "distance_matrix/run/batch_runner.hpp"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -46,20 +47,27 @@ MatrixReport BatchRunner::consume(const MatrixCells& cells, BlockConsumer& consu
   consumer.begin();
   const ExecutorRun executor_run(executor_, cells);
   const Chunking windows = Chunking::of({0, report.cell_count}, window_cells);
-  std::vector<double> window(std::min(report.cell_count, window_cells));
+  const std::size_t window_size = std::min(report.cell_count, window_cells);
+  // The executor's own window memory when it has some (the processes
+  // executor's shared mapping): its results need no copy to reach us.
+  std::vector<double> own_window;
+  std::span<double> window = executor_.window_memory(window_size);
+  if (window.size() < window_size) {
+    own_window.resize(window_size);
+    window = own_window;
+  }
   BlockPartial partial;
   for (std::size_t index = 0; index < windows.count(); ++index) {
     const CellRange range = windows.piece(index);
     Clock::time_point mark = Clock::now();
-    executor_.compute(cells, range, std::span<double>(window.data(), range.size()));
+    executor_.compute(cells, range, window.first(range.size()));
     const Clock::time_point computed = Clock::now();
     report.calculation += computed - mark;
 
     const Chunking appends = Chunking::of(range, append_cells);
     for (std::size_t piece = 0; piece < appends.count(); ++piece) {
       const CellRange part = appends.piece(piece);
-      const std::span<const double> distances =
-          std::span<const double>(window).subspan(part.first - range.first, part.size());
+      const std::span<const double> distances = window.subspan(part.first - range.first, part.size());
       partial.bytes.clear();
       consumer.consume(part, distances, partial);
       consumer.finish(part, distances, partial);
