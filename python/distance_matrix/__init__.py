@@ -36,8 +36,8 @@ import numpy.typing as npt
 
 from . import _core
 
-__all__ = ["pdist", "cdist", "nearest", "summary", "read_locations", "InputError", "simd_target", "METRICS",
-           "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
+__all__ = ["pdist", "cdist", "nearest", "within", "summary", "read_locations", "InputError", "simd_target",
+           "METRICS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
 
 __version__: str = _core.__version__
 
@@ -224,6 +224,48 @@ def nearest(
         _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
         int(k), unit, float(radius), kernel, _workers(workers),
     )
+
+
+def within(
+    points: npt.ArrayLike,
+    distance: float,
+    destinations: Optional[npt.ArrayLike] = None,
+    *,
+    unit: str = "km",
+    radius: float = MEAN_EARTH_RADIUS_KM,
+    kernel: str = "simd",
+    workers: Optional[int] = None,
+) -> Any:
+    """Every pair of points (or point and destination) at most ``distance`` apart, as a sparse matrix.
+
+    Returns a ``scipy.sparse.csr_matrix`` of shape (len(points),
+    len(points)) or (len(points), len(destinations)): row i holds, in index
+    order, every other point (or destination) at most ``distance`` from
+    point i (a pair exactly that far is in), with its float64 distance in
+    ``unit``. Over one set both (i, j) and (j, i) are stored, never (i, i),
+    as scikit-learn's radius_neighbors_graph(mode="distance"); take
+    ``scipy.sparse.triu`` for each pair once (cKDTree.query_pairs).
+    Coincident points are stored at distance 0 (explicit zeros). Without
+    SciPy installed, returns the CSR arrays ``(data, indices, indptr)``
+    instead (int64 indices). ``distance`` is in ``unit``; ``radius`` is the
+    sphere's radius in kilometres, as in every function here. Exact: a k-d
+    tree on unit vectors finds the candidates and the kernel measures them
+    (haversine, the distances of pdist and cdist). Degrees in; the
+    interpreter lock is released while searching.
+    """
+    if isinstance(distance, bool) or not isinstance(distance, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(distance) or distance < 0:
+        raise ValueError(f"distance must be a finite number of at least 0, not {distance!r}")
+    origins = _as_points(points, "points")
+    targets = None if destinations is None else _as_points(destinations, "destinations")
+    data, indices, indptr = _core.within(origins, targets, float(distance), unit, float(radius), kernel,
+                                         _workers(workers))
+    try:
+        from scipy.sparse import csr_matrix
+    except ImportError:
+        return data, indices, indptr
+    shape = (len(origins), len(origins) if targets is None else len(targets))
+    return csr_matrix((data, indices, indptr), shape=shape)
 
 
 #: The fields of summary()'s records.

@@ -29,6 +29,15 @@ def nearest(
     kernel: str,
     workers: int,
 ) -> tuple[np.ndarray, np.ndarray]: ...
+def within(
+    points: np.ndarray,
+    destinations: Optional[np.ndarray],
+    distance: float,
+    unit: str,
+    radius: float,
+    kernel: str,
+    workers: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 def summary(
     points: np.ndarray,
     destinations: Optional[np.ndarray],

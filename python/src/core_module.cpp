@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <pybind11/numpy.h>
@@ -40,6 +41,7 @@
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/summary_collector.hpp"
+#include "distance_matrix/queries/within_arrays.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
@@ -373,6 +375,36 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
   return py::make_tuple(distances, indices);
 }
 
+/// A NumPy array that owns `values` (moved, not copied).
+template <typename T>
+py::array_t<T> owning_array(std::vector<T>&& values) {
+  auto* const owned = new std::vector<T>(std::move(values));
+  const py::capsule release(owned, [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
+  return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), release);
+}
+
+/// (distances, indices, indptr): the CSR arrays of every point's (or
+/// destination's) neighbours within `distance`.
+py::tuple within(const py::array& points, const std::optional<py::array>& destinations, double distance,
+                 const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+  DistanceOptions options;
+  const DistanceKernel kernel = query_kernel(points, destinations, "haversine", unit, radius, kernel_kind, options);
+  const std::size_t origins = static_cast<std::size_t>(points.shape(0));
+  const NeighbourQuery query{.origins = origins,
+                             .first_candidate = destinations ? origins : 0,
+                             .k = std::nullopt,
+                             .within = distance,
+                             .radius = radius / kilometers_per(options.unit),
+                             .workers = origins >= nearest_origins_per_task * 2 ? resolve_workers(workers) : 1};
+  WithinArrays arrays;
+  {
+    const py::gil_scoped_release unlocked;
+    arrays = find_within(kernel, query);
+  }
+  return py::make_tuple(owning_array(std::move(arrays.distances)), owning_array(std::move(arrays.indices)),
+                        owning_array(std::move(arrays.indptr)));
+}
+
 /// One record per origin: count, min, nearest, max, farthest, mean, sd.
 struct SummaryRecord {
   std::int64_t count;
@@ -444,6 +476,9 @@ PYBIND11_MODULE(_core, module) {
   module.def("nearest", &dm::python::nearest, py::arg("points"), py::arg("destinations"), py::arg("k"),
              py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
              "(distances, indices), each (n, k): the k nearest other points (or destinations) of every point.");
+  module.def("within", &dm::python::within, py::arg("points"), py::arg("destinations"), py::arg("distance"),
+             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             "(distances, indices, indptr): CSR rows of every point's neighbours within `distance`.");
   module.def("summary", &dm::python::summary, py::arg("points"), py::arg("destinations"), py::arg("metric"),
              py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
              "One record per point: count, min, nearest, max, farthest, mean, sd.");

@@ -75,9 +75,24 @@ double squared_deviations(std::span<const double> values, double mean) noexcept 
 }
 
 /// The first column of `row`, `own` left out, holding exactly `value`.
+/// Blocks of columns are tested without a branch (a loop the compiler
+/// vectorises), and only a block that holds `value` is searched column by
+/// column: the same column as a plain scan, at a fraction of its cost.
 std::size_t first_column_of(std::span<const double> row, std::size_t own, double value) noexcept {
-  for (std::size_t column = 0; column < row.size(); ++column) {
-    if (column != own && row[column] == value) return column;
+  constexpr std::size_t block = 16;
+  const double* const data = row.data();
+  const std::size_t size = row.size();
+  std::size_t start = 0;
+  for (; start + block <= size; start += block) {
+    unsigned hits = 0;
+    for (std::size_t offset = 0; offset < block; ++offset) hits += data[start + offset] == value ? 1u : 0u;
+    if (hits == 0) continue;
+    for (std::size_t column = start; column < start + block; ++column) {
+      if (column != own && data[column] == value) return column;
+    }
+  }
+  for (std::size_t column = start; column < size; ++column) {
+    if (column != own && data[column] == value) return column;
   }
   return 0;  // unreachable: value came from the row
 }

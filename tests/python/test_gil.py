@@ -1,4 +1,4 @@
-"""pdist and cdist release the interpreter lock while they compute.
+"""pdist, cdist and within release the interpreter lock while they compute.
 
 With a switch interval of 1000 s, CPython hands the lock from one thread to
 another only when the holder releases it itself (a blocking call, or an
@@ -55,5 +55,16 @@ def test_cdist_releases_the_gil():
 def test_pdist_releases_the_gil_with_worker_threads():
     points = np.random.default_rng(10).uniform(-60, 60, (400, 2))
     state = run_while_observed(lambda: dm.pdist(points, workers=2, dtype=np.float32))
+    assert state["observed_inside"] is True
+    assert state["calls"] < MAX_CALLS
+
+
+def test_within_releases_the_gil():
+    # The compiled search alone: building the csr_matrix afterwards runs NumPy
+    # copies that release the lock themselves, which would hide a search
+    # holding it.
+    points = np.random.default_rng(11).uniform(-60, 60, (3000, 2))
+    state = run_while_observed(
+        lambda: dm._core.within(points, None, 500.0, "km", dm.MEAN_EARTH_RADIUS_KM, "simd", 1))
     assert state["observed_inside"] is True
     assert state["calls"] < MAX_CALLS
