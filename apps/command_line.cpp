@@ -138,7 +138,7 @@ struct Arguments {
 void define_options(CLI::App& app, Arguments& arguments) {
   std::vector<std::string> executors = names_of(all_executor_kinds);
   executors.emplace_back(mpi_executor);
-  const std::vector<std::string> metrics = names_of({Metric::haversine, Metric::equirectangular});
+  const std::vector<std::string> metrics = names_of(all_metrics);
   const std::vector<std::string> units =
       names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
 

@@ -35,7 +35,7 @@ void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::str
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * out.size()));
-  state.SetLabel(describe_kernel(kind));
+  state.SetLabel(kernel.description());
   state.counters["ns_per_pair"] = benchmark::Counter(
       static_cast<double>(state.iterations() * out.size()),
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);

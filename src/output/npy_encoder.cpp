@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <numbers>
 #include <stdexcept>
 
 namespace dm {
@@ -39,14 +38,6 @@ std::optional<ValueType> parse_value_type(std::string_view text) noexcept {
   if (text == "float64") return ValueType::float64;
   if (text == "float32") return ValueType::float32;
   return std::nullopt;
-}
-
-double largest_distance(const DistanceOptions& options) noexcept {
-  const double radius = options.radius_km / kilometers_per(options.unit);
-  // Equirectangular: √(Δλ² cos² φm + Δφ²) ≤ √(π² + π²); a great circle at most π.
-  const double angle = options.metric == Metric::equirectangular ? std::numbers::pi * std::numbers::sqrt2
-                                                                  : std::numbers::pi;
-  return radius * angle;
 }
 
 bool can_hold(ValueType type, const DistanceOptions& options) noexcept {

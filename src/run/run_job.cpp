@@ -73,7 +73,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
                        job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
   if (streams) {
     RunReport report = stream_async(reader, output, job);
-    report.kernel = describe_kernel(job.distance.kernel);
+    report.kernel = describe_kernel(job.distance);
     return report;
   }
   // The async runner awaits its latency on timers; the others block on it.
@@ -110,7 +110,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   report.calculation = matrix.calculation + (setup_done - prepared);
   report.write = matrix.write;
   report.stages_overlap = runner->stages_overlap();
-  report.kernel = describe_kernel(job.distance.kernel);
+  report.kernel = describe_kernel(job.distance);
   report.total = Clock::now() - start;
   return report;
 }

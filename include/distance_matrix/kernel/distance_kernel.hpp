@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,9 +13,15 @@
 
 namespace dm {
 
+class MetricStrategy;  // src/kernel/metric_strategy.hpp: one per metric, chosen by DistanceOptions::metric
+
 /// The one place where distances are computed. Executors decide *who* computes
 /// *which* pairs and *when*; they never do the math themselves, so every
 /// executor produces the same doubles, bit for bit.
+///
+/// The metric is a strategy (src/kernel/metric_strategy.hpp): each metric
+/// prepares its own per-location terms and computes runs from them; this
+/// class holds one and forwards to it.
 ///
 /// Two implementations, chosen by DistanceOptions::kernel:
 ///  - simd (default): per-location unit vectors (x, y, z) are prepared once
@@ -29,7 +36,9 @@ namespace dm {
 ///  - scalar: the haversine with libm, one pair at a time, written so that it
 ///    stays accurate at every separation; the reference and the baseline.
 ///
-/// Accuracy contract (haversine, both kernels; measured by
+/// Accuracy contract, one block per metric.
+///
+/// Haversine (both kernels; measured by
 /// tests/kernel_accuracy_test.cpp and tests/tools/kernel_accuracy.cpp against
 /// a 160-bit MPFR evaluation of the exact great circle for the input doubles):
 ///
@@ -54,12 +63,11 @@ namespace dm {
 /// may differ in the last bits (within the contract), and so may simd on two
 /// different instruction sets.
 ///
-/// The equirectangular metric is an approximation (not covered by the
-/// contract); both kernels evaluate the same expression, with libm's cos or
-/// Highway's (3 ulp).
+/// Equirectangular: an approximation (not covered by a contract); both
+/// kernels evaluate the same expression, with libm's cos or Highway's (3 ulp).
 ///
 /// The kernel keeps its own copy of the coordinates, prepared for the metric
-/// (unit vectors, cosines), and can grow one location at a time so that a
+/// and kernel (unit vectors, cosines, degrees), and can grow one location at a time so that a
 /// streaming pipeline can compute row j as soon as location j arrives.
 /// compute() is const and touches no shared mutable state: any number of
 /// threads (or forked processes) may call it at once on disjoint outputs.
@@ -69,6 +77,12 @@ class DistanceKernel {
   /// distances would overflow to infinity.
   explicit DistanceKernel(DistanceOptions options = {});
   DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
+  DistanceKernel(const DistanceKernel& other);
+  DistanceKernel& operator=(const DistanceKernel& other);
+  /// A moved-from kernel may only be assigned to or destroyed.
+  DistanceKernel(DistanceKernel&&) noexcept;
+  DistanceKernel& operator=(DistanceKernel&&) noexcept;
+  ~DistanceKernel();
 
   void reserve(std::size_t count);
   void add(double latitude_degrees, double longitude_degrees);
@@ -92,20 +106,13 @@ class DistanceKernel {
   /// shape, range split and executor yields the same doubles, bit for bit.
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
- private:
-  void compute_run_scalar(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
+  /// What computes the distances, as the timing report names it (see describe_kernel).
+  [[nodiscard]] std::string description() const;
 
+ private:
   DistanceOptions options_;
-  double radius_in_unit_;
   std::size_t size_ = 0;
-  // Per location, each followed by zero padding so the vector code may read
-  // a whole vector past the last location (see src/simd_distance.hpp).
-  std::vector<double> latitude_degrees_;
-  std::vector<double> longitude_degrees_;
-  std::vector<double> cos_latitude_;
-  std::vector<double> unit_x_;
-  std::vector<double> unit_y_;
-  std::vector<double> unit_z_;
+  std::unique_ptr<MetricStrategy> metric_;  ///< never null
 };
 
 /// The instruction set the simd kernel runs on in this process, chosen at run
@@ -116,5 +123,9 @@ class DistanceKernel {
 /// What computes the distances, as the timing report names it: "scalar", or
 /// "simd " and the instruction set, e.g. "simd avx512".
 [[nodiscard]] std::string describe_kernel(KernelKind kernel);
+
+/// The same for a metric and kernel: the metric may not have every kernel
+/// (and then says what runs instead).
+[[nodiscard]] std::string describe_kernel(const DistanceOptions& options);
 
 }  // namespace dm

@@ -3,13 +3,19 @@
 #include <optional>
 #include <string_view>
 
+
 namespace dm {
 
-/// How the distance between two points is measured.
+/// How the distance between two points is measured. Each metric owns its
+/// prepared per-location terms, its bounds and its accuracy block
+/// (src/kernel/metrics/, summarized in distance_kernel.hpp).
 enum class Metric {
   haversine,        ///< great circle on a sphere, accurate everywhere (antipodes and poles included)
   equirectangular,  ///< flat projection around the mean latitude: fast, good for short distances
 };
+
+/// Every metric, in the order the command line and the Python module list them.
+inline constexpr Metric all_metrics[] = {Metric::haversine, Metric::equirectangular};
 
 /// Which implementation of the distance math runs. Both honour every metric,
 /// unit and radius and the accuracy contract of distance_kernel.hpp; they may
@@ -28,7 +34,7 @@ inline constexpr double mean_earth_radius_km = 6371.0088;
 struct DistanceOptions {
   Metric metric = Metric::haversine;
   Unit unit = Unit::kilometers;
-  double radius_km = mean_earth_radius_km;
+  double radius_km = mean_earth_radius_km;  ///< the sphere of haversine and equirectangular
   KernelKind kernel = KernelKind::simd;
 };
 
@@ -44,14 +50,19 @@ struct DistanceOptions {
 [[nodiscard]] std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept;
 
 /// The largest sphere radius, in kilometers, whose distances in `unit` are
-/// all finite doubles. No metric yields more than 2π radii (haversine at most
-/// π, equirectangular at most π√2), so this is the largest r with
+/// all finite doubles. No sphere metric yields more than 2π radii (haversine
+/// at most π, equirectangular at most π√2), so this is the largest r with
 /// 2π·r/kilometers_per(unit) finite: about 2.86e307 km in km, 2.86e304 km in m.
 [[nodiscard]] double largest_radius_km(Unit unit) noexcept;
 
-/// Returns `options` if options.radius_km is positive, finite and at most
-/// largest_radius_km(options.unit); otherwise throws std::invalid_argument
-/// naming the value and the largest allowed.
+/// An upper bound of every distance options.metric can produce, in
+/// options.unit (π radii for haversine, π√2 for equirectangular), as the
+/// metric itself states it: the NPY encoder checks float32 against it.
+[[nodiscard]] double largest_distance(const DistanceOptions& options) noexcept;
+
+/// Returns `options` if the metric accepts them: for the sphere metrics,
+/// radius_km positive, finite and at most largest_radius_km(options.unit);
+/// otherwise throws std::invalid_argument naming the value and what is allowed.
 const DistanceOptions& validate(const DistanceOptions& options);
 
 }  // namespace dm
