@@ -9,6 +9,11 @@ find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors, compiled per i
 add_library(hwy_headers INTERFACE)
 target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)
 find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
+# GeographicLib (libgeographiclib-dev): Karney's geodesics, the --metric geodesic
+# kernel. Debian ships its pkg-config module; its CMake find module lies outside
+# CMake's search path and defines no target.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GeographicLib REQUIRED IMPORTED_TARGET geographiclib)
 
 # Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.
 # Only MPI's C API is used: the deprecated C++ bindings are left out.

@@ -166,20 +166,51 @@ void fill(const DistanceKernel& kernel, const MatrixShape& shape, ValueType type
   compute_and_write(kernel, shape, *executor, encoder, output);
 }
 
-py::array compute(const py::array& points, const std::optional<py::array>& destinations,
-                  const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
-                  double radius, const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
-  DistanceOptions options;
-  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, "'haversine', 'equirectangular'");
-  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
-  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
-  options.radius_km = radius;
-  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+/// "'haversine', 'equirectangular', 'geodesic'", from the library's one list.
+std::string metric_names() {
+  std::string names;
+  for (const Metric metric : all_metrics) {
+    if (!names.empty()) names += ", ";
+    names += '\'' + std::string(to_string(metric)) + '\'';
+  }
+  return names;
+}
+
+/// The sphere (radius, km) or the ellipsoid ("wgs84", "grs80", "A,INVF"), each
+/// only for its own kind of metric; None leaves the default.
+void set_figure(DistanceOptions& options, const std::optional<double>& radius, const std::optional<std::string>& ellipsoid) {
+  if (options.metric == Metric::geodesic) {
+    if (radius) {
+      throw py::value_error("radius is the sphere's and cannot be combined with metric='geodesic': use ellipsoid=");
+    }
+    if (ellipsoid) {
+      options.ellipsoid = parse_or_throw(parse_ellipsoid(*ellipsoid), "ellipsoid", *ellipsoid,
+                                         "'wgs84', 'grs80' or (semi-major axis in metres, inverse flattening)");
+    }
+  } else {
+    if (ellipsoid) {
+      throw py::value_error("ellipsoid applies to metric='geodesic' only, not '" +
+                            std::string(to_string(options.metric)) + "' (which uses radius=)");
+    }
+    if (radius) options.radius_km = *radius;
+  }
   try {
     validate(options);
   } catch (const std::invalid_argument& error) {
-    throw py::value_error(std::string("radius: ") + error.what());
+    throw py::value_error(std::string(options.metric == Metric::geodesic ? "" : "radius: ") + error.what());
   }
+}
+
+py::array compute(const py::array& points, const std::optional<py::array>& destinations,
+                  const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
+                  const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
+                  const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
+  DistanceOptions options;
+  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, metric_names());
+  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
+  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+  set_figure(options, radius, ellipsoid);
   if (!can_hold(type, options)) {
     throw py::value_error("distances up to " + shortest(largest_distance(options)) + ' ' + unit +
                           " do not fit in float32: use float64 or a smaller radius");
@@ -217,7 +248,7 @@ PYBIND11_MODULE(_core, module) {
   module.doc() = "Compiled core of distance_matrix; use the functions of the distance_matrix package.";
   module.attr("__version__") = dm::version;
   module.def("compute", &dm::python::compute, py::arg("points"), py::arg("destinations"), py::arg("out"),
-             py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("dtype"), py::arg("kernel"),
+             py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("ellipsoid"), py::arg("dtype"), py::arg("kernel"),
              py::arg("workers"),
              "The condensed matrix of `points` (destinations None) or the points x destinations "
              "rectangle, into `out` or a new array; arguments already normalized by the package.");

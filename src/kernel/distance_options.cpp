@@ -20,6 +20,7 @@ std::string_view to_string(Metric metric) noexcept {
   switch (metric) {
     case Metric::haversine: return "haversine";
     case Metric::equirectangular: return "equirectangular";
+    case Metric::geodesic: return "geodesic";
   }
   return "?";
 }
@@ -45,6 +46,7 @@ std::string_view to_string(KernelKind kernel) noexcept {
 std::optional<Metric> parse_metric(std::string_view text) noexcept {
   if (text == "haversine") return Metric::haversine;
   if (text == "equirectangular") return Metric::equirectangular;
+  if (text == "geodesic") return Metric::geodesic;
   return std::nullopt;
 }
 

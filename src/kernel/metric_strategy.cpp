@@ -8,6 +8,7 @@
 #include <string>
 
 #include "src/kernel/metrics/equirectangular_metric.hpp"
+#include "src/kernel/metrics/geodesic_metric.hpp"
 #include "src/kernel/metrics/haversine_metric.hpp"
 
 namespace dm {
@@ -34,12 +35,25 @@ void validate_radius(const DistanceOptions& options) {
   }
 }
 
+/// The ellipsoid: accepted by ellipsoid_problem(), and small enough that no
+/// distance in options.unit overflows.
+void validate_ellipsoid(const DistanceOptions& options) {
+  if (const std::optional<std::string> problem = ellipsoid_problem(options.ellipsoid)) {
+    throw std::invalid_argument("ellipsoid " + to_string(options.ellipsoid) + ": " + *problem);
+  }
+  if (!std::isfinite(metrics::GeodesicMetric::largest_distance(options))) {
+    throw std::invalid_argument("ellipsoid " + to_string(options.ellipsoid) + " gives distances in " +
+                                std::string(to_string(options.unit)) + " too large for a double");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<MetricStrategy> make_metric_strategy(const DistanceOptions& options) {
   switch (options.metric) {
     case Metric::haversine: return std::make_unique<metrics::HaversineMetric>(options);
     case Metric::equirectangular: return std::make_unique<metrics::EquirectangularMetric>(options);
+    case Metric::geodesic: return std::make_unique<metrics::GeodesicMetric>(options);
   }
   throw std::invalid_argument("unknown metric");
 }
@@ -48,6 +62,7 @@ double largest_distance(const DistanceOptions& options) noexcept {
   switch (options.metric) {
     case Metric::haversine: return metrics::HaversineMetric::largest_distance(options);
     case Metric::equirectangular: return metrics::EquirectangularMetric::largest_distance(options);
+    case Metric::geodesic: return metrics::GeodesicMetric::largest_distance(options);
   }
   return std::numeric_limits<double>::infinity();
 }
@@ -56,6 +71,7 @@ const DistanceOptions& validate(const DistanceOptions& options) {
   switch (options.metric) {
     case Metric::haversine:
     case Metric::equirectangular: validate_radius(options); break;
+    case Metric::geodesic: validate_ellipsoid(options); break;
   }
   return options;
 }

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/kernel/ellipsoid.hpp"
+
 
 namespace dm {
 
@@ -12,10 +14,11 @@ namespace dm {
 enum class Metric {
   haversine,        ///< great circle on a sphere, accurate everywhere (antipodes and poles included)
   equirectangular,  ///< flat projection around the mean latitude: fast, good for short distances
+  geodesic,         ///< shortest path on an ellipsoid (WGS84 by default), Karney's algorithm
 };
 
 /// Every metric, in the order the command line and the Python module list them.
-inline constexpr Metric all_metrics[] = {Metric::haversine, Metric::equirectangular};
+inline constexpr Metric all_metrics[] = {Metric::haversine, Metric::equirectangular, Metric::geodesic};
 
 /// Which implementation of the distance math runs. Both honour every metric,
 /// unit and radius and the accuracy contract of distance_kernel.hpp; they may
@@ -36,6 +39,7 @@ struct DistanceOptions {
   Unit unit = Unit::kilometers;
   double radius_km = mean_earth_radius_km;  ///< the sphere of haversine and equirectangular
   KernelKind kernel = KernelKind::simd;
+  Ellipsoid ellipsoid = wgs84;  ///< the ellipsoid of geodesic (radius_km is not used there)
 };
 
 /// Length of one `unit` in kilometers.
@@ -56,13 +60,15 @@ struct DistanceOptions {
 [[nodiscard]] double largest_radius_km(Unit unit) noexcept;
 
 /// An upper bound of every distance options.metric can produce, in
-/// options.unit (π radii for haversine, π√2 for equirectangular), as the
+/// options.unit (π radii for haversine, π√2 for equirectangular, π·max(a, b)
+/// for geodesic), as the
 /// metric itself states it: the NPY encoder checks float32 against it.
 [[nodiscard]] double largest_distance(const DistanceOptions& options) noexcept;
 
 /// Returns `options` if the metric accepts them: for the sphere metrics,
 /// radius_km positive, finite and at most largest_radius_km(options.unit);
-/// otherwise throws std::invalid_argument naming the value and what is allowed.
+/// for geodesic, an ellipsoid ellipsoid_problem() accepts, whose distances
+/// in options.unit are finite; otherwise throws std::invalid_argument naming the value and what is allowed.
 const DistanceOptions& validate(const DistanceOptions& options);
 
 }  // namespace dm
