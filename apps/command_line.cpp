@@ -17,13 +17,12 @@
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
+#include "option_table.hpp"
 
 namespace dm::cli {
 namespace {
 
 constexpr std::string_view program_name = "distance_matrix";
-/// Not an ExecutorKind: a runner over MPI ranks, each running the streaming runner.
-constexpr const char* mpi_executor = "mpi";
 
 constexpr std::string_view description =
     "Computes the great-circle distance between every pair of locations in a CSV file\n"
@@ -68,13 +67,6 @@ constexpr std::string_view footer =
 /// Every executor starts one thread or process per worker: far beyond the
 /// cores this only exhausts the system's thread and process limits.
 constexpr std::uint64_t max_workers = 1024;
-
-template <typename Enum, std::size_t N>
-std::vector<std::string> names_of(const Enum (&values)[N]) {
-  std::vector<std::string> names;
-  for (const Enum value : values) names.emplace_back(to_string(value));
-  return names;
-}
 
 /// Accepts only a plain decimal integer in [1, max]. CLI11's own conversion
 /// would accept "0x10" and wrap "-3" around to a huge size_t.
@@ -154,14 +146,11 @@ struct Arguments {
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
-  std::vector<std::string> executors = names_of(all_executor_kinds);
-  executors.emplace_back(mpi_executor);
-  const std::vector<std::string> metrics = names_of(all_metrics);
-  const std::vector<std::string> units =
-      names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
-
+  // Every name and choice comes from option_table.hpp, which the --help test checks.
+  const auto choices = [](Option option) { return CLI::IsMember(spelling_of(option).choices()); };
+  app.set_help_flag(flags_of(Option::help), "Print this help message and exit");
   // CLI11 does not wrap text: descriptions are broken by hand to fit 80 columns.
-  app.add_option("INPUT", arguments.input,
+  app.add_option(flags_of(Option::input), arguments.input,
                  "CSV of locations (name,latitude,longitude);\n"
                  "- reads standard input")
       ->required()
@@ -170,13 +159,13 @@ void define_options(CLI::App& app, Arguments& arguments) {
     arguments.output = path;
     arguments.output_given = true;
   };
-  app.add_option_function<std::string>("-o,--output", take_output,
+  app.add_option_function<std::string>(flags_of(Option::output), take_output,
                                        "Where to write the distances; - is standard\n"
                                        "output. Default: output.csv in the input's\n"
                                        "folder, as the original tool does; standard\n"
                                        "output when INPUT is -")
       ->type_name("PATH");
-  app.add_option("-e,--executor", arguments.executor,
+  app.add_option(flags_of(Option::executor), arguments.executor,
                  "sequential  one loop\n"
                  "threads     a new thread per task\n"
                  "pool        a fixed pool of threads\n"
@@ -185,39 +174,40 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "parallel    oneTBB work stealing (default)\n"
                  "mpi         the ranks of an MPI job (mpirun),\n"
                  "            --workers threads each")
-      ->check(CLI::IsMember(executors))
+      ->check(choices(Option::executor))
       ->type_name("NAME");
-  app.add_option("-r,--runner", arguments.runner,
+  app.add_option(flags_of(Option::runner), arguments.runner,
                  "The original tool's switch: asyncio selects\n"
                  "the async executor, standard any other")
-      ->check(CLI::IsMember({"standard", "asyncio"}))
+      ->check(choices(Option::runner))
       ->type_name("NAME");
-  app.add_option("--workers", arguments.workers,
+  app.add_option(flags_of(Option::workers), arguments.workers,
                  "Threads or processes, at most 1024. Default:\n"
                  "one per hardware thread (-e mpi: shared among\n"
                  "the ranks on each machine)")
       ->check(whole_number_from_one_to(max_workers))
       ->type_name("N");
-  app.add_option("--chunk-size", arguments.chunk_size,
+  app.add_option(flags_of(Option::chunk_size), arguments.chunk_size,
                  "Pairs per task; 1 makes each pair a task.\n"
                  "Default: chosen by the executor")
       ->check(whole_number_from_one_to(std::numeric_limits<std::uint64_t>::max()))
       ->type_name("PAIRS");
-  app.add_option("--io-latency", arguments.io_latency,
+  app.add_option(flags_of(Option::io_latency), arguments.io_latency,
                  "Simulated wait before each row read and each\n"
-                 "row written: 500ms, 0.5s, 250us, 100ns, 2min\n"
-                 "(units: ns us ms s min). Default: 0")
+                 "cell written (and before a header, if the\n"
+                 "format has one): 500ms, 0.5s, 250us, 100ns,\n"
+                 "2min (units: ns us ms s min). Default: 0")
       ->check(duration())
       ->type_name("DURATION");
-  app.add_option("--metric", arguments.metric,
+  app.add_option(flags_of(Option::metric), arguments.metric,
                  "haversine: great circle, accurate everywhere\n"
                  "(default); equirectangular: flat projection,\n"
                  "fast, for short distances; geodesic: on the\n"
                  "ellipsoid (--ellipsoid), Karney's algorithm\n"
                  "by GeographicLib, scalar for either --kernel")
-      ->check(CLI::IsMember(metrics))
+      ->check(choices(Option::metric))
       ->type_name("NAME");
-  app.add_option("--radius", arguments.radius_km,
+  app.add_option(flags_of(Option::radius), arguments.radius_km,
                  "Sphere radius in kilometers, not with\n"
                  "--metric geodesic. Default: 6371.0088, the\n"
                  "mean Earth radius. At most 2.86e307\n"
@@ -225,57 +215,57 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->check(positive_finite_number())
       ->each([&arguments](const std::string&) { arguments.radius_given = true; })
       ->type_name("KM");
-  app.add_option("--ellipsoid", arguments.ellipsoid,
+  app.add_option(flags_of(Option::ellipsoid), arguments.ellipsoid,
                  "With --metric geodesic: wgs84 (default),\n"
                  "grs80, or A,INVF: semi-major axis in metres\n"
                  "and inverse flattening (0: a sphere; else\n"
                  "|INVF| >= 100, negative for prolate)")
       ->check(ellipsoid_text())
       ->type_name("ELLIPSOID");
-  app.add_option("--unit", arguments.unit,
+  app.add_option(flags_of(Option::unit), arguments.unit,
                  "Distance unit: kilometers (default), meters,\n"
                  "miles, nautical miles")
-      ->check(CLI::IsMember(units))
+      ->check(choices(Option::unit))
       ->type_name("NAME");
-  app.add_option("--kernel", arguments.kernel,
+  app.add_option(flags_of(Option::kernel), arguments.kernel,
                  "simd: vectorized, best instruction set of\n"
                  "this CPU (default); scalar: one pair at a\n"
                  "time, the reference. Both accurate to 1e-9 km")
-      ->check(CLI::IsMember(names_of({KernelKind::simd, KernelKind::scalar})))
+      ->check(choices(Option::kernel))
       ->type_name("NAME");
-  app.add_option("--format", arguments.format,
+  app.add_option(flags_of(Option::format), arguments.format,
                  "csv (default) or npy (NumPy); an OUTPUT name\n"
                  "ending in .npy picks npy")
-      ->check(CLI::IsMember({"csv", "npy"}))
+      ->check(choices(Option::format))
       ->type_name("NAME");
-  app.add_option("--layout", arguments.layout,
+  app.add_option(flags_of(Option::layout), arguments.layout,
                  "pairs      origin,destination,distance rows\n"
                  "           (CSV default)\n"
                  "square     n x n table, zero diagonal (NPY\n"
                  "           default; CSV: a table with names)\n"
                  "condensed  SciPy's pdist vector (NPY only)")
-      ->check(CLI::IsMember({"pairs", "condensed", "square"}))
+      ->check(choices(Option::layout))
       ->type_name("NAME");
-  app.add_option("--dtype", arguments.dtype,
+  app.add_option(flags_of(Option::dtype), arguments.dtype,
                  "NPY values: float64 (default) or float32,\n"
                  "each distance rounded once")
-      ->check(CLI::IsMember({"float64", "float32"}))
+      ->check(choices(Option::dtype))
       ->type_name("NAME");
-  app.add_option("--to", arguments.destinations,
+  app.add_option(flags_of(Option::destinations), arguments.destinations,
                  "CSV of destinations: write the distance from\n"
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
       ->type_name("PATH");
-  app.add_flag("-q,--quiet", arguments.quiet,
+  app.add_flag(flags_of(Option::quiet), arguments.quiet,
                "Do not print the timings, nor the progress line\n"
                "of runs longer than a second on a terminal");
-  app.add_flag("--progress", arguments.progress,
+  app.add_flag(flags_of(Option::progress), arguments.progress,
                "Show the progress line even when standard\n"
                "error is not a terminal (a log file)");
-  app.add_flag("--partitioned", arguments.partitioned,
+  app.add_flag(flags_of(Option::partitioned), arguments.partitioned,
                "With -e mpi: OUTPUT is a folder of one\n"
                "part-NNNNN file per rank and manifest.json");
-  app.set_version_flag("--version", std::string(program_name) + ' ' + version, "Print the version and exit");
+  app.set_version_flag(flags_of(Option::version), std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
 ExecutorKind resolve_executor(const Arguments& arguments) {
@@ -384,6 +374,14 @@ CommandLine resolve(const Arguments& arguments) {
   }
   if (arguments.partitioned && !command.mpi) {
     throw CLI::ValidationError("--partitioned", "writes one part per MPI rank: use it with -e mpi");
+  }
+  if (arguments.partitioned && !arguments.output_given) {
+    // The default output.csv is a file name: as a folder it would only mislead.
+    throw CLI::ValidationError("--partitioned", "writes a folder of parts: name it with -o FOLDER");
+  }
+  if (arguments.partitioned && arguments.output == "-") {
+    throw CLI::ValidationError("--partitioned",
+                               "writes a folder of parts, not standard output: name a folder with -o FOLDER");
   }
   command.partitioned = arguments.partitioned;
   command.quiet = arguments.quiet;

@@ -5,6 +5,9 @@
 #
 #   bench/mpi_scaling.sh [LOCATIONS] [FOLDER] [RANKS...]   # default 20000 /tmp 1 2
 #
+# DM_TOOL=path/to/distance_matrix times another build (e.g. build/ci-gcc);
+# FOLDER=/dev/shm/x takes the disk out of the write phase (tmpfs).
+#
 # Prints per rank count: the calculation time of the slowest rank (from the
 # tool's report), the job's wall time, and its CPU time (user + system of
 # mpirun and every rank, from /usr/bin/time -v); then the speed-up of the
@@ -15,7 +18,7 @@ folder=${2:-/tmp}
 shift $(($# < 2 ? $# : 2))
 ranks=("$@")
 if ((${#ranks[@]} == 0)); then ranks=(1 2); fi
-tool=build/release/distance_matrix
+tool=${DM_TOOL:-build/release/distance_matrix}
 input="$folder/mpi_bench_$n.csv"
 output="$folder/mpi_bench_$n.npy"
 # As root Open MPI needs these; shared memory alone avoids probing the network.

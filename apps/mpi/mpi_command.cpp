@@ -1,5 +1,7 @@
 #include "mpi_command.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -72,8 +74,14 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
   std::optional<CsvLocationReader> destinations;
   if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
   refuse_output_over_destinations(command);
-  if (!command.partitioned) file.emplace(command.output, ProtectedInput::of(command.input));
-  if (file && file->temporary_path().empty()) {
+  // Checked before opening: opening a FIFO for writing waits for a reader,
+  // which may never come, only to refuse it.
+  struct stat status {};
+  const bool special =
+      ::stat(command.output.c_str(), &status) == 0 && !S_ISREG(status.st_mode) && !S_ISDIR(status.st_mode);
+  if (command.partitioned) check_partitioned_output(command);
+  if (!command.partitioned && !special) file.emplace(command.output, ProtectedInput::of(command.input));
+  if (!command.partitioned && (special || file->temporary_path().empty())) {
     throw std::invalid_argument("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a pipe "
                                 "or a device: name a file with -o");
   }

@@ -1,3 +1,20 @@
+// distance_matrix/errors.hpp
+//
+// The exceptions the library throws, by cause: InputError (invalid input
+// rows, with one Diagnostic "file:line: what is wrong" each), IoError (a file
+// could not be read or written) and ExecutionError (the computation failed,
+// for example a worker process died). The tool maps them to exit codes 3, 4, 1.
+//
+// Thread safety: plain values; a caught exception may be read from any thread.
+//
+// Example:
+//   try {
+//     const dm::LocationTable locations = dm::parse_locations("a,91,0\n", "in.csv");
+//   } catch (const dm::InputError& error) {
+//     for (const dm::Diagnostic& d : error.diagnostics()) std::cerr << d.to_string() << '\n';
+//     // in.csv:1: latitude 91 is outside [-90, 90]
+//   }
+
 #pragma once
 
 #include <cstddef>

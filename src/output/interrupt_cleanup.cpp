@@ -1,7 +1,10 @@
 #include "distance_matrix/output/interrupt_cleanup.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <array>
@@ -37,6 +40,7 @@ constexpr std::size_t slot_count = 32;
 
 struct Slot {
   std::atomic<int> state{free_slot};
+  bool folder = false;  ///< written before the slot becomes active
   char path[PATH_MAX];
 };
 
@@ -52,6 +56,37 @@ std::atomic<int> registrations_in_progress{0};
 /// Which signals install_interrupt_cleanup() took over, for the child reset.
 std::array<std::atomic<bool>, NSIG> installed{};
 
+/// Removes the files directly in `path`, then the folder. Async-signal-safe:
+/// raw getdents64 instead of readdir (which may allocate), unlinkat, rmdir.
+/// Removing entries while listing may skip some, so it lists again until a
+/// pass removes nothing (bounded).
+void remove_folder(const char* path) noexcept {
+  const int folder = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (folder < 0) return;
+  alignas(8) char buffer[4096];
+  for (int pass = 0; pass < 64; ++pass) {
+    bool removed = false;
+    ::lseek(folder, 0, SEEK_SET);
+    for (;;) {
+      const long length = ::syscall(SYS_getdents64, folder, buffer, sizeof buffer);
+      if (length <= 0) break;
+      for (long offset = 0; offset < length;) {
+        // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+        unsigned short record_length = 0;
+        std::memcpy(&record_length, buffer + offset + 16, sizeof record_length);
+        const char* name = buffer + offset + 19;
+        const bool dot = name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+        if (!dot && ::unlinkat(folder, name, 0) == 0) removed = true;
+        if (record_length == 0) break;
+        offset += record_length;
+      }
+    }
+    if (!removed) break;
+  }
+  ::close(folder);
+  ::rmdir(path);
+}
+
 void remove_registered_temporaries() noexcept {
   // A thread creating a temporary blocks the signals, so the handler runs
   // elsewhere; give it the moment it needs to finish registering its file.
@@ -61,7 +96,12 @@ void remove_registered_temporaries() noexcept {
     ::nanosleep(&one_millisecond, nullptr);
   }
   for (Slot& slot : slots) {
-    if (slot.state.load(std::memory_order_acquire) == active_slot) ::unlink(slot.path);
+    if (slot.state.load(std::memory_order_acquire) != active_slot) continue;
+    if (slot.folder) {
+      remove_folder(slot.path);
+    } else {
+      ::unlink(slot.path);
+    }
   }
 }
 
@@ -136,7 +176,7 @@ TemporaryCreationGuard::~TemporaryCreationGuard() {
   ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
-TemporaryRegistration::TemporaryRegistration(const std::filesystem::path& path) noexcept {
+TemporaryRegistration::TemporaryRegistration(const std::filesystem::path& path, TemporaryKind kind) noexcept {
   std::string text;
   try {
     std::error_code error;
@@ -152,6 +192,7 @@ TemporaryRegistration::TemporaryRegistration(const std::filesystem::path& path) 
       continue;
     }
     std::memcpy(slots[index].path, text.c_str(), text.size() + 1);
+    slots[index].folder = kind == TemporaryKind::folder;
     slots[index].state.store(active_slot, std::memory_order_release);
     slot_ = static_cast<int>(index);
     return;

@@ -64,12 +64,14 @@ TEST_F(BenchCommandTest, PrintsTheTableAndWritesAJsonAndAnSvgReport) {
   // The JSON, read back by a real parser: one entry per row of the table,
   // every executor with both kernels, every result identical.
   const Output json = capture(
-      "python3 -c 'import json, sys\n"
+      "python3 -c 'import json, math, sys\n"
       "d = json.load(open(sys.argv[1]))\n"
       "r = d[\"results\"]\n"
       "print(d[\"locations\"], d[\"pairs\"], d[\"all_identical\"], d[\"simd_scalar_max_difference_km\"] <= 1e-9)\n"
       "print(sorted({(x[\"executor\"], x[\"kernel\"]) for x in r}))\n"
-      "print(all(len(x[\"seconds\"]) == 2 and x[\"median_seconds\"] > 0 and x[\"pairs_per_second\"] > 0"
+      "close = lambda a, b: math.isclose(a, b, rel_tol=1e-8)\n"
+      "print(all(len(x[\"seconds\"]) == 2 and close(x[\"median_seconds\"], sum(x[\"seconds\"]) / 2)"
+      " and close(x[\"pairs_per_second\"] * x[\"median_seconds\"], d[\"pairs\"])"
       " and x[\"identical\"] for x in r), r[0][\"executor\"], r[0][\"kernel\"], float(r[0][\"speedup_over_sequential_scalar\"]))\n' " +
       (report / "bench.json").string());
   ASSERT_EQ(json.exit_code, 0) << json.text;

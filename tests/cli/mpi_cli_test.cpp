@@ -4,6 +4,7 @@
 // matrix_formats_test) in every format and layout and for --to; partitioned
 // output; invalid input; more ranks than pairs; a rank killed mid-run.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,6 +17,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -355,11 +359,197 @@ TEST_F(MpiCliTest, CtrlCOnMpirunLeavesNoTemporary) {
   EXPECT_EQ(leftovers(), std::vector<std::string>{"in.fifo"}) << "no output, no temporary\n" << result.err;
 }
 
+/// Every file under `root` (relative name -> bytes): what a run may not change.
+std::map<std::string, std::string> snapshot(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(root)) {
+    files[fs::relative(entry.path(), root).string()] = entry.is_directory() ? "<folder>" : read_file(entry.path());
+  }
+  return files;
+}
+
+/// Runs `-e mpi --partitioned` as one rank, without mpirun.
+testing::ToolResult run_partitioned(const fs::path& folder, std::vector<std::string> arguments) {
+  arguments.insert(arguments.end(), {"-e", "mpi", "--partitioned", "-q"});
+  return testing::run_tool(arguments, folder);
+}
+
+// Issue 18.1: the input inside the output folder was read, then deleted as a
+// stale part (part-00003 with one rank) or overwritten (part-00000).
+TEST_F(MpiCliTest, PartitionedOutputNeverDestroysAFileItReads) {
+  const std::string locations = read_file(folder / "in.csv");
+  for (const char* name : {"part-00003.csv", "part-00000.csv"}) {
+    fs::remove_all(folder / "parts");
+    fs::create_directory(folder / "parts");
+    testing::write_file(folder / "parts" / name, locations);
+    for (const bool as_destinations : {false, true}) {
+      const std::vector<std::string> arguments =
+          as_destinations ? std::vector<std::string>{path("in.csv"), "--to", path("parts/") + name, "-o", path("parts")}
+                          : std::vector<std::string>{path("parts/") + name, "-o", path("parts")};
+      const testing::ToolResult result = run_partitioned(folder, arguments);
+      EXPECT_EQ(result.exit_code, 4) << name << '\n' << result.err;
+      EXPECT_EQ(result.err, "distance_matrix: cannot write '" + path("parts") + "': it holds '" + path("parts") + '/' +
+                                name + "', the same file as the " + (as_destinations ? "destinations" : "input") +
+                                " '" + path("parts/") + name + "', which would be destroyed\n");
+      EXPECT_EQ(testing::entries(folder / "parts"), std::set<std::string>{name});
+      EXPECT_TRUE(read_file(folder / "parts" / name) == locations) << name;
+      EXPECT_EQ(leftovers(), std::vector<std::string>{"parts"}) << "no staging folder left";
+    }
+  }
+}
+
+// Issue 18.1: a previous run's part is removed as stale only when its
+// manifest lists it: one that is also the input is refused, and a part the
+// user put there (not in the manifest) is never touched.
+TEST_F(MpiCliTest, PartitionedOutputReplacesOnlyWhatItsManifestLists) {
+  ASSERT_EQ(mpirun(3, {path("in.csv"), "-e", "mpi", "--partitioned", "-q", "-o", path("parts")}).exit_code, 0);
+  const std::map<std::string, std::string> previous = snapshot(folder / "parts");
+  ASSERT_EQ(previous.size(), 4u);
+
+  // One rank would remove part-00002 as stale: it is the input here.
+  testing::ToolResult result = run_partitioned(folder, {path("parts/part-00002.csv"), "-o", path("parts")});
+  EXPECT_EQ(result.exit_code, 4) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("the same file as the input '" + path("parts/part-00002.csv") + "'"));
+  EXPECT_EQ(snapshot(folder / "parts"), previous);
+
+  // A file of the user's beside the parts.
+  testing::write_file(folder / "parts" / "part-00007.csv", "mine\n");
+  result = run_partitioned(folder, {path("in.csv"), "-o", path("parts")});
+  EXPECT_EQ(result.exit_code, 4) << result.err;
+  EXPECT_EQ(result.err, "distance_matrix: cannot write '" + path("parts") + "': it holds '" + path("parts") +
+                            "/part-00007.csv', which this tool did not write (manifest.json does not list it); "
+                            "--partitioned replaces the whole folder, so move that file away or choose another "
+                            "folder\n");
+  EXPECT_EQ(read_file(folder / "parts" / "part-00007.csv"), "mine\n");
+  fs::remove(folder / "parts" / "part-00007.csv");
+  EXPECT_EQ(snapshot(folder / "parts"), previous);
+
+  // Without the user's file, one rank replaces the three parts the manifest lists.
+  result = run_partitioned(folder, {path("in.csv"), "-o", path("parts")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(testing::entries(folder / "parts"), (std::set<std::string>{"manifest.json", "part-00000.csv"}));
+  EXPECT_TRUE(read_file(folder / "parts" / "part-00000.csv") == single_process({path("in.csv")}, "reference.csv"));
+  EXPECT_EQ(leftovers(), (std::vector<std::string>{"parts", "reference.csv"}));
+}
+
+/// Sets an environment variable for the tools a test starts, until destroyed.
+class ScopedEnvironment {
+ public:
+  ScopedEnvironment(const char* name, const char* value) : name_(name) {
+    if (const char* previous = ::getenv(name)) previous_ = previous;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnvironment() {
+    if (previous_) {
+      ::setenv(name_, previous_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnvironment(const ScopedEnvironment&) = delete;
+  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> previous_;
+};
+
+// Issue 18.3: the parts were committed and the old ones deleted before the
+// manifest was written; when that write failed the folder mixed two runs.
+TEST_F(MpiCliTest, AFailedPartitionedRunLeavesThePreviousOutputByteForByte) {
+  std::ofstream(folder / "other.csv") << testing::to_csv(testing::random_locations(20, 3));
+  ASSERT_EQ(mpirun(3, {path("in.csv"), "-e", "mpi", "--partitioned", "-q", "-o", path("parts")}).exit_code, 0);
+  const std::map<std::string, std::string> previous = snapshot(folder / "parts");
+  ASSERT_EQ(previous.size(), 4u);
+
+  const ScopedEnvironment failing_manifest("DM_TEST_FAIL_MANIFEST", "1");
+  // Every rank ends by itself here: no need to give a killed one time.
+  const ScopedEnvironment quick_end("OMPI_MCA_odls_base_sigkill_timeout", "1");
+  for (const unsigned ranks : {1u, 2u, 3u}) {  // fewer ranks: the stale parts too
+    const Result result = mpirun(ranks, {path("other.csv"), "-e", "mpi", "--partitioned", "-q", "-o", path("parts")});
+    EXPECT_EQ(result.exit_code, 4) << ranks << " ranks\n" << result.err;
+    EXPECT_THAT(result.err, HasSubstr("cannot write '" + path("parts") + "/manifest.json'"));
+    EXPECT_EQ(snapshot(folder / "parts"), previous) << ranks << " ranks";
+    EXPECT_EQ(leftovers(), (std::vector<std::string>{"other.csv", "parts"})) << "no staging folder left";
+  }
+}
+
+// Issue 18.12: a rank killed while writing its part left the part's
+// temporary behind (only the rank itself knew it); in single-file mode the
+// other ranks remove the shared temporary.
+TEST_F(MpiCliTest, AKilledRankInPartitionedModeLeavesNoTemporaryPart) {
+  std::ofstream(folder / "big.csv") << testing::to_csv(testing::random_locations(4000, 5));
+  const pid_t job = start_mpirun(2, {path("big.csv"), "-e", "mpi", "--partitioned", "--workers", "1", "-q", "-o",
+                                     path("parts")});
+  ASSERT_GT(job, 0);
+  // Rank 1 has begun its part: stop rank 0 so that the job cannot end (rank
+  // 1 then waits for it with its temporary part), then kill rank 1.
+  const auto rank_with = [&](unsigned rank) {
+    const std::string marker = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank) + '\0';
+    for (const fs::directory_entry& entry : fs::directory_iterator("/proc")) {
+      const std::string pid = entry.path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (read_file(entry.path() / "environ").find(marker) == std::string::npos) continue;
+      const std::string stat = read_file(entry.path() / "stat");
+      const std::size_t after_name = stat.rfind(')');
+      if (after_name != std::string::npos && std::stoi(stat.substr(after_name + 4)) == job) return std::stoi(pid);
+    }
+    return -1;
+  };
+  const auto temporary_part = [&] {
+    std::error_code error;
+    for (auto it = fs::recursive_directory_iterator(folder, error); it != fs::recursive_directory_iterator();
+         it.increment(error)) {
+      if (it->path().filename().string().rfind(".part-00001.csv.tmp.", 0) == 0) return true;
+    }
+    return false;
+  };
+  pid_t rank_zero = -1;
+  pid_t rank_one = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((rank_zero < 0 || rank_one < 0 || !temporary_part()) && std::chrono::steady_clock::now() < deadline) {
+    if (rank_zero < 0) rank_zero = rank_with(0);
+    if (rank_one < 0) rank_one = rank_with(1);
+  }
+  ASSERT_GT(rank_zero, 0);
+  ASSERT_GT(rank_one, 0);
+  ASSERT_EQ(::kill(rank_zero, SIGSTOP), 0);
+  ASSERT_TRUE(temporary_part()) << "rank 1 finished before rank 0 could be stopped";
+  ASSERT_EQ(::kill(rank_one, SIGKILL), 0);
+  ::kill(rank_zero, SIGCONT);  // mpirun sends it too, with SIGTERM
+
+  const Result result = finish(job);
+  EXPECT_NE(result.exit_code, 0);
+  // mpirun may return while rank 0 is still dying: wait for it to go.
+  const auto gone = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (::kill(rank_zero, 0) == 0 && read_file("/proc/" + std::to_string(rank_zero) + "/stat").find(") Z") ==
+                                         std::string::npos &&
+         std::chrono::steady_clock::now() < gone) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"big.csv"}) << "no part, no temporary\n" << result.err;
+}
+
+// Issue 18.11: opening a FIFO for writing waits for a reader; -e mpi waited
+// there forever before it would refuse the FIFO.
+TEST_F(MpiCliTest, AFifoOutputIsRefusedWithoutWaitingForAReader) {
+  ASSERT_EQ(::mkfifo(path("out.fifo").c_str(), 0600), 0);
+  // A hang fails the test (timeout exits 124) instead of blocking it.
+  const Result result = finish(spawn({"/usr/bin/timeout", "20", DM_CLI_PATH, path("in.csv"), "-e", "mpi", "-o",
+                                      path("out.fifo")}));
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("-e mpi writes a regular file at offsets with MPI-IO, not standard output, a "
+                                    "pipe or a device: name a file with -o"));
+  EXPECT_EQ(leftovers(), std::vector<std::string>{"out.fifo"});
+}
+
 TEST_F(MpiCliTest, WhatMpiCannotDoIsAUsageError) {
   const std::vector<std::vector<std::string>> refused = {
       {"-e", "mpi", "-o", "-"},                       // MPI-IO needs a regular file
       {"-e", "mpi", "-o", "/dev/null"},
       {"--partitioned", "-o", path("parts")},         // parts are per rank
+      {"-e", "mpi", "--partitioned", "-o", "-"},      // a folder of parts is not standard output
+      {"-e", "mpi", "--partitioned"},                 // nor the default output.csv
       {"-e", "mpi", "--io-latency", "1ms", "-o", path("out.csv")},
       {"-e", "mpi", "-r", "asyncio", "-o", path("out.csv")},
   };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <thread>
 #include <vector>
 
 #include "support/executor_checks.hpp"
@@ -12,21 +13,6 @@ namespace dm {
 namespace {
 
 using testing::expected_distances;
-
-TEST(ParallelExecutor, FillsEverySlotOfTheRange) {
-  const DistanceKernel kernel(LocationTable(testing::random_locations(400, 11)));
-  for (const CellRange range : {CellRange{0, kernel.pair_count()}, CellRange{12345, 54321}, CellRange{5, 6}}) {
-    for (std::size_t chunk : {0, 1, 100, 1000000}) {
-      for (unsigned workers : {1u, 2u, 5u}) {
-        ParallelExecutor executor({workers, chunk});
-        std::vector<double> out(range.size(), -1.0);
-        executor.compute(kernel, range, out);
-        EXPECT_EQ(out, expected_distances(kernel, range))
-            << "range " << range.first << ".." << range.last << " chunk " << chunk << " workers " << workers;
-      }
-    }
-  }
-}
 
 // The executor keeps its task arena between calls (issue 6: one was built
 // per call); a smaller process-wide limit in force for one call must still
@@ -54,14 +40,8 @@ TEST(ParallelExecutor, ReportsItsSettings) {
   EXPECT_EQ(executor.kind(), ExecutorKind::parallel);
   EXPECT_EQ(executor.workers(), 3u);
   EXPECT_EQ(executor.chunk_size(), 64u);
-  EXPECT_GE(ParallelExecutor().workers(), 1u);
-}
-
-TEST(ParallelExecutor, AcceptsAnEmptyRange) {
-  const DistanceKernel kernel(LocationTable(testing::random_locations(3, 1)));
-  ParallelExecutor executor;
-  executor.compute(kernel, {2, 2}, {});
-  SUCCEED();
+  const unsigned hardware = std::thread::hardware_concurrency();
+  EXPECT_EQ(ParallelExecutor().workers(), hardware > 0 ? hardware : 1u) << "by default, one per hardware thread";
 }
 
 }  // namespace

@@ -15,32 +15,13 @@
 #include "distance_matrix/errors.hpp"
 #include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
+#include "support/sanitizer.hpp"
 
 namespace dm {
 namespace {
 
 using testing::computed_distances;
 using testing::expected_distances;
-using testing::ranges_of;
-
-TEST(PoolExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
-  for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
-    const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const CellRange range : ranges_of(kernel)) {
-      for (const std::size_t chunk_size :
-           {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
-        for (const unsigned workers : {1u, 2u, 5u}) {
-          SCOPED_TRACE(std::to_string(location_count) + " locations, pairs [" +
-                       std::to_string(range.first) + ", " + std::to_string(range.last) +
-                       "), chunk " + std::to_string(chunk_size) + ", " + std::to_string(workers) +
-                       " workers");
-          PoolExecutor executor({workers, chunk_size});
-          EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
-        }
-      }
-    }
-  }
-}
 
 TEST(PoolExecutor, SplitsALargeRangeIntoManyDefaultChunks) {
   // 124,750 pairs: about 30 chunks of the default size, the last one partial.
@@ -63,22 +44,6 @@ TEST(PoolExecutor, DefaultsToTheHardwareThreadsAndTheDefaultChunk) {
   EXPECT_EQ(executor.workers(), hardware > 0 ? hardware : 1u);
   EXPECT_EQ(executor.chunk_size(), PoolExecutor::default_chunk_size);
 }
-
-TEST(PoolExecutor, CanBeReusedForSeveralWindows) {
-  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 3)));
-  PoolExecutor executor({2, 5});
-  for (const CellRange window : {CellRange{0, 97}, CellRange{97, 194}, CellRange{194, 780}}) {
-    EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
-  }
-}
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define DM_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define DM_UNDER_SANITIZER 1
-#endif
-#endif
 
 #ifdef DM_UNDER_SANITIZER
 TEST(PoolExecutor, ReportsAPoolTheSystemRefusesAsAnExecutionError) {

@@ -76,12 +76,17 @@ TEST(ThreadPool, RunsAsManyTasksAtOnceAsItHasWorkers) {
   constexpr unsigned worker_count = 4;
   ThreadPool pool(worker_count);
   std::latch everyone_started(worker_count);
-  std::vector<std::future<void>> tasks;
+  std::vector<std::future<std::thread::id>> tasks;
   for (unsigned task = 0; task < worker_count; ++task) {
-    tasks.push_back(pool.submit([&everyone_started] { everyone_started.arrive_and_wait(); }));
+    tasks.push_back(pool.submit([&everyone_started] {
+      everyone_started.arrive_and_wait();
+      return std::this_thread::get_id();
+    }));
   }
-  for (auto& task : tasks) task.get();
-  SUCCEED();
+  std::set<std::thread::id> threads;
+  for (auto& task : tasks) threads.insert(task.get());
+  EXPECT_EQ(threads.size(), worker_count) << "each waiting task holds a worker of its own";
+  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
 }
 
 TEST(ThreadPool, WaitIdleReturnsOnlyWhenEveryPostedTaskHasFinished) {
@@ -119,13 +124,15 @@ TEST(ThreadPool, WaitIdleWaitsForARunningTaskNotJustForAnEmptyQueue) {
   EXPECT_TRUE(finished);
 }
 
-TEST(ThreadPool, WaitIdleOnAnIdlePoolReturnsImmediately) {
+TEST(ThreadPool, WaitIdleOnAnIdlePoolReturnsAndThePoolKeepsWorking) {
   ThreadPool pool(2);
+  pool.wait_idle();  // nothing was ever posted: returns at once
+  int ran = 0;       // plain: wait_idle() must order the task's write before our read
+  pool.post([&ran] { ++ran; });
   pool.wait_idle();
-  pool.post([] {});
-  pool.wait_idle();
-  pool.wait_idle();
-  SUCCEED();
+  pool.wait_idle();  // idle again: returns at once, and ran nothing twice
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(pool.submit([] { return 42; }).get(), 42) << "the pool still runs tasks after waiting idle";
 }
 
 TEST(ThreadPool, DestructorRunsTasksStillQueued) {

@@ -14,36 +14,13 @@
 #include "distance_matrix/errors.hpp"
 #include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
+#include "support/sanitizer.hpp"
 
 namespace dm {
 namespace {
 
 using testing::computed_distances;
 using testing::expected_distances;
-using testing::ranges_of;
-
-TEST(ThreadsExecutor, MatchesTheKernelForEveryRangeChunkAndWorkerCount) {
-  for (const std::size_t location_count : {0, 1, 2, 3, 50, 300}) {
-    const DistanceKernel kernel(LocationTable(testing::random_locations(location_count, 2024)));
-    for (const CellRange range : ranges_of(kernel)) {
-      // A thread per pair is the slow lesson; on the largest input use it
-      // only on the small ranges.
-      const bool per_pair_affordable = range.size() <= 2000;
-      for (const std::size_t chunk_size :
-           {std::size_t{1}, std::size_t{7}, std::size_t{0}, range.size() + 10}) {
-        if (chunk_size <= 1 && !per_pair_affordable) continue;
-        for (const unsigned workers : {1u, 2u, 5u}) {
-          SCOPED_TRACE(std::to_string(location_count) + " locations, pairs [" +
-                       std::to_string(range.first) + ", " + std::to_string(range.last) +
-                       "), chunk " + std::to_string(chunk_size) + ", " + std::to_string(workers) +
-                       " workers");
-          ThreadsExecutor executor({workers, chunk_size});
-          EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
-        }
-      }
-    }
-  }
-}
 
 TEST(ThreadsExecutor, DefaultsToAThreadPerPairAndTheLiveThreadCap) {
   const ThreadsExecutor executor;
@@ -65,22 +42,6 @@ TEST(ThreadsExecutor, HandlesMoreThreadsThanTheCapWithTheDefaultSettings) {
   const CellRange range{0, kernel.pair_count()};
   EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));
 }
-
-TEST(ThreadsExecutor, CanBeReusedForSeveralWindows) {
-  const DistanceKernel kernel(LocationTable(testing::random_locations(40, 3)));
-  ThreadsExecutor executor({2, 5});
-  for (const CellRange window : {CellRange{0, 97}, CellRange{97, 194}, CellRange{194, 780}}) {
-    EXPECT_EQ(computed_distances(executor, kernel, window), expected_distances(kernel, window));
-  }
-}
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define DM_UNDER_SANITIZER 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define DM_UNDER_SANITIZER 1
-#endif
-#endif
 
 #ifdef DM_UNDER_SANITIZER
 TEST(ThreadsExecutor, ReportsThreadsTheSystemRefusesAsAnExecutionError) {

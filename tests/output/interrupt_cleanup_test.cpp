@@ -71,6 +71,26 @@ TEST_F(InterruptCleanupTest, TheHandlerRemovesTheTemporaryAndTheProcessDiesByThe
   }
 }
 
+// A staging folder of parts (-e mpi --partitioned): the handler removes the
+// files in it, then the folder. Enough files that one listing cannot hold
+// them all, so removing while listing is covered.
+TEST_F(InterruptCleanupTest, AFolderRegistrationRemovesTheFolderAndItsFiles) {
+  const fs::path staging = folder_ / ".parts.tmp.abcdef";
+  fs::create_directory(staging);
+  for (int index = 0; index < 300; ++index) {
+    std::ofstream(staging / ("part-with-a-long-name-to-fill-the-listing-" + std::to_string(index) + ".csv")) << index;
+  }
+  const int status = in_child([&] {
+    install_interrupt_cleanup();
+    const TemporaryRegistration registration(staging, TemporaryKind::folder);
+    ::raise(SIGTERM);
+    ::_exit(99);
+  });
+  ASSERT_TRUE(WIFSIGNALED(status)) << status;
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
+  EXPECT_EQ(entries(), std::set<std::string>{"out.csv"});
+}
+
 TEST_F(InterruptCleanupTest, WithoutTheHandlerTheTemporaryStays) {
   // The reference this fix is measured against: default actions leave the file.
   const int status = in_child([&] {

@@ -1,3 +1,19 @@
+// distance_matrix/distributed/communicator.hpp
+//
+// Communicator and SharedFile: the few collective operations a distributed
+// run needs, as an interface, so that the library never links MPI (the tool
+// loads its MPI module only for -e mpi). SingleProcessCommunicator is a job of
+// one, for callers without MPI and for tests.
+//
+// Thread safety: a communicator is used by one thread of its rank; every rank
+// calls the collectives in the same order.
+//
+// Example:
+//   dm::SingleProcessCommunicator one;
+//   std::string bytes = "locations";
+//   one.broadcast(bytes, 0);                              // a job of one: unchanged
+//   const std::uint64_t before = one.exclusive_prefix_sum(42);  // 0 on rank 0
+
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,19 @@
+// distance_matrix/distributed/distributed_matrix.hpp
+//
+// One matrix computed by many processes (MPI ranks) into one file: each
+// rank's share of the cells (rank_share), its local workers, the locations
+// packed for a broadcast, failures agreed on by every rank (agree), and the
+// share computed and written at its offset (write_share). The same kernel,
+// shapes and encoders as one process, so the file is byte for byte the same.
+//
+// Thread safety: the collective functions are called by one thread per rank,
+// in the same order on every rank; rank_share and workers_per_rank are pure.
+//
+// Example:
+//   const dm::CellRange mine = dm::rank_share(shape, communicator.size(), communicator.rank());
+//   dm::StreamingRunner runner({.workers = dm::workers_per_rank(0, communicator)});
+//   const dm::ShareReport report = dm::write_share(communicator, cells, runner, *encoder, *file);
+
 #pragma once
 
 #include <cstddef>

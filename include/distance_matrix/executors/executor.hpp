@@ -1,3 +1,19 @@
+// distance_matrix/executors/executor.hpp
+//
+// Executor: who computes which cells of a window, and when. ExecutorKind
+// names the workshop's strategies, make_executor() builds the batch ones.
+// Executors only fill a buffer of doubles through MatrixCells::compute: they
+// never read input, encode or write output (the runners in run/ do).
+//
+// Thread safety: an executor is used by one thread at a time (compute() may
+// start threads or processes of its own); distinct executors are independent.
+//
+// Example:
+//   const dm::DistanceKernel kernel(locations);
+//   const std::unique_ptr<dm::Executor> executor = dm::make_executor(dm::ExecutorKind::pool, {.workers = 4});
+//   std::vector<double> out(kernel.pair_count());
+//   executor->compute(kernel, {0, out.size()}, out);  // the original tool's pairs order
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,16 @@
+// distance_matrix/executors/parallel_executor.hpp
+//
+// ParallelExecutor: oneTBB work stealing over the flat range of cells; what
+// make_executor(ExecutorKind::parallel) builds (the tool itself streams the
+// parallel strategy through StreamingRunner).
+//
+// Thread safety: one compute() at a time per executor (it keeps its task arena
+// between calls); distinct executors are independent.
+//
+// Example:
+//   dm::ParallelExecutor executor({.workers = 8});
+//   executor.compute(kernel, {0, kernel.pair_count()}, out);
+
 #pragma once
 
 #include <memory>

@@ -1,3 +1,15 @@
+// distance_matrix/executors/pool_executor.hpp
+//
+// PoolExecutor: chunks of cells as tasks on the project's own ThreadPool
+// (thread_pool.hpp); --workers sizes the pool, --chunk-size the tasks.
+//
+// Thread safety: one compute() at a time per executor; its pool's threads are
+// its own.
+//
+// Example:
+//   dm::PoolExecutor executor({.workers = 4, .chunk_size = 4096});
+//   executor.compute(kernel, {0, kernel.pair_count()}, out);
+
 #pragma once
 
 #include "distance_matrix/executors/executor.hpp"

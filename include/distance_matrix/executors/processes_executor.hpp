@@ -1,3 +1,20 @@
+// distance_matrix/executors/processes_executor.hpp
+//
+// ProcessesExecutor: forked worker processes that write their cells into
+// shared memory; a worker that dies makes compute() throw ExecutionError,
+// never hang, and leaves the output untouched.
+//
+// Thread safety: one compute() (or run) at a time per executor. Usable in a
+// multithreaded program: a child takes no locks and allocates nothing.
+//
+// Example:
+//   dm::ProcessesExecutor executor({.workers = 4});
+//   {
+//     const dm::ExecutorRun run(executor, kernel);  // the workers are forked once for the run
+//     executor.compute(kernel, {0, 1000}, std::span<double>(out).first(1000));
+//     executor.compute(kernel, {1000, 2000}, std::span<double>(out).subspan(1000, 1000));
+//   }                                               // ... and reaped here
+
 #pragma once
 
 #include <functional>

@@ -1,3 +1,15 @@
+// distance_matrix/executors/sequential_executor.hpp
+//
+// SequentialExecutor: one loop on the calling thread, the baseline every
+// other strategy is measured against.
+//
+// Thread safety: it holds no state: any number of threads may call compute()
+// at once, on disjoint outputs.
+//
+// Example:
+//   dm::SequentialExecutor executor;
+//   executor.compute(kernel, {0, kernel.pair_count()}, out);
+
 #pragma once
 
 #include "distance_matrix/executors/executor.hpp"

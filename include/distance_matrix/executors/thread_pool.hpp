@@ -1,3 +1,19 @@
+// distance_matrix/executors/thread_pool.hpp
+//
+// ThreadPool: the workshop's hand-made fixed-size pool (one FIFO queue, one
+// mutex, one condition variable), written out to show how a pool works and
+// what its lock costs. PoolExecutor runs on it.
+//
+// Thread safety: submit(), post() and wait_idle() may be called from any
+// thread; wait_idle() never from one of the pool's tasks.
+//
+// Example:
+//   dm::ThreadPool pool(4);
+//   std::future<int> answer = pool.submit([] { return 6 * 7; });
+//   pool.post([] { /* fire and forget */ });
+//   pool.wait_idle();
+//   const int value = answer.get();  // 42
+
 #pragma once
 
 #include <condition_variable>

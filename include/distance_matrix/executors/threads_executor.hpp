@@ -1,3 +1,15 @@
+// distance_matrix/executors/threads_executor.hpp
+//
+// ThreadsExecutor: a new std::thread for every task, the workshop's naive
+// strategy (slow on purpose with one pair a task); at most 64 threads, or
+// --workers, alive at once.
+//
+// Thread safety: one compute() at a time per executor.
+//
+// Example:
+//   dm::ThreadsExecutor executor({.workers = 8, .chunk_size = 1024});
+//   executor.compute(kernel, {0, kernel.pair_count()}, out);
+
 #pragma once
 
 #include "distance_matrix/executors/executor.hpp"

@@ -1,3 +1,15 @@
+// distance_matrix/input/byte_source.hpp
+//
+// ByteSource: where a reader's bytes come from, one block at a time, so that
+// input of any length is read in bounded memory; DescriptorSource reads a
+// file descriptor (a file, a pipe, a terminal).
+//
+// Thread safety: a source is read by one thread at a time.
+//
+// Example:
+//   auto source = std::make_unique<dm::DescriptorSource>(STDIN_FILENO, "standard input", false);
+//   dm::CsvLocationReader reader(std::move(source), "-");
+
 #pragma once
 
 #include <cstddef>

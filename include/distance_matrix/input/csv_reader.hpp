@@ -1,3 +1,18 @@
+// distance_matrix/input/csv_reader.hpp
+//
+// CsvLocationReader: `name,latitude,longitude` rows, one location at a time,
+// in bounded memory, with a "file:line: what is wrong" diagnostic for each
+// invalid row; read_all() and parse_locations() for a whole table. The input
+// part of the library: it knows no output and no command line.
+//
+// Thread safety: a reader is used by one thread at a time; distinct readers
+// are independent.
+//
+// Example:
+//   dm::CsvLocationReader reader = dm::CsvLocationReader::open("data/locations.csv");
+//   const dm::LocationTable locations = dm::read_all(reader);  // throws InputError listing bad rows
+//   const dm::LocationTable two = dm::parse_locations("a,0,0\nb,0,90\n");
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,39 @@
+// distance_matrix/kernel/distance_options.hpp
+//
+// DistanceOptions: which metric, unit, sphere radius (or, for geodesic,
+// ellipsoid) and kernel the distances are computed with, the names the
+// command line spells them by, each metric's bound and the options check.
+//
+// Thread safety: values and pure functions.
+//
+// Error bound and valid range, per function (docs/accuracy.md):
+//
+//   Metric::haversine        Max Error 1e-9 km on the 6371.0088 km sphere,
+//                            1.6e-13 of the radius in any radius and unit,
+//                            for latitudes [-90, 90], longitudes [-180, 180].
+//   Metric::equirectangular  An approximation for short distances, outside
+//                            the contract.
+//   Metric::geodesic         Max Error 1e-6 m on any accepted ellipsoid
+//                            (ellipsoid.hpp), everywhere (docs/geodesic.md).
+//   KernelKind::simd/scalar  Both meet the contract; they may differ in the
+//                            last bits (at most 3.6e-12 km on
+//                            data/1k_locations.csv).
+//   kilometers_per(unit)     Any Unit.
+//   largest_radius_km(unit)  Any Unit; about 2.86e307 km for km, 2.86e304 km
+//                            for m: the largest radius whose 2π radii are a
+//                            finite double in `unit`.
+//   largest_distance(options) Any options validate() accepts: finite.
+//   validate(options)        Valid Range: radius_km finite, > 0 and
+//                            <= largest_radius_km(unit) (sphere metrics);
+//                            for geodesic, an ellipsoid ellipsoid_problem()
+//                            accepts whose π·max(a, b) is finite in unit;
+//                            else throws std::invalid_argument.
+//
+// Example:
+//   dm::DistanceOptions options{.unit = dm::Unit::miles, .kernel = dm::KernelKind::scalar};
+//   dm::validate(options);                 // returns options: the default radius fits
+//   dm::parse_metric("equirectangular");   // dm::Metric::equirectangular
+
 #pragma once
 
 #include <optional>

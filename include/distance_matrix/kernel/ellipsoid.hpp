@@ -1,3 +1,15 @@
+// distance_matrix/kernel/ellipsoid.hpp
+//
+// Ellipsoid: the figure of Metric::geodesic (semi-major axis and inverse
+// flattening), the named ones (wgs84, grs80), the --ellipsoid syntax and the
+// range accepted (|f| <= 1/100, or a sphere).
+//
+// Thread safety: values and pure functions.
+//
+// Example:
+//   dm::parse_ellipsoid("6378388,297");          // International 1924
+//   dm::ellipsoid_problem({6378137.0, 50.0});    // "inverse flattening 50 is not allowed: ..."
+
 #pragma once
 
 #include <optional>

@@ -1,3 +1,17 @@
+// distance_matrix/kernel/location.hpp
+//
+// Location and LocationTable: named points in decimal degrees, stored column
+// by column, and the valid coordinate ranges (latitude_range [-90, 90],
+// longitude_range [-180, 180]) that every source of locations checks.
+//
+// Thread safety: values; any number of threads may read a table that no one
+// modifies.
+//
+// Example:
+//   const dm::LocationTable table({{"boston", 42.364758, -71.067421}});
+//   table.name(0);                        // "boston"
+//   dm::latitude_range.contains(91.0);    // false
+
 #pragma once
 
 #include <cstddef>

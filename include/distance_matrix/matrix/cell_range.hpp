@@ -1,3 +1,16 @@
+// distance_matrix/matrix/cell_range.hpp
+//
+// CellRange and Pair: flat half-open ranges of cells, the original tool's
+// pair order (pair_index, pair_at) and the arithmetic that cuts a range into
+// parts or chunks.
+//
+// Thread safety: values and pure functions.
+//
+// Example:
+//   dm::pair_index({1, 2});                      // 2: (0, 1), (0, 2), (1, 2), (0, 3), ...
+//   dm::pair_at(3);                              // {0, 3}
+//   dm::chunk_count(dm::CellRange{0, 10}, 4);    // 3 chunks: 4 + 4 + 2 cells
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,16 @@
+// distance_matrix/matrix/chunking.hpp
+//
+// Chunking: a window of cells cut into tasks of chunk_size cells, the last
+// one shorter: what the threads, pool, processes and parallel executors
+// schedule, each in its own way.
+//
+// Thread safety: an immutable value; compute() of distinct chunks may run on
+// any number of threads at once.
+//
+// Example:
+//   const dm::Chunking chunks = dm::Chunking::of(range, 4096);
+//   for (std::size_t chunk = 0; chunk < chunks.count(); ++chunk) chunks.compute(cells, chunk, out);
+
 #pragma once
 
 #include <algorithm>

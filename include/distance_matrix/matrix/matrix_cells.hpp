@@ -1,3 +1,18 @@
+// distance_matrix/matrix/matrix_cells.hpp
+//
+// MatrixCells: the cells of one matrix shape computed by one kernel, what
+// executors schedule: a flat range of cells becomes kernel runs, so any split
+// of [0, cell_count()) gives the same doubles.
+//
+// Thread safety: compute() is const and touches no shared mutable state: any
+// number of threads or forked processes may call it on disjoint outputs. The
+// kernel must outlive the view and not grow meanwhile.
+//
+// Example:
+//   const dm::MatrixCells cells(kernel, dm::MatrixShape::square(kernel.size()));
+//   std::vector<double> out(cells.cell_count());
+//   cells.compute({0, out.size()}, out);  // n × n, zero diagonal
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,16 @@
+// distance_matrix/matrix/matrix_shape.hpp
+//
+// MatrixShape and Layout: which pair of locations each cell of the flat range
+// [0, cell_count()) holds, for the pairs, condensed (SciPy's pdist), square
+// and rectangle (origins × destinations) layouts.
+//
+// Thread safety: an immutable value; its functions are const.
+//
+// Example:
+//   const dm::MatrixShape shape = dm::MatrixShape::square(3);
+//   shape.cell_count();                 // 9
+//   dm::MatrixShape::condensed(4).cell_count();  // 6
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,12 @@
+// distance_matrix/output/byte_output.hpp
+//
+// ByteOutput: a destination for bytes (OutputFile is one).
+//
+// Thread safety: one writer at a time.
+//
+// Example:
+//   void save(dm::ByteOutput& output) { output.write("a,b,1\n"); }
+
 #pragma once
 
 #include <string_view>

@@ -1,3 +1,13 @@
+// distance_matrix/output/csv_field.hpp
+//
+// csv_field(): a name as an RFC 4180 CSV field, quoted only when it must be.
+//
+// Thread safety: a pure function.
+//
+// Example:
+//   dm::csv_field("boston");            // boston
+//   dm::csv_field("Washington, D.C.");  // "Washington, D.C."
+
 #pragma once
 
 #include <string>

@@ -1,3 +1,16 @@
+// distance_matrix/output/csv_pairs_encoder.hpp
+//
+// CsvPairsEncoder: the original tool's `origin,destination,distance` rows,
+// byte for byte. Like every encoder it makes bytes and never writes them.
+//
+// Thread safety: encode() is const: any number of threads may encode blocks
+// at once; extend() only while no encode() runs.
+//
+// Example:
+//   const dm::CsvPairsEncoder encoder(locations, dm::MatrixShape::pairs(locations.size()));
+//   std::string bytes;
+//   encoder.encode({0, 1}, std::span<const double>(&distance, 1), bytes);  // "a,b,1040.300088008328\n"
+
 #pragma once
 
 #include <cstddef>

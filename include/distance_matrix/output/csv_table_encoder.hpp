@@ -1,3 +1,16 @@
+// distance_matrix/output/csv_table_encoder.hpp
+//
+// CsvTableEncoder: the matrix as a CSV table with names (a square, or origins
+// × destinations). Makes bytes, never writes them.
+//
+// Thread safety: immutable after construction; encode() is const: any number
+// of threads may encode blocks at once.
+//
+// Example:
+//   const dm::CsvTableEncoder encoder(locations, dm::MatrixShape::square(locations.size()));
+//   std::string bytes = encoder.header();  // ",a,b\n"
+//   encoder.encode({0, 2}, first_row, bytes);  // "a,0,1040.300088008328\n"
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,16 @@
+// distance_matrix/output/file_identity.hpp
+//
+// FileIdentity and ProtectedInput: the device and inode a name designates
+// (through links and descriptors), so that an output is never written over
+// its own input, whatever names the two were given.
+//
+// Thread safety: values; the functions that make them examine the file
+// system and may be called from any thread.
+//
+// Example:
+//   const std::optional<dm::ProtectedInput> input = dm::ProtectedInput::of("data.csv");
+//   dm::OutputFile output("link-to-data.csv", input);  // throws IoError: it is the input
+
 #pragma once
 
 #include <sys/types.h>

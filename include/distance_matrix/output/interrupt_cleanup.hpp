@@ -1,3 +1,18 @@
+// distance_matrix/output/interrupt_cleanup.hpp
+//
+// Removing OutputFile's temporary files (and registered temporary folders,
+// such as the staging folder of -e mpi --partitioned) when a signal ends the
+// process, which then still dies by that signal (exit status 128 + N).
+//
+// Thread safety: install_interrupt_cleanup() once, early in main(), before any
+// thread starts; the handler itself only calls async-signal-safe functions.
+//
+// Example:
+//   int main(int argc, char** argv) {
+//     dm::install_interrupt_cleanup();
+//     // ... an OutputFile interrupted by Ctrl-C leaves no temporary behind
+//   }
+
 #pragma once
 
 #include <csignal>
@@ -64,14 +79,18 @@ class TemporaryCreationGuard {
   sigset_t previous_mask_;
 };
 
-/// Registers a temporary file for removal by the handler, for its lifetime.
-/// The path is stored made absolute, so a later chdir() does not matter.
-/// Storage is fixed (a few dozen files): past that, or for a path longer than
-/// PATH_MAX, the file is simply not covered.
+/// What a registration removes: one file, or a folder of files (the
+/// entries directly in it, then the folder itself; not subfolders).
+enum class TemporaryKind { file, folder };
+
+/// Registers a temporary file (or folder of files) for removal by the
+/// handler, for its lifetime. The path is stored made absolute, so a later
+/// chdir() does not matter. Storage is fixed (a few dozen files): past that,
+/// or for a path longer than PATH_MAX, the file is simply not covered.
 class TemporaryRegistration {
  public:
   TemporaryRegistration() noexcept = default;
-  explicit TemporaryRegistration(const std::filesystem::path& path) noexcept;
+  explicit TemporaryRegistration(const std::filesystem::path& path, TemporaryKind kind = TemporaryKind::file) noexcept;
   ~TemporaryRegistration() { reset(); }
 
   TemporaryRegistration(TemporaryRegistration&& other) noexcept;

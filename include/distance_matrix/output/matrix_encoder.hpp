@@ -1,3 +1,17 @@
+// distance_matrix/output/matrix_encoder.hpp
+//
+// MatrixEncoder: turns blocks of computed cells into the bytes of one output
+// format (header first). Encoders make bytes and never write them: where the
+// bytes go is a MatrixOutput's business.
+//
+// Thread safety: immutable once constructed; encode() is const: many threads
+// may encode blocks at once and concatenate them in cell order.
+//
+// Example:
+//   std::string bytes = encoder.header();
+//   encoder.encode({0, distances.size()}, distances, bytes);
+//   output.append(bytes);
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,17 @@
+// distance_matrix/output/matrix_format.hpp
+//
+// Format and MatrixFormat: what to write (CSV or NPY, the layout, the value
+// type), which combinations are allowed (format_problem) and the encoder for
+// each (make_encoder).
+//
+// Thread safety: values and pure functions; make_encoder() returns a new,
+// immutable encoder.
+//
+// Example:
+//   const dm::MatrixFormat format{dm::Format::npy, dm::Layout::condensed, dm::ValueType::float32};
+//   const dm::MatrixShape shape = dm::MatrixShape::of(dm::resolve_layout(format, false), locations.size());
+//   const std::unique_ptr<dm::MatrixEncoder> encoder = dm::make_encoder(format, shape, locations);
+
 #pragma once
 
 #include <memory>

@@ -1,3 +1,16 @@
+// distance_matrix/output/matrix_output.hpp
+//
+// MatrixOutput: where the encoded matrix goes, appended in order or written at
+// offsets, final only on commit(); MemoryMatrixOutput keeps the bytes,
+// FileMatrixOutput writes an OutputFile with bounded dirty memory.
+//
+// Thread safety: one writing thread at a time (the runners' serial writer).
+//
+// Example:
+//   dm::MemoryMatrixOutput output;
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+//   const std::string& bytes = output.bytes();
+
 #pragma once
 
 #include <cstddef>

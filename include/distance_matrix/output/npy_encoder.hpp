@@ -1,3 +1,16 @@
+// distance_matrix/output/npy_encoder.hpp
+//
+// NpyEncoder: the matrix as a NumPy .npy file (float64 or float32, square,
+// condensed or rectangle), which numpy.load reads and memory-maps; npy_header
+// and the value types. Makes bytes, never writes them.
+//
+// Thread safety: immutable after construction; encode() is const: any number
+// of threads may encode blocks at once.
+//
+// Example:
+//   const dm::NpyEncoder encoder(dm::MatrixShape::square(n), dm::ValueType::float64);
+//   std::string bytes = encoder.header();  // "\x93NUMPY\x01\x00...'shape': (n, n)..."
+
 #pragma once
 
 #include <cstddef>

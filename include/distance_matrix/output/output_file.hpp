@@ -1,3 +1,16 @@
+// distance_matrix/output/output_file.hpp
+//
+// OutputFile: a file that appears complete or not at all (a temporary,
+// fsync, rename), that keeps an existing file's permissions and owner, and
+// writes devices, pipes and open descriptors straight through.
+//
+// Thread safety: one thread at a time per file.
+//
+// Example:
+//   dm::OutputFile file("out.csv");
+//   file.write("a,b,1040.300088008328\n");
+//   file.commit();  // without it, out.csv is left as it was
+
 #pragma once
 
 #include <cstdint>

@@ -1,3 +1,13 @@
+// distance_matrix/output/write_error.hpp
+//
+// describe_write_error(): the reason for a failed file operation as a phrase
+// for a message, naming the file size limit (ulimit -f) when that is why.
+//
+// Thread safety: no state of its own; callable from any thread.
+//
+// Example:
+//   dm::describe_write_error(ENOSPC);  // "No space left on device"
+
 #pragma once
 
 #include <string>

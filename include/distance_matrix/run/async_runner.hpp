@@ -1,3 +1,15 @@
+// distance_matrix/run/async_runner.hpp
+//
+// AsyncRunner: the workshop's asyncio version: one thread, read, compute and
+// write coroutines joined by bounded channels (standalone Asio), awaiting the
+// simulated I/O latency on timers instead of blocking.
+//
+// Thread safety: a runner runs one matrix at a time, on the calling thread.
+//
+// Example:
+//   dm::AsyncRunner runner({.io_latency = std::chrono::milliseconds(1)});
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include <chrono>

@@ -1,3 +1,16 @@
+// distance_matrix/run/batch_runner.hpp
+//
+// BatchRunner: the original tool's shape: an executor computes a window of
+// cells, then this thread encodes and writes it, then the next window.
+//
+// Thread safety: a runner runs one matrix at a time; its executor must not be
+// used by anyone else meanwhile.
+//
+// Example:
+//   dm::PoolExecutor pool({.workers = 4});
+//   dm::BatchRunner runner(pool);
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include <cstddef>

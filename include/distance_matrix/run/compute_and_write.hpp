@@ -1,3 +1,20 @@
+// distance_matrix/run/compute_and_write.hpp
+//
+// compute_and_write(): the library's core for callers with the coordinates in
+// hand: a matrix computed by a runner (or an executor), encoded and written
+// to an output, header first, not committed.
+//
+// Thread safety: reentrant: concurrent calls with distinct runners, encoders
+// and outputs are independent.
+//
+// Example:
+//   const dm::DistanceKernel kernel(locations);
+//   const dm::MatrixShape shape = dm::MatrixShape::pairs(locations.size());
+//   const std::unique_ptr<dm::MatrixEncoder> encoder = dm::make_encoder({}, shape, locations);
+//   dm::StreamingRunner runner;
+//   dm::MemoryMatrixOutput output;
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include "distance_matrix/executors/executor.hpp"

@@ -1,3 +1,15 @@
+// distance_matrix/run/make_runner.hpp
+//
+// make_runner(): the runner each strategy runs as (StreamingRunner for
+// parallel, AsyncRunner for async, a BatchRunner over the executor for the
+// others).
+//
+// Thread safety: returns a new runner; see the runner's own header.
+//
+// Example:
+//   const std::unique_ptr<dm::MatrixRunner> runner = dm::make_runner(dm::ExecutorKind::pool, {.workers = 4});
+//   dm::compute_and_write(kernel, shape, *runner, *encoder, output);
+
 #pragma once
 
 #include <memory>

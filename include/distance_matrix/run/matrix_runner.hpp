@@ -1,3 +1,17 @@
+// distance_matrix/run/matrix_runner.hpp
+//
+// MatrixRunner: one level above executors: computes every cell of a matrix,
+// encodes it and writes it in order, header first, never committing;
+// MatrixReport says where the time went, ProgressCallback follows the cells
+// written.
+//
+// Thread safety: a runner runs one matrix at a time; the progress callback is
+// called on the thread that writes.
+//
+// Example:
+//   const dm::MatrixReport report = runner.run(dm::MatrixCells(kernel, shape), *encoder, output,
+//                                              [](std::size_t done, std::size_t total) { show(done, total); });
+
 #pragma once
 
 #include <chrono>

@@ -1,3 +1,20 @@
+// distance_matrix/run/run_job.hpp
+//
+// MatrixJob and run_job(): everything a command-line run asks for, and the
+// run itself: read the locations, compute, encode and write with the runner
+// the executor calls for. The library knows no command line: the tool's
+// apps/ turn arguments into a MatrixJob.
+//
+// Thread safety: reentrant: concurrent runs with distinct readers and outputs
+// are independent.
+//
+// Example:
+//   dm::CsvLocationReader reader = dm::CsvLocationReader::open("data/locations.csv");
+//   dm::OutputFile file("out.npy");
+//   dm::FileMatrixOutput output(file);
+//   dm::run_job(reader, nullptr, output, {.format = {.format = dm::Format::npy}});
+//   output.commit();
+
 #pragma once
 
 #include <chrono>

@@ -1,3 +1,14 @@
+// distance_matrix/run/run_report.hpp
+//
+// RunReport: what a whole run (read, compute, encode, write) did and where
+// its time went, as the tool's timing report shows it.
+//
+// Thread safety: a value.
+//
+// Example:
+//   const dm::RunReport report = dm::run_job(reader, nullptr, output, job);
+//   std::cerr << report.kernel << '\n';  // "simd avx512"
+
 #pragma once
 
 #include <chrono>

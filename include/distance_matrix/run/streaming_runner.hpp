@@ -1,3 +1,16 @@
+// distance_matrix/run/streaming_runner.hpp
+//
+// StreamingRunner: the production runner, a oneTBB parallel_pipeline in which
+// calculation, encoding and writing overlap, with a bounded number of blocks
+// in flight and the bytes of a sequential run.
+//
+// Thread safety: a runner runs one matrix at a time (on its own worker
+// threads); distinct runners are independent.
+//
+// Example:
+//   dm::StreamingRunner runner({.workers = 8});
+//   dm::compute_and_write(kernel, shape, runner, *encoder, output);
+
 #pragma once
 
 #include <cstddef>

@@ -1,3 +1,13 @@
+// distance_matrix/text/printable.hpp
+//
+// printable(): text the user controls made safe to print on one line of a
+// terminal or a log (control characters and invalid UTF-8 escaped).
+//
+// Thread safety: a pure function.
+//
+// Example:
+//   dm::printable("a\nb\x1b[31m");  // a\nb\e[31m
+
 #pragma once
 
 #include <string>

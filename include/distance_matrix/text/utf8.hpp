@@ -1,3 +1,13 @@
+// distance_matrix/text/utf8.hpp
+//
+// UTF-8 validation: the length of a valid sequence, the first invalid byte.
+//
+// Thread safety: pure functions.
+//
+// Example:
+//   dm::first_invalid_utf8("Z\xc3\xbcrich");  // npos: valid
+//   dm::first_invalid_utf8("ok\xff");           // 2
+
 #pragma once
 
 #include <cstddef>
