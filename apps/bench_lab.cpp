@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "distance_matrix/input/csv_reader.hpp"
@@ -113,16 +114,16 @@ std::vector<LabCase> default_lab_cases(unsigned hardware_threads) {
   const unsigned cores = std::max(hardware_threads, 1U);
   std::vector<unsigned> worker_counts = {1, cores, 2 * cores};
   worker_counts.erase(std::unique(worker_counts.begin(), worker_counts.end()), worker_counts.end());
-  std::vector<LabCase> strategies = {{ExecutorKind::sequential, KernelKind::scalar, 1, 0}};
+  std::vector<LabCase> strategies = {{RunnerKind::sequential, KernelKind::scalar, 1, 0}};
   for (const std::size_t chunk : {std::size_t{4096}, std::size_t{256}}) {
-    strategies.push_back({ExecutorKind::threads, KernelKind::scalar, 0, chunk});
+    strategies.push_back({RunnerKind::threads, KernelKind::scalar, 0, chunk});
   }
-  for (const ExecutorKind executor : {ExecutorKind::pool, ExecutorKind::processes, ExecutorKind::parallel}) {
+  for (const RunnerKind executor : {RunnerKind::pool, RunnerKind::processes, RunnerKind::parallel}) {
     for (const unsigned workers : worker_counts) strategies.push_back({executor, KernelKind::scalar, workers, 0});
   }
-  strategies.push_back({ExecutorKind::pool, KernelKind::scalar, cores, 64});
-  strategies.push_back({ExecutorKind::parallel, KernelKind::scalar, cores, 1});
-  strategies.push_back({ExecutorKind::async, KernelKind::scalar, 1, 0});
+  strategies.push_back({RunnerKind::pool, KernelKind::scalar, cores, 64});
+  strategies.push_back({RunnerKind::parallel, KernelKind::scalar, cores, 1});
+  strategies.push_back({RunnerKind::async, KernelKind::scalar, 1, 0});
   // Each strategy with both kernels side by side, scalar (the baseline) first.
   std::vector<LabCase> cases;
   for (const LabCase& strategy : strategies) {
@@ -159,12 +160,12 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     measurement.config = config;
     measurement.identical = true;
     const DistanceKernel kernel(locations, DistanceOptions{.kernel = config.kernel});
+    const std::optional<ExecutorKind> batch = batch_executor_of(config.executor);
     const std::unique_ptr<Executor> executor =
-        config.executor == ExecutorKind::async ? nullptr
-                                               : make_executor(config.executor, {config.workers, config.chunk_size});
+        batch ? make_executor(*batch, {config.workers, config.chunk_size}) : nullptr;
     // Only the pool's threads and oneTBB's workers outlive a run, so only
     // they can settle; `threads` and `processes` start anew every run.
-    const bool keeps_its_threads = config.executor == ExecutorKind::pool || config.executor == ExecutorKind::parallel;
+    const bool keeps_its_threads = config.executor == RunnerKind::pool || config.executor == RunnerKind::parallel;
     if (keeps_its_threads && executor->workers() > 1) {
       const Clock::time_point warm_up_start = Clock::now();
       do {
@@ -181,7 +182,7 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     measurement.median_seconds = median(measurement.seconds);
     measurement.pairs_per_second =
         measurement.median_seconds > 0 ? static_cast<double>(report.pair_count) / measurement.median_seconds : 0;
-    if (baseline_seconds == 0 && config.executor == ExecutorKind::sequential && config.kernel == KernelKind::scalar) {
+    if (baseline_seconds == 0 && config.executor == RunnerKind::sequential && config.kernel == KernelKind::scalar) {
       baseline_seconds = measurement.median_seconds;
     }
     measurement.speedup = measurement.median_seconds > 0 ? baseline_seconds / measurement.median_seconds : 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "distance_matrix/kernel/location.hpp"
 
@@ -19,7 +20,7 @@ namespace dm {
 /// One configuration the lab times. Zero workers or chunk size: the
 /// executor's default.
 struct LabCase {
-  ExecutorKind executor = ExecutorKind::sequential;
+  RunnerKind executor = RunnerKind::sequential;
   KernelKind kernel = KernelKind::simd;
   unsigned workers = 0;
   std::size_t chunk_size = 0;

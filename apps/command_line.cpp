@@ -13,7 +13,7 @@
 
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
 #include "mpi/mpi_module.hpp"
@@ -63,10 +63,6 @@ constexpr std::string_view footer =
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
-
-/// Every executor starts one thread or process per worker: far beyond the
-/// cores this only exhausts the system's thread and process limits.
-constexpr std::uint64_t max_workers = 1024;
 
 /// Accepts only a plain decimal integer in [1, max]. CLI11's own conversion
 /// would accept "0x10" and wrap "-3" around to a huge size_t.
@@ -268,7 +264,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_version_flag(flags_of(Option::version), std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
-ExecutorKind resolve_executor(const Arguments& arguments) {
+RunnerKind resolve_executor(const Arguments& arguments) {
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
@@ -276,19 +272,19 @@ ExecutorKind resolve_executor(const Arguments& arguments) {
     if (!built_with_mpi()) {
       throw CLI::ValidationError("--executor", "mpi: this distance_matrix was built without MPI (DM_WITH_MPI=OFF)");
     }
-    return ExecutorKind::parallel;  // each rank's local runner
+    return RunnerKind::parallel;  // each rank's local runner
   }
-  const std::optional<ExecutorKind> chosen =
-      arguments.executor.empty() ? std::nullopt : parse_executor_kind(arguments.executor);
+  const std::optional<RunnerKind> chosen =
+      arguments.executor.empty() ? std::nullopt : parse_runner_kind(arguments.executor);
   if (arguments.runner == "asyncio") {
-    if (chosen && *chosen != ExecutorKind::async) {
+    if (chosen && *chosen != RunnerKind::async) {
       throw CLI::ValidationError(
           "--runner",
           "asyncio runs the async executor and cannot be combined with --executor " + arguments.executor);
     }
-    return ExecutorKind::async;
+    return RunnerKind::async;
   }
-  if (arguments.runner == "standard" && chosen == ExecutorKind::async) {
+  if (arguments.runner == "standard" && chosen == RunnerKind::async) {
     throw CLI::ValidationError(
         "--runner", "standard cannot be combined with --executor async, which is the asyncio runner");
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -10,6 +11,11 @@
 #include "distance_matrix/run/run_job.hpp"
 
 namespace dm::cli {
+
+/// The largest --workers. Every executor starts one thread or process per
+/// worker: far beyond the cores this only exhausts the system's thread and
+/// process limits.
+inline constexpr std::uint64_t max_workers = 1024;
 
 /// What the user asked for, checked and resolved to library types.
 struct CommandLine {

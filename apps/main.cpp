@@ -10,6 +10,8 @@
 #include <string_view>
 #include <variant>
 
+#include <tbb/global_control.h>
+
 #include "bench_command.hpp"
 #include "command_line.hpp"
 #include "destinations_guard.hpp"
@@ -79,6 +81,11 @@ int run_command(const dm::cli::CommandLine& command) {
 
 int main(int argc, char** argv) {
   dm::cli::prepare_process();
+  // The library's oneTBB arenas take --workers threads but never more than
+  // the process allows, by default one per hardware thread. The workshop runs
+  // more workers than cores on purpose (the bench lab twice as many): allow
+  // up to the largest --workers. A process-wide setting, so main()'s alone.
+  const tbb::global_control any_workers(tbb::global_control::max_allowed_parallelism, dm::cli::max_workers);
   try {
     if (argc > 1 && std::string_view(argv[1]) == "bench") {
       return dm::cli::run_bench_command(argc - 1, argv + 1, std::cout, std::cerr);

@@ -11,8 +11,12 @@
 #include <string_view>
 #include <vector>
 
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/matrix/matrix_shape.hpp"
+#include "distance_matrix/output/matrix_format.hpp"
+#include "distance_matrix/output/npy_encoder.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm::cli {
 
@@ -21,30 +25,32 @@ enum class Option {
   format, layout, dtype, destinations, quiet, progress, partitioned, version,
 };
 
-/// Not an ExecutorKind: a runner over MPI ranks, each running the streaming runner.
+/// Not a RunnerKind: a runner over MPI ranks, each running the streaming runner.
 inline constexpr std::string_view mpi_executor = "mpi";
 
-template <typename Enum, std::size_t N>
-std::vector<std::string> names_of(const Enum (&values)[N]) {
+/// The names of the library's name `table` that `parse` accepts, in its order.
+template <typename Enum, std::size_t N, typename Parse>
+std::vector<std::string> names_of(const EnumName<Enum> (&table)[N], Parse parse) {
   std::vector<std::string> names;
-  for (const Enum value : values) names.emplace_back(to_string(value));
+  for (const EnumName<Enum>& row : table) {
+    if (parse(row.name)) names.emplace_back(row.name);
+  }
   return names;
 }
 
 inline std::vector<std::string> executor_choices() {
-  std::vector<std::string> names = names_of(all_executor_kinds);
+  std::vector<std::string> names = names_of(runner_kind_names, parse_runner_kind);
   names.emplace_back(mpi_executor);
   return names;
 }
 inline std::vector<std::string> runner_choices() { return {"standard", "asyncio"}; }
-inline std::vector<std::string> metric_choices() { return names_of(all_metrics); }
-inline std::vector<std::string> unit_choices() {
-  return names_of({Unit::kilometers, Unit::meters, Unit::miles, Unit::nautical_miles});
-}
-inline std::vector<std::string> kernel_choices() { return names_of({KernelKind::simd, KernelKind::scalar}); }
-inline std::vector<std::string> format_choices() { return {"csv", "npy"}; }
-inline std::vector<std::string> layout_choices() { return {"pairs", "condensed", "square"}; }
-inline std::vector<std::string> dtype_choices() { return {"float64", "float32"}; }
+inline std::vector<std::string> metric_choices() { return names_of(metric_names, parse_metric); }
+inline std::vector<std::string> unit_choices() { return names_of(unit_names, parse_unit); }
+inline std::vector<std::string> kernel_choices() { return names_of(kernel_kind_names, parse_kernel_kind); }
+inline std::vector<std::string> format_choices() { return names_of(format_names, parse_format); }
+/// Not "rectangle": a rectangle comes from --to, not from a name.
+inline std::vector<std::string> layout_choices() { return names_of(layout_names, parse_layout); }
+inline std::vector<std::string> dtype_choices() { return names_of(value_type_names, parse_value_type); }
 
 struct OptionSpelling {
   Option option;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm::cli {
 namespace {
@@ -40,7 +40,7 @@ std::string format_timing_report(const RunReport& report, std::string_view desti
        plural(report.pair_count, "pair") + " (" + strategy(report) + ')'},
       {"write", seconds(report.write), "-> " + std::string(destination)},
       // The async pipeline's stages run interleaved, so their times overlap.
-      {"total", seconds(report.total), report.stages_overlap || report.executor == ExecutorKind::async ? "(stages overlap)" : ""},
+      {"total", seconds(report.total), report.stages_overlap || report.executor == RunnerKind::async ? "(stages overlap)" : ""},
   };
   std::size_t time_width = 0;
   for (const Line& line : lines) time_width = std::max(time_width, line.time.size());

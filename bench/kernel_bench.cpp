@@ -45,7 +45,7 @@ void BM_Kernel(benchmark::State& state, Metric metric, KernelKind kind, std::str
 /// instruction set compiled in and supported here, best first. The geodesic
 /// has no vectorized kernel yet: its scalar kernel (GeographicLib) only.
 [[maybe_unused]] const bool registered = [] {
-  for (const Metric metric : all_metrics) {
+  for (const Metric metric : values_in(metric_names)) {
     const std::string prefix = "BM_Kernel/" + std::string(to_string(metric)) + '/';
     benchmark::RegisterBenchmark((prefix + "scalar").c_str(), BM_Kernel, metric, KernelKind::scalar, "")
         ->Unit(benchmark::kMillisecond);

@@ -40,15 +40,15 @@ __version__: str = _core.__version__
 #: Names accepted by ``metric=``: the accurate great circle, the flat
 #: approximation around the mean latitude (fast, for short distances), or the
 #: geodesic on an ellipsoid (WGS84 by default; Karney's algorithm, GeographicLib).
-METRICS = ("haversine", "equirectangular", "geodesic")
+METRICS: tuple[str, ...] = _core.METRICS
 #: Names accepted by ``ellipsoid=`` (with ``metric="geodesic"``), besides an
 #: ``(a, inverse_flattening)`` pair: semi-major axis in metres and 1/f.
 ELLIPSOIDS = ("wgs84", "grs80")
 #: Names accepted by ``unit=``: kilometres, metres, statute miles, nautical miles.
-UNITS = ("km", "m", "mi", "nmi")
+UNITS: tuple[str, ...] = _core.UNITS
 #: Names accepted by ``kernel=``: vectorized (Highway, best instruction set of
 #: the CPU), or one pair at a time with libm (the reference).
-KERNELS = ("simd", "scalar")
+KERNELS: tuple[str, ...] = _core.KERNELS
 #: Mean Earth radius in kilometres (IUGG R1), the default sphere.
 MEAN_EARTH_RADIUS_KM = 6371.0088
 

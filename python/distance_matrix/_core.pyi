@@ -5,6 +5,9 @@ from typing import Optional
 import numpy as np
 
 __version__: str
+METRICS: tuple[str, ...]
+UNITS: tuple[str, ...]
+KERNELS: tuple[str, ...]
 
 def compute(
     points: np.ndarray,

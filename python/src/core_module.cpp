@@ -166,16 +166,6 @@ void fill(const DistanceKernel& kernel, const MatrixShape& shape, ValueType type
   compute_and_write(kernel, shape, *executor, encoder, output);
 }
 
-/// "'haversine', 'equirectangular', 'geodesic'", from the library's one list.
-std::string metric_names() {
-  std::string names;
-  for (const Metric metric : all_metrics) {
-    if (!names.empty()) names += ", ";
-    names += '\'' + std::string(to_string(metric)) + '\'';
-  }
-  return names;
-}
-
 /// The sphere (radius, km) or the ellipsoid ("wgs84", "grs80", "A,INVF"), each
 /// only for its own kind of metric; None leaves the default.
 void set_figure(DistanceOptions& options, const std::optional<double>& radius, const std::optional<std::string>& ellipsoid) {
@@ -206,10 +196,11 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
                   const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
                   const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
-  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, metric_names());
-  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, "'km', 'm', 'mi', 'nmi'");
-  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind, "'simd', 'scalar'");
-  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, "float64, float32");
+  options.metric = parse_or_throw(parse_metric(metric), "metric", metric, names_listed(metric_names, "'"));
+  options.unit = parse_or_throw(parse_unit(unit), "unit", unit, names_listed(unit_names, "'"));
+  options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind,
+                                  names_listed(kernel_kind_names, "'"));
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   set_figure(options, radius, ellipsoid);
   if (!can_hold(type, options)) {
     throw py::value_error("distances up to " + shortest(largest_distance(options)) + ' ' + unit +
@@ -241,12 +232,23 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
   return result;
 }
 
+/// The names of `table`, for the package's METRICS, UNITS and KERNELS.
+template <typename Enum, std::size_t N>
+py::tuple names_of(const EnumName<Enum> (&table)[N]) {
+  py::tuple names(N);
+  for (std::size_t index = 0; index < N; ++index) names[index] = py::str(std::string(table[index].name));
+  return names;
+}
+
 }  // namespace
 }  // namespace dm::python
 
 PYBIND11_MODULE(_core, module) {
   module.doc() = "Compiled core of distance_matrix; use the functions of the distance_matrix package.";
   module.attr("__version__") = dm::version;
+  module.attr("METRICS") = dm::python::names_of(dm::metric_names);
+  module.attr("UNITS") = dm::python::names_of(dm::unit_names);
+  module.attr("KERNELS") = dm::python::names_of(dm::kernel_kind_names);
   module.def("compute", &dm::python::compute, py::arg("points"), py::arg("destinations"), py::arg("out"),
              py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("ellipsoid"), py::arg("dtype"), py::arg("kernel"),
              py::arg("workers"),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
 #include "distance_matrix/executors/executor.hpp"
 
 namespace dm {
@@ -105,9 +106,9 @@ std::string pack_failure(const RankFailure& failure) {
 
 CellRange rank_share(const MatrixShape& shape, unsigned ranks, unsigned rank) noexcept {
   if (shape.layout() == Layout::pairs || shape.layout() == Layout::condensed || shape.columns() == 0) {
-    return split_part({0, shape.cell_count()}, ranks, rank);
+    return Chunking::into({0, shape.cell_count()}, ranks).piece(rank);
   }
-  const CellRange rows = split_part({0, shape.rows()}, ranks, rank);
+  const CellRange rows = Chunking::into({0, shape.rows()}, ranks).piece(rank);
   return {rows.first * shape.columns(), rows.last * shape.columns()};
 }
 

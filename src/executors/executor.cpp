@@ -1,6 +1,5 @@
 #include "distance_matrix/executors/executor.hpp"
 
-#include <stdexcept>
 #include <thread>
 
 #include "distance_matrix/executors/parallel_executor.hpp"
@@ -11,23 +10,10 @@
 
 namespace dm {
 
-std::string_view to_string(ExecutorKind kind) noexcept {
-  switch (kind) {
-    case ExecutorKind::sequential: return "sequential";
-    case ExecutorKind::threads: return "threads";
-    case ExecutorKind::pool: return "pool";
-    case ExecutorKind::processes: return "processes";
-    case ExecutorKind::async: return "async";
-    case ExecutorKind::parallel: return "parallel";
-  }
-  return "?";
-}
+std::string_view to_string(ExecutorKind kind) noexcept { return name_in(executor_kind_names, kind); }
 
 std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept {
-  for (ExecutorKind kind : all_executor_kinds) {
-    if (to_string(kind) == text) return kind;
-  }
-  return std::nullopt;
+  return value_in(executor_kind_names, text);
 }
 
 unsigned resolve_workers(unsigned requested) noexcept {
@@ -42,10 +28,9 @@ std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions opti
     case ExecutorKind::threads: return std::make_unique<ThreadsExecutor>(options);
     case ExecutorKind::pool: return std::make_unique<PoolExecutor>(options);
     case ExecutorKind::processes: return std::make_unique<ProcessesExecutor>(options);
-    case ExecutorKind::parallel: return std::make_unique<ParallelExecutor>(options);
-    case ExecutorKind::async: break;
+    case ExecutorKind::parallel: break;
   }
-  throw std::invalid_argument("the async strategy is a runner (AsyncRunner), not a batch executor");
+  return std::make_unique<ParallelExecutor>(options);
 }
 
 }  // namespace dm

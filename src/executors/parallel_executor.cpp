@@ -1,16 +1,13 @@
 #include "distance_matrix/executors/parallel_executor.hpp"
 
 #include "distance_matrix/matrix/chunking.hpp"
+#include "src/executors/worker_arena.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <limits>
 
 #include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
-#include <tbb/task_arena.h>
 
 namespace dm {
 namespace {
@@ -48,18 +45,6 @@ class CompletionEdge {
 
 }  // namespace
 
-/// Created once and reused: an arena is cheap to enter but not to build
-/// (each new one registers with the market and warms up its slots).
-struct ParallelExecutor::Arena {
-  explicit Arena(unsigned thread_count)
-      // task_arena takes an int; more threads than that could never start anyway.
-      : threads(thread_count),
-        arena(static_cast<int>(std::min<unsigned>(thread_count, std::numeric_limits<int>::max()))) {}
-
-  unsigned threads;
-  tbb::task_arena arena;
-};
-
 // Why oneTBB rather than OpenMP: work stealing that composes (a parallel_for
 // inside a task_arena of exactly --workers threads, callable from any thread
 // without a global runtime setting), ranges that split the flat pair-index
@@ -67,9 +52,11 @@ struct ParallelExecutor::Arena {
 // output formats need. OpenMP's `schedule(dynamic)` would do the loop too,
 // but ties the thread count to process-wide state and gives no pipeline.
 ParallelExecutor::ParallelExecutor(ExecutionOptions options)
-    : workers_(resolve_workers(options.workers)), workers_used_(workers_), chunk_size_(options.chunk_size) {}
+    : chunk_size_(options.chunk_size), arena_(std::make_unique<WorkerArena>(resolve_workers(options.workers))) {}
 
 ParallelExecutor::~ParallelExecutor() = default;
+
+unsigned ParallelExecutor::workers() const noexcept { return arena_->threads(); }
 
 void ParallelExecutor::compute(const MatrixCells& kernel, CellRange range,
                                std::span<double> out) {
@@ -80,16 +67,7 @@ void ParallelExecutor::compute(const MatrixCells& kernel, CellRange range,
                    out.subspan(piece.begin() - range.first, piece.size()));
     completion.task_done();
   };
-  // TBB starts at most one thread per core unless allowed more, and an arena
-  // asking for more prints a warning on stderr and runs with fewer. Allow
-  // exactly --workers while this call runs. Limits are process-wide and the
-  // smallest active one wins, so another global_control (the application's,
-  // another executor's) may still cap it: report what was in force.
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
-  workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
-      workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
-  if (!arena_ || arena_->threads != workers_used_) arena_ = std::make_unique<Arena>(workers_used_);
-  arena_->arena.execute([&] {
+  arena_->execute([&] {
     if (chunk_size_ == 0) {
       // Auto partitioner: splits into a few pieces per thread and more only
       // when a thread steals, so scheduling cost stays small.

@@ -16,52 +16,13 @@ double kilometers_per(Unit unit) noexcept {
   return 1.0;
 }
 
-std::string_view to_string(Metric metric) noexcept {
-  switch (metric) {
-    case Metric::haversine: return "haversine";
-    case Metric::equirectangular: return "equirectangular";
-    case Metric::geodesic: return "geodesic";
-  }
-  return "?";
-}
-
-std::string_view to_string(Unit unit) noexcept {
-  switch (unit) {
-    case Unit::kilometers: return "km";
-    case Unit::meters: return "m";
-    case Unit::miles: return "mi";
-    case Unit::nautical_miles: return "nmi";
-  }
-  return "?";
-}
-
-std::string_view to_string(KernelKind kernel) noexcept {
-  switch (kernel) {
-    case KernelKind::simd: return "simd";
-    case KernelKind::scalar: return "scalar";
-  }
-  return "?";
-}
-
-std::optional<Metric> parse_metric(std::string_view text) noexcept {
-  if (text == "haversine") return Metric::haversine;
-  if (text == "equirectangular") return Metric::equirectangular;
-  if (text == "geodesic") return Metric::geodesic;
-  return std::nullopt;
-}
-
-std::optional<Unit> parse_unit(std::string_view text) noexcept {
-  if (text == "km") return Unit::kilometers;
-  if (text == "m") return Unit::meters;
-  if (text == "mi") return Unit::miles;
-  if (text == "nmi") return Unit::nautical_miles;
-  return std::nullopt;
-}
-
+std::string_view to_string(Metric metric) noexcept { return name_in(metric_names, metric); }
+std::string_view to_string(Unit unit) noexcept { return name_in(unit_names, unit); }
+std::string_view to_string(KernelKind kernel) noexcept { return name_in(kernel_kind_names, kernel); }
+std::optional<Metric> parse_metric(std::string_view text) noexcept { return value_in(metric_names, text); }
+std::optional<Unit> parse_unit(std::string_view text) noexcept { return value_in(unit_names, text); }
 std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept {
-  if (text == "simd") return KernelKind::simd;
-  if (text == "scalar") return KernelKind::scalar;
-  return std::nullopt;
+  return value_in(kernel_kind_names, text);
 }
 
 namespace {

@@ -18,21 +18,12 @@ std::size_t checked_product(std::size_t rows, std::size_t columns) {
 
 }  // namespace
 
-std::string_view to_string(Layout layout) noexcept {
-  switch (layout) {
-    case Layout::pairs: return "pairs";
-    case Layout::condensed: return "condensed";
-    case Layout::square: return "square";
-    case Layout::rectangle: return "rectangle";
-  }
-  return "?";
-}
+std::string_view to_string(Layout layout) noexcept { return name_in(layout_names, layout); }
 
 std::optional<Layout> parse_layout(std::string_view text) noexcept {
-  for (Layout layout : {Layout::pairs, Layout::condensed, Layout::square}) {
-    if (to_string(layout) == text) return layout;
-  }
-  return std::nullopt;
+  const std::optional<Layout> layout = value_in(layout_names, text);
+  if (layout == Layout::rectangle) return std::nullopt;
+  return layout;
 }
 
 MatrixShape MatrixShape::pairs(std::size_t locations) {

@@ -7,13 +7,9 @@
 
 namespace dm {
 
-std::string_view to_string(Format format) noexcept { return format == Format::csv ? "csv" : "npy"; }
+std::string_view to_string(Format format) noexcept { return name_in(format_names, format); }
 
-std::optional<Format> parse_format(std::string_view text) noexcept {
-  if (text == "csv") return Format::csv;
-  if (text == "npy") return Format::npy;
-  return std::nullopt;
-}
+std::optional<Format> parse_format(std::string_view text) noexcept { return value_in(format_names, text); }
 
 Layout resolve_layout(const MatrixFormat& format, bool has_destinations) noexcept {
   if (has_destinations) return Layout::rectangle;

@@ -30,14 +30,10 @@ std::vector<std::size_t> dimensions_of(const MatrixShape& shape) {
 
 }  // namespace
 
-std::string_view to_string(ValueType type) noexcept {
-  return type == ValueType::float64 ? "float64" : "float32";
-}
+std::string_view to_string(ValueType type) noexcept { return name_in(value_type_names, type); }
 
 std::optional<ValueType> parse_value_type(std::string_view text) noexcept {
-  if (text == "float64") return ValueType::float64;
-  if (text == "float32") return ValueType::float32;
-  return std::nullopt;
+  return value_in(value_type_names, text);
 }
 
 bool can_hold(ValueType type, const DistanceOptions& options) noexcept {

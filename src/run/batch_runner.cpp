@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/matrix/chunking.hpp"
+
 namespace dm {
 namespace {
 
@@ -32,17 +34,19 @@ MatrixReport BatchRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
 
   output.append(encoder.header());
   const ExecutorRun executor_run(executor_, cells);
+  const Chunking windows = Chunking::of({0, report.cell_count}, options_.window_cells);
   std::vector<double> window(std::min(report.cell_count, options_.window_cells));
   std::string bytes;
-  for (std::size_t first = 0; first < report.cell_count; first += window.size()) {
-    const CellRange range{first, std::min(first + window.size(), report.cell_count)};
+  for (std::size_t index = 0; index < windows.count(); ++index) {
+    const CellRange range = windows.piece(index);
     Clock::time_point mark = Clock::now();
     executor_.compute(cells, range, std::span<double>(window.data(), range.size()));
     const Clock::time_point computed = Clock::now();
     report.calculation += computed - mark;
 
-    for (std::size_t piece = range.first; piece < range.last; piece += options_.append_cells) {
-      const CellRange part{piece, std::min(piece + options_.append_cells, range.last)};
+    const Chunking appends = Chunking::of(range, options_.append_cells);
+    for (std::size_t piece = 0; piece < appends.count(); ++piece) {
+      const CellRange part = appends.piece(piece);
       bytes.clear();
       encoder.encode(part, std::span<const double>(window).subspan(part.first - range.first, part.size()), bytes);
       output.append(bytes);

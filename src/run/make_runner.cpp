@@ -7,16 +7,16 @@
 
 namespace dm {
 
-std::unique_ptr<MatrixRunner> make_runner(ExecutorKind kind, ExecutionOptions options, BatchRunner::Options batch) {
+std::unique_ptr<MatrixRunner> make_runner(RunnerKind kind, ExecutionOptions options, BatchRunner::Options batch) {
   switch (kind) {
-    case ExecutorKind::parallel: return std::make_unique<StreamingRunner>(options);
-    case ExecutorKind::async: return std::make_unique<AsyncRunner>();
-    case ExecutorKind::sequential:
-    case ExecutorKind::threads:
-    case ExecutorKind::pool:
-    case ExecutorKind::processes: break;
+    case RunnerKind::parallel: return std::make_unique<StreamingRunner>(options);
+    case RunnerKind::async: return std::make_unique<AsyncRunner>();
+    case RunnerKind::sequential:
+    case RunnerKind::threads:
+    case RunnerKind::pool:
+    case RunnerKind::processes: break;
   }
-  return std::make_unique<BatchRunner>(make_executor(kind, options), batch);
+  return std::make_unique<BatchRunner>(make_executor(*batch_executor_of(kind), options), batch);
 }
 
 }  // namespace dm

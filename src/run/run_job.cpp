@@ -23,14 +23,15 @@ void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono:
 
 std::unique_ptr<MatrixRunner> runner_for(const MatrixJob& job) {
   if (job.io_latency == no_latency) return make_runner(job.executor, job.execution);
-  if (job.executor == ExecutorKind::async) {
+  if (job.executor == RunnerKind::async) {
     return std::make_unique<AsyncRunner>(AsyncRunner::Options{.io_latency = job.io_latency});
   }
   // With simulated latency every cell is its own write: that experiment is
   // about waits, so parallel runs as a batch over its executor too.
   BatchRunner::Options one_cell_per_write;
   one_cell_per_write.append_cells = 1;
-  return std::make_unique<BatchRunner>(make_executor(job.executor, job.execution), one_cell_per_write);
+  return std::make_unique<BatchRunner>(make_executor(*batch_executor_of(job.executor), job.execution),
+                                       one_cell_per_write);
 }
 
 /// The async runner on the original tool's CSV: computed and written while
@@ -69,7 +70,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   if (std::optional<std::string> problem = job_problem(job, destinations != nullptr)) {
     throw std::invalid_argument(*problem);
   }
-  const bool streams = job.executor == ExecutorKind::async && destinations == nullptr &&
+  const bool streams = job.executor == RunnerKind::async && destinations == nullptr &&
                        job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
   if (streams) {
     RunReport report = stream_async(reader, output, job);
@@ -79,7 +80,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   // The async runner awaits its latency on timers; the others block on it.
   SlowMatrixOutput slow(output, job.io_latency);
   MatrixOutput& target =
-      job.io_latency > no_latency && job.executor != ExecutorKind::async ? static_cast<MatrixOutput&>(slow) : output;
+      job.io_latency > no_latency && job.executor != RunnerKind::async ? static_cast<MatrixOutput&>(slow) : output;
 
   const Clock::time_point start = Clock::now();
   LocationTable locations;

@@ -1,16 +1,16 @@
 #include "distance_matrix/run/streaming_runner.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "distance_matrix/matrix/chunking.hpp"
+#include "src/executors/worker_arena.hpp"
 
 namespace dm {
 namespace {
@@ -44,10 +44,13 @@ struct Block {
 }  // namespace
 
 StreamingRunner::StreamingRunner(ExecutionOptions options)
-    : workers_(resolve_workers(options.workers)),
-      workers_used_(workers_),
+    : arena_(std::make_unique<WorkerArena>(resolve_workers(options.workers))),
       block_cells_(options.chunk_size > 0 ? options.chunk_size : default_block_cells),
       block_cells_chosen_(options.chunk_size > 0) {}
+
+StreamingRunner::~StreamingRunner() = default;
+
+unsigned StreamingRunner::workers() const noexcept { return arena_->threads(); }
 
 std::size_t StreamingRunner::block_cells_for(std::size_t cell_count, std::size_t slots,
                                              std::size_t cell_bytes) const noexcept {
@@ -85,19 +88,13 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
     return report;
   }
 
-  // TBB starts at most one thread per core unless allowed more: allow exactly
-  // --workers while this run lasts (as ParallelExecutor does). The smallest
-  // active limit wins, so report the one in force.
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers_);
-  workers_used_ = static_cast<unsigned>(std::min<std::size_t>(
-      workers_, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
-
   // Enough tokens to keep every worker busy while the writer drains one.
-  const std::size_t slots = 4 * std::size_t{workers_used_};
+  const std::size_t slots = 4 * std::size_t{arena_->ready()};
   std::vector<Block> blocks(slots);
   const std::size_t block_cells = block_cells_for(report.cell_count, slots, encoder.typical_cell_bytes());
   block_cells_used_ = block_cells;
-  std::size_t next_cell = range.first;
+  const Chunking cuts = Chunking::of(range, block_cells);
+  std::size_t next_block = 0;
   std::size_t next_slot = 0;
 
   // NPY float64: the distances are the bytes; copying them would cost a
@@ -108,7 +105,7 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
 
   auto cut = [&](tbb::flow_control& control) -> Block* {
     cutter.enter();
-    if (next_cell == range.last) {
+    if (next_block == cuts.count()) {
       control.stop();
       cutter.leave();
       return nullptr;
@@ -116,8 +113,7 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
     Block& block = blocks[next_slot];
     next_slot = (next_slot + 1) % slots;
     block.handoff.enter();
-    block.cells = {next_cell, next_cell + std::min(block_cells, range.last - next_cell)};
-    next_cell = block.cells.last;
+    block.cells = cuts.piece(next_block++);
     block.handoff.leave();
     cutter.leave();
     return &block;
@@ -148,9 +144,7 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
     writer.leave();
   };
 
-  // task_arena takes an int; more threads than that could never start anyway.
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers_used_, std::numeric_limits<int>::max())));
-  arena.execute([&] {
+  arena_->execute([&] {
     tbb::parallel_pipeline(slots,
                            tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order, cut) &
                                tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, compute_and_encode) &

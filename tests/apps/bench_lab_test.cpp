@@ -30,7 +30,7 @@ LocationTable random_table(std::size_t count) {
 TEST(BenchLab, DefaultCasesPairEveryStrategyWithBothKernelsScalarSequentialFirst) {
   const std::vector<LabCase> cases = default_lab_cases(2);
   ASSERT_GE(cases.size(), 2u);
-  EXPECT_EQ(cases[0].executor, ExecutorKind::sequential);
+  EXPECT_EQ(cases[0].executor, RunnerKind::sequential);
   EXPECT_EQ(cases[0].kernel, KernelKind::scalar);
   for (std::size_t index = 0; index + 1 < cases.size(); index += 2) {
     EXPECT_EQ(cases[index].kernel, KernelKind::scalar);
@@ -39,11 +39,11 @@ TEST(BenchLab, DefaultCasesPairEveryStrategyWithBothKernelsScalarSequentialFirst
     EXPECT_EQ(cases[index].workers, cases[index + 1].workers);
     EXPECT_EQ(cases[index].chunk_size, cases[index + 1].chunk_size);
     // A thread per pair would take minutes on the 1k sample: never in the lab.
-    if (cases[index].executor == ExecutorKind::threads) {
+    if (cases[index].executor == RunnerKind::threads) {
       EXPECT_GT(cases[index].chunk_size, 1u);
     }
   }
-  for (const ExecutorKind executor : all_executor_kinds) {
+  for (const RunnerKind executor : all_runner_kinds) {
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const LabCase& c) { return c.executor == executor; }))
         << to_string(executor);
   }
@@ -51,10 +51,10 @@ TEST(BenchLab, DefaultCasesPairEveryStrategyWithBothKernelsScalarSequentialFirst
 
 TEST(BenchLab, TimesEveryCaseAndFindsEveryResultIdentical) {
   const LocationTable locations = random_table(40);
-  const std::vector<LabCase> cases = {{ExecutorKind::sequential, KernelKind::scalar, 1, 0},
-                                      {ExecutorKind::parallel, KernelKind::simd, 2, 7},
-                                      {ExecutorKind::processes, KernelKind::scalar, 2, 0},
-                                      {ExecutorKind::async, KernelKind::simd, 1, 0}};
+  const std::vector<LabCase> cases = {{RunnerKind::sequential, KernelKind::scalar, 1, 0},
+                                      {RunnerKind::parallel, KernelKind::simd, 2, 7},
+                                      {RunnerKind::processes, KernelKind::scalar, 2, 0},
+                                      {RunnerKind::async, KernelKind::simd, 1, 0}};
   LabOptions options;
   options.repeat = 3;
   std::size_t seen = 0;
@@ -88,7 +88,7 @@ LabReport report_with_rates(double slow, double fast) {
   report.simd_target = "avx512";
   for (const double rate : {slow, fast}) {
     LabMeasurement measurement;
-    measurement.config.executor = ExecutorKind::pool;
+    measurement.config.executor = RunnerKind::pool;
     measurement.pairs_per_second = rate;
     measurement.median_seconds = 3 / rate;
     measurement.speedup = rate / slow;

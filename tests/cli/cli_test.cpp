@@ -197,7 +197,7 @@ TEST_F(CliTest, SimdAndScalarKernelsAgreeWithinTheContractAndTheReportNamesThem)
 TEST_F(CliTest, EveryExecutorWithItsDefaultsWritesWhatTheLibraryWrites) {
   const fs::path input = data_dir / "five_locations.csv";
   const std::string expected = library_output(input);
-  for (const ExecutorKind executor : all_executor_kinds) {
+  for (const RunnerKind executor : all_runner_kinds) {
     const std::string name(to_string(executor));
     const Result result = run({input.string(), "-e", name, "-o", "-", "--quiet"});
     EXPECT_EQ(result.exit_code, 0) << name << ": " << result.err;

@@ -27,7 +27,7 @@
 #include <tuple>
 #include <vector>
 
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/input/csv_reader.hpp"
 #include "support/files.hpp"
 #include "support/run_csv.hpp"
@@ -197,7 +197,7 @@ const std::set<std::string> untouched = {"five.csv", "out.csv"};
 
 // --- Signals: the temporary is removed, the old output kept, the process dies by that signal.
 
-class SignalTest : public InterruptTest, public ::testing::WithParamInterface<std::tuple<ExecutorKind, int>> {};
+class SignalTest : public InterruptTest, public ::testing::WithParamInterface<std::tuple<RunnerKind, int>> {};
 
 TEST_P(SignalTest, RemovesTheTemporaryKeepsTheOldOutputAndDiesByTheSignal) {
   const auto [executor, signal_number] = GetParam();
@@ -215,14 +215,14 @@ TEST_P(SignalTest, RemovesTheTemporaryKeepsTheOldOutputAndDiesByTheSignal) {
   EXPECT_EQ(read_file(work_ / "out.csv"), "earlier output\n");
 }
 
-std::string signal_test_name(const ::testing::TestParamInfo<std::tuple<ExecutorKind, int>>& info) {
+std::string signal_test_name(const ::testing::TestParamInfo<std::tuple<RunnerKind, int>>& info) {
   const int signal_number = std::get<1>(info.param);
   const std::string name = signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "SIGHUP";
   return std::string(to_string(std::get<0>(info.param))) + '_' + name;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryExecutor, SignalTest,
-                         ::testing::Combine(::testing::ValuesIn(all_executor_kinds),
+                         ::testing::Combine(::testing::ValuesIn(all_runner_kinds),
                                             ::testing::Values(SIGINT, SIGTERM, SIGHUP)),
                          signal_test_name);
 
@@ -328,8 +328,8 @@ TEST_F(InterruptTest, AsyncOnAStreamStopsAtTheFirstBadRow) {
 
 TEST_F(InterruptTest, EveryExecutorButAsyncWritesNothingOnInvalidInput) {
   write_file(work_ / "in.csv", "first,10,20\nsecond,11,21\nbad,95,0\n" + many_locations(500));
-  for (const ExecutorKind executor : all_executor_kinds) {
-    if (executor == ExecutorKind::async) continue;
+  for (const RunnerKind executor : all_runner_kinds) {
+    if (executor == RunnerKind::async) continue;
     const auto [bytes, status] = run_into_pipe({"in.csv", "-q", "-o", "-", "-e", std::string(to_string(executor))});
     ASSERT_TRUE(WIFEXITED(status)) << to_string(executor);
     EXPECT_EQ(WEXITSTATUS(status), 3) << to_string(executor);
@@ -360,7 +360,7 @@ TEST_F(InterruptTest, QuietMeansAnEmptyStandardErrorForEveryExecutorAndWorkerCou
   // warned here before), few enough for a thread per task.
   write_file(work_ / "hundred.csv", many_locations(100));
   const unsigned beyond_cores = std::max(3u, std::thread::hardware_concurrency() + 2);
-  for (const ExecutorKind executor : all_executor_kinds) {
+  for (const RunnerKind executor : all_runner_kinds) {
     for (const unsigned workers : {1u, 2u, beyond_cores}) {
       const pid_t child = start(Launch({"hundred.csv", "-e", std::string(to_string(executor)), "--workers",
                                         std::to_string(workers), "--chunk-size", "1", "-q", "-o", "/dev/null"}));

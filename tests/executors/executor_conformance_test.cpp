@@ -88,15 +88,8 @@ std::vector<double> slice(const std::vector<double>& all, CellRange range) {
           all.begin() + static_cast<std::ptrdiff_t>(range.last)};
 }
 
-/// The kinds make_executor builds: every kind but async, which is a runner only.
-std::vector<ExecutorKind> batch_executor_kinds() {
-  std::vector<ExecutorKind> kinds;
-  for (const ExecutorKind kind : all_executor_kinds)
-    if (kind != ExecutorKind::async) kinds.push_back(kind);
-  return kinds;
-}
-
-std::string kind_name(const ::testing::TestParamInfo<ExecutorKind>& info) {
+template <typename Kind>
+std::string kind_name(const ::testing::TestParamInfo<Kind>& info) {
   return std::string(to_string(info.param));
 }
 
@@ -145,11 +138,8 @@ TEST_P(ExecutorConformance, ReportsItsKindAndTheWorkersAsked) {
   EXPECT_EQ(executor->workers(), kind == ExecutorKind::sequential ? 1u : 3u);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryKind, ExecutorConformance, ::testing::ValuesIn(batch_executor_kinds()), kind_name);
-
-TEST(MakeExecutor, RefusesAsyncWhichIsARunner) {
-  EXPECT_THROW(static_cast<void>(make_executor(ExecutorKind::async, {})), std::invalid_argument);
-}
+INSTANTIATE_TEST_SUITE_P(EveryKind, ExecutorConformance, ::testing::ValuesIn(all_executor_kinds),
+                         kind_name<ExecutorKind>);
 
 /// An NPY 1.0 file: the header's text (after the 10-byte preamble) and the values.
 struct NpyFile {
@@ -188,7 +178,7 @@ std::string shortest(double value) {
   return {text, std::to_chars(text, text + sizeof text, value).ptr};
 }
 
-class RunnerConformance : public ::testing::TestWithParam<ExecutorKind> {
+class RunnerConformance : public ::testing::TestWithParam<RunnerKind> {
  protected:
   static constexpr std::size_t location_count = 23;
   static constexpr std::size_t origins = 15;  // the rectangle: 15 origins × 8 destinations
@@ -253,7 +243,7 @@ TEST_P(RunnerConformance, WritesOriginsByDestinationsForARectangle) {
   EXPECT_EQ(values_of<double>(file.data), expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryKind, RunnerConformance, ::testing::ValuesIn(all_executor_kinds), kind_name);
+INSTANTIATE_TEST_SUITE_P(EveryKind, RunnerConformance, ::testing::ValuesIn(all_runner_kinds), kind_name<RunnerKind>);
 
 }  // namespace
 }  // namespace dm

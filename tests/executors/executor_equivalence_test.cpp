@@ -15,7 +15,7 @@ namespace {
 using testing::run_to_string;
 
 struct Scenario {
-  ExecutorKind executor;
+  RunnerKind executor;
   std::size_t location_count;
   unsigned workers;
   std::size_t chunk_size;
@@ -34,7 +34,7 @@ TEST_P(ExecutorEquivalence, MatchesSequentialByteForByte) {
   const std::string input =
       testing::to_csv(testing::random_locations(scenario.location_count, 1000 + scenario.location_count));
 
-  const std::string expected = run_to_string(input, {.executor = ExecutorKind::sequential});
+  const std::string expected = run_to_string(input, {.executor = RunnerKind::sequential});
 
   MatrixJob job;
   job.executor = scenario.executor;
@@ -42,7 +42,7 @@ TEST_P(ExecutorEquivalence, MatchesSequentialByteForByte) {
   EXPECT_EQ(run_to_string(input, job), expected);
 
   // Small windows: the same bytes when the matrix reaches the encoder in pieces.
-  if (scenario.executor != ExecutorKind::async) {
+  if (scenario.executor != RunnerKind::async) {
     EXPECT_EQ(run_to_string(input, job, 97), expected);
   }
 }
@@ -55,7 +55,7 @@ TEST_P(ExecutorEquivalence, MatchesSequentialInEveryFormat) {
   for (const MatrixFormat format : {MatrixFormat{Format::csv, Layout::square, ValueType::float64},
                                     MatrixFormat{Format::npy, Layout::square, ValueType::float64},
                                     MatrixFormat{Format::npy, Layout::condensed, ValueType::float32}}) {
-    MatrixJob job{.executor = ExecutorKind::sequential, .format = format};
+    MatrixJob job{.executor = RunnerKind::sequential, .format = format};
     const std::string expected = run_to_string(input, job);
     job.executor = scenario.executor;
     job.execution = {scenario.workers, scenario.chunk_size};
@@ -66,10 +66,10 @@ TEST_P(ExecutorEquivalence, MatchesSequentialInEveryFormat) {
 
 std::vector<Scenario> scenarios() {
   std::vector<Scenario> all;
-  for (ExecutorKind executor : all_executor_kinds) {
+  for (RunnerKind executor : all_runner_kinds) {
     for (std::size_t count : {0, 1, 2, 3, 37, 300}) {
       // Thread per pair on 45,000 pairs is the slow lesson, not a test: use chunks there.
-      const std::size_t default_chunk = executor == ExecutorKind::threads && count > 100 ? 64 : 0;
+      const std::size_t default_chunk = executor == RunnerKind::threads && count > 100 ? 64 : 0;
       all.push_back({executor, count, 0, default_chunk});
     }
     all.push_back({executor, 37, 1, 1});

@@ -47,16 +47,16 @@ StressRun draw(std::uint64_t seed) {
   StressRun run;
   // Mostly small inputs, sometimes up to 500 locations (124,750 pairs).
   run.location_count = pick(0, 9) < 8 ? pick(0, 60) : pick(61, 500);
-  run.options.executor = all_executor_kinds[pick(0, std::size(all_executor_kinds) - 1)];
+  run.options.executor = all_runner_kinds[pick(0, std::size(all_runner_kinds) - 1)];
   run.options.execution.workers = static_cast<unsigned>(pick(0, 5));  // 0: the default
   const std::uint64_t chunk_kind = pick(0, 3);
   run.options.execution.chunk_size = chunk_kind == 0 ? 0 : chunk_kind == 1 ? pick(1, 8) : pick(9, 5000);
-  if (run.options.executor == ExecutorKind::threads && run.options.execution.chunk_size < 64) {
+  if (run.options.executor == RunnerKind::threads && run.options.execution.chunk_size < 64) {
     // A thread per pair over 100,000 pairs is the workshop's slow lesson, not a stress case.
     run.options.execution.chunk_size = 64 + pick(0, 1000);
   }
   // A small window through a batch runner (not async: it has no executor).
-  if (run.options.executor != ExecutorKind::async && pick(0, 2) == 0) run.window_cells = pick(1, 300);
+  if (run.options.executor != RunnerKind::async && pick(0, 2) == 0) run.window_cells = pick(1, 300);
   return run;
 }
 
@@ -66,7 +66,7 @@ TEST(ExecutorStress, RandomRunsMatchSequentialByteForByte) {
     const StressRun stress = draw(seed);
     const std::string input = testing::to_csv(testing::random_locations(stress.location_count, seed));
     MatrixJob baseline = stress.options;
-    baseline.executor = ExecutorKind::sequential;
+    baseline.executor = RunnerKind::sequential;
     baseline.execution = {};
     const std::string expected = run_to_string(input, baseline);
     const std::string actual = stress.window_cells == 0 ? run_to_string(input, stress.options)

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/matrix/chunking.hpp"
 #include "support/executor_checks.hpp"
 #include "support/random_locations.hpp"
 
@@ -199,7 +200,7 @@ TEST(ProcessesExecutor, ComputesEveryChunkExactlyOnceInChildProcesses) {
   const DistanceKernel kernel(LocationTable(testing::random_locations(60, 4)));
   const CellRange range{100, kernel.pair_count()};
   constexpr std::size_t chunk_size = 10;
-  const ChunkLog log(chunk_count(range, chunk_size));
+  const ChunkLog log(Chunking::of(range, chunk_size).count());
   ProcessesExecutor executor({3, chunk_size}, [&log](std::size_t chunk) { log.record(chunk); });
 
   EXPECT_EQ(computed_distances(executor, kernel, range), expected_distances(kernel, range));

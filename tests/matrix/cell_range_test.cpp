@@ -38,29 +38,5 @@ TEST(PairOrder, InverseIsExactForLargeIndices) {
   }
 }
 
-TEST(SplitPart, CoversTheRangeInNearEqualPieces) {
-  const CellRange range{10, 33};
-  std::size_t next = range.first;
-  for (std::size_t part = 0; part < 5; ++part) {
-    const CellRange piece = split_part(range, 5, part);
-    EXPECT_EQ(piece.first, next);
-    EXPECT_TRUE(piece.size() == 4 || piece.size() == 5);
-    next = piece.last;
-  }
-  EXPECT_EQ(next, range.last);
-}
-
-TEST(Chunks, CoverTheRangeWithAShorterLastChunk) {
-  const CellRange range{3, 20};
-  ASSERT_EQ(chunk_count(range, 5), 4u);
-  EXPECT_EQ(chunk_at(range, 5, 0), (CellRange{3, 8}));
-  EXPECT_EQ(chunk_at(range, 5, 3), (CellRange{18, 20}));
-  EXPECT_EQ(chunk_count(range, 1), 17u);
-  EXPECT_EQ(chunk_count(range, 100), 1u);
-  EXPECT_EQ(chunk_at(range, 100, 0), range);
-  EXPECT_EQ(chunk_count(CellRange{4, 4}, 3), 0u);
-  EXPECT_EQ(chunk_count(range, SIZE_MAX), 1u);
-}
-
 }  // namespace
 }  // namespace dm

@@ -95,7 +95,7 @@ TEST_P(AsyncRunnerStream, WritesTheOriginalToolsCsv) {
   EXPECT_EQ(output.text, expected_csv(locations));
   EXPECT_EQ(report.location_count, location_count);
   EXPECT_EQ(report.matrix.cell_count, pair_count(location_count));
-  EXPECT_EQ(runner.kind(), ExecutorKind::async);
+  EXPECT_EQ(runner.kind(), RunnerKind::async);
   EXPECT_EQ(runner.workers(), 1u);
 }
 

@@ -36,9 +36,9 @@ class RecordingOutput final : public MatrixOutput {
 TEST(WriteMatrix, ReportsWhatItDidAndDoesNotCommit) {
   CsvLocationReader reader(testing::to_csv(testing::random_locations(50, 1)), "random.csv");
   RecordingOutput output;
-  const RunReport report = run_job(reader, nullptr, output, {.executor = ExecutorKind::sequential});
+  const RunReport report = run_job(reader, nullptr, output, {.executor = RunnerKind::sequential});
 
-  EXPECT_EQ(report.executor, ExecutorKind::sequential);
+  EXPECT_EQ(report.executor, RunnerKind::sequential);
   EXPECT_EQ(report.location_count, 50u);
   EXPECT_EQ(report.pair_count, 1225u);
   EXPECT_EQ(std::count(output.text.begin(), output.text.end(), '\n'), 1225);
@@ -47,7 +47,7 @@ TEST(WriteMatrix, ReportsWhatItDidAndDoesNotCommit) {
 }
 
 TEST(WriteMatrix, WritesCellByCellWhenIoIsSimulated) {
-  for (ExecutorKind kind : all_executor_kinds) {
+  for (RunnerKind kind : all_runner_kinds) {
     CsvLocationReader reader(testing::to_csv(testing::random_locations(3, 3)), "random.csv");
     RecordingOutput output;
     run_job(reader, nullptr, output, {.executor = kind, .io_latency = 1us});
@@ -60,9 +60,9 @@ TEST(WriteMatrix, WritesCellByCellWhenIoIsSimulated) {
 
 TEST(WriteMatrix, RefusesInvalidInputBeforeTheOutputSeesAnything) {
   // Every executor but async on CSV pairs reads everything first; async does too for other formats.
-  for (ExecutorKind kind : all_executor_kinds) {
+  for (RunnerKind kind : all_runner_kinds) {
     for (const MatrixFormat format : {MatrixFormat{}, MatrixFormat{Format::npy, std::nullopt, ValueType::float64}}) {
-      if (kind == ExecutorKind::async && format.format == Format::csv) continue;
+      if (kind == RunnerKind::async && format.format == Format::csv) continue;
       CsvLocationReader reader("a,1,2\nb,91.5,2\nc,3,4\n", "bad.csv");
       RecordingOutput output;
       EXPECT_THROW(run_job(reader, nullptr, output, {.executor = kind, .format = format}), InputError)
@@ -77,17 +77,17 @@ TEST(WriteMatrix, TheAsyncExecutorStreamsAndStopsAtTheFirstBadRow) {
   const std::string csv = testing::to_csv(before) + "Nowhere,91.5,0\n" + testing::to_csv(testing::random_locations(30, 5));
   CsvLocationReader reader(csv, "bad.csv");
   RecordingOutput output;
-  EXPECT_THROW(run_job(reader, nullptr, output, {.executor = ExecutorKind::async}), InputError);
+  EXPECT_THROW(run_job(reader, nullptr, output, {.executor = RunnerKind::async}), InputError);
 
   CsvLocationReader valid(testing::to_csv(before), "good.csv");
   RecordingOutput reference;
-  run_job(valid, nullptr, reference, {.executor = ExecutorKind::sequential});
+  run_job(valid, nullptr, reference, {.executor = RunnerKind::sequential});
   EXPECT_TRUE(reference.text.starts_with(output.text)) << "only rows of the locations before the bad one";
 }
 
 TEST(WriteMatrix, AcceptsZeroAndOneLocation) {
   for (const char* input : {"", "alone,1,2\n"}) {
-    for (ExecutorKind kind : all_executor_kinds) {
+    for (RunnerKind kind : all_runner_kinds) {
       CsvLocationReader reader(input, "small.csv");
       RecordingOutput output;
       const RunReport report = run_job(reader, nullptr, output, {.executor = kind});

@@ -29,7 +29,7 @@ inline std::string run_to_string(const std::string& input, const MatrixJob& job,
   const DistanceKernel kernel(locations, job.distance);
   const MatrixShape shape = MatrixShape::of(resolve_layout(job.format, false), locations.size());
   const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
-  const std::unique_ptr<Executor> executor = make_executor(job.executor, job.execution);
+  const std::unique_ptr<Executor> executor = make_executor(*batch_executor_of(job.executor), job.execution);
   BatchRunner runner(*executor, {.window_cells = window_cells});
   MemoryMatrixOutput output;
   compute_and_write(kernel, shape, runner, *encoder, output);
@@ -40,7 +40,7 @@ inline std::string run_to_string(const std::string& input, const MatrixJob& job,
 inline std::string sequential_csv(const std::filesystem::path& input) {
   CsvLocationReader reader = CsvLocationReader::open(input);
   MemoryMatrixOutput output;
-  run_job(reader, nullptr, output, {.executor = ExecutorKind::sequential});
+  run_job(reader, nullptr, output, {.executor = RunnerKind::sequential});
   return output.bytes();
 }
 

@@ -1,7 +1,8 @@
 // distance_matrix/executors/executor.hpp
 //
 // Executor: who computes which cells of a window, and when. ExecutorKind
-// names the workshop's strategies, make_executor() builds the batch ones.
+// names the batch executors, make_executor() builds each (the workshop's
+// strategies are RunnerKind, run/runner_kind.hpp).
 // Executors only fill a buffer of doubles through MatrixCells::compute: they
 // never read input, encode or write output (the runners in run/ do).
 //
@@ -22,25 +23,28 @@
 #include <span>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
 #include "distance_matrix/matrix/matrix_cells.hpp"
 
 namespace dm {
 
-/// The strategies of the concurrency workshop, one executor each.
+/// The batch executors: who computes which cells of a window, and when.
+/// The workshop's strategies (runner_kind.hpp) run on them, all but async.
 enum class ExecutorKind {
   sequential,  ///< one loop on the calling thread: the baseline
   threads,     ///< a new std::thread per task (the naive strategy; slow on purpose)
   pool,        ///< the project's own fixed-size thread pool
   processes,   ///< forked worker processes writing into shared memory
-  async,       ///< one thread, read/compute/write coroutines joined by channels (Asio)
   parallel,    ///< oneTBB work-stealing over the triangle of pairs: the production default
 };
 
-inline constexpr ExecutorKind all_executor_kinds[] = {
-    ExecutorKind::sequential, ExecutorKind::threads, ExecutorKind::pool,
-    ExecutorKind::processes,  ExecutorKind::async,   ExecutorKind::parallel};
+inline constexpr EnumName<ExecutorKind> executor_kind_names[] = {
+    {ExecutorKind::sequential, "sequential"}, {ExecutorKind::threads, "threads"},
+    {ExecutorKind::pool, "pool"},             {ExecutorKind::processes, "processes"},
+    {ExecutorKind::parallel, "parallel"}};
+inline constexpr auto all_executor_kinds = values_in(executor_kind_names);
 
 [[nodiscard]] std::string_view to_string(ExecutorKind kind) noexcept;
 [[nodiscard]] std::optional<ExecutorKind> parse_executor_kind(std::string_view text) noexcept;
@@ -97,10 +101,7 @@ class ExecutorRun {
   Executor& executor_;
 };
 
-/// The executor for `kind`. ExecutorKind::async is no batch executor but a
-/// runner whose coroutines also read and write (AsyncRunner,
-/// async_runner.hpp; make_runner() gives a runner for every kind): asking
-/// for it throws std::invalid_argument.
+/// The executor for `kind`.
 [[nodiscard]] std::unique_ptr<Executor> make_executor(ExecutorKind kind, ExecutionOptions options);
 
 }  // namespace dm

@@ -19,6 +19,8 @@
 
 namespace dm {
 
+class WorkerArena;
+
 /// The production strategy: oneTBB parallel_for over the flat pair-index
 /// range. Splitting pair indices rather than rows keeps every piece the same
 /// amount of work although rows of the triangle grow from 1 to n-1 pairs, and
@@ -34,19 +36,15 @@ class ParallelExecutor final : public Executor {
   ParallelExecutor& operator=(const ParallelExecutor&) = delete;
 
   [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
-  /// The threads the last compute() ran with: --workers unless a smaller
-  /// tbb::global_control limit was in force (before any compute(), --workers).
-  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
+  /// The threads the last compute() ran with: --workers, or fewer if the
+  /// process allows oneTBB fewer (before any compute(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override;
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return chunk_size_; }
   void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
 
  private:
-  struct Arena;  // a tbb::task_arena, kept between calls
-
-  unsigned workers_;
-  unsigned workers_used_;
   std::size_t chunk_size_;  ///< 0: TBB's auto partitioner above default_grain; else exact chunks
-  std::unique_ptr<Arena> arena_;  ///< made by the first compute(), again only if workers_used_ changes
+  std::unique_ptr<WorkerArena> arena_;  ///< --workers threads, kept between calls
 };
 
 }  // namespace dm

@@ -39,8 +39,8 @@
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/ellipsoid.hpp"
-
 
 namespace dm {
 
@@ -52,9 +52,6 @@ enum class Metric {
   equirectangular,  ///< flat projection around the mean latitude: fast, good for short distances
   geodesic,         ///< shortest path on an ellipsoid (WGS84 by default), Karney's algorithm
 };
-
-/// Every metric, in the order the command line and the Python module list them.
-inline constexpr Metric all_metrics[] = {Metric::haversine, Metric::equirectangular, Metric::geodesic};
 
 /// Which implementation of the distance math runs. Both honour every metric,
 /// unit and radius and the accuracy contract of distance_kernel.hpp; they may
@@ -82,6 +79,13 @@ struct DistanceOptions {
 [[nodiscard]] double kilometers_per(Unit unit) noexcept;
 
 /// Names as the command line spells them ("haversine", "km", ...).
+inline constexpr EnumName<Metric> metric_names[] = {{Metric::haversine, "haversine"},
+                                                    {Metric::equirectangular, "equirectangular"},
+                                                    {Metric::geodesic, "geodesic"}};
+inline constexpr EnumName<Unit> unit_names[] = {
+    {Unit::kilometers, "km"}, {Unit::meters, "m"}, {Unit::miles, "mi"}, {Unit::nautical_miles, "nmi"}};
+inline constexpr EnumName<KernelKind> kernel_kind_names[] = {{KernelKind::simd, "simd"},
+                                                             {KernelKind::scalar, "scalar"}};
 [[nodiscard]] std::string_view to_string(Metric metric) noexcept;
 [[nodiscard]] std::string_view to_string(Unit unit) noexcept;
 [[nodiscard]] std::string_view to_string(KernelKind kernel) noexcept;

@@ -1,15 +1,15 @@
 // distance_matrix/matrix/cell_range.hpp
 //
-// CellRange and Pair: flat half-open ranges of cells, the original tool's
-// pair order (pair_index, pair_at) and the arithmetic that cuts a range into
-// parts or chunks.
+// CellRange and Pair: flat half-open ranges of cells and the original
+// tool's pair order (pair_index, pair_at). Ranges are cut by Chunking
+// (chunking.hpp).
 //
 // Thread safety: values and pure functions.
 //
 // Example:
 //   dm::pair_index({1, 2});                      // 2: (0, 1), (0, 2), (1, 2), (0, 3), ...
 //   dm::pair_at(3);                              // {0, 3}
-//   dm::chunk_count(dm::CellRange{0, 10}, 4);    // 3 chunks: 4 + 4 + 2 cells
+//   dm::CellRange{3, 8}.size();                  // 5 cells
 
 #pragma once
 
@@ -52,29 +52,5 @@ struct CellRange {
 
   friend bool operator==(const CellRange&, const CellRange&) = default;
 };
-
-/// The `index`-th of `count` contiguous, near-equal pieces of `range`
-/// (sizes differ by at most one pair).
-[[nodiscard]] constexpr CellRange split_part(CellRange range, std::size_t count,
-                                             std::size_t index) noexcept {
-  const std::size_t base = range.size() / count;
-  const std::size_t extra = range.size() % count;
-  const std::size_t begin = range.first + index * base + (index < extra ? index : extra);
-  return {begin, begin + base + (index < extra ? 1 : 0)};
-}
-
-/// Number of chunks of at most `chunk_size` pairs that cover `range`.
-[[nodiscard]] constexpr std::size_t chunk_count(CellRange range, std::size_t chunk_size) noexcept {
-  // Not (size + chunk - 1) / chunk: that wraps for chunk sizes near SIZE_MAX.
-  return range.size() / chunk_size + (range.size() % chunk_size != 0 ? 1 : 0);
-}
-
-/// Chunk number `index` of `range` cut into pieces of `chunk_size` pairs (the last may be shorter).
-[[nodiscard]] constexpr CellRange chunk_at(CellRange range, std::size_t chunk_size,
-                                           std::size_t index) noexcept {
-  const std::size_t begin = range.first + index * chunk_size;
-  const std::size_t end = range.last - begin < chunk_size ? range.last : begin + chunk_size;
-  return {begin, end};
-}
 
 }  // namespace dm

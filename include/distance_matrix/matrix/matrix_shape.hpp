@@ -17,6 +17,7 @@
 #include <optional>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
 
 namespace dm {
@@ -28,6 +29,11 @@ enum class Layout {
   square,     ///< n × n, row-major, zero diagonal (both triangles: the matrix is symmetric)
   rectangle,  ///< origins × destinations, origin-major, over one combined location table
 };
+
+inline constexpr EnumName<Layout> layout_names[] = {{Layout::pairs, "pairs"},
+                                                    {Layout::condensed, "condensed"},
+                                                    {Layout::square, "square"},
+                                                    {Layout::rectangle, "rectangle"}};
 
 [[nodiscard]] std::string_view to_string(Layout layout) noexcept;
 /// "pairs", "condensed" or "square" (a rectangle comes from having destinations, not from a name).

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
@@ -28,6 +29,8 @@ namespace dm {
 
 /// The file formats the matrix can be written in.
 enum class Format { csv, npy };
+
+inline constexpr EnumName<Format> format_names[] = {{Format::csv, "csv"}, {Format::npy, "npy"}};
 
 [[nodiscard]] std::string_view to_string(Format format) noexcept;
 [[nodiscard]] std::optional<Format> parse_format(std::string_view text) noexcept;

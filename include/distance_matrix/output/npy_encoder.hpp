@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "distance_matrix/enum_names.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 
@@ -26,6 +27,9 @@ namespace dm {
 
 /// How each distance is stored in a binary output.
 enum class ValueType { float64, float32 };
+
+inline constexpr EnumName<ValueType> value_type_names[] = {{ValueType::float64, "float64"},
+                                                          {ValueType::float32, "float32"}};
 
 [[nodiscard]] std::string_view to_string(ValueType type) noexcept;
 [[nodiscard]] std::optional<ValueType> parse_value_type(std::string_view text) noexcept;

@@ -70,7 +70,7 @@ class AsyncRunner final : public MatrixRunner {
   AsyncRunner() : AsyncRunner(Options{}) {}
   explicit AsyncRunner(Options options);
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::async; }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return RunnerKind::async; }
   [[nodiscard]] unsigned workers() const noexcept override { return 1; }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return 0; }
   [[nodiscard]] bool stages_overlap() const noexcept override { return true; }

@@ -42,7 +42,7 @@ class BatchRunner final : public MatrixRunner {
   explicit BatchRunner(std::unique_ptr<Executor> executor) : BatchRunner(std::move(executor), Options{}) {}
   BatchRunner(std::unique_ptr<Executor> executor, Options options);
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return executor_.kind(); }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return runner_kind_of(executor_.kind()); }
   [[nodiscard]] unsigned workers() const noexcept override { return executor_.workers(); }
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return executor_.chunk_size(); }
 

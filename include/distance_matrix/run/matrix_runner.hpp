@@ -22,6 +22,7 @@
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
 
@@ -50,7 +51,7 @@ class MatrixRunner {
  public:
   virtual ~MatrixRunner() = default;
 
-  [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
+  [[nodiscard]] virtual RunnerKind kind() const noexcept = 0;
   [[nodiscard]] virtual unsigned workers() const noexcept = 0;
   [[nodiscard]] virtual std::size_t chunk_size() const noexcept = 0;
   /// Whether calculation and writing run at the same time.

@@ -26,12 +26,13 @@
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/run/matrix_runner.hpp"
 #include "distance_matrix/run/run_report.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
 
 /// Everything a command-line run asks for.
 struct MatrixJob {
-  ExecutorKind executor = ExecutorKind::parallel;
+  RunnerKind executor = RunnerKind::parallel;  ///< the strategy, -e
   ExecutionOptions execution{};
   DistanceOptions distance{};
   MatrixFormat format{};

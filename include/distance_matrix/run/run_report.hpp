@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <string>
 
-#include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
 
@@ -24,7 +24,7 @@ using Duration = std::chrono::duration<double>;
 /// What a whole run (read, compute, encode, write) did and where its time
 /// went, as the tool's timing report shows it.
 struct RunReport {
-  ExecutorKind executor = ExecutorKind::parallel;
+  RunnerKind executor = RunnerKind::parallel;
   unsigned workers = 1;
   std::size_t chunk_size = 0;
   std::string kernel;  ///< what computed the distances: "scalar", "simd avx512", ...

@@ -14,11 +14,14 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "distance_matrix/executors/executor.hpp"
 #include "distance_matrix/run/matrix_runner.hpp"
 
 namespace dm {
+
+class WorkerArena;
 
 /// The production runner: a oneTBB parallel_pipeline in which calculation,
 /// encoding and writing overlap.
@@ -47,11 +50,14 @@ class StreamingRunner final : public MatrixRunner {
   /// default_block_cells, or fewer for a matrix of less than 4 blocks per
   /// slot in flight, down to smallest_default_block_cells).
   explicit StreamingRunner(ExecutionOptions options = {});
+  ~StreamingRunner() override;
+  StreamingRunner(const StreamingRunner&) = delete;
+  StreamingRunner& operator=(const StreamingRunner&) = delete;
 
-  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::parallel; }
-  /// The threads the last run() used: --workers unless a smaller
-  /// tbb::global_control limit was in force (before any run(), --workers).
-  [[nodiscard]] unsigned workers() const noexcept override { return workers_used_; }
+  [[nodiscard]] RunnerKind kind() const noexcept override { return RunnerKind::parallel; }
+  /// The threads the last run() used: --workers, or fewer if the process
+  /// allows oneTBB fewer (before any run(), --workers).
+  [[nodiscard]] unsigned workers() const noexcept override;
   /// The block size of the last run() (before any, the configured one).
   [[nodiscard]] std::size_t chunk_size() const noexcept override { return block_cells_used_; }
   [[nodiscard]] bool stages_overlap() const noexcept override { return true; }
@@ -69,8 +75,7 @@ class StreamingRunner final : public MatrixRunner {
   [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots,
                                             std::size_t cell_bytes) const noexcept;
 
-  unsigned workers_;
-  unsigned workers_used_;
+  std::unique_ptr<WorkerArena> arena_;  ///< --workers threads, kept between runs
   std::size_t block_cells_;
   bool block_cells_chosen_;
   std::size_t block_cells_used_ = block_cells_;
