@@ -57,6 +57,7 @@ int run_bench_command(int argc, const char* const* argv, std::ostream& out, std:
       << lab_table_header() << std::flush;
   const LabReport report = run_lab(locations, default_lab_cases(resolve_workers(0)), options,
                                    [&out](const LabMeasurement& measurement) { out << lab_table_row(measurement) << std::flush; });
+  out << '\n' << lab_process_start_lines(report);
   out << "\nsimd = simd " << report.simd_target << "; largest |simd - scalar| " << report.simd_scalar_max_difference_km
       << " km\n";
 

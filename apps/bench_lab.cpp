@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <span>
 #include <utility>
 
 #include "distance_matrix/input/csv_reader.hpp"
@@ -40,13 +41,13 @@ double median(std::vector<double> values) {
   return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+bool same_bits(std::span<const double> a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
 /// One repetition of `config` on `executor` (null for async, which is a
 /// runner): its calculation time; the distances in `out`.
-double time_once(Executor* executor, const DistanceKernel& kernel, std::vector<double>& out,
+double time_once(Executor* executor, const DistanceKernel& kernel, std::span<double> out,
                  LabMeasurement& measurement) {
   if (executor == nullptr) {
     AsyncRunner runner;
@@ -163,20 +164,33 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     const std::optional<ExecutorKind> batch = batch_executor_of(config.executor);
     const std::unique_ptr<Executor> executor =
         batch ? make_executor(*batch, {config.workers, config.chunk_size}) : nullptr;
-    // Only the pool's threads and oneTBB's workers outlive a run, so only
-    // they can settle; `threads` and `processes` start anew every run.
-    const bool keeps_its_threads = config.executor == RunnerKind::pool || config.executor == RunnerKind::parallel;
-    if (keeps_its_threads && executor->workers() > 1) {
+    // One run per case, as a program computing windows makes one: the
+    // processes executor forks its workers in the run's first window and
+    // keeps them, and its window memory is shared with them (no copy).
+    const MatrixCells cells(kernel);
+    std::optional<ExecutorRun> run;
+    std::span<double> target = out;
+    if (executor) {
+      run.emplace(*executor, cells);
+      const std::span<double> window = executor->window_memory(out.size());
+      if (window.size() == out.size()) target = window;
+      measurement.first_seconds = time_once(executor.get(), kernel, target, measurement);
+    }
+    // The pool's threads, oneTBB's workers and the run's worker processes
+    // outlive a window, so they can settle; `threads` start anew every time.
+    const bool keeps_its_workers = config.executor == RunnerKind::pool || config.executor == RunnerKind::parallel ||
+                                   config.executor == RunnerKind::processes;
+    if (keeps_its_workers && executor->workers() > 1) {
       const Clock::time_point warm_up_start = Clock::now();
       do {
-        executor->compute(kernel, {0, out.size()}, out);
+        executor->compute(kernel, {0, target.size()}, target);
       } while (Clock::now() - warm_up_start < options.warm_up);
     }
     for (unsigned repetition = 0; repetition < report.repeat; ++repetition) {
-      std::fill(out.begin(), out.end(), -1.0);
-      const double seconds = time_once(executor.get(), kernel, out, measurement);
+      std::fill(target.begin(), target.end(), -1.0);
+      const double seconds = time_once(executor.get(), kernel, target, measurement);
       measurement.seconds.push_back(seconds);
-      measurement.identical = measurement.identical && same_bits(out, reference[config.kernel]);
+      measurement.identical = measurement.identical && same_bits(target, reference[config.kernel]);
       if (seconds > options.slow_case.count()) break;
     }
     measurement.median_seconds = median(measurement.seconds);
@@ -210,6 +224,21 @@ std::string lab_table_row(const LabMeasurement& measurement) {
   return line;
 }
 
+std::string lab_process_start_lines(const LabReport& report) {
+  std::string lines;
+  for (const LabMeasurement& m : report.measurements) {
+    if (m.config.executor != RunnerKind::processes) continue;
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "processes %-6s %u worker%s: first window %.3f ms (forks the workers, faults in the shared "
+                  "memory), then %.3f ms\n",
+                  std::string(to_string(m.config.kernel)).c_str(), m.workers, m.workers == 1 ? "" : "s",
+                  m.first_seconds * 1e3, m.median_seconds * 1e3);
+    lines += line;
+  }
+  return lines;
+}
+
 std::string lab_json(const LabReport& report) {
   std::string json = "{\n";
   json += "  \"locations\": " + std::to_string(report.location_count) + ",\n";
@@ -226,7 +255,8 @@ std::string lab_json(const LabReport& report) {
     json += "    {\"executor\": \"" + std::string(to_string(m.config.executor)) + "\", \"kernel\": \"" +
             std::string(to_string(m.config.kernel)) + "\", \"workers\": " + std::to_string(m.workers) +
             ", \"chunk_size\": " + (m.chunk_size == 0 ? std::string("null") : std::to_string(m.chunk_size)) +
-            ", \"median_seconds\": " + json_number(m.median_seconds) + ", \"seconds\": [";
+            ", \"median_seconds\": " + json_number(m.median_seconds) +
+            ", \"first_seconds\": " + json_number(m.first_seconds) + ", \"seconds\": [";
     for (std::size_t run = 0; run < m.seconds.size(); ++run) {
       json += (run == 0 ? "" : ", ") + json_number(m.seconds[run]);
     }

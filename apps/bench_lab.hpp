@@ -31,6 +31,10 @@ struct LabMeasurement {
   unsigned workers = 1;        ///< as the executor resolved them
   std::size_t chunk_size = 0;  ///< as the executor resolved it (0: its own partitioning)
   std::vector<double> seconds;  ///< calculation time of each repetition
+  /// The run's first window, untimed in `seconds`: for processes it also
+  /// forks the workers and faults in the memory they share, a cost paid
+  /// once per run (as a pool's threads are started once).
+  double first_seconds = 0;
   double median_seconds = 0;
   double pairs_per_second = 0;
   double speedup = 0;      ///< over the median of sequential with the scalar kernel
@@ -73,8 +77,10 @@ struct LabReport {
 [[nodiscard]] std::vector<LabCase> default_lab_cases(unsigned hardware_threads);
 
 /// Times each case `options.repeat` times on `locations` (haversine, km),
-/// on one executor per case (made once, as a program would), after the
-/// warm-up for several workers, and
+/// on one executor per case (made once, as a program would) in one run
+/// (ExecutorRun: the processes executor forks its workers in the run's
+/// first window, timed apart as first_seconds, and computes into its window
+/// memory), after the warm-up for several workers, and
 /// checks every result. `on_measured`, if set, sees each measurement as soon
 /// as it is complete (for progress output). Throws ExecutionError if an
 /// executor fails.
@@ -85,6 +91,9 @@ struct LabReport {
 /// The table the command prints: a header line, then one line per measurement.
 [[nodiscard]] std::string lab_table_header();
 [[nodiscard]] std::string lab_table_row(const LabMeasurement& measurement);
+/// What starting the worker processes cost, one line per processes case:
+/// the run's first window against the median of the others.
+[[nodiscard]] std::string lab_process_start_lines(const LabReport& report);
 
 /// The whole report as a JSON document.
 [[nodiscard]] std::string lab_json(const LabReport& report);

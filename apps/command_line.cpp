@@ -40,6 +40,11 @@ constexpr std::string_view footer =
     "first bad row when it stops. Every other executor, and async on any other\n"
     "format or layout, writes nothing on invalid input.\n"
     "\n"
+    "--summary, --nearest and --within: a location is never its own neighbour;\n"
+    "other locations at the same coordinates are, at distance 0. Ties go to the\n"
+    "earlier location of the input. Distances are the matrix's own doubles, and\n"
+    "every executor writes the same bytes. Each writes CSV with a header row.\n"
+    "\n"
     "Interrupted (Ctrl-C, SIGTERM, SIGHUP, timeout, ...), the tool removes its\n"
     "temporary file and dies by that signal (status 128+N).\n"
     "\n"
@@ -60,6 +65,9 @@ constexpr std::string_view footer =
     "  distance_matrix data/1k_locations.csv -o d.npy --layout condensed --dtype float32\n"
     "  distance_matrix data/1k_locations.csv --layout square -o table.csv\n"
     "  distance_matrix data/1k_locations.csv --to data/five_locations.csv -o to.csv\n"
+    "  distance_matrix data/1k_locations.csv --summary -o summary.csv\n"
+    "  distance_matrix data/1k_locations.csv --nearest 5 -o nearest.csv\n"
+    "  distance_matrix data/1k_locations.csv --within 50km -o pairs.csv\n"
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
@@ -73,6 +81,20 @@ CLI::Validator whole_number_from_one_to(std::uint64_t max) {
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
         if (error != std::errc{} || end != text.data() + text.size() || value < 1 || value > max) {
           return text + " is not a whole number from 1 to " + std::to_string(max);
+        }
+        return {};
+      },
+      "");
+}
+
+/// --nearest K: a count of neighbours, said so when it is not one.
+CLI::Validator neighbour_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc{} || end != text.data() + text.size() || value < 1) {
+          return text + " is not a number of neighbours: K is a whole number of at least 1";
         }
         return {};
       },
@@ -139,6 +161,9 @@ struct Arguments {
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
+  bool summary = false;
+  std::size_t nearest = 0;
+  std::string within;
 };
 
 void define_options(CLI::App& app, Arguments& arguments) {
@@ -252,6 +277,22 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "every INPUT location to every destination\n"
                  "(rows: INPUT, columns: destinations)")
       ->type_name("PATH");
+  app.add_flag(flags_of(Option::summary), arguments.summary,
+               "Instead of the matrix: one CSV row per origin,\n"
+               "name,count,min,nearest,max,farthest,mean,sd,\n"
+               "over all other locations (or destinations)");
+  app.add_option(flags_of(Option::nearest), arguments.nearest,
+                 "Instead of the matrix: the K nearest other\n"
+                 "locations (or destinations) of each origin,\n"
+                 "origin,destination,distance,rank rows")
+      ->check(neighbour_count())
+      ->type_name("K");
+  app.add_option(flags_of(Option::within), arguments.within,
+                 "Instead of the matrix: every pair at most\n"
+                 "DISTANCE apart, origin,destination,distance\n"
+                 "rows; a number in --unit, or 10km, 500m, 3mi,\n"
+                 "2nmi. With --nearest: at most K within it")
+      ->type_name("DISTANCE");
   app.add_flag(flags_of(Option::quiet), arguments.quiet,
                "Do not print the timings, nor the progress line\n"
                "of runs longer than a second on a terminal");
@@ -301,6 +342,20 @@ Format resolve_format(const Arguments& arguments) {
   if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
   const std::filesystem::path output(arguments.output);
   return output.extension() == ".npy" ? Format::npy : Format::csv;
+}
+
+/// --within: a number in the run's unit, or one followed by a unit of its
+/// own (10km, 500m, 3mi, 2nmi), converted to the run's unit.
+double parse_within(const std::string& text, Unit unit) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  const std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  const std::optional<Unit> given = suffix.empty() ? unit : parse_unit(suffix);
+  if (error != std::errc{} || end == text.data() || !given || !std::isfinite(value) || value < 0) {
+    throw CLI::ValidationError("--within", text + " is not a distance: a number of at least 0 in --unit, or "
+                                                  "one with its unit, such as 10km, 500m, 3mi or 2nmi");
+  }
+  return value * kilometers_per(*given) / kilometers_per(unit);
 }
 
 std::string shortest_text(double value) {
@@ -380,6 +435,13 @@ CommandLine resolve(const Arguments& arguments) {
                                "writes a folder of parts, not standard output: name a folder with -o FOLDER");
   }
   command.partitioned = arguments.partitioned;
+  command.run.query.summary = arguments.summary;
+  if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
+  if (!arguments.within.empty()) command.run.query.within = parse_within(arguments.within, command.run.distance.unit);
+  if (command.mpi && !command.run.query.is_matrix()) {
+    throw CLI::ValidationError("--executor", "mpi does not answer " + std::string(query_option(command.run.query)) +
+                                                 " yet: use -e sequential or parallel");
+  }
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {

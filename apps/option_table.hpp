@@ -22,7 +22,7 @@ namespace dm::cli {
 
 enum class Option {
   input, help, output, executor, runner, workers, chunk_size, io_latency, metric, radius, ellipsoid, unit, kernel,
-  format, layout, dtype, destinations, quiet, progress, partitioned, version,
+  format, layout, dtype, destinations, summary, nearest, within, quiet, progress, partitioned, version,
 };
 
 /// Not a RunnerKind: a runner over MPI ranks, each running the streaming runner.
@@ -79,6 +79,9 @@ inline constexpr OptionSpelling command_line_options[] = {
     {Option::layout, "--layout", "", layout_choices},
     {Option::dtype, "--dtype", "", dtype_choices},
     {Option::destinations, "--to", ""},
+    {Option::summary, "--summary", ""},
+    {Option::nearest, "--nearest", ""},
+    {Option::within, "--within", ""},
     {Option::quiet, "--quiet", "-q"},
     {Option::progress, "--progress", ""},
     {Option::partitioned, "--partitioned", ""},

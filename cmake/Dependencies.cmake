@@ -9,6 +9,7 @@ find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors, compiled per i
 add_library(hwy_headers INTERFACE)
 target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)
 find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
+find_package(nanoflann REQUIRED)  # header-only k-d tree: the candidates of --nearest (queries/neighbour_index)
 # GeographicLib (libgeographiclib-dev): Karney's geodesics, the --metric geodesic
 # kernel. Debian ships its pkg-config module; its CMake find module lies outside
 # CMake's search path and defines no target.

@@ -20,8 +20,8 @@ Python threads calling them run in parallel, and split the work over
 preallocated array or memory map, so matrices larger than memory go to disk
 through NumPy (``numpy.lib.format.open_memmap``).
 
-Functions: pdist, cdist, simd_target. Constants: METRICS, ELLIPSOIDS, UNITS, KERNELS,
-MEAN_EARTH_RADIUS_KM, __version__.
+Functions: pdist, cdist, nearest, summary, simd_target. Constants: METRICS,
+ELLIPSOIDS, UNITS, KERNELS, MEAN_EARTH_RADIUS_KM, SUMMARY_DTYPE, __version__.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ import numpy.typing as npt
 
 from . import _core
 
-__all__ = ["pdist", "cdist", "simd_target", "METRICS", "ELLIPSOIDS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM"]
+__all__ = ["pdist", "cdist", "nearest", "summary", "simd_target", "METRICS", "ELLIPSOIDS", "UNITS", "KERNELS",
+           "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
 
 __version__: str = _core.__version__
 
@@ -216,6 +217,67 @@ def cdist(
     return _core.compute(
         _as_points(points, "points"), _as_points(destinations, "destinations"), out, metric, unit,
         _radius(radius), _ellipsoid(ellipsoid), _dtype_name(dtype, out), kernel, _workers(workers),
+    )
+
+
+def nearest(
+    points: npt.ArrayLike,
+    k: int,
+    destinations: Optional[npt.ArrayLike] = None,
+    *,
+    unit: str = "km",
+    radius: float = MEAN_EARTH_RADIUS_KM,
+    kernel: str = "simd",
+    workers: Optional[int] = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k nearest other points (or destinations) of every point, as scikit-learn's kneighbors.
+
+    Returns ``(distances, indices)``, each of shape (len(points), k):
+    row i holds the nearest first, ties broken by input order; float64
+    distances in ``unit``, int64 indices into ``points`` (or
+    ``destinations``). A point is never its own neighbour; other points at
+    the same coordinates are, at distance 0. Where fewer than k candidates
+    exist the rest are index -1 and distance inf. Exact: a k-d tree on unit
+    vectors finds the candidates and the kernel measures them, so the
+    distances are those of pdist and cdist (haversine). Degrees in; the
+    interpreter lock is released while searching.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+    return _core.nearest(
+        _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
+        int(k), unit, float(radius), kernel, _workers(workers),
+    )
+
+
+#: The fields of summary()'s records.
+SUMMARY_DTYPE = np.dtype([("count", np.int64), ("min", np.float64), ("nearest", np.int64), ("max", np.float64),
+                          ("farthest", np.int64), ("mean", np.float64), ("sd", np.float64)])
+
+
+def summary(
+    points: npt.ArrayLike,
+    destinations: Optional[npt.ArrayLike] = None,
+    *,
+    metric: str = "haversine",
+    unit: str = "km",
+    radius: float = MEAN_EARTH_RADIUS_KM,
+    kernel: str = "simd",
+    workers: Optional[int] = None,
+) -> np.ndarray:
+    """One record per point summarising its distances to all others (or to every destination).
+
+    Returns a structured array of len(points) records (SUMMARY_DTYPE):
+    ``count``; ``min`` and ``nearest`` (the index of the first point at that
+    distance); ``max`` and ``farthest``; ``mean``; ``sd`` (population
+    standard deviation, as numpy.std). A point is never compared with
+    itself; a point with nothing to compare has count 0, NaN values and
+    index -1. The command line's ``--summary``, computed in memory
+    proportional to the number of points, without the interpreter lock.
+    """
+    return _core.summary(
+        _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
+        metric, unit, float(radius), kernel, _workers(workers),
     )
 
 

@@ -21,4 +21,22 @@ def compute(
     kernel: str,
     workers: int,
 ) -> np.ndarray: ...
+def nearest(
+    points: np.ndarray,
+    destinations: Optional[np.ndarray],
+    k: int,
+    unit: str,
+    radius: float,
+    kernel: str,
+    workers: int,
+) -> tuple[np.ndarray, np.ndarray]: ...
+def summary(
+    points: np.ndarray,
+    destinations: Optional[np.ndarray],
+    metric: str,
+    unit: str,
+    radius: float,
+    kernel: str,
+    workers: int,
+) -> np.ndarray: ...
 def simd_target() -> str: ...

@@ -7,7 +7,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,7 +28,12 @@
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
 #include "distance_matrix/output/npy_encoder.hpp"
+#include "distance_matrix/queries/nearest_arrays.hpp"
+#include "distance_matrix/queries/summary_collector.hpp"
+#include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
+#include "distance_matrix/run/streaming_runner.hpp"
+#include "distance_matrix/executors/sequential_executor.hpp"
 #include "distance_matrix/version.hpp"
 #include "python/src/buffer_output.hpp"
 
@@ -191,17 +198,25 @@ void set_figure(DistanceOptions& options, const std::optional<double>& radius, c
   }
 }
 
-py::array compute(const py::array& points, const std::optional<py::array>& destinations,
-                  const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
-                  const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
-                  const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
+/// The distance options the keyword arguments name, validated; ValueError otherwise.
+DistanceOptions distance_options(const std::string& metric, const std::string& unit,
+                                 const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
+                                 const std::string& kernel_kind) {
   DistanceOptions options;
   options.metric = parse_or_throw(parse_metric(metric), "metric", metric, names_listed(metric_names, "'"));
   options.unit = parse_or_throw(parse_unit(unit), "unit", unit, names_listed(unit_names, "'"));
   options.kernel = parse_or_throw(parse_kernel_kind(kernel_kind), "kernel", kernel_kind,
                                   names_listed(kernel_kind_names, "'"));
-  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   set_figure(options, radius, ellipsoid);
+  return options;
+}
+
+py::array compute(const py::array& points, const std::optional<py::array>& destinations,
+                  const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
+                  const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
+                  const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
+  const DistanceOptions options = distance_options(metric, unit, radius, ellipsoid, kernel_kind);
+  const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   if (!can_hold(type, options)) {
     throw py::value_error("distances up to " + shortest(largest_distance(options)) + ' ' + unit +
                           " do not fit in float32: use float64 or a smaller radius");
@@ -240,6 +255,88 @@ py::tuple names_of(const EnumName<Enum> (&table)[N]) {
   return names;
 }
 
+/// The options and the kernel of points (then destinations) for a query.
+DistanceKernel query_kernel(const py::array& points, const std::optional<py::array>& destinations,
+                            const std::string& metric, const std::string& unit, double radius,
+                            const std::string& kernel_kind, DistanceOptions& options) {
+  // The queries search an index on the sphere: the geodesic needs the safe
+  // margin of issue 16 first (docs/geodesic.md), so it is refused until then.
+  if (metric == to_string(Metric::geodesic)) {
+    throw py::value_error("metric 'geodesic' is not yet supported by nearest and summary: use pdist or cdist");
+  }
+  options = distance_options(metric, unit, radius, std::nullopt, kernel_kind);
+  const std::size_t origins = checked_rows(points, "points");
+  const std::size_t targets = destinations ? checked_rows(*destinations, "destinations") : 0;
+  DistanceKernel kernel(options);
+  kernel.reserve(origins + targets);
+  add_points(points, "points", kernel);
+  if (destinations) add_points(*destinations, "destinations", kernel);
+  return kernel;
+}
+
+py::tuple nearest(const py::array& points, const std::optional<py::array>& destinations, std::size_t k,
+                  const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+  DistanceOptions options;
+  const DistanceKernel kernel = query_kernel(points, destinations, "haversine", unit, radius, kernel_kind, options);
+  const std::size_t origins = static_cast<std::size_t>(points.shape(0));
+  py::array_t<double> distances({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
+  py::array_t<std::int64_t> indices({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
+  const NeighbourQuery query{.origins = origins,
+                             .first_candidate = destinations ? origins : 0,
+                             .k = k,
+                             .within = std::nullopt,
+                             .radius = radius / kilometers_per(options.unit),
+                             .workers = origins * k >= smallest_parallel_cells / 64 ? resolve_workers(workers) : 1};
+  const std::span<double> distance_span(distances.mutable_data(), origins * k);
+  const std::span<std::int64_t> index_span(indices.mutable_data(), origins * k);
+  {
+    const py::gil_scoped_release unlocked;
+    find_nearest(kernel, query, distance_span, index_span);
+  }
+  return py::make_tuple(distances, indices);
+}
+
+/// One record per origin: count, min, nearest, max, farthest, mean, sd.
+struct SummaryRecord {
+  std::int64_t count;
+  double min;
+  std::int64_t nearest;
+  double max;
+  std::int64_t farthest;
+  double mean;
+  double sd;
+};
+
+py::array summary(const py::array& points, const std::optional<py::array>& destinations, const std::string& metric,
+                  const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+  DistanceOptions options;
+  const DistanceKernel kernel = query_kernel(points, destinations, metric, unit, radius, kernel_kind, options);
+  const std::size_t origins = static_cast<std::size_t>(points.shape(0));
+  const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, kernel.size() - origins)
+                                         : MatrixShape::square(origins);
+  py::array_t<SummaryRecord> records(static_cast<py::ssize_t>(origins));
+  SummaryRecord* const out = records.mutable_data();
+  {
+    const py::gil_scoped_release unlocked;
+    SummaryCollector collector(shape);
+    if (shape.cell_count() >= smallest_parallel_cells) {
+      StreamingRunner(ExecutionOptions{resolve_workers(workers), 0}).consume(MatrixCells(kernel, shape), collector, {});
+    } else {
+      SequentialExecutor executor;
+      BatchRunner(executor).consume(MatrixCells(kernel, shape), collector, {});
+    }
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t origin = 0; origin < origins; ++origin) {
+      const RowSummary& row = collector.rows()[origin];
+      const bool any = row.count > 0;
+      out[origin] = {static_cast<std::int64_t>(row.count), any ? row.min : nan,
+                     any ? static_cast<std::int64_t>(row.nearest) : -1, any ? row.max : nan,
+                     any ? static_cast<std::int64_t>(row.farthest) : -1, any ? row.mean : nan, any ? row.sd : nan};
+    }
+  }
+  return records;
+}
+
 }  // namespace
 }  // namespace dm::python
 
@@ -254,6 +351,13 @@ PYBIND11_MODULE(_core, module) {
              py::arg("workers"),
              "The condensed matrix of `points` (destinations None) or the points x destinations "
              "rectangle, into `out` or a new array; arguments already normalized by the package.");
+  PYBIND11_NUMPY_DTYPE(dm::python::SummaryRecord, count, min, nearest, max, farthest, mean, sd);
+  module.def("nearest", &dm::python::nearest, py::arg("points"), py::arg("destinations"), py::arg("k"),
+             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             "(distances, indices), each (n, k): the k nearest other points (or destinations) of every point.");
+  module.def("summary", &dm::python::summary, py::arg("points"), py::arg("destinations"), py::arg("metric"),
+             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             "One record per point: count, min, nearest, max, farthest, mean, sd.");
   module.def("simd_target", [] { return std::string(dm::simd_target_name()); },
              "The instruction set the simd kernel runs on in this process.");
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
@@ -46,6 +47,8 @@ struct SharedWindow {
   ChunkCounter next_chunk{0};
   Chunking chunks;
   std::size_t chunk_count = 0;
+  /// Where in the shared results this window's cell range.first goes.
+  std::size_t results_offset = 0;
 };
 
 /// The bytes on a worker's socket: parent to worker, then worker to parent.
@@ -53,16 +56,20 @@ constexpr char start_window = 'w';
 constexpr char leave = 'q';
 constexpr char window_done = 'd';
 
+}  // namespace
+
 /// One anonymous MAP_SHARED mapping: the window's description, then room
 /// for `capacity` doubles. Shared, unlike the rest of a child's memory,
 /// because it was mapped before fork() and is inherited as the same
 /// physical pages.
-class SharedResults {
+class ProcessesExecutor::SharedResults {
  public:
+  /// MAP_POPULATE: the pages are allocated and zeroed here, once, not on
+  /// the first write of each window into each of them.
   explicit SharedResults(std::size_t capacity)
       : capacity_(capacity),
         bytes_(results_offset + capacity * sizeof(double)),
-        address_(mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) {
+        address_(mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)) {
     if (address_ == MAP_FAILED) {
       const int error_number = errno;
       throw ExecutionError(
@@ -81,6 +88,26 @@ class SharedResults {
   [[nodiscard]] SharedWindow& window() const noexcept { return *window_; }
   [[nodiscard]] double* results() const noexcept { return results_; }
 
+  /// Whether `cells` lies wholly inside the results (compared as addresses:
+  /// `cells` may belong to any other object).
+  [[nodiscard]] bool holds(std::span<const double> cells) const noexcept {
+    const auto first = reinterpret_cast<std::uintptr_t>(cells.data());
+    const auto begin = reinterpret_cast<std::uintptr_t>(results_);
+    return first >= begin && (first - begin) % sizeof(double) == 0 &&
+           (first - begin) / sizeof(double) + cells.size() <= capacity_;
+  }
+
+  /// Maps the results into this process's page table now: a worker calls
+  /// it once when it starts. fork() does not copy the page table entries
+  /// of a shared mapping, so without it each worker would take a page fault
+  /// on the first write to every page. Best effort (Linux 5.14 and later);
+  /// the faults remain where it is not supported.
+  void populate_for_writing() const noexcept {
+#ifdef MADV_POPULATE_WRITE
+    static_cast<void>(::madvise(address_, bytes_, MADV_POPULATE_WRITE));
+#endif
+  }
+
  private:
   // The window gets a cache line of its own, so that the children claiming
   // chunks do not keep stealing the line that holds the first results.
@@ -93,6 +120,8 @@ class SharedResults {
   SharedWindow* window_ = nullptr;
   double* results_ = nullptr;
 };
+
+namespace {
 
 /// A worker must not outlive the process that waits for its results: when
 /// the parent dies (killed by a signal, even SIGKILL), the kernel kills the
@@ -150,12 +179,13 @@ int wait_for(pid_t pid) noexcept {
 }  // namespace
 
 /// The worker processes of one run: forked once, each with a socket to the
-/// parent, all sharing one mapping. Whatever way they are left, none
-/// outlives this object and none stays a zombie.
+/// parent, all sharing `shared`, which must outlive them (it was mapped
+/// before they were forked, so they inherit it). Whatever way they are left,
+/// none outlives this object and none stays a zombie.
 class ProcessesExecutor::Workers {
  public:
-  Workers(const MatrixCells& kernel, std::size_t count, std::size_t capacity, const ChildHook& child_hook)
-      : shared_(capacity) {
+  Workers(const SharedResults& shared, const MatrixCells& kernel, std::size_t count, const ChildHook& child_hook)
+      : shared_(shared) {
     children_.reserve(count);
     const pid_t parent = ::getpid();
     for (std::size_t index = 0; index < count; ++index) {
@@ -192,14 +222,15 @@ class ProcessesExecutor::Workers {
   Workers(const Workers&) = delete;
   Workers& operator=(const Workers&) = delete;
 
-  [[nodiscard]] std::size_t capacity() const noexcept { return shared_.capacity(); }
-
-  /// Computes the range of `chunks` (at most capacity() cells) on the workers and copies the results to `out`. Throws ExecutionError
-  /// if a worker died; then every worker has been stopped and reaped.
-  void compute(const Chunking& chunks, std::span<double> out) {
+  /// Computes the range of `chunks` on the workers into the shared results
+  /// from `results_offset` on (the range must fit). What crosses the
+  /// sockets is one byte each way per worker. Throws ExecutionError if a
+  /// worker died; then every worker has been stopped and reaped.
+  void compute(const Chunking& chunks, std::size_t results_offset) {
     SharedWindow& window = shared_.window();
     window.chunks = chunks;
     window.chunk_count = chunks.count();
+    window.results_offset = results_offset;
     window.next_chunk.store(0, std::memory_order_relaxed);
 
     std::vector<pollfd> waiting;
@@ -236,7 +267,6 @@ class ProcessesExecutor::Workers {
       }
       throw ExecutionError(message);
     }
-    std::memcpy(out.data(), shared_.results(), chunks.range.size() * sizeof(double));
   }
 
  private:
@@ -284,6 +314,7 @@ class ProcessesExecutor::Workers {
     // The parent's temporaries are the parent's to remove: a worker killed by
     // a signal (Ctrl-C reaches the whole process group) just dies.
     reset_interrupt_cleanup_in_child();
+    shared_.populate_for_writing();
     try {
       for (;;) {
         char command = 0;
@@ -300,7 +331,8 @@ class ProcessesExecutor::Workers {
           const std::size_t chunk = window.next_chunk.fetch_add(1, std::memory_order_relaxed);
           if (chunk >= window.chunk_count) break;
           if (child_hook) child_hook(chunk);
-          window.chunks.compute(kernel, chunk, {shared_.results(), window.chunks.range.size()});
+          window.chunks.compute(kernel, chunk,
+                                {shared_.results() + window.results_offset, window.chunks.range.size()});
         }
         if (!send_byte(socket, window_done)) _exit(child_orphaned_status);
       }
@@ -309,7 +341,7 @@ class ProcessesExecutor::Workers {
     }
   }
 
-  SharedResults shared_;
+  const SharedResults& shared_;
   std::vector<Child> children_;
 };
 
@@ -322,12 +354,25 @@ ProcessesExecutor::~ProcessesExecutor() = default;
 
 void ProcessesExecutor::begin_run(const MatrixCells& kernel) {
   run_workers_.reset();
+  run_memory_.reset();
   run_kernel_.emplace(kernel);
 }
 
 void ProcessesExecutor::end_run() noexcept {
-  run_workers_.reset();
+  run_workers_.reset();  // before the memory they share
+  run_memory_.reset();
   run_kernel_.reset();
+}
+
+std::span<double> ProcessesExecutor::window_memory(std::size_t cells) {
+  if (!run_kernel_) return {};
+  if (!run_memory_ || run_memory_->capacity() < cells) {
+    // Workers inherit a mapping only by being forked after it was made.
+    run_workers_.reset();
+    run_memory_.reset();
+    run_memory_ = std::make_unique<SharedResults>(cells);
+  }
+  return {run_memory_->results(), cells};
 }
 
 void ProcessesExecutor::compute(const MatrixCells& kernel, CellRange range, std::span<double> out) {
@@ -337,22 +382,31 @@ void ProcessesExecutor::compute(const MatrixCells& kernel, CellRange range, std:
   const Chunking chunks =
       Chunking::of(range, chunk_size_ > 0 ? chunk_size_ : range.size() / (8 * std::size_t{workers_}));
   const std::size_t child_count = std::min<std::size_t>(workers_, chunks.count());
+  const std::size_t bytes = range.size() * sizeof(double);
 
   const bool in_run = run_kernel_ && &run_kernel_->kernel() == &kernel.kernel() && run_kernel_->shape() == kernel.shape();
   if (!in_run) {
-    Workers(kernel, child_count, range.size(), child_hook_).compute(chunks, out);
+    const SharedResults shared(range.size());
+    Workers(shared, kernel, child_count, child_hook_).compute(chunks, 0);
+    std::memcpy(out.data(), shared.results(), bytes);
     return;
   }
-  if (!run_workers_ || run_workers_->capacity() < range.size()) {
+  // `out` in the run's window memory: the workers write the results where
+  // the caller reads them, and nothing is copied.
+  const bool in_place = run_memory_ && run_memory_->holds(out.first(range.size()));
+  if (!in_place && (!run_memory_ || run_memory_->capacity() < range.size())) {
     run_workers_.reset();
-    run_workers_ = std::make_unique<Workers>(kernel, child_count, range.size(), child_hook_);
+    run_memory_.reset();
+    run_memory_ = std::make_unique<SharedResults>(range.size());
   }
+  if (!run_workers_) run_workers_ = std::make_unique<Workers>(*run_memory_, kernel, child_count, child_hook_);
   try {
-    run_workers_->compute(chunks, out);
+    run_workers_->compute(chunks, in_place ? static_cast<std::size_t>(out.data() - run_memory_->results()) : 0);
   } catch (...) {
     run_workers_.reset();  // already stopped: the next window starts new workers
     throw;
   }
+  if (!in_place) std::memcpy(out.data(), run_memory_->results(), bytes);
 }
 
 }  // namespace dm

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "src/kernel/metric_strategy.hpp"
+#include "src/kernel/metrics/degrees.hpp"
 #include "src/kernel/simd_distance.hpp"
 
 namespace dm {
@@ -24,34 +25,58 @@ DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions o
 }
 
 DistanceKernel::DistanceKernel(const DistanceKernel& other)
-    : options_(other.options_), size_(other.size_), metric_(other.metric_->clone()) {}
+    : options_(other.options_),
+      size_(other.size_),
+      metric_(other.metric_->clone()),
+      unit_x_(other.unit_x_),
+      unit_y_(other.unit_y_),
+      unit_z_(other.unit_z_) {}
 
 DistanceKernel& DistanceKernel::operator=(const DistanceKernel& other) {
   if (this != &other) {
     metric_ = other.metric_->clone();
     options_ = other.options_;
     size_ = other.size_;
+    unit_x_ = other.unit_x_;
+    unit_y_ = other.unit_y_;
+    unit_z_ = other.unit_z_;
   }
   return *this;
 }
 
 // A moved-from kernel holds no strategy: it may only be assigned to or destroyed.
 DistanceKernel::DistanceKernel(DistanceKernel&& other) noexcept
-    : options_(other.options_), size_(std::exchange(other.size_, 0)), metric_(std::move(other.metric_)) {}
+    : options_(other.options_),
+      size_(std::exchange(other.size_, 0)),
+      metric_(std::move(other.metric_)),
+      unit_x_(std::move(other.unit_x_)),
+      unit_y_(std::move(other.unit_y_)),
+      unit_z_(std::move(other.unit_z_)) {}
 
 DistanceKernel& DistanceKernel::operator=(DistanceKernel&& other) noexcept {
   options_ = other.options_;
   size_ = std::exchange(other.size_, 0);
   metric_ = std::move(other.metric_);
+  unit_x_ = std::move(other.unit_x_);
+  unit_y_ = std::move(other.unit_y_);
+  unit_z_ = std::move(other.unit_z_);
   return *this;
 }
 
 DistanceKernel::~DistanceKernel() = default;
 
-void DistanceKernel::reserve(std::size_t count) { metric_->reserve(count); }
+void DistanceKernel::reserve(std::size_t count) {
+  metric_->reserve(count);
+  for (std::vector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
+}
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
   metric_->add(latitude_degrees, longitude_degrees);
+  const metrics::SinCos latitude = metrics::sincos_degrees(latitude_degrees);
+  const metrics::SinCos longitude = metrics::sincos_degrees(longitude_degrees);
+  unit_x_.push_back(latitude.cos * longitude.cos);
+  unit_y_.push_back(latitude.cos * longitude.sin);
+  unit_z_.push_back(latitude.sin);
   ++size_;
 }
 

@@ -1,8 +1,14 @@
 #include "distance_matrix/run/run_job.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
+#include <span>
 #include <stdexcept>
+#include <string>
 
+#include "distance_matrix/queries/neighbours_csv.hpp"
+#include "distance_matrix/queries/summary_consumer.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
@@ -53,9 +59,52 @@ RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const Ma
   return report;
 }
 
+/// "a, b or c": the executors that answer a query, for its usage error.
+std::string executor_names(std::span<const RunnerKind> kinds) {
+  std::string names;
+  for (std::size_t index = 0; index < kinds.size(); ++index) {
+    if (index > 0) names += index + 1 == kinds.size() ? " or " : ", ";
+    names += to_string(kinds[index]);
+  }
+  return names;
+}
+
+/// A query's outputs are CSV rows of their own: the matrix's format options
+/// mean nothing to them, and the executors that do not answer them say so.
+std::optional<std::string> query_problem(const MatrixJob& job) {
+  const Query& query = job.query;
+  if (query.is_matrix()) return std::nullopt;
+  if (query.summary && (query.nearest || query.within)) {
+    return std::string("--summary and ") + (query.nearest ? "--nearest" : "--within") +
+           " cannot be combined: --summary summarises every distance (--nearest and --within go together)";
+  }
+  const std::string option(query_option(query));
+  if (query.nearest && *query.nearest == 0) return "--nearest needs K of at least 1";
+  if (query.within && !(*query.within >= 0 && std::isfinite(*query.within))) {
+    return "--within needs a finite distance of at least 0";
+  }
+  if (job.format.layout) return "--layout shapes the full matrix; " + option + " writes rows of its own: drop --layout";
+  if (job.format.format != Format::csv) {
+    return option + " writes CSV only (its NumPy output is not done yet): drop --format npy or the .npy name";
+  }
+  if (job.format.value_type != ValueType::float64) return "--dtype is for NumPy matrices; " + option + " writes CSV";
+  if (job.io_latency > std::chrono::nanoseconds::zero()) {
+    return "--io-latency simulates the matrix's writes and cannot be combined with " + option;
+  }
+  if ((query.nearest || query.within) && job.distance.metric != Metric::haversine) {
+    return option + " needs --metric haversine: its index orders locations by great-circle distance";
+  }
+  const std::span<const RunnerKind> answering = executors_answering(query);
+  if (std::find(answering.begin(), answering.end(), job.executor) == answering.end()) {
+    return option + " runs with -e " + executor_names(answering) + ", not -e " + std::string(to_string(job.executor));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations) {
+  if (std::optional<std::string> problem = query_problem(job)) return problem;
   if (std::optional<std::string> problem = format_problem(job.format, has_destinations)) return problem;
   if (!can_hold(job.format.value_type, job.distance)) {
     return "--dtype " + std::string(to_string(job.format.value_type)) + " cannot hold distances up to " +
@@ -96,21 +145,49 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
 
   const Clock::time_point prepared = Clock::now();
   const DistanceKernel kernel(locations, job.distance);
-  const MatrixShape shape = destinations != nullptr ? MatrixShape::rectangle(origins, locations.size() - origins)
-                                                    : MatrixShape::of(resolve_layout(job.format, false), origins);
-  const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
-  const Clock::time_point setup_done = Clock::now();
-
+  const bool rectangle = destinations != nullptr;
   const std::unique_ptr<MatrixRunner> runner = runner_for(job);
-  const MatrixReport matrix = compute_and_write(kernel, shape, *runner, *encoder, target, progress);
+  MatrixReport matrix;
+  if (job.query.nearest || job.query.within) {
+    const NeighbourQuery neighbours{.origins = origins,
+                                    .first_candidate = rectangle ? origins : 0,
+                                    .k = job.query.nearest,
+                                    .within = job.query.within,
+                                    .radius = job.distance.radius_km / kilometers_per(job.distance.unit),
+                                    .workers = job.executor == RunnerKind::sequential ? 1u : runner->workers()};
+    const Clock::time_point setup_done = Clock::now();
+    matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+    matrix.calculation += setup_done - prepared;
+  } else if (job.query.summary) {
+    // Every origin's whole row: the square (its diagonal left out) or the rectangle.
+    const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
+                                        : MatrixShape::square(origins);
+    SummaryConsumer consumer(locations, shape, target);
+    const Clock::time_point setup_done = Clock::now();
+    matrix = runner->consume(MatrixCells(kernel, shape), consumer, progress);
+    matrix.calculation += setup_done - prepared;
+  } else {
+    const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
+                                        : MatrixShape::of(resolve_layout(job.format, false), origins);
+    const std::unique_ptr<MatrixEncoder> encoder = make_encoder(job.format, shape, locations);
+    const Clock::time_point setup_done = Clock::now();
+    matrix = compute_and_write(kernel, shape, *runner, *encoder, target, progress);
+    matrix.calculation += setup_done - prepared;
+  }
 
   report.executor = runner->kind();
   report.workers = runner->workers();
   report.chunk_size = runner->chunk_size();
   report.pair_count = matrix.cell_count;
-  report.calculation = matrix.calculation + (setup_done - prepared);
+  report.calculation = matrix.calculation;
   report.write = matrix.write;
   report.stages_overlap = runner->stages_overlap();
+  if (job.query.nearest || job.query.within) {
+    // Searched in tasks of origins, a batch at a time, then written.
+    report.workers = job.executor == RunnerKind::sequential ? 1u : runner->workers();
+    report.chunk_size = nearest_origins_per_task;
+    report.stages_overlap = false;
+  }
   report.kernel = describe_kernel(job.distance);
   report.total = Clock::now() - start;
   return report;

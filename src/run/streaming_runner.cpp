@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "distance_matrix/matrix/chunking.hpp"
+#include "distance_matrix/run/encoding_consumer.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -36,7 +37,7 @@ class Handoff {
 struct Block {
   CellRange cells;
   std::vector<double> distances;
-  std::string bytes;
+  BlockPartial partial;
   std::chrono::duration<double> calculation{};
   Handoff handoff;
 };
@@ -67,9 +68,16 @@ std::size_t StreamingRunner::block_cells_for(std::size_t cell_count, std::size_t
 MatrixReport StreamingRunner::run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                                   const ProgressCallback& progress) {
   if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  EncodingConsumer consumer(encoder, output);
+  return consume(cells, consumer, progress);
+}
+
+MatrixReport StreamingRunner::consume(const MatrixCells& cells, BlockConsumer& consumer,
+                                      const ProgressCallback& progress) {
+  if (!(consumer.shape() == cells.shape())) throw std::invalid_argument("the consumer is for another shape");
   const Clock::time_point start = Clock::now();
-  output.append(encoder.header());
-  MatrixReport report = run_range(cells, {0, cells.cell_count()}, encoder, output, progress);
+  consumer.begin();
+  MatrixReport report = consume_range(cells, {0, cells.cell_count()}, consumer, progress);
   report.total = Clock::now() - start;
   return report;
 }
@@ -77,8 +85,19 @@ MatrixReport StreamingRunner::run(const MatrixCells& cells, const MatrixEncoder&
 MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange range, const MatrixEncoder& encoder,
                                         MatrixOutput& output, const ProgressCallback& progress) {
   if (!(encoder.shape() == cells.shape())) throw std::invalid_argument("the encoder is for another shape");
+  EncodingConsumer consumer(encoder, output);
+  return consume_range(cells, range, consumer, progress);
+}
+
+MatrixReport StreamingRunner::consume_range(const MatrixCells& cells, CellRange range, BlockConsumer& consumer,
+                                            const ProgressCallback& progress) {
+  if (!(consumer.shape() == cells.shape())) throw std::invalid_argument("the consumer is for another shape");
   if (range.last > cells.cell_count() || range.first > range.last) {
     throw std::invalid_argument("the range is outside the matrix");
+  }
+  const std::size_t alignment = consumer.block_alignment();
+  if (alignment > 1 && (range.first % alignment != 0 || range.last % alignment != 0)) {
+    throw std::invalid_argument("the range does not start and end on a block boundary of the consumer");
   }
   const Clock::time_point start = Clock::now();
   MatrixReport report;
@@ -91,15 +110,13 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
   // Enough tokens to keep every worker busy while the writer drains one.
   const std::size_t slots = 4 * std::size_t{arena_->ready()};
   std::vector<Block> blocks(slots);
-  const std::size_t block_cells = block_cells_for(report.cell_count, slots, encoder.typical_cell_bytes());
+  const std::size_t block_cells = aligned_block_cells(
+      block_cells_for(report.cell_count, slots, consumer.typical_cell_bytes()), consumer.block_alignment());
   block_cells_used_ = block_cells;
   const Chunking cuts = Chunking::of(range, block_cells);
   std::size_t next_block = 0;
   std::size_t next_slot = 0;
 
-  // NPY float64: the distances are the bytes; copying them would cost a
-  // fifth of the run at n = 10,000.
-  const bool native_doubles = encoder.encodes_as_native_doubles();
   Handoff cutter;
   Handoff writer;
 
@@ -118,25 +135,23 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
     cutter.leave();
     return &block;
   };
-  auto compute_and_encode = [&](Block* block) -> Block* {
+  auto compute_and_consume = [&](Block* block) -> Block* {
     block->handoff.enter();
     const Clock::time_point begin = Clock::now();
     block->distances.resize(block->cells.size());
     cells.compute(block->cells, block->distances);
     const Clock::time_point computed = Clock::now();
     block->calculation = computed - begin;
-    block->bytes.clear();
-    if (!native_doubles) encoder.encode(block->cells, block->distances, block->bytes);
+    block->partial.bytes.clear();
+    consumer.consume(block->cells, block->distances, block->partial);
     block->handoff.leave();
     return block;
   };
-  auto write = [&](Block* block) {
+  auto finish = [&](Block* block) {
     writer.enter();
     block->handoff.enter();
     const Clock::time_point begin = Clock::now();
-    output.append(native_doubles ? std::string_view(reinterpret_cast<const char*>(block->distances.data()),
-                                                    block->distances.size() * sizeof(double))
-                                 : std::string_view(block->bytes));
+    consumer.finish(block->cells, block->distances, block->partial);
     report.write += Clock::now() - begin;
     report.calculation += block->calculation;
     if (progress) progress(block->cells.last - range.first, report.cell_count);
@@ -147,8 +162,8 @@ MatrixReport StreamingRunner::run_range(const MatrixCells& cells, CellRange rang
   arena_->execute([&] {
     tbb::parallel_pipeline(slots,
                            tbb::make_filter<void, Block*>(tbb::filter_mode::serial_in_order, cut) &
-                               tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, compute_and_encode) &
-                               tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, write));
+                               tbb::make_filter<Block*, Block*>(tbb::filter_mode::parallel, compute_and_consume) &
+                               tbb::make_filter<Block*, void>(tbb::filter_mode::serial_in_order, finish));
   });
   // The writer's last release makes the report's sums visible here.
   writer.enter();

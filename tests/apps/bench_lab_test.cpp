@@ -80,6 +80,26 @@ TEST(BenchLab, TimesEveryCaseAndFindsEveryResultIdentical) {
   EXPECT_THAT(lab_table_row(report.measurements[0]), ::testing::StartsWith("sequential scalar       1"));
 }
 
+TEST(BenchLab, ReportsTheFirstWindowOfAProcessesRunApart) {
+  const LocationTable locations = random_table(40);
+  const std::vector<LabCase> cases = {{RunnerKind::sequential, KernelKind::scalar, 1, 0},
+                                      {RunnerKind::processes, KernelKind::simd, 2, 0},
+                                      {RunnerKind::pool, KernelKind::simd, 2, 0}};
+  LabOptions options;
+  options.repeat = 3;
+  const LabReport report = run_lab(locations, cases, options);
+  ASSERT_EQ(report.measurements.size(), cases.size());
+  EXPECT_TRUE(report.all_identical()) << "every repetition of the run, in the executor's window memory";
+  const LabMeasurement& processes = report.measurements[1];
+  EXPECT_EQ(processes.seconds.size(), 3u) << "the first window is not one of the repetitions";
+  EXPECT_GT(processes.first_seconds, 0.0) << "the first window (which forks the workers) was timed";
+
+  const std::string lines = lab_process_start_lines(report);
+  EXPECT_THAT(lines, HasSubstr("processes simd   2 workers: first window "));
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 1) << "one line per processes case, none for the others";
+  EXPECT_THAT(lab_json(report), HasSubstr("\"first_seconds\": "));
+}
+
 LabReport report_with_rates(double slow, double fast) {
   LabReport report;
   report.location_count = 3;

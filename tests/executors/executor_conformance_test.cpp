@@ -9,12 +9,14 @@
 // asking another executor.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -125,6 +127,30 @@ TEST_P(ExecutorConformance, KeepsEachCellAcrossTheWindowsOfARun) {
   const ExecutorRun run(*executor, reference.kernel());
   for (const CellRange window : {CellRange{0, 97}, CellRange{97, 194}, CellRange{194, 780}, CellRange{780, 780}}) {
     EXPECT_EQ(computed_distances(*executor, reference.kernel(), window), slice(all, window))
+        << "window [" << window.first << ", " << window.last << ")";
+  }
+}
+
+TEST_P(ExecutorConformance, FillsTheWindowMemoryOfARunInPlace) {
+  ReferenceDistances reference(plain_locations(40, 4));  // 780 pairs
+  const std::vector<double> all = reference.in_pairs_order();
+  const std::unique_ptr<Executor> executor = make_executor(GetParam(), {2, 5});
+  const ExecutorRun run(*executor, reference.kernel());
+  // As BatchRunner does: the executor's window memory if it has some
+  // (processes: its shared mapping), else memory of the caller's own, and
+  // each window at its start, the last one shorter.
+  std::vector<double> own;
+  std::span<double> memory = executor->window_memory(300);
+  EXPECT_TRUE(memory.empty() || memory.size() == 300u) << "window memory of exactly the cells asked for, or none";
+  if (memory.empty()) {
+    own.resize(300);
+    memory = own;
+  }
+  for (const CellRange window : {CellRange{0, 300}, CellRange{300, 600}, CellRange{600, 780}}) {
+    const std::span<double> out = memory.first(window.size());
+    std::fill(out.begin(), out.end(), -1.0);
+    executor->compute(reference.kernel(), window, out);
+    EXPECT_EQ(std::vector<double>(out.begin(), out.end()), slice(all, window))
         << "window [" << window.first << ", " << window.last << ")";
   }
 }

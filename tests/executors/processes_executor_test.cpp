@@ -6,12 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -182,6 +184,64 @@ TEST(ProcessesExecutor, AWorkerDyingInARunFailsItsWindowAndTheNextStartsNewWorke
   log.flag().store(0);  // the new workers are forked after this
   executor.compute(kernel, {400, 600}, out);
   EXPECT_EQ(out, expected_distances(kernel, {400, 600}));
+}
+
+TEST(ProcessesExecutor, ComputesEveryWindowOfARunInPlaceInOneMappingWithTheSameWorkers) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(60, 7)));  // 1770 pairs
+  const PidLog log;
+  ProcessesExecutor executor({2, 10}, [&log](std::size_t) { log.record(); });
+  const ExecutorRun run(executor, kernel);
+  const std::span<double> memory = executor.window_memory(500);
+  ASSERT_EQ(memory.size(), 500u);
+  // Windows of every size up to the memory's, the first one small (before,
+  // a later larger window forked new workers), at every place in it.
+  std::size_t first = 0;
+  for (const std::size_t size : {7u, 500u, 1u, 333u, 499u, 64u, 250u, 116u}) {
+    const std::size_t offset = (500 - size) / 2;
+    const CellRange range{first, first + size};
+    const std::span<double> out = memory.subspan(offset, size);
+    std::fill(out.begin(), out.end(), untouched);
+    executor.compute(kernel, range, out);
+    EXPECT_EQ(std::vector<double>(out.begin(), out.end()), expected_distances(kernel, range))
+        << "window [" << range.first << ", " << range.last << ") at offset " << offset;
+    first += size;
+  }
+  EXPECT_LE(log.pids().size(), 2u) << "every window of the run is computed by the same two workers";
+  EXPECT_EQ(executor.window_memory(300).data(), memory.data()) << "a smaller request reuses the mapping";
+  // An `out` of the caller's own still works (through a copy).
+  std::vector<double> own(200, untouched);
+  executor.compute(kernel, {1000, 1200}, own);
+  EXPECT_EQ(own, expected_distances(kernel, {1000, 1200}));
+  EXPECT_LE(log.pids().size(), 2u);
+}
+
+TEST(ProcessesExecutor, HasNoWindowMemoryOutsideARun) {
+  ProcessesExecutor executor({2, 10});
+  EXPECT_TRUE(executor.window_memory(100).empty());
+  const DistanceKernel kernel(LocationTable(testing::random_locations(10, 7)));
+  { const ExecutorRun run(executor, kernel); }
+  EXPECT_TRUE(executor.window_memory(100).empty()) << "end_run() unmaps it";
+}
+
+TEST(ProcessesExecutor, AWorkerKilledWhileWritingToWindowMemoryIsReportedAndTheRunGoesOn) {
+  const DistanceKernel kernel(LocationTable(testing::random_locations(60, 9)));
+  const PidLog log;
+  ProcessesExecutor executor({2, 10}, [&log](std::size_t chunk) {
+    if (log.flag().load() == 1 && chunk == 3) raise(SIGKILL);
+  });
+  const ExecutorRun run(executor, kernel);
+  const std::span<double> memory = executor.window_memory(300);
+  executor.compute(kernel, {0, 300}, memory);
+  EXPECT_EQ(std::vector<double>(memory.begin(), memory.end()), expected_distances(kernel, {0, 300}));
+
+  log.flag().store(1);
+  EXPECT_THAT(execution_error_of([&] { executor.compute(kernel, {300, 600}, memory); }),
+              AllOf(HasSubstr("worker process "), HasSubstr("was killed by signal 9")));
+
+  log.flag().store(0);  // the new workers are forked after this, into the same memory
+  EXPECT_EQ(executor.window_memory(300).data(), memory.data());
+  executor.compute(kernel, {600, 900}, memory);
+  EXPECT_EQ(std::vector<double>(memory.begin(), memory.end()), expected_distances(kernel, {600, 900}));
 }
 
 TEST(ProcessesExecutor, ReportsItsSettings) {

@@ -153,3 +153,8 @@ def test_bad_points_leave_out_untouched():
     with pytest.raises(ValueError):
         dm.pdist(points, out=out)
     assert np.array_equal(out, untouched((6,)))
+
+
+def test_summary_refuses_the_geodesic_until_its_index_margin_exists():
+    with pytest.raises(ValueError, match="metric 'geodesic' is not yet supported by nearest and summary"):
+        dm.summary(GOOD, metric="geodesic")

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -125,6 +126,44 @@ TEST_F(MatrixRunnersTest, StreamingSizesDefaultBlocksSoThatEverySlotIsReused) {
   StreamingRunner chosen({2, 100});
   write_with(chosen, c);
   EXPECT_EQ(chosen.chunk_size(), 100u) << "a chosen block size is kept";
+}
+
+/// A sequential executor with window memory of its own, which records
+/// whether each window's `out` was in it.
+class WindowMemoryExecutor final : public Executor {
+ public:
+  [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::sequential; }
+  [[nodiscard]] unsigned workers() const noexcept override { return 1; }
+  [[nodiscard]] std::size_t chunk_size() const noexcept override { return 0; }
+  void compute(const MatrixCells& cells, CellRange range, std::span<double> out) override {
+    const bool in_memory = !memory_.empty() && out.data() >= memory_.data() &&
+                           out.data() + out.size() <= memory_.data() + memory_.size();
+    windows_in_memory_.push_back(in_memory);
+    inner_.compute(cells, range, out);
+  }
+  [[nodiscard]] std::span<double> window_memory(std::size_t cells) override {
+    requests_.push_back(cells);
+    memory_.assign(cells, 0.0);
+    return memory_;
+  }
+  [[nodiscard]] const std::vector<std::size_t>& requests() const noexcept { return requests_; }
+  [[nodiscard]] const std::vector<bool>& windows_in_memory() const noexcept { return windows_in_memory_; }
+
+ private:
+  SequentialExecutor inner_;
+  std::vector<double> memory_;
+  std::vector<std::size_t> requests_;
+  std::vector<bool> windows_in_memory_;
+};
+
+TEST_F(MatrixRunnersTest, BatchRunnerComputesEveryWindowInTheExecutorsWindowMemory) {
+  const Case c{{Format::npy, Layout::condensed, ValueType::float64}};
+  WindowMemoryExecutor executor;
+  BatchRunner runner(executor, {250, 33});
+  EXPECT_EQ(write_with(runner, c), sequential(c));
+  EXPECT_EQ(executor.requests(), std::vector<std::size_t>{250}) << "asked once per run, for one window";
+  const std::size_t windows = (shape_of(c).cell_count() + 249) / 250;
+  EXPECT_EQ(executor.windows_in_memory(), std::vector<bool>(windows, true));
 }
 
 TEST_F(MatrixRunnersTest, ReportsProgressInOrderUpToEveryCell) {

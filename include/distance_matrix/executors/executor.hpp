@@ -87,6 +87,17 @@ class Executor {
   /// so. compute() outside a run works on its own. Default: nothing.
   virtual void begin_run(const MatrixCells& kernel) { static_cast<void>(kernel); }
   virtual void end_run() noexcept {}
+
+  /// Within a run: memory for `cells` results that compute() fills in place
+  /// when `out` lies in it, where any other `out` may cost a copy (the
+  /// processes executor's workers can write only to memory shared with
+  /// them). Valid until end_run() or the next call; a window that fails may
+  /// leave it partly written. Empty (the default, and outside a run): bring
+  /// your own memory.
+  [[nodiscard]] virtual std::span<double> window_memory(std::size_t cells) {
+    static_cast<void>(cells);
+    return {};
+  }
 };
 
 /// begin_run() now, end_run() however the scope is left.

@@ -42,16 +42,26 @@ namespace dm {
 /// compute every window, each told to start by one byte on its own socket
 /// and answering with one byte when the chunks run out; end_run() tells
 /// them to leave and reaps them. compute() outside a run forks its workers
-/// for that one call. The shared mapping is made with the workers, as large
-/// as the first window (a larger window later starts new workers).
+/// for that one call.
+///
+/// A run has one shared mapping, made once, before the workers are forked,
+/// and pre-faulted (MAP_POPULATE in the parent, MADV_POPULATE_WRITE in each
+/// worker as it starts): window_memory() hands it to the caller, and a
+/// window whose `out` lies in it is computed in place, so per window only
+/// one byte each way crosses each worker's socket. Any other `out` costs a
+/// copy out of the mapping, through its start (so window memory handed out
+/// earlier is overwritten there); the mapping is made as large as the window
+/// if it was not asked for, and a larger window later starts new workers. So processes pay
+/// for being processes once per run: the fork, and the first touch of the
+/// shared pages.
 ///
 /// Children claim chunks from the shared counter until none are left. The
 /// parent waits for every child of the window; one that is killed or exits
 /// makes compute() throw ExecutionError — never a hang, never a silently
 /// missing result — once the other children have finished the window and
-/// left, and `out` is left untouched: results are copied out of the shared
-/// mapping only once every child has succeeded. The next compute() forks
-/// new workers.
+/// left. An `out` of the caller's own is then left untouched (results are
+/// copied to it only once every child has succeeded); window memory may be
+/// partly written. The next compute() forks new workers.
 ///
 /// A child is a copy of only the thread that forked; locks other threads
 /// held at that moment stay locked in it for good. So the child takes no
@@ -73,20 +83,27 @@ class ProcessesExecutor final : public Executor {
   void compute(const MatrixCells& kernel, CellRange range, std::span<double> out) override;
   void begin_run(const MatrixCells& kernel) override;
   void end_run() noexcept override;
+  /// The run's one shared mapping, made here (pre-faulted) and reused by
+  /// every window: the workers write straight into it, so a window costs a
+  /// byte each way on each worker's socket and nothing else crosses.
+  [[nodiscard]] std::span<double> window_memory(std::size_t cells) override;
 
   ProcessesExecutor(const ProcessesExecutor&) = delete;
   ProcessesExecutor& operator=(const ProcessesExecutor&) = delete;
   ~ProcessesExecutor() override;
 
-  /// The worker processes of one run (defined in the source file).
+  /// The worker processes of one run and the memory they share with the
+  /// parent (defined in the source file).
   class Workers;
+  class SharedResults;
 
  private:
   unsigned workers_;
   std::size_t chunk_size_;
   ChildHook child_hook_;
   std::optional<MatrixCells> run_kernel_;  ///< between begin_run() and end_run()
-  std::unique_ptr<Workers> run_workers_;    ///< started by the run's first compute()
+  std::unique_ptr<SharedResults> run_memory_;  ///< the run's window memory, made once
+  std::unique_ptr<Workers> run_workers_;       ///< started by the run's first compute()
 };
 
 }  // namespace dm

@@ -178,10 +178,23 @@ class DistanceKernel {
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
 
+  /// The locations' unit vectors, one coordinate per span (size() each;
+  /// read-only, valid until the next add()). For a spatial index: the chord
+  /// between two unit vectors grows with their great-circle distance, so a
+  /// search by chord finds the nearest candidates, which the kernel then
+  /// measures (queries/neighbour_index.hpp). Kept for every metric, apart from
+  /// the metric's own prepared terms.
+  [[nodiscard]] std::span<const double> unit_x() const noexcept { return {unit_x_.data(), size_}; }
+  [[nodiscard]] std::span<const double> unit_y() const noexcept { return {unit_y_.data(), size_}; }
+  [[nodiscard]] std::span<const double> unit_z() const noexcept { return {unit_z_.data(), size_}; }
+
  private:
   DistanceOptions options_;
   std::size_t size_ = 0;
   std::unique_ptr<MetricStrategy> metric_;  ///< never null
+  std::vector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
+  std::vector<double> unit_y_;
+  std::vector<double> unit_z_;
 };
 
 /// The instruction set the simd kernel runs on in this process, chosen at run

@@ -48,6 +48,9 @@ class BatchRunner final : public MatrixRunner {
 
   MatrixReport run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                    const ProgressCallback& progress) override;
+  /// Windows and appends are rounded to the consumer's alignment (at least
+  /// one row each when it asks for whole rows).
+  MatrixReport consume(const MatrixCells& cells, BlockConsumer& consumer, const ProgressCallback& progress) override;
 
  private:
   std::unique_ptr<Executor> owned_executor_;  ///< null when the caller owns the executor

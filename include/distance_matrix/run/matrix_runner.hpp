@@ -22,6 +22,7 @@
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/run/block_consumer.hpp"
 #include "distance_matrix/run/runner_kind.hpp"
 
 namespace dm {
@@ -61,6 +62,14 @@ class MatrixRunner {
   /// IoError from the output, or whatever `progress` throws.
   virtual MatrixReport run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                            const ProgressCallback& progress) = 0;
+
+  /// Computes every cell and hands the blocks to `consumer` (begin() first,
+  /// then consume() and finish() block by block, block_alignment()
+  /// respected): a matrix written whole is run() with an EncodingConsumer;
+  /// reductions (the per-origin summary) are other consumers. Requires
+  /// consumer.shape() == cells.shape(). Default: std::invalid_argument, for
+  /// runners whose stages are not blocks (the async runner).
+  virtual MatrixReport consume(const MatrixCells& cells, BlockConsumer& consumer, const ProgressCallback& progress);
 };
 
 }  // namespace dm

@@ -24,6 +24,7 @@
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/queries/query.hpp"
 #include "distance_matrix/run/matrix_runner.hpp"
 #include "distance_matrix/run/run_report.hpp"
 #include "distance_matrix/run/runner_kind.hpp"
@@ -39,10 +40,13 @@ struct MatrixJob {
   /// Simulated latency per input row read and per output cell written (the
   /// workshop's I/O-bound experiment). Zero: no waiting.
   std::chrono::nanoseconds io_latency{0};
+  /// A summary or the nearest neighbours instead of the matrix (CSV only).
+  Query query{};
 };
 
 /// Why `job` cannot run, as a sentence for a usage error (format_problem(),
-/// float32 too small for the radius), or nullopt.
+/// float32 too small for the radius, a query with options it has no use for
+/// or an executor that does not answer it), or nullopt.
 [[nodiscard]] std::optional<std::string> job_problem(const MatrixJob& job, bool has_destinations);
 
 /// Reads the locations (and the destinations, validated as strictly), then

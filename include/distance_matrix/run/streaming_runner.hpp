@@ -27,8 +27,8 @@ class WorkerArena;
 /// encoding and writing overlap.
 ///
 ///   1. serial, in order: cut the next block of cells;
-///   2. parallel, on every worker: compute the block and encode it;
-///   3. serial, in order: append the bytes to the output.
+///   2. parallel, on every worker: compute the block and consume it (encode it);
+///   3. serial, in order: finish it (append the bytes to the output).
 ///
 /// At most `4 × workers` blocks are in flight, so memory is bounded by them
 /// (a block of 64Ki cells: 512 KiB of doubles plus its bytes, about 3 MiB of
@@ -64,12 +64,18 @@ class StreamingRunner final : public MatrixRunner {
 
   MatrixReport run(const MatrixCells& cells, const MatrixEncoder& encoder, MatrixOutput& output,
                    const ProgressCallback& progress) override;
+  /// Blocks are rounded to the consumer's alignment (whole rows, at least one).
+  MatrixReport consume(const MatrixCells& cells, BlockConsumer& consumer, const ProgressCallback& progress) override;
 
   /// Only the cells of `range`, without the header: one share of a matrix
   /// split between processes (an MPI rank's part). progress counts the
   /// cells of the range. Requires range.last <= cells.cell_count().
   MatrixReport run_range(const MatrixCells& cells, CellRange range, const MatrixEncoder& encoder,
                          MatrixOutput& output, const ProgressCallback& progress);
+  /// The same for any consumer (its begin() is not called). Requires both
+  /// ends of `range` to be multiples of consumer.block_alignment().
+  MatrixReport consume_range(const MatrixCells& cells, CellRange range, BlockConsumer& consumer,
+                             const ProgressCallback& progress);
 
  private:
   [[nodiscard]] std::size_t block_cells_for(std::size_t cell_count, std::size_t slots,

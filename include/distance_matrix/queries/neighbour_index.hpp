@@ -1,0 +1,79 @@
+// distance_matrix/queries/neighbour_index.hpp
+//
+// NeighbourIndex: exact k-nearest and within-distance searches over a
+// kernel's locations: a k-d tree on their unit vectors finds candidates, the
+// kernel measures them (its own doubles, ties by index).
+//
+// Thread safety: const after construction; any number of threads may search.
+//
+// Example:
+//   const dm::NeighbourIndex index(kernel, 0, kernel.size());
+//   std::vector<dm::Neighbour> nearest;
+//   index.nearest(7, 5, nearest);    // the 5 nearest other locations of location 7
+
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "distance_matrix/kernel/distance_kernel.hpp"
+
+namespace dm {
+
+/// A candidate and its distance from the origin, in the kernel's unit.
+struct Neighbour {
+  std::size_t index = 0;  ///< a location of the kernel's table
+  double distance = 0.0;
+
+  friend bool operator==(const Neighbour&, const Neighbour&) = default;
+};
+
+/// An exact k-nearest search over some of a kernel's locations: a k-d tree
+/// (nanoflann) on their unit vectors finds the candidates by chord, and the
+/// kernel measures them, so the distances are the matrix outputs' own
+/// doubles and the order is theirs, ties broken by location index.
+///
+/// The chord |a − b| grows strictly with the great-circle angle, so the k
+/// nearest by chord are the k nearest on the sphere. The kernel's doubles
+/// may round two nearly equal distances the other way round than the
+/// chords, so the search takes every candidate whose chord is within a
+/// margin (1e-9 of the radius, far above both roundings) of the k-th one,
+/// measures them all and keeps the k best: exact whatever the ties
+/// (duplicates, a pole at many longitudes, ±180°).
+///
+/// Haversine only: other metrics (equirectangular) do not grow with the chord.
+/// The kernel must outlive the index and not grow meanwhile.
+class NeighbourIndex {
+ public:
+  /// Indexes locations [first, last) of `kernel`. Throws
+  /// std::invalid_argument when the range is outside the kernel.
+  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  ~NeighbourIndex();
+  NeighbourIndex(const NeighbourIndex&) = delete;
+  NeighbourIndex& operator=(const NeighbourIndex&) = delete;
+
+  [[nodiscard]] std::size_t size() const noexcept;
+
+  /// The `k` indexed locations nearest to location `origin` of the kernel
+  /// (indexed or not), into `out` (cleared first): nearest first, ties by
+  /// index. `origin` itself is never its own neighbour; other locations at
+  /// its coordinates are, at distance 0. Fewer than k when fewer are
+  /// indexed. const and thread-safe: any number of threads may search at once.
+  void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const;
+
+  /// Every indexed location at most `distance` from location `origin`
+  /// (the kernel's doubles, in its unit), into `out` (cleared first) in
+  /// index order; `origin` itself left out, coincident others kept.
+  /// `radius` is the sphere's radius in that unit. Thread-safe.
+  void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const;
+
+ private:
+  struct Tree;
+  const DistanceKernel& kernel_;
+  std::size_t first_;
+  std::size_t last_;
+  std::unique_ptr<Tree> tree_;
+};
+
+}  // namespace dm

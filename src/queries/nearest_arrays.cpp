@@ -1,0 +1,60 @@
+#include "distance_matrix/queries/nearest_arrays.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "distance_matrix/queries/neighbour_index.hpp"
+
+namespace dm {
+
+void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std::span<double> distances,
+                  std::span<std::int64_t> indices) {
+  if (!query.k || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
+    throw std::invalid_argument("find_nearest needs k and origins and candidates among the kernel's locations");
+  }
+  const std::size_t k = *query.k;
+  if (distances.size() != query.origins * k || indices.size() != query.origins * k) {
+    throw std::invalid_argument("find_nearest needs origins × k distances and indices");
+  }
+  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  // A release per task and one acquire at the end: the edge TBB's
+  // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
+  std::atomic<std::size_t> tasks_done{0};
+  auto search = [&](const tbb::blocked_range<std::size_t>& origins) {
+    std::vector<Neighbour> neighbours;
+    for (std::size_t origin = origins.begin(); origin != origins.end(); ++origin) {
+      index.nearest(origin, k, neighbours);
+      std::size_t rank = 0;
+      for (; rank < neighbours.size(); ++rank) {
+        if (query.within && neighbours[rank].distance > *query.within) break;
+        distances[origin * k + rank] = neighbours[rank].distance;
+        indices[origin * k + rank] = static_cast<std::int64_t>(neighbours[rank].index - query.first_candidate);
+      }
+      for (; rank < k; ++rank) {
+        distances[origin * k + rank] = std::numeric_limits<double>::infinity();
+        indices[origin * k + rank] = -1;
+      }
+    }
+    tasks_done.fetch_add(1, std::memory_order_release);
+  };
+  const tbb::blocked_range<std::size_t> all(0, query.origins, nearest_origins_per_task);
+  const unsigned workers = std::max(query.workers, 1u);
+  if (workers == 1) {
+    search(tbb::blocked_range<std::size_t>(0, query.origins));
+    return;
+  }
+  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers);
+  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers, std::numeric_limits<int>::max())));
+  arena.execute([&] { tbb::parallel_for(all, search); });
+  static_cast<void>(tasks_done.load(std::memory_order_acquire));
+}
+
+}  // namespace dm
