@@ -13,6 +13,7 @@
 
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "duration.hpp"
+#include "distance_matrix/input/csv_options.hpp"
 #include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/version.hpp"
@@ -59,6 +60,7 @@ constexpr std::string_view footer =
     "Examples:\n"
     "  distance_matrix data/many_locations.csv            # writes data/output.csv\n"
     "  distance_matrix data/five_locations.csv -r asyncio\n"
+    "  distance_matrix data/five_locations.csv -r pandas   # simd kernel, one process\n"
     "  distance_matrix data/1k_locations.csv -e pool --workers 4 --chunk-size 1 -o out.csv\n"
     "  distance_matrix data/five_locations.csv -e sequential --io-latency 500ms\n"
     "  distance_matrix data/1k_locations.csv -o matrix.npy     # NumPy (n, n) float64\n"
@@ -161,10 +163,44 @@ struct Arguments {
   bool quiet = false;
   bool progress = false;
   bool partitioned = false;
+  std::string columns;    ///< --columns NAME,LAT,LON
+  std::string delimiter;  ///< --delimiter
+  std::string name_property = "name";  ///< --name-property
   bool summary = false;
   std::size_t nearest = 0;
   std::string within;
 };
+
+/// How INPUT and --to are read (issue 17); the defaults are detected.
+void define_input_options(CLI::App& app, Arguments& arguments) {
+  app.add_option(flags_of(Option::columns), arguments.columns,
+                 "The name, latitude and longitude columns of\n"
+                 "INPUT and --to, by header title or 1-based\n"
+                 "number; - for NAME: the row number is the\n"
+                 "name. Default: from the header's titles, or\n"
+                 "name,latitude,longitude")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (parse_column_choice(text)) return {};
+            return text + " is not NAME,LAT,LON (three titles or numbers; - only for NAME)";
+          },
+          ""))
+      ->type_name("NAME,LAT,LON");
+  app.add_option(flags_of(Option::delimiter), arguments.delimiter,
+                 "Field separator: comma, semicolon or tab.\n"
+                 "Default: detected from the first row")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            if (parse_delimiter(text)) return {};
+            return text + " is not a delimiter: comma (,), semicolon (;) or tab";
+          },
+          ""))
+      ->type_name("CHAR");
+  app.add_option(flags_of(Option::name_property), arguments.name_property,
+                 "GeoJSON input: the property naming each\n"
+                 "Point feature. Default: name")
+      ->type_name("KEY");
+}
 
 void define_options(CLI::App& app, Arguments& arguments) {
   // Every name and choice comes from option_table.hpp, which the --help test checks.
@@ -172,7 +208,10 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_help_flag(flags_of(Option::help), "Print this help message and exit");
   // CLI11 does not wrap text: descriptions are broken by hand to fit 80 columns.
   app.add_option(flags_of(Option::input), arguments.input,
-                 "CSV of locations (name,latitude,longitude);\n"
+                 "CSV of locations (name,latitude,longitude\n"
+                 "or a header naming them; comma, semicolon\n"
+                 "or tab; or GeoJSON points; plain, gzip,\n"
+                 "zstd or xz);\n"
                  "- reads standard input")
       ->required()
       ->type_name("PATH");
@@ -199,7 +238,10 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option(flags_of(Option::runner), arguments.runner,
                  "The original tool's switch: asyncio selects\n"
-                 "the async executor, standard any other")
+                 "the async executor, pandas the vectorized\n"
+                 "kernel in one process (-e sequential),\n"
+                 "standard any other; dask: see python -m\n"
+                 "distance_matrix")
       ->check(choices(Option::runner))
       ->type_name("NAME");
   app.add_option(flags_of(Option::workers), arguments.workers,
@@ -293,6 +335,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "rows; a number in --unit, or 10km, 500m, 3mi,\n"
                  "2nmi. With --nearest: at most K within it")
       ->type_name("DISTANCE");
+  define_input_options(app, arguments);
   app.add_flag(flags_of(Option::quiet), arguments.quiet,
                "Do not print the timings, nor the progress line\n"
                "of runs longer than a second on a terminal");
@@ -305,7 +348,26 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.set_version_flag(flags_of(Option::version), std::string(program_name) + ' ' + version, "Print the version and exit");
 }
 
+/// The original tool's -r pandas and -r dask (issue 17): pandas was its
+/// vectorized computation in one process, our simd kernel on one thread;
+/// Dask needs a Python cluster, which only the Python package drives.
+std::optional<RunnerKind> workshop_runner(const Arguments& arguments) {
+  if (arguments.runner == "dask") {
+    throw CLI::ValidationError("--runner",
+                               "dask needs a Dask cluster, which the Python package drives: run python -m "
+                               "distance_matrix INPUT -r dask; this tool spreads one matrix over processes or "
+                               "machines with -e mpi (mpirun) or -e processes");
+  }
+  if (arguments.runner != "pandas") return std::nullopt;
+  if (!arguments.executor.empty() && arguments.executor != "sequential") {
+    throw CLI::ValidationError("--runner", "pandas runs the vectorized kernel in one process (-e sequential) and "
+                                           "cannot be combined with --executor " + arguments.executor);
+  }
+  return RunnerKind::sequential;
+}
+
 RunnerKind resolve_executor(const Arguments& arguments) {
+  if (const std::optional<RunnerKind> workshop = workshop_runner(arguments)) return *workshop;
   if (arguments.executor == mpi_executor) {
     if (arguments.runner == "asyncio") {
       throw CLI::ValidationError("--runner", "asyncio runs the async executor and cannot be combined with --executor mpi");
@@ -435,6 +497,9 @@ CommandLine resolve(const Arguments& arguments) {
                                "writes a folder of parts, not standard output: name a folder with -o FOLDER");
   }
   command.partitioned = arguments.partitioned;
+  if (!arguments.columns.empty()) command.input_format.columns = parse_column_choice(arguments.columns);
+  if (!arguments.delimiter.empty()) command.input_format.delimiter = parse_delimiter(arguments.delimiter);
+  command.input_format.name_property = arguments.name_property;
   command.run.query.summary = arguments.summary;
   if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
   if (!arguments.within.empty()) command.run.query.within = parse_within(arguments.within, command.run.distance.unit);

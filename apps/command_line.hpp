@@ -8,6 +8,7 @@
 
 #include "exit_code.hpp"
 #include "distance_matrix/errors.hpp"
+#include "distance_matrix/input/csv_options.hpp"
 #include "distance_matrix/run/run_job.hpp"
 
 namespace dm::cli {
@@ -24,6 +25,8 @@ struct CommandLine {
   /// --to: the destinations of a rectangle, validated as strictly as the input.
   std::optional<std::filesystem::path> destinations;
   MatrixJob run;
+  /// --columns, --delimiter: how INPUT and --to are read.
+  CsvOptions input_format;
   bool quiet = false;
   /// --progress: show the progress line even when standard error is not a
   /// terminal or --quiet is given.

@@ -44,9 +44,9 @@ std::string describe_destination(const dm::OutputFile& output) {
 /// read and write times the user sees.
 int run_command(const dm::cli::CommandLine& command) {
   const Clock::time_point start = Clock::now();
-  dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input);
+  dm::CsvLocationReader reader = dm::CsvLocationReader::open(command.input, command.input_format);
   std::optional<dm::CsvLocationReader> destinations;
-  if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations));
+  if (command.destinations) destinations.emplace(dm::CsvLocationReader::open(*command.destinations, command.input_format));
   const dm::Duration loading = Clock::now() - start;
 
   // The inputs are read by now, but writing over one would still destroy the

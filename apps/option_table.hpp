@@ -22,7 +22,8 @@ namespace dm::cli {
 
 enum class Option {
   input, help, output, executor, runner, workers, chunk_size, io_latency, metric, radius, ellipsoid, unit, kernel,
-  format, layout, dtype, destinations, summary, nearest, within, quiet, progress, partitioned, version,
+  format, layout, dtype, destinations, summary, nearest, within, columns, delimiter, name_property, quiet,
+  progress, partitioned, version,
 };
 
 /// Not a RunnerKind: a runner over MPI ranks, each running the streaming runner.
@@ -43,7 +44,7 @@ inline std::vector<std::string> executor_choices() {
   names.emplace_back(mpi_executor);
   return names;
 }
-inline std::vector<std::string> runner_choices() { return {"standard", "asyncio"}; }
+inline std::vector<std::string> runner_choices() { return {"standard", "asyncio", "pandas", "dask"}; }
 inline std::vector<std::string> metric_choices() { return names_of(metric_names, parse_metric); }
 inline std::vector<std::string> unit_choices() { return names_of(unit_names, parse_unit); }
 inline std::vector<std::string> kernel_choices() { return names_of(kernel_kind_names, parse_kernel_kind); }
@@ -82,6 +83,9 @@ inline constexpr OptionSpelling command_line_options[] = {
     {Option::summary, "--summary", ""},
     {Option::nearest, "--nearest", ""},
     {Option::within, "--within", ""},
+    {Option::columns, "--columns", ""},
+    {Option::delimiter, "--delimiter", ""},
+    {Option::name_property, "--name-property", ""},
     {Option::quiet, "--quiet", "-q"},
     {Option::progress, "--progress", ""},
     {Option::partitioned, "--partitioned", ""},

@@ -10,6 +10,12 @@ add_library(hwy_headers INTERFACE)
 target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)
 find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
 find_package(nanoflann REQUIRED)  # header-only k-d tree: the candidates of --nearest (queries/neighbour_index)
+# Compressed input, recognized by content (zlib1g-dev, libzstd-dev, liblzma-dev).
+find_package(ZLIB REQUIRED)
+find_package(zstd CONFIG REQUIRED)
+find_package(LibLZMA REQUIRED)
+# GeoJSON input (libsimdjson-dev).
+find_package(simdjson CONFIG REQUIRED)
 # GeographicLib (libgeographiclib-dev): Karney's geodesics, the --metric geodesic
 # kernel. Debian ships its pkg-config module; its CMake find module lies outside
 # CMake's search path and defines no target.

@@ -64,6 +64,10 @@ list(JOIN DM_CONSUMER_PACKAGES " " DM_CONSUMER_PACKAGES_TEXT)
 
 # The same dependencies as pkg-config modules (Threads is the -pthread flag).
 set(dm_pc_module_TBB tbb)
+set(dm_pc_module_ZLIB zlib)
+set(dm_pc_module_zstd libzstd)
+set(dm_pc_module_LibLZMA liblzma)
+set(dm_pc_module_simdjson simdjson)
 set(dm_pc_modules "")
 foreach(dm_package IN LISTS DM_LINKED_PACKAGES)
   if(dm_package STREQUAL "Threads")

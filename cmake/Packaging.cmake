@@ -36,8 +36,13 @@ if(dm_library_type STREQUAL "STATIC_LIBRARY")
   # Linking the static library needs the -dev packages of its dependencies:
   # those owning the CMake package folders find_package used (libtbb-dev, ...).
   set(dm_dev_depends "")
+  # Packages found by CMake's own Find modules have no folder of their own.
+  set(dm_deb_dev_ZLIB zlib1g-dev)
+  set(dm_deb_dev_LibLZMA liblzma-dev)
   foreach(dm_package IN LISTS DM_CONSUMER_PACKAGES)
-    if(DEFINED ${dm_package}_DIR)
+    if(DEFINED dm_deb_dev_${dm_package})
+      list(APPEND dm_dev_depends ${dm_deb_dev_${dm_package}})
+    elseif(DEFINED ${dm_package}_DIR)
       execute_process(COMMAND dpkg-query -S ${${dm_package}_DIR}
         OUTPUT_VARIABLE dm_owner RESULT_VARIABLE dm_status ERROR_QUIET)
       if(dm_status EQUAL 0 AND dm_owner MATCHES "^([^:,]+)")

@@ -6,7 +6,8 @@
 // what the rest of the program relies on: coordinates finite and in range,
 // names non-empty UTF-8 that survive a write/read round trip, one-line
 // diagnostics in input order, the error limit kept. Each input is also tried
-// as a single coordinate and checked against strtod, an independent parser.
+// as a single coordinate and checked against strtod, an independent parser,
+// and read once more with columns or a delimiter chosen (issue 17).
 //
 // A failed check aborts, which libFuzzer reports as a crash with the input.
 
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "distance_matrix/input/csv_reader.hpp"
+#include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/text/utf8.hpp"
@@ -38,6 +40,18 @@ using dm::Diagnostic;
 using dm::Location;
 
 constexpr std::string_view display_name = "fuzz.csv";
+
+/// The writer's own format: no delimiter detection in the round trip.
+const dm::CsvOptions comma_separated{',', std::nullopt, "name"};
+
+/// Column choices and delimiters the fuzzer also reads each input with, picked by the input.
+dm::CsvOptions options_for(std::size_t seed) {
+  static const std::array<std::optional<dm::ColumnChoice>, 5> choices = {
+      std::nullopt, dm::ColumnChoice{"-", "1", "2"}, dm::ColumnChoice{"3", "2", "1"},
+      dm::ColumnChoice{"name", "lat", "lon"}, dm::ColumnChoice{"-", "y", "x"}};
+  static const std::array<std::optional<char>, 4> delimiters = {std::nullopt, ',', ';', '\t'};
+  return {delimiters[seed % delimiters.size()], choices[seed / delimiters.size() % choices.size()], "name"};
+}
 
 void require(bool condition, const char* what, std::string_view detail = {}) {
   if (condition) return;
@@ -61,15 +75,16 @@ Result read_all_of(CsvLocationReader& reader) {
   return result;
 }
 
-Result read_in_memory(std::string_view text, const CsvReaderLimits& limits) {
-  CsvLocationReader reader(std::string(text), std::string(display_name), limits);
+Result read_in_memory(std::string_view text, const CsvReaderLimits& limits, const dm::CsvOptions& options = {}) {
+  CsvLocationReader reader(std::string(text), std::string(display_name), options, limits);
   return read_all_of(reader);
 }
 
-Result read_streamed(std::string_view text, CsvReaderLimits limits, std::size_t piece, std::size_t block) {
+Result read_streamed(std::string_view text, CsvReaderLimits limits, std::size_t piece, std::size_t block,
+                     const dm::CsvOptions& options = {}) {
   limits.block_bytes = block;
   CsvLocationReader reader(std::make_unique<dm::testing::ChunkedSource>(text, piece), std::string(display_name),
-                           limits);
+                           limits, options);
   return read_all_of(reader);
 }
 
@@ -91,7 +106,7 @@ void check_location(const Location& location) {
   const std::string row = dm::csv_field(location.name) + ',' + std::string(latitude.data(), latitude_end) + ',' +
                           std::string(longitude.data(), longitude_end) + '\n';
   // After a first row: at the very start, a name that begins with U+FEFF would be a byte order mark.
-  CsvLocationReader reader("first,0,0\n" + row, "round-trip");
+  CsvLocationReader reader("first,0,0\n" + row, "round-trip", comma_separated);
   const std::optional<Location> first = reader.next();
   const std::optional<Location> again = reader.next();
   require(first.has_value(), "the round trip's first row is refused");
@@ -126,7 +141,7 @@ void check_result(std::string_view text, const Result& result, const CsvReaderLi
 /// code with the reader's from_chars-based parser.
 void check_number(std::string_view text) {
   if (text.size() > 400 || text.find_first_of(std::string_view(",\n\r\"\0", 5)) != std::string_view::npos) return;
-  CsvLocationReader reader("n," + std::string(text) + ",0\n", "number");
+  CsvLocationReader reader("n," + std::string(text) + ",0\n", "number", comma_separated);
   const std::optional<Location> location = reader.next();
 
   std::string_view trimmed = text;
@@ -168,6 +183,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(text, limited, tiny);
   require(read_streamed(text, tiny, 1 + seed / 3 % 5, 1 + seed / 11 % 9) == limited,
           "streamed input differs from the same input in memory, with a small row limit");
+
+  // Issue 17: chosen columns and delimiters, streamed and in memory alike.
+  const dm::CsvOptions options = options_for(seed);
+  const Result chosen = read_in_memory(text, limits, options);
+  check_result(text, chosen, limits);
+  require(read_streamed(text, limits, 1 + seed % 5, 1 + seed / 5 % 11, options) == chosen,
+          "streamed input differs from the same input in memory, with chosen columns or delimiter");
+
+  // Compressed input (issue 17): decoded or refused, never a crash; other input passes unchanged.
+  CsvLocationReader decoded(dm::open_decompressed(std::make_unique<dm::testing::ChunkedSource>(text, 1 + seed % 9)),
+                            std::string(display_name), limits);
+  const Result through_decoder = read_all_of(decoded);
+  if (dm::detect_compression(text) == dm::Compression::none) {
+    require(through_decoder == whole, "plain input changes through the decompressing source");
+  } else {
+    for (const Location& location : through_decoder.locations) check_location(location);
+  }
 
   check_number(text);
   return 0;

@@ -70,9 +70,9 @@ void read_into(LocationTable& locations, CsvLocationReader& reader) {
 /// Rank 0's part before anyone computes: the same checks, in the same order,
 /// as a single-process run, then the temporary output every rank will write.
 std::string prepare_on_first_rank(const CommandLine& command, std::optional<OutputFile>& file) {
-  CsvLocationReader reader = CsvLocationReader::open(command.input);
+  CsvLocationReader reader = CsvLocationReader::open(command.input, command.input_format);
   std::optional<CsvLocationReader> destinations;
-  if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations));
+  if (command.destinations) destinations.emplace(CsvLocationReader::open(*command.destinations, command.input_format));
   refuse_output_over_destinations(command);
   // Checked before opening: opening a FIFO for writing waits for a reader,
   // which may never come, only to refuse it.

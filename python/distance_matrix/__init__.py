@@ -20,7 +20,10 @@ Python threads calling them run in parallel, and split the work over
 preallocated array or memory map, so matrices larger than memory go to disk
 through NumPy (``numpy.lib.format.open_memmap``).
 
-Functions: pdist, cdist, nearest, summary, simd_target. Constants: METRICS,
+Files are read as the command line reads them (headers, ``columns``,
+semicolons and tabs, gzip/zstd/xz, GeoJSON points): ``read_locations(path)``.
+
+Functions: pdist, cdist, nearest, summary, read_locations, simd_target. Constants: METRICS,
 ELLIPSOIDS, UNITS, KERNELS, MEAN_EARTH_RADIUS_KM, SUMMARY_DTYPE, __version__.
 """
 
@@ -33,10 +36,13 @@ import numpy.typing as npt
 
 from . import _core
 
-__all__ = ["pdist", "cdist", "nearest", "summary", "simd_target", "METRICS", "ELLIPSOIDS", "UNITS", "KERNELS",
-           "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
+__all__ = ["pdist", "cdist", "nearest", "summary", "read_locations", "InputError", "simd_target", "METRICS",
+           "ELLIPSOIDS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
 
 __version__: str = _core.__version__
+
+#: Raised for invalid input rows (a ValueError): one ``file:line: what is wrong`` line per problem.
+InputError = _core.InputError
 
 #: Names accepted by ``metric=``: the accurate great circle, the flat
 #: approximation around the mean latitude (fast, for short distances), or the
@@ -284,3 +290,20 @@ def summary(
 def simd_target() -> str:
     """The instruction set the simd kernel runs on here: "avx512", "avx2", "sse4", "ssse3" or "generic"."""
     return _core.simd_target()
+
+
+def read_locations(
+    path: str, columns: Optional[str] = None, delimiter: Optional[str] = None, name_property: str = "name"
+) -> tuple[list[str], np.ndarray]:
+    """The names and an ``(n, 2)`` float64 array of latitude, longitude of a file.
+
+    Read exactly as the command line reads INPUT: a header naming the
+    columns (other columns ignored), a comma, semicolon or tab delimiter
+    (detected), gzip, zstd or xz compression (by content). ``columns`` is
+    the command line's ``--columns`` ("NAME,LAT,LON", titles or 1-based
+    numbers, ``-`` for row numbers as names); ``delimiter`` its
+    ``--delimiter`` (``,`` ``;`` or ``tab``). GeoJSON (Point features) is
+    read too, the name from ``name_property``. Raises InputError (a
+    ValueError) listing the invalid rows, OSError if the file cannot be read.
+    """
+    return _core.read_locations(str(path), columns, delimiter, name_property)

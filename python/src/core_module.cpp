@@ -20,14 +20,24 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "distance_matrix/distributed/distributed_matrix.hpp"
+#include "distance_matrix/errors.hpp"
 #include "distance_matrix/executors/executor.hpp"
+#include "distance_matrix/input/csv_options.hpp"
+#include "distance_matrix/input/csv_reader.hpp"
 #include "distance_matrix/executors/parallel_executor.hpp"
 #include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/kernel/distance_options.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
+#include "distance_matrix/output/matrix_format.hpp"
+#include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/output/npy_encoder.hpp"
+#include "distance_matrix/output/output_file.hpp"
+#include "distance_matrix/run/run_job.hpp"
+#include "distance_matrix/run/runner_kind.hpp"
+#include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/summary_collector.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
@@ -255,6 +265,100 @@ py::tuple names_of(const EnumName<Enum> (&table)[N]) {
   return names;
 }
 
+// ---------------------------------------------------------------- files (issue 17)
+
+/// --columns and --delimiter as the command line parses them.
+CsvOptions csv_options(const std::optional<std::string>& columns, const std::optional<std::string>& delimiter,
+                       const std::string& name_property = "name") {
+  CsvOptions options;
+  options.name_property = name_property;
+  if (columns) {
+    options.columns = parse_column_choice(*columns);
+    if (!options.columns) {
+      throw py::value_error("columns '" + *columns + "' is not NAME,LAT,LON (three titles or numbers; - only for NAME)");
+    }
+  }
+  if (delimiter) {
+    options.delimiter = parse_delimiter(*delimiter);
+    if (!options.delimiter) throw py::value_error("delimiter '" + *delimiter + "' is not one of , ; tab");
+  }
+  return options;
+}
+
+/// Every location of a file, read as the command line reads INPUT.
+py::tuple read_locations(const std::string& path, const std::optional<std::string>& columns,
+                         const std::optional<std::string>& delimiter, const std::string& name_property) {
+  const CsvOptions options = csv_options(columns, delimiter, name_property);
+  CsvLocationReader reader = CsvLocationReader::open(path, options);
+  const LocationTable table = read_all(reader);
+  py::list names;
+  py::array_t<double> points({static_cast<py::ssize_t>(table.size()), py::ssize_t{2}});
+  auto view = points.mutable_unchecked<2>();
+  for (std::size_t index = 0; index < table.size(); ++index) {
+    names.append(py::str(std::string(table.name(index))));
+    view(static_cast<py::ssize_t>(index), 0) = table.latitude(index);
+    view(static_cast<py::ssize_t>(index), 1) = table.longitude(index);
+  }
+  return py::make_tuple(names, points);
+}
+
+/// The command line's run: the file's pairs CSV written to `output` (a
+/// temporary renamed into place) by `executor`; the times in seconds.
+py::dict write_pairs_file(const std::string& input, const std::string& output, const std::string& executor,
+                          const std::optional<std::string>& columns, const std::optional<std::string>& delimiter,
+                          const std::string& name_property) {
+  const CsvOptions options = csv_options(columns, delimiter, name_property);
+  MatrixJob job;
+  job.executor = parse_or_throw(parse_runner_kind(executor), "executor", executor, "the executors");
+  RunReport report;
+  {
+    const py::gil_scoped_release unlocked;
+    CsvLocationReader reader = CsvLocationReader::open(input, options);
+    OutputFile file(output, ProtectedInput::of(input));
+    FileMatrixOutput sink(file);
+    report = run_job(reader, nullptr, sink, job);
+    sink.commit();
+  }
+  py::dict times;
+  times["read"] = report.read.count();
+  times["calculation"] = report.calculation.count();
+  times["write"] = report.write.count();
+  times["total"] = report.total.count();
+  times["locations"] = report.location_count;
+  times["pairs"] = report.pair_count;
+  return times;
+}
+
+/// Part `part` of `parts` of the pairs CSV of these locations: the cells
+/// rank_share gives it, so that the parts in order are the whole file byte
+/// for byte. For one task of a Dask graph.
+std::size_t write_pairs_part(const std::vector<std::string>& names, const py::array_t<double>& points,
+                             const std::string& output, unsigned part, unsigned parts) {
+  if (parts == 0 || part >= parts) throw py::value_error("part must be below parts");
+  const auto view = points.unchecked<2>();
+  LocationTable locations;
+  locations.reserve(names.size());
+  for (std::size_t index = 0; index < names.size(); ++index) {
+    locations.push_back(Location{names[index], view(static_cast<py::ssize_t>(index), 0),
+                                 view(static_cast<py::ssize_t>(index), 1)});
+  }
+  const py::gil_scoped_release unlocked;
+  const DistanceKernel kernel(locations, DistanceOptions{});
+  const MatrixShape shape = MatrixShape::pairs(locations.size());
+  const std::unique_ptr<MatrixEncoder> encoder = make_encoder(MatrixFormat{}, shape, locations);
+  const CellRange share = rank_share(shape, parts, part);
+  OutputFile file(output);
+  FileMatrixOutput sink(file);
+  if (part == 0) sink.append(encoder->header());
+  ExecutionOptions one_thread;
+  one_thread.workers = 1;  // Dask runs one task per worker thread already
+  StreamingRunner runner(one_thread);
+  const MatrixCells cells(kernel, shape);
+  (void)runner.run_range(cells, share, *encoder, sink, {});
+  sink.commit();
+  return share.size();
+}
+
 /// The options and the kernel of points (then destinations) for a query.
 DistanceKernel query_kernel(const py::array& points, const std::optional<py::array>& destinations,
                             const std::string& metric, const std::string& unit, double radius,
@@ -351,6 +455,18 @@ PYBIND11_MODULE(_core, module) {
              py::arg("workers"),
              "The condensed matrix of `points` (destinations None) or the points x destinations "
              "rectangle, into `out` or a new array; arguments already normalized by the package.");
+  // The library's errors as Python's: invalid input is a ValueError, a file
+  // that cannot be read or written an OSError; the message is the tool's.
+  py::register_exception<dm::InputError>(module, "InputError", PyExc_ValueError);
+  py::register_exception<dm::IoError>(module, "FileError", PyExc_OSError);
+  module.def("read_locations", &dm::python::read_locations, py::arg("path"), py::arg("columns"),
+             py::arg("delimiter"), py::arg("name_property"), "(names, (n, 2) array) of a file, read as the command line reads INPUT.");
+  module.def("write_pairs_file", &dm::python::write_pairs_file, py::arg("input"), py::arg("output"),
+             py::arg("executor"), py::arg("columns"), py::arg("delimiter"), py::arg("name_property"),
+             "The command line's run: the pairs CSV of `input` into `output`; the times.");
+  module.def("write_pairs_part", &dm::python::write_pairs_part, py::arg("names"), py::arg("points"),
+             py::arg("output"), py::arg("part"), py::arg("parts"),
+             "Part `part` of `parts` of the pairs CSV of these locations; the cells written.");
   PYBIND11_NUMPY_DTYPE(dm::python::SummaryRecord, count, min, nearest, max, farthest, mean, sd);
   module.def("nearest", &dm::python::nearest, py::arg("points"), py::arg("destinations"), py::arg("k"),
              py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),

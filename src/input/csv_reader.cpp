@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -12,21 +11,19 @@
 #include <system_error>
 #include <utility>
 
+#include "delimiter_detection.hpp"
+#include "distance_matrix/input/decompressing_source.hpp"
 #include "distance_matrix/text/printable.hpp"
 #include "distance_matrix/text/utf8.hpp"
+#include "geojson_points.hpp"
+#include "header_columns.hpp"
 
 namespace dm {
 namespace detail {
 
-/// One field as found in the row, still borrowed from the input.
-struct RawField {
-  std::string_view text;            ///< trimmed; for a quoted field the part between the quotes
-  bool has_doubled_quotes = false;  ///< quoted field whose "" must become " in the value
-};
-
+/// The row's fields are in the reader's fields_ (RawField, in the header).
 struct ScannedRow {
-  std::array<RawField, 3> fields{};
-  std::size_t field_count = 0;  ///< every field of the row, also those past the third
+  std::size_t field_count = 0;
   std::size_t problem_line = 0;
   std::string problem;  ///< empty when the row is well formed
   bool binary = false;  ///< the problem is a NUL byte: the input is not text
@@ -36,6 +33,8 @@ struct ScannedRow {
 
 namespace {
 
+using detail::ColumnLayout;
+using detail::field_labels;
 using detail::RawField;
 using detail::ScannedRow;
 
@@ -43,11 +42,22 @@ constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
 constexpr std::string_view utf16_little_endian_mark = "\xFF\xFE";
 constexpr std::string_view utf16_big_endian_mark = "\xFE\xFF";
 
-constexpr std::size_t expected_field_count = 3;
-
 /// Values quoted in messages are cut to this many bytes so a diagnostic stays readable.
 constexpr std::size_t max_shown_bytes = 40;
 
+
+std::string delimiter_name(char delimiter) {
+  switch (delimiter) {
+    case ',':
+      return "a comma";
+    case ';':
+      return "a semicolon";
+    case '\t':
+      return "a tab";
+    default:
+      return std::string("'") + delimiter + '\'';
+  }
+}
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -60,11 +70,9 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string field_label(std::size_t index) {
-  static constexpr std::array<std::string_view, expected_field_count> labels = {"name", "latitude",
-                                                                                "longitude"};
-  if (index < labels.size()) return std::string(labels[index]);
-  return "field " + std::to_string(index + 1);
+const std::vector<std::string>& default_field_labels() {
+  static const std::vector<std::string> labels = field_labels(ColumnLayout{});
+  return labels;
 }
 
 /// `text` as a message quotes it: long values cut (never inside a UTF-8
@@ -94,8 +102,11 @@ std::string shown(std::string_view text) {
 /// scans the row again. Streamed and in-memory input so share one parser.
 class RowScanner {
  public:
-  RowScanner(std::string_view text, std::size_t& position, std::size_t& line)
-      : text_(text), position_(position), line_(line) {}
+  /// `labels` name the fields in messages ("name", "field 4"); `fields`
+  /// receives the fields of the row scanned.
+  RowScanner(std::string_view text, std::size_t& position, std::size_t& line, char delimiter,
+             const std::vector<std::string>& labels, std::vector<RawField>& fields)
+      : text_(text), position_(position), line_(line), delimiter_(delimiter), labels_(labels), fields_(fields) {}
 
   [[nodiscard]] bool touched_end() const { return touched_end_; }
 
@@ -125,13 +136,14 @@ class RowScanner {
   ScannedRow scan_row() {
     ScannedRow row;
     row.problem_line = line_;
+    fields_.clear();
     for (std::size_t index = 0;; ++index) {
-      while (!at_end() && is_blank(current())) ++position_;
+      while (!at_end() && is_blank(current()) && current() != delimiter_) ++position_;
       RawField field;
       const bool scanned = (!at_end() && current() == '"') ? scan_quoted(field, index, row)
                                                         : scan_unquoted(field, index, row);
       if (!scanned) return row;
-      if (index < row.fields.size()) row.fields[index] = field;
+      fields_.push_back(field);
       ++row.field_count;
       if (at_end()) break;
       if (text_[position_++] == '\n') {
@@ -150,6 +162,11 @@ class RowScanner {
   }
   [[nodiscard]] char current() const { return text_[position_]; }
 
+  [[nodiscard]] std::string field_label(std::size_t index) const {
+    if (index < labels_.size()) return labels_[index];
+    return "field " + std::to_string(index + 1);
+  }
+
   [[nodiscard]] std::size_t find_first_of(std::string_view characters, std::size_t start) {
     const std::size_t found = text_.find_first_of(characters, start);
     if (found == std::string_view::npos) touched_end_ = true;
@@ -158,7 +175,8 @@ class RowScanner {
 
   /// The rest of the field from `start`, regardless of quotes, for messages.
   [[nodiscard]] std::string_view field_from(std::size_t start) {
-    const std::size_t end = std::min(find_first_of(",\n", start), text_.size());
+    const char stops[] = {delimiter_, '\n'};
+    const std::size_t end = std::min(find_first_of(std::string_view(stops, 2), start), text_.size());
     return trim(text_.substr(start, end - start));
   }
 
@@ -174,7 +192,7 @@ class RowScanner {
 
   /// A NUL byte means binary data or UTF-16 without a byte order mark; the
   /// scan stops at it, so that nothing past it need ever be read.
-  static bool refuse_nul(std::size_t index, ScannedRow& row) {
+  bool refuse_nul(std::size_t index, ScannedRow& row) const {
     row.problem = "NUL byte in " + field_label(index) +
                   ": NUL bytes are not allowed (save UTF-16 files as UTF-8)";
     row.binary = true;
@@ -185,7 +203,7 @@ class RowScanner {
     const std::size_t start = position_;
     for (; !at_end(); ++position_) {
       const char c = current();
-      if (c == ',' || c == '\n') break;
+      if (c == delimiter_ || c == '\n') break;
       if (c == '\0') return refuse_nul(index, row);
       if (c == '"') {
         row.problem = "quote inside unquoted " + field_label(index) + ' ' + shown(field_from(start)) +
@@ -225,11 +243,11 @@ class RowScanner {
       }
     }
     field.text = text_.substr(start, position_ - 1 - start);
-    while (!at_end() && is_trailing_blank(current())) ++position_;
-    if (at_end() || current() == ',' || current() == '\n') return true;
+    while (!at_end() && is_trailing_blank(current()) && current() != delimiter_) ++position_;
+    if (at_end() || current() == delimiter_ || current() == '\n') return true;
     row.problem = "unexpected text after the closing quote of " + field_label(index) + ' ' +
-                  shown(field_from(opening_quote)) +
-                  ": only blanks, a comma or the end of the line may follow it";
+                  shown(field_from(opening_quote)) + ": only blanks, " + delimiter_name(delimiter_) +
+                  " or the end of the line may follow it";
     skip_rest_of_line();
     return false;
   }
@@ -237,6 +255,9 @@ class RowScanner {
   std::string_view text_;
   std::size_t& position_;
   std::size_t& line_;
+  char delimiter_;
+  const std::vector<std::string>& labels_;
+  std::vector<RawField>& fields_;
   bool touched_end_ = false;
 };
 
@@ -311,6 +332,17 @@ Coordinate parse_coordinate(std::string_view text) {
   return coordinate;
 }
 
+/// `48,85` as `48.85` when that is a number: a decimal comma, to be refused
+/// with its fix rather than read as anything.
+std::optional<std::string> decimal_point_for(std::string_view written) {
+  const std::size_t comma = written.find(',');
+  if (comma == std::string_view::npos || written.find(',', comma + 1) != std::string_view::npos) return std::nullopt;
+  std::string with_point(written);
+  with_point[comma] = '.';
+  if (parse_coordinate(with_point).status != NumberStatus::valid) return std::nullopt;
+  return with_point;
+}
+
 /// What is wrong with a coordinate, or an empty string if it is valid.
 std::string coordinate_problem(const CoordinateRange& range, std::string_view written,
                                const Coordinate& coordinate) {
@@ -324,6 +356,10 @@ std::string coordinate_problem(const CoordinateRange& range, std::string_view wr
     case NumberStatus::empty:
       return label + " is empty";
     case NumberStatus::not_a_number:
+      if (const std::optional<std::string> with_point = decimal_point_for(written)) {
+        return label + " \"" + shown(written) + "\" has a decimal comma: only a decimal point is allowed (" +
+               shown(*with_point) + ")";
+      }
       return label + " \"" + shown(written) + "\" is not a number";
     case NumberStatus::not_finite:
       return label + ' ' + shown(written) + " is not a finite number";
@@ -342,19 +378,6 @@ std::string name_of(const RawField& field) {
   return name;
 }
 
-bool has_digit(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// A first row is a header only if it cannot be a location: both coordinates
-/// are words, without a single digit (`lat`, `Latitude`). `48.85N` is a
-/// mistyped coordinate, to be reported, not a column title to drop.
-bool is_header(std::string_view latitude_text, const Coordinate& latitude, std::string_view longitude_text,
-               const Coordinate& longitude) {
-  return latitude.status == NumberStatus::not_a_number && longitude.status == NumberStatus::not_a_number &&
-         !has_digit(latitude_text) && !has_digit(longitude_text);
-}
-
 std::string too_long_message(std::size_t max_row_bytes) {
   return "row longer than " + std::to_string(max_row_bytes) +
          " bytes, the limit for one row: reading stopped here (a quote never closed? not a CSV file?)";
@@ -367,13 +390,17 @@ CsvLocationReader::CsvLocationReader(std::string content, std::string display_na
 
 CsvLocationReader::CsvLocationReader(std::string content, std::string display_name,
                                      const CsvReaderLimits& limits)
-    : buffer_(std::move(content)), display_name_(std::move(display_name)), limits_(limits) {
+    : CsvLocationReader(std::move(content), std::move(display_name), CsvOptions{}, limits) {}
+
+CsvLocationReader::CsvLocationReader(std::string content, std::string display_name, const CsvOptions& options,
+                                     const CsvReaderLimits& limits)
+    : buffer_(std::move(content)), display_name_(std::move(display_name)), limits_(limits), options_(options) {
   start();
 }
 
 CsvLocationReader::CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
-                                     const CsvReaderLimits& limits)
-    : source_(std::move(source)), display_name_(std::move(display_name)), limits_(limits) {
+                                     const CsvReaderLimits& limits, const CsvOptions& options)
+    : source_(std::move(source)), display_name_(std::move(display_name)), limits_(limits), options_(options) {
   limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
   start();
 }
@@ -382,20 +409,29 @@ CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, std
   return open(path, CsvReaderLimits{error_limit});
 }
 
-CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvReaderLimits& limits) {
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvOptions& options) {
+  return open(path, CsvReaderLimits{}, options);
+}
+
+CsvLocationReader CsvLocationReader::open(const std::filesystem::path& path, const CsvReaderLimits& limits,
+                                          const CsvOptions& options) {
   if (path == "-") {
-    return {std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false), "<stdin>", limits};
+    return {open_decompressed(std::make_unique<DescriptorSource>(STDIN_FILENO, "standard input", false)), "<stdin>",
+            limits, options};
   }
   const std::string subject = '\'' + printable(path.string()) + '\'';
   const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (descriptor < 0) {
     throw IoError("cannot read " + subject + ": " + std::generic_category().message(errno));
   }
-  return {std::make_unique<DescriptorSource>(descriptor, subject, true), path.string(), limits};
+  return {open_decompressed(std::make_unique<DescriptorSource>(descriptor, subject, true)), path.string(), limits,
+          options};
 }
 
 /// Recognizes the encoding from the first bytes.
 void CsvLocationReader::start() {
+  if (options_.delimiter) delimiter_ = *options_.delimiter;
+  delimiter_settled_ = options_.delimiter.has_value();
   while (buffer_.size() < utf8_byte_order_mark.size() && source_) refill();
   const std::string_view text = buffer_;
   if (text.starts_with(utf8_byte_order_mark)) {
@@ -404,7 +440,29 @@ void CsvLocationReader::start() {
     // Every row would fail on its NUL bytes; one diagnostic says it all.
     report(1, "the input is UTF-16 encoded: only UTF-8 is supported, convert it first");
     stopped_ = true;
+    return;
   }
+  // JSON or CSV: the first non-blank byte tells, within one row's bytes.
+  while (source_ && buffer_.find_first_not_of(" \t\r\n", position_) == std::string::npos &&
+         buffer_.size() - position_ <= limits_.max_row_bytes) {
+    refill();
+  }
+  // Only the bytes every way of reading has by now: the same answer in memory and streamed.
+  if (detail::looks_like_geojson(std::string_view(buffer_).substr(position_, limits_.max_row_bytes))) read_geojson();
+}
+
+/// GeoJSON is parsed whole (simdjson): the input is read to its end first.
+void CsvLocationReader::read_geojson() {
+  while (source_) refill();
+  geojson_points_.emplace();
+  if (corrupt_) return;  // the decoding error is reported; damaged JSON would only add noise
+  detail::read_geojson_points(
+      std::string_view(buffer_).substr(position_), options_.name_property,
+      [this](Location location) { geojson_points_->push_back(std::move(location)); },
+      [this](std::size_t line, std::string message) { report(line, std::move(message)); });
+  buffer_.clear();
+  buffer_.shrink_to_fit();
+  position_ = 0;
 }
 
 /// Drops the bytes already parsed, then appends at least as many bytes as
@@ -419,7 +477,16 @@ void CsvLocationReader::refill() {
   std::size_t appended = 0;
   if (block_.empty()) block_.resize(limits_.block_bytes);
   while (appended < wanted && source_) {
-    const std::size_t count = source_->read(block_);
+    std::size_t count = 0;
+    try {
+      count = source_->read(block_);
+    } catch (const CorruptInputError& error) {
+      // What was decoded before stays readable; the input ends at the damage.
+      report(line_number_, error.what());
+      source_.reset();
+      corrupt_ = true;
+      break;
+    }
     buffer_.append(block_.data(), count);
     appended += count;
     if (count == 0) source_.reset();
@@ -433,7 +500,8 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
                                                               std::size_t& row_line) {
   for (;;) {
     const bool whole_input = source_ == nullptr;
-    RowScanner scanner(buffer_, position_, line_number_);
+    const std::vector<std::string>& labels = field_labels_.empty() ? default_field_labels() : field_labels_;
+    RowScanner scanner(buffer_, position_, line_number_, delimiter_, labels, fields_);
     bool blank_line_too_long = false;
     const bool found_row = scanner.skip_blank_lines(limits_.max_row_bytes, blank_line_too_long);
     if (blank_line_too_long) return RowStatus::too_long;
@@ -455,6 +523,8 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
     // The row may end in bytes not read yet; what is pending would be part of it.
     if (buffer_.size() - position_ > limits_.max_row_bytes) return RowStatus::too_long;
     refill();
+    // A row cut by damaged compressed data is no row: never read as one.
+    if (corrupt_) return RowStatus::end;
   }
 }
 
@@ -475,7 +545,37 @@ Diagnostic CsvLocationReader::invalid_utf8_in_name(std::size_t row_start, std::s
   return {display_name_, line, std::move(message)};
 }
 
+bool CsvLocationReader::take_first_row(std::size_t row_line) {
+  std::vector<std::string> titles;
+  titles.reserve(fields_.size());
+  for (const RawField& field : fields_) titles.push_back(name_of(field));
+  detail::FirstRow first = detail::read_first_row(titles, options_.columns);
+  if (!first.problem.empty()) {
+    report(row_line, std::move(first.problem));
+    stopped_ = true;
+    return false;
+  }
+  const ColumnLayout& layout = first.layout;
+  row_number_names_ = !layout.name.has_value();
+  name_column_ = layout.name.value_or(0);
+  latitude_column_ = layout.latitude;
+  longitude_column_ = layout.longitude;
+  field_count_ = layout.field_count;
+  default_layout_ = layout.default_layout;
+  if (!default_layout_) field_labels_ = field_labels(layout);
+  return !first.is_header;
+}
+
+std::string CsvLocationReader::problem_with_field_count(std::size_t found) const {
+  if (default_layout_) return "expected 3 fields (name,latitude,longitude), found " + std::to_string(found);
+  return "expected " + std::to_string(field_count_) + " fields, as in the first row, found " + std::to_string(found);
+}
+
 std::optional<Location> CsvLocationReader::next() {
+  if (geojson_points_) {
+    if (next_point_ == geojson_points_->size()) return std::nullopt;
+    return (*geojson_points_)[next_point_++];
+  }
   while (!stopped_) {
     ScannedRow row;
     std::size_t row_start = 0;
@@ -490,33 +590,47 @@ std::optional<Location> CsvLocationReader::next() {
       stopped_ = true;
       break;
     }
-    const bool may_be_header = std::exchange(first_row_, false);
+    const bool first_row = std::exchange(first_row_, false);
+    // Detected once: the row split again may span other bytes (quotes end a
+    // row differently), and detecting on those could swap back forever.
+    if (first_row && !std::exchange(delimiter_settled_, true)) {
+      const char detected = detail::detect_delimiter(std::string_view(buffer_).substr(row_start, position_ - row_start));
+      if (detected != delimiter_) {
+        delimiter_ = detected;
+        position_ = row_start;  // the row is still in the buffer: split it again
+        line_number_ = row_line;
+        first_row_ = true;
+        continue;
+      }
+    }
+    if (first_row && row.problem.empty() && !take_first_row(row_line)) continue;
+    ++data_rows_;
     if (!row.problem.empty()) {
       report(row.problem_line, std::move(row.problem));
       if (row.binary) stopped_ = true;
       continue;
     }
-    if (row.field_count != expected_field_count) {
-      report(row_line,
-             "expected 3 fields (name,latitude,longitude), found " + std::to_string(row.field_count));
+    if (row.field_count != field_count_) {
+      report(row_line, problem_with_field_count(row.field_count));
       continue;
     }
-    const auto& [name, latitude_field, longitude_field] = row.fields;
+    const RawField& name = fields_[name_column_];
     // Quoted coordinates keep their blanks inside the quotes; trim them too.
-    const std::string_view latitude_text = trim(latitude_field.text);
-    const std::string_view longitude_text = trim(longitude_field.text);
+    const std::string_view latitude_text = trim(fields_[latitude_column_].text);
+    const std::string_view longitude_text = trim(fields_[longitude_column_].text);
     const Coordinate latitude = parse_coordinate(latitude_text);
     const Coordinate longitude = parse_coordinate(longitude_text);
-    if (may_be_header && is_header(latitude_text, latitude, longitude_text, longitude)) continue;
-    if (name.text.empty()) {
-      report(row_line, "name is empty");
-      continue;
-    }
-    if (const std::size_t invalid = first_invalid_utf8(name.text); invalid != std::string_view::npos) {
-      Diagnostic diagnostic = invalid_utf8_in_name(
-          row_start, row_line, static_cast<std::size_t>(name.text.data() - buffer_.data()) + invalid);
-      report(diagnostic.line, std::move(diagnostic.message));
-      continue;
+    if (!row_number_names_) {
+      if (name.text.empty()) {
+        report(row_line, "name is empty");
+        continue;
+      }
+      if (const std::size_t invalid = first_invalid_utf8(name.text); invalid != std::string_view::npos) {
+        Diagnostic diagnostic = invalid_utf8_in_name(
+            row_start, row_line, static_cast<std::size_t>(name.text.data() - buffer_.data()) + invalid);
+        report(diagnostic.line, std::move(diagnostic.message));
+        continue;
+      }
     }
     std::string problem = coordinate_problem(latitude_range, latitude_text, latitude);
     if (problem.empty()) problem = coordinate_problem(longitude_range, longitude_text, longitude);
@@ -524,7 +638,8 @@ std::optional<Location> CsvLocationReader::next() {
       report(row_line, std::move(problem));
       continue;
     }
-    return Location{name_of(name), latitude.value, longitude.value};
+    return Location{row_number_names_ ? std::to_string(data_rows_) : name_of(name), latitude.value,
+                    longitude.value};
   }
   return std::nullopt;
 }

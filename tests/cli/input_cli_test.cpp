@@ -17,7 +17,9 @@
 
 #include "distance_matrix/text/printable.hpp"
 #include "support/run_tool.hpp"
+#include "support/compress.hpp"
 #include "support/files.hpp"
+#include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
@@ -27,6 +29,7 @@ using testing::write_file;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::vector<std::string> lines_of(std::string_view text) {
@@ -196,6 +199,208 @@ TEST_F(InputCliTest, Latin1NamesAreRefusedWithAConversionHint) {
   EXPECT_EQ(result.err, input.string() +
                             ":1: name is not valid UTF-8: byte 0xFC at column 2 (byte offset in the line); "
                             "convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8\n");
+}
+
+// ---------------------------------------------------------------- issue 17: real-world files
+
+/// The same three locations as plain name,latitude,longitude rows: the reference each form must reproduce.
+constexpr std::string_view plain_locations =
+    "Paris,48.8566,2.3522\nboston,42.364758,-71.067421\nZ\xC3\xBCrich,47.3769,8.5417\n";
+
+class RealWorldInputTest : public InputCliTest {
+ protected:
+  /// The tool's output for `arguments` (INPUT first), or a failure.
+  std::string output_of(std::vector<std::string> arguments) {
+    arguments.insert(arguments.end(), {"-o", "-", "--quiet"});
+    const testing::ToolResult result = run(arguments);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_THAT(result.err, IsEmpty());
+    return result.out;
+  }
+  std::string reference() {
+    const fs::path plain = work_ / "plain.csv";
+    write_file(plain, plain_locations);
+    return output_of({plain.string()});
+  }
+};
+
+TEST_F(RealWorldInputTest, AHeaderWithExtraColumnsPicksTheNamedOnes) {
+  const std::string expected = reference();
+  ASSERT_EQ(std::count(expected.begin(), expected.end(), '\n'), 3);
+  const fs::path input = work_ / "geonames.csv";
+  write_file(input,
+             "geonameid,name,country,latitude,longitude,population\n"
+             "2988507,Paris,FR,48.8566,2.3522,2138551\n"
+             "4930956,boston,US,42.364758,-71.067421,675647\n"
+             "2657896,Z\xC3\xBCrich,CH,47.3769,8.5417,341730\n");
+  EXPECT_EQ(output_of({input.string()}), expected);
+  const fs::path reordered = work_ / "reordered.csv";
+  write_file(reordered, "Lng,City,Lat\n2.3522,Paris,48.8566\n-71.067421,boston,42.364758\n8.5417,Z\xC3\xBCrich,47.3769\n");
+  EXPECT_EQ(output_of({reordered.string()}), expected);
+}
+
+TEST_F(RealWorldInputTest, ColumnsChosenOnTheCommandLineApplyToInputAndDestinations) {
+  const std::string expected = reference();
+  const fs::path input = work_ / "custom.csv";
+  write_file(input, "code,town,deg_n,deg_e\nA,Paris,48.8566,2.3522\nB,boston,42.364758,-71.067421\nC,Z\xC3\xBCrich,47.3769,8.5417\n");
+  EXPECT_EQ(output_of({input.string(), "--columns", "town,deg_n,deg_e"}), expected);
+  EXPECT_EQ(output_of({input.string(), "--columns", "2,3,4"}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  const std::string rectangle = output_of({plain.string(), "--to", plain.string()});
+  EXPECT_EQ(output_of({input.string(), "--columns", "town,deg_n,deg_e", "--to", input.string()}), rectangle);
+}
+
+TEST_F(RealWorldInputTest, RowNumbersAsNames) {
+  const fs::path input = work_ / "points.csv";
+  write_file(input, "48.8566,2.3522\n42.364758,-71.067421\n");
+  const std::string out = output_of({input.string(), "--columns", "-,1,2"});
+  EXPECT_THAT(out, StartsWith("1,2,"));
+}
+
+TEST_F(RealWorldInputTest, AMissingColumnIsAnInputErrorListingTheColumnsFound) {
+  const fs::path input = work_ / "custom.csv";
+  write_file(input, "code,town,deg_n,deg_e\nA,Paris,48.8566,2.3522\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-", "--columns", "name,deg_n,deg_e"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() +
+                            ":1: column \"name\" is not in the header: the columns found are code, town, deg_n, deg_e\n");
+  EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(RealWorldInputTest, AMalformedColumnsOptionIsAUsageError) {
+  const fs::path input = work_ / "plain.csv";
+  write_file(input, plain_locations);
+  for (const char* wrong : {"name,lat", "a,-,c", "a,b,c,d"}) {
+    const testing::ToolResult result = run({input.string(), "-o", "-", "--columns", wrong});
+    EXPECT_EQ(result.exit_code, 2) << wrong;
+    EXPECT_THAT(result.err, HasSubstr("is not NAME,LAT,LON")) << wrong;
+  }
+}
+
+TEST_F(RealWorldInputTest, SemicolonsAndTabsAreDetectedOrChosen) {
+  const std::string expected = reference();
+  const fs::path semicolons = work_ / "semicolons.csv";
+  write_file(semicolons, "Name;Lat;Lon\nParis;48.8566;2.3522\nboston;42.364758;-71.067421\nZ\xC3\xBCrich;47.3769;8.5417\n");
+  EXPECT_EQ(output_of({semicolons.string()}), expected);
+  EXPECT_EQ(output_of({semicolons.string(), "--delimiter", ";"}), expected);
+  const fs::path tabs = work_ / "tabs.tsv";
+  write_file(tabs, "Paris\t48.8566\t2.3522\nboston\t42.364758\t-71.067421\nZ\xC3\xBCrich\t47.3769\t8.5417\n");
+  EXPECT_EQ(output_of({tabs.string(), "--delimiter", "tab"}), expected);
+  EXPECT_EQ(output_of({tabs.string()}), expected);
+}
+
+TEST_F(RealWorldInputTest, DecimalCommasAreAnInputError) {
+  const fs::path input = work_ / "excel.csv";
+  write_file(input, "name;lat;lon\nParis;48,8566;2,3522\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() +
+                            ":2: latitude \"48,8566\" has a decimal comma: only a decimal point is allowed (48.8566)\n");
+  const testing::ToolResult wrong = run({input.string(), "-o", "-", "--delimiter", "|"});
+  EXPECT_EQ(wrong.exit_code, 2);
+}
+
+TEST_F(RealWorldInputTest, CompressedFilesAreRecognizedByContent) {
+  const std::string expected = reference();
+  const fs::path gzip = work_ / "cities.csv.gz";
+  write_file(gzip, testing::gzip_compress(plain_locations));
+  EXPECT_EQ(output_of({gzip.string()}), expected);
+  const fs::path zstd = work_ / "cities.zst";
+  write_file(zstd, testing::zstd_compress("Name;Lat;Lon\nParis;48.8566;2.3522\nboston;42.364758;-71.067421\n"
+                                          "Z\xC3\xBCrich;47.3769;8.5417\n"));
+  EXPECT_EQ(output_of({zstd.string()}), expected);
+  const fs::path xz = work_ / "cities";  // no extension: the content decides
+  write_file(xz, testing::xz_compress("geonameid,name,latitude,longitude\n1,Paris,48.8566,2.3522\n2,boston,"
+                                      "42.364758,-71.067421\n3,Z\xC3\xBCrich,47.3769,8.5417\n"));
+  EXPECT_EQ(output_of({xz.string()}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  const std::string rectangle = output_of({plain.string(), "--to", plain.string()});
+  EXPECT_EQ(output_of({gzip.string(), "--to", xz.string()}), rectangle);
+
+  write_file(zstd, testing::zstd_compress(plain_locations));
+  const testing::ToolResult piped = run({"-", "-o", "-", "--quiet"}, zstd);
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, expected) << "standard input is recognized too";
+}
+
+TEST_F(RealWorldInputTest, ATruncatedArchiveIsAnInputErrorNamingTheFile) {
+  const std::string text = testing::to_csv(testing::random_locations(20000, 11));
+  const std::string compressed = testing::gzip_compress(text);
+  const fs::path input = work_ / "cut.csv.gz";
+  write_file(input, compressed.substr(0, compressed.size() / 2));
+  for (const char* executor : {"sequential", "async"}) {
+    const fs::path output = work_ / "out.csv";
+    const testing::ToolResult result = run({input.string(), "-o", output.string(), "-e", executor});
+    EXPECT_EQ(result.exit_code, 3) << executor;
+    EXPECT_THAT(result.err, StartsWith(input.string() + ":"));
+    EXPECT_THAT(result.err, HasSubstr(": the gzip data is truncated: the file ends inside the compressed stream"));
+    EXPECT_FALSE(fs::exists(output)) << executor;
+  }
+}
+
+TEST_F(RealWorldInputTest, GeoJsonPointsAreRead) {
+  const std::string expected = reference();
+  const std::string features[] = {
+      R"({"type": "Feature", "properties": {"name": "Paris"}, "geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]}})",
+      R"({"type": "Feature", "properties": {"name": "boston"}, "geometry": {"type": "Point", "coordinates": [-71.067421, 42.364758]}})",
+      "{\"type\": \"Feature\", \"properties\": {\"name\": \"Z\xC3\xBCrich\"}, \"geometry\": {\"type\": \"Point\", "
+      "\"coordinates\": [8.5417, 47.3769]}}"};
+  const fs::path collection = work_ / "qgis.geojson";
+  write_file(collection, "{\"type\": \"FeatureCollection\", \"features\": [\n" + features[0] + ",\n" + features[1] +
+                             ",\n" + features[2] + "\n]}\n");
+  EXPECT_EQ(output_of({collection.string()}), expected);
+  const fs::path lines = work_ / "points.geojsonl.gz";
+  write_file(lines, testing::gzip_compress(features[0] + "\n" + features[1] + "\n" + features[2] + "\n"));
+  EXPECT_EQ(output_of({lines.string()}), expected);
+
+  const fs::path plain = work_ / "plain.csv";
+  EXPECT_EQ(output_of({plain.string(), "--to", collection.string()}), output_of({plain.string(), "--to", plain.string()}));
+}
+
+TEST_F(RealWorldInputTest, GeoJsonErrorsNameTheFeature) {
+  const fs::path input = work_ / "mixed.geojson";
+  write_file(input,
+             "{\"type\": \"FeatureCollection\", \"features\": [\n"
+             R"({"type": "Feature", "properties": {"name": "road"}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},)"
+             "\n"
+             R"({"type": "Feature", "properties": {"title": "x"}, "geometry": {"type": "Point", "coordinates": [0, 0]}})"
+             "\n]}\n");
+  const testing::ToolResult result = run({input.string(), "-o", "-"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.err, input.string() + ":2: feature 0 is a LineString: only Point geometries are read\n" +
+                            input.string() +
+                            ":3: feature 1 has no \"name\" property (a string or a number): choose another with "
+                            "--name-property\n");
+  const testing::ToolResult named = run({input.string(), "-o", "-", "--name-property", "title"});
+  EXPECT_EQ(named.exit_code, 3);
+  EXPECT_THAT(named.err, Not(HasSubstr("feature 1")));
+}
+
+// ---------------------------------------------------------------- issue 17: the workshop's -r pandas and -r dask
+
+TEST_F(RealWorldInputTest, RunnerPandasIsTheSimdKernelInOneProcess) {
+  const fs::path input = fs::path(DM_DATA_DIR) / "five_locations.csv";
+  const std::string expected = output_of({input.string(), "-e", "sequential", "--kernel", "simd"});
+  const testing::ToolResult result = run({input.string(), "-r", "pandas", "-o", "-"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, expected);
+  EXPECT_THAT(result.err, HasSubstr("(sequential, 1 worker, chunk auto, simd "));
+  EXPECT_EQ(run({input.string(), "-r", "pandas", "-e", "sequential", "-o", "-", "-q"}).exit_code, 0);
+  const testing::ToolResult combined = run({input.string(), "-r", "pandas", "-e", "pool", "-o", "-"});
+  EXPECT_EQ(combined.exit_code, 2);
+  EXPECT_THAT(combined.err, HasSubstr("pandas runs the vectorized kernel in one process"));
+}
+
+TEST_F(RealWorldInputTest, RunnerDaskIsAUsageErrorPointingToThePythonToolAndMpi) {
+  const fs::path input = fs::path(DM_DATA_DIR) / "five_locations.csv";
+  const fs::path output = work_ / "out.csv";
+  const testing::ToolResult result = run({input.string(), "-r", "dask", "-o", output.string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("python -m distance_matrix INPUT -r dask"));
+  EXPECT_THAT(result.err, HasSubstr("-e mpi"));
+  EXPECT_FALSE(fs::exists(output));
 }
 
 }  // namespace

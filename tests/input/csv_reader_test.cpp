@@ -296,6 +296,232 @@ TEST(CsvReaderHeader, AnInvalidFirstRowIsAnErrorNotAHeader) {
                           at_line(2, "latitude \"lon\" is not a number")));
 }
 
+// ---------------------------------------------------------------- columns (issue 17)
+
+/// Reads `text` with `options`, in memory and streamed in small pieces; both must agree.
+ReadResult read_with(std::string_view text, const CsvOptions& options) {
+  CsvLocationReader reader(std::string(text), test_file, options);
+  const ReadResult result = read_everything(reader);
+  for (const std::size_t piece : {std::size_t{1}, std::size_t{7}}) {
+    CsvLocationReader streamed(std::make_unique<testing::ChunkedSource>(text, piece), test_file,
+                               CsvReaderLimits{}, options);
+    EXPECT_EQ(read_everything(streamed), result) << "pieces of " << piece << " bytes";
+  }
+  return result;
+}
+
+CsvOptions columns(std::string name, std::string latitude, std::string longitude) {
+  return CsvOptions{std::nullopt, ColumnChoice{std::move(name), std::move(latitude), std::move(longitude)}, "name"};
+}
+
+TEST(CsvReaderColumns, AreFoundByTheHeadersTitlesAndOthersIgnored) {
+  const ReadResult result = read_text(
+      "geonameid,name,country,latitude,longitude,population\n"
+      "2988507,Paris,FR,48.8566,2.3522,2138551\n"
+      "4930956,boston,US,42.364758,-71.067421,\n");
+  EXPECT_THAT(result.locations, ElementsAre(paris, boston));
+  EXPECT_THAT(result.diagnostics, IsEmpty());
+}
+
+TEST(CsvReaderColumns, TitlesAreCaseInsensitiveTrimmedInAnyOrder) {
+  for (const char* header : {"LNG , Lat , City", "\"x\",\"y\",\"label\"", " Longitude , LATITUDE , Id ",
+                             "long,lat,name"}) {
+    const ReadResult result = read_text(std::string(header) + "\n2.3522,48.8566,Paris\n");
+    EXPECT_THAT(result.locations, ElementsAre(paris)) << header;
+    EXPECT_THAT(result.diagnostics, IsEmpty()) << header;
+  }
+}
+
+TEST(CsvReaderColumns, PreferNameOverCityLabelAndId) {
+  EXPECT_THAT(read_text("id,label,city,name,lat,lon\n1,l,c,Paris,48.8566,2.3522\n").locations,
+              ElementsAre(paris));
+  EXPECT_THAT(read_text("id,label,lat,lon\n1,Paris,48.8566,2.3522\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("id,lat,lon,what\nParis,48.8566,2.3522,x\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("place,y,x\nParis,48.8566,2.3522\n").locations, ElementsAre(paris))
+      << "three columns, an unknown title first: today's name,lat,lng";
+  // Latitude: lat before latitude before y.
+  EXPECT_THAT(read_text("name,y,latitude,lat,lon\nParis,1,2,48.8566,2.3522\n").locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderColumns, AHeaderWithoutANameColumnIsAnError) {
+  const ReadResult result = read_text("lat,lon,population\n48.8566,2.3522,5\n");
+  EXPECT_THAT(result.locations, IsEmpty());
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(1, "the header has no name column (name, city, label or id) among lat, lon, "
+                                     "population: choose one with --columns NAME,LAT,LON, or - to name each "
+                                     "location by its row number")));
+}
+
+TEST(CsvReaderColumns, RowsMustHaveTheHeadersFieldCount) {
+  const ReadResult result = read_text("name,country,lat,lon\nParis,FR,48.8566,2.3522\nboston,42.364758,-71.067421\n");
+  EXPECT_THAT(result.locations, ElementsAre(paris));
+  EXPECT_THAT(result.diagnostics, ElementsAre(at_line(3, "expected 4 fields, as in the first row, found 3")));
+}
+
+TEST(CsvReaderColumns, MessagesNameTheColumnsRead) {
+  EXPECT_THAT(read_text("id,name,lat,lon\n1,Paris,north,2\n2,,1,2\n3,\"a\"b,1,2\n").diagnostics,
+              ElementsAre(at_line(2, "latitude \"north\" is not a number"), at_line(3, "name is empty"),
+                          at_line(4, "unexpected text after the closing quote of name \"a\"b: only blanks, a comma "
+                                     "or the end of the line may follow it")));
+}
+
+TEST(CsvReaderColumns, ChosenByTitleOrNumber) {
+  const std::string text = "code,town,lat_deg,lon_deg\nA,Paris,48.8566,2.3522\nB,boston,42.364758,-71.067421\n";
+  EXPECT_THAT(read_with(text, columns("town", "lat_deg", "lon_deg")).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(text, columns(" TOWN ", "3", "4")).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(text, columns("2", "3", "4")).locations, ElementsAre(paris, boston))
+      << "a first row of titles is a header also when the columns are numbers";
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("1", "2", "3")).locations, ElementsAre(paris));
+  EXPECT_THAT(read_with("x,2.3522,48.8566,Paris\n", columns("4", "3", "2")).locations, ElementsAre(paris))
+      << "numbers without a header";
+}
+
+TEST(CsvReaderColumns, DashNamesEachLocationByItsRowNumber) {
+  const ReadResult result =
+      read_with("lat,lon\n48.8566,2.3522\n91,0\n42.364758,-71.067421\n", columns("-", "lat", "lon"));
+  EXPECT_THAT(result.locations,
+              ElementsAre(Location{"1", 48.8566, 2.3522}, Location{"3", 42.364758, -71.067421}));
+  EXPECT_THAT(result.diagnostics, ElementsAre(at_line(3, "latitude 91 is outside [-90, 90]")));
+  EXPECT_THAT(read_with("48.8566,2.3522\n", columns("-", "1", "2")).locations,
+              ElementsAre(Location{"1", 48.8566, 2.3522}));
+}
+
+TEST(CsvReaderColumns, AColumnAskedForAndMissingListsTheColumnsFound) {
+  const ReadResult missing = read_with("name,lat,lon\nParis,48.8566,2.3522\n", columns("name", "latitude", "lon"));
+  EXPECT_THAT(missing.locations, IsEmpty());
+  EXPECT_THAT(missing.diagnostics,
+              ElementsAre(at_line(1, "column \"latitude\" is not in the header: the columns found are name, lat, lon")));
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("1", "2", "4")).diagnostics,
+              ElementsAre(at_line(1, "column 4 does not exist: the first row has 3 columns (Paris, 48.8566, "
+                                     "2.3522), numbered from 1")));
+  EXPECT_THAT(read_with("Paris,48.8566,2.3522\n", columns("0", "2", "3")).diagnostics,
+              ElementsAre(at_line(1, "column 0 does not exist: the first row has 3 columns (Paris, 48.8566, "
+                                     "2.3522), numbered from 1")));
+}
+
+TEST(CsvReaderColumns, ChoiceIsParsedFromTheOptionsText) {
+  EXPECT_EQ(parse_column_choice("city, lat ,3"), (ColumnChoice{"city", "lat", "3"}));
+  EXPECT_EQ(parse_column_choice("-,1,2"), (ColumnChoice{"-", "1", "2"}));
+  for (const char* wrong : {"", "a,b", "a,b,c,d", "a,,c", "a,-,c", "a,b,-"}) {
+    EXPECT_EQ(parse_column_choice(wrong), std::nullopt) << wrong;
+  }
+}
+
+// ---------------------------------------------------------------- delimiters (issue 17)
+
+TEST(CsvReaderDelimiter, IsDetectedFromTheFirstRow) {
+  EXPECT_THAT(read_text("Paris;48.8566;2.3522\nboston;42.364758;-71.067421\n").locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_text("name;country;lat;lon\nParis;FR;48.8566;2.3522\n").locations, ElementsAre(paris));
+  EXPECT_THAT(read_text("name\tlat\tlon\nParis\t48.8566\t2.3522\n\"boston\" \t 42.364758\t-71.067421\n").locations,
+              ElementsAre(paris, boston));
+  EXPECT_THAT(read_text("Washington, D.C.\t38.9072\t-77.0369\n").locations,
+              ElementsAre(Location{"Washington, D.C.", 38.9072, -77.0369}));
+  EXPECT_THAT(read_text("\"Paris; France\",48.8566,2.3522\n").locations,
+              ElementsAre(Location{"Paris; France", 48.8566, 2.3522}))
+      << "delimiters inside quotes do not count";
+}
+
+TEST(CsvReaderDelimiter, TabsKeepEmptyFields) {
+  EXPECT_THAT(read_text("Paris\t\t2.3522\n").diagnostics, ElementsAre(at_line(1, "latitude is empty")));
+  EXPECT_THAT(read_text("name\tid\tlat\tlon\nParis\t\t48.8566\t2.3522\n").locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderDelimiter, CanBeChosen) {
+  EXPECT_THAT(read_with("Paris;x\t48.8566\t2.3522\n", CsvOptions{'\t', std::nullopt, "name"}).locations,
+              ElementsAre(Location{"Paris;x", 48.8566, 2.3522}));
+  EXPECT_THAT(read_with("a;b,48.8566,2.3522\n", CsvOptions{',', std::nullopt, "name"}).locations,
+              ElementsAre(Location{"a;b", 48.8566, 2.3522}));
+  EXPECT_EQ(parse_delimiter(";"), ';');
+  EXPECT_EQ(parse_delimiter("tab"), '\t');
+  EXPECT_EQ(parse_delimiter("comma"), ',');
+  EXPECT_EQ(parse_delimiter("|"), std::nullopt);
+}
+
+TEST(CsvReaderDelimiter, DecimalCommasAreRefusedNeverMisread) {
+  const ReadResult result = read_text("Paris;48,8566;2,3522\nboston;42.364758;-71.067421\n");
+  EXPECT_THAT(result.locations, ElementsAre(boston));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(1, "latitude \"48,8566\" has a decimal comma: only a decimal point is allowed "
+                                     "(48.8566)")));
+  EXPECT_EQ(message_for("name;lat;lon\nboston;42.364758;-71,067421\n"),
+            "longitude \"-71,067421\" has a decimal comma: only a decimal point is allowed (-71.067421)");
+  EXPECT_EQ(message_for("a,\"48,85\",2\n"),
+            "latitude \"48,85\" has a decimal comma: only a decimal point is allowed (48.85)");
+  EXPECT_EQ(message_for("a;1,2,3;2\n"), "latitude \"1,2,3\" is not a number");
+}
+
+// ---------------------------------------------------------------- GeoJSON (issue 17)
+
+constexpr std::string_view paris_feature =
+    R"({"type": "Feature", "properties": {"name": "Paris", "pop": 2138551}, )"
+    R"("geometry": {"type": "Point", "coordinates": [2.3522, 48.8566]}})";
+constexpr std::string_view boston_feature =
+    R"({"geometry": {"coordinates": [-71.067421, 42.364758, 10.5], "type": "Point"}, )"
+    R"("type": "Feature", "properties": {"name": "boston"}})";
+
+TEST(CsvReaderGeoJson, ReadsAFeatureCollectionInLongitudeLatitudeOrder) {
+  const std::string collection = "\xEF\xBB\xBF\n {\"type\": \"FeatureCollection\", \"features\": [\n  " +
+                                 std::string(paris_feature) + ",\n  " + std::string(boston_feature) + "\n]}\n";
+  const ReadResult result = read_with(collection, CsvOptions{});
+  EXPECT_THAT(result.locations, ElementsAre(paris, boston));
+  EXPECT_THAT(result.diagnostics, IsEmpty());
+}
+
+TEST(CsvReaderGeoJson, ReadsOneFeaturePerLine) {
+  const std::string lines = std::string(paris_feature) + "\n\n" + std::string(boston_feature) + "\n";
+  EXPECT_THAT(read_with(lines, CsvOptions{}).locations, ElementsAre(paris, boston));
+  EXPECT_THAT(read_with(std::string(paris_feature), CsvOptions{}).locations, ElementsAre(paris));
+}
+
+TEST(CsvReaderGeoJson, NamesComeFromTheChosenProperty) {
+  CsvOptions options;
+  options.name_property = "pop";
+  const std::string text = std::string(paris_feature) + "\n" + std::string(boston_feature) + "\n";
+  const ReadResult result = read_with(text, options);
+  EXPECT_THAT(result.locations, ElementsAre(Location{"2138551", 48.8566, 2.3522}));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(2, "feature 1 has no \"pop\" property (a string or a number): choose another with "
+                                     "--name-property")));
+}
+
+TEST(CsvReaderGeoJson, RefusesOtherGeometriesAndMissingCoordinatesByFeatureIndex) {
+  const std::string text =
+      "{\"type\": \"FeatureCollection\", \"features\": [\n"
+      R"( {"type": "Feature", "properties": {"name": "A"}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "B"}, "geometry": {"type": "Point"}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "C"}, "geometry": {"type": "Point", "coordinates": [0]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "D"}, "geometry": null},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "E"}, "geometry": {"type": "Point", "coordinates": [181, 0]}},)"
+      "\n"
+      R"( {"type": "Feature", "properties": {"name": "F"}, "geometry": {"type": "Point", "coordinates": ["2", "48"]}},)"
+      "\n" +
+      std::string(paris_feature) + "\n]}";
+  const ReadResult result = read_with(text, CsvOptions{});
+  EXPECT_THAT(result.locations, ElementsAre(paris));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(2, "feature 0 is a LineString: only Point geometries are read"),
+                          at_line(3, "feature 1 has no coordinates: a Point needs [longitude, latitude]"),
+                          at_line(4, "feature 2 has 1 coordinates: a Point needs [longitude, latitude]"),
+                          at_line(5, "feature 3 has no geometry: only Point features are read"),
+                          at_line(6, "feature 4: longitude 181 is outside [-180, 180]"),
+                          at_line(7, "feature 5: coordinates must be numbers, [longitude, latitude]")));
+}
+
+TEST(CsvReaderGeoJson, MalformedJsonIsOneError) {
+  const ReadResult result = read_with("{\"type\": \"FeatureCollection\", \"features\": [\n" + std::string(paris_feature) +
+                                          ",\n {\"type\": \"Feat",
+                                      CsvOptions{});
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_THAT(result.diagnostics.front().message, ::testing::StartsWith("not valid GeoJSON: "));
+  EXPECT_THAT(read_with(R"({"type": "Polygon", "coordinates": []})", CsvOptions{}).diagnostics,
+              ElementsAre(at_line(1, "the JSON has \"type\": \"Polygon\": a FeatureCollection, or one Feature per "
+                                     "line, is expected")));
+}
+
 // ---------------------------------------------------------------- refused input
 
 TEST(CsvReaderRefuses, CoordinatesOutsideTheirRange) {
@@ -348,7 +574,9 @@ TEST(CsvReaderRefuses, AWrongNumberOfFields) {
   EXPECT_EQ(message_for("boston,42.364758\n"), "expected 3 fields (name,latitude,longitude), found 2");
   EXPECT_EQ(message_for("boston,42.364758,-71.067421,\n"),
             "expected 3 fields (name,latitude,longitude), found 4");
-  EXPECT_EQ(message_for("a;1;2\n"), "expected 3 fields (name,latitude,longitude), found 1");
+  // Issue 17: a semicolon file is read as one (CsvReaderDelimiter); with commas asked for, it is one field.
+  EXPECT_THAT(read_with("a;1;2\n", CsvOptions{',', std::nullopt, "name"}).diagnostics,
+              ElementsAre(at_line(1, "expected 3 fields (name,latitude,longitude), found 1")));
   EXPECT_EQ(message_for("\"a,b\",1\n"), "expected 3 fields (name,latitude,longitude), found 2");
 }
 

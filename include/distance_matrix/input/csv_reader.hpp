@@ -1,6 +1,7 @@
 // distance_matrix/input/csv_reader.hpp
 //
-// CsvLocationReader: `name,latitude,longitude` rows, one location at a time,
+// CsvLocationReader: `name,latitude,longitude` rows (or the columns a header
+// names, comma, semicolon or tab separated, gzip/zstd/xz), one location at a time,
 // in bounded memory, with a "file:line: what is wrong" diagnostic for each
 // invalid row; read_all() and parse_locations() for a whole table. The input
 // part of the library: it knows no output and no command line.
@@ -25,12 +26,19 @@
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/input/byte_source.hpp"
+#include "distance_matrix/input/csv_options.hpp"
 #include "distance_matrix/kernel/location.hpp"
 
 namespace dm {
 
 namespace detail {
 struct ScannedRow;
+
+/// One field as found in the row, still borrowed from the input.
+struct RawField {
+  std::string_view text;            ///< trimmed; for a quoted field the part between the quotes
+  bool has_doubled_quotes = false;  ///< quoted field whose "" must become " in the value
+};
 }  // namespace detail
 
 /// How much a CsvLocationReader keeps and reads at once.
@@ -52,7 +60,16 @@ struct CsvReaderLimits {
 /// Accepted: spaces around fields, LF or CRLF line ends, a UTF-8 byte order
 /// mark, RFC 4180 quoted names (with "" for a quote, commas and line breaks
 /// inside), blank lines, duplicate and non-ASCII (UTF-8) names, and a header:
-/// a first row whose latitude and longitude are not numbers and hold no digit.
+/// a first row naming a latitude (lat, latitude, y) and a longitude column
+/// (lon, lng, long, longitude, x), whose name column is name, city, label or
+/// id (in that order of preference) and whose other columns are ignored; or a
+/// first row of three fields whose latitude and longitude are not numbers and
+/// hold no digit. CsvOptions choose the columns and the delimiter instead.
+///
+/// An input whose first non-blank byte is `{` is GeoJSON instead: the Point
+/// features of a FeatureCollection (or one Feature per line), named by the
+/// property CsvOptions::name_property. It is read whole and parsed at once
+/// (simdjson); errors name the feature's index, at the line it starts.
 ///
 /// Input is read from its source in blocks and parsed as it arrives: only the
 /// current row's bytes are kept, so memory does not grow with the input.
@@ -71,16 +88,22 @@ class CsvLocationReader {
   CsvLocationReader(std::string content, std::string display_name,
                     std::size_t error_limit = default_error_limit);
   CsvLocationReader(std::string content, std::string display_name, const CsvReaderLimits& limits);
+  CsvLocationReader(std::string content, std::string display_name, const CsvOptions& options,
+                    const CsvReaderLimits& limits = {});
 
   /// Parses what `source` yields, block by block. Reads the first block
   /// (to recognize a byte order mark) before returning; throws IoError.
   CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
-                    const CsvReaderLimits& limits = {});
+                    const CsvReaderLimits& limits = {}, const CsvOptions& options = {});
 
-  /// Streams the file (or standard input for "-"). Throws IoError.
+  /// Streams the file (or standard input for "-"), decompressed if it is
+  /// gzip, zstd or xz (by its content, whatever its name): damaged or
+  /// truncated compressed data is one of the input's errors. Throws IoError.
   [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path,
                                               std::size_t error_limit = default_error_limit);
-  [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path, const CsvReaderLimits& limits);
+  [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path, const CsvReaderLimits& limits,
+                                              const CsvOptions& options = {});
+  [[nodiscard]] static CsvLocationReader open(const std::filesystem::path& path, const CsvOptions& options);
 
   /// The next valid location, or nullopt at the end of the input.
   /// Throws IoError if the source cannot be read.
@@ -100,8 +123,12 @@ class CsvLocationReader {
   enum class RowStatus { row, end, too_long };
 
   void start();
+  void read_geojson();
   void refill();
   RowStatus scan_next_row(detail::ScannedRow& row, std::size_t& row_start, std::size_t& row_line);
+  /// Chooses the columns from the first row; false if it is a header.
+  [[nodiscard]] bool take_first_row(std::size_t row_line);
+  [[nodiscard]] std::string problem_with_field_count(std::size_t found) const;
   [[nodiscard]] Diagnostic invalid_utf8_in_name(std::size_t row_start, std::size_t row_line,
                                                 std::size_t offset) const;
   void report(std::size_t line, std::string message);
@@ -111,10 +138,26 @@ class CsvLocationReader {
   std::vector<char> block_;             ///< what one read of the source fills
   std::string display_name_;
   CsvReaderLimits limits_;
+  CsvOptions options_;
+  char delimiter_ = ',';
+  bool delimiter_settled_ = false;  ///< chosen (CsvOptions) or detected from the first row
+  std::size_t name_column_ = 0;
+  std::size_t latitude_column_ = 1;
+  std::size_t longitude_column_ = 2;
+  std::size_t field_count_ = 3;
+  bool row_number_names_ = false;
+  bool default_layout_ = true;
+  std::vector<std::string> field_labels_;  ///< how messages call each field
+  std::vector<detail::RawField> fields_;   ///< the fields of the row just scanned
+  std::size_t data_rows_ = 0;              ///< rows after the header, valid or not
+  /// GeoJSON input: its points, read whole at the start, served by next().
+  std::optional<std::vector<Location>> geojson_points_;
+  std::size_t next_point_ = 0;
   std::size_t position_ = 0;     ///< offset in buffer_ of the next unread byte
   std::size_t line_number_ = 1;  ///< physical line at position_
   bool first_row_ = true;        ///< a header may only be the first non-blank row
   bool stopped_ = false;         ///< the input ended or cannot go on (binary, a row too long)
+  bool corrupt_ = false;         ///< the compressed input could not be decoded further
   std::size_t error_count_ = 0;
   std::vector<Diagnostic> diagnostics_;
 };
