@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,21 @@ CLI::Validator positive_finite_number() {
       "");
 }
 
+/// "wgs84", "grs80" or "A,INVF" naming a valid ellipsoid.
+CLI::Validator ellipsoid_text() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::optional<Ellipsoid> ellipsoid = parse_ellipsoid(text);
+        if (!ellipsoid) {
+          return text + " is not wgs84, grs80, or A,INVF (semi-major axis in metres, inverse flattening), "
+                        "e.g. 6378137,298.257223563";
+        }
+        if (std::optional<std::string> problem = ellipsoid_problem(*ellipsoid)) return text + ": " + *problem;
+        return {};
+      },
+      "");
+}
+
 CLI::Validator duration() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -138,6 +154,8 @@ struct Arguments {
   std::string metric{to_string(Metric::haversine)};
   std::string unit{to_string(Unit::kilometers)};
   double radius_km = mean_earth_radius_km;
+  bool radius_given = false;  ///< --radius is the sphere's: a mistake with --metric geodesic
+  std::string ellipsoid;
   std::string kernel{to_string(KernelKind::simd)};
   std::string format;
   std::string layout;
@@ -249,15 +267,26 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_option(flags_of(Option::metric), arguments.metric,
                  "haversine: great circle, accurate everywhere\n"
                  "(default); equirectangular: flat projection,\n"
-                 "fast, for short distances")
+                 "fast, for short distances; geodesic: on the\n"
+                 "ellipsoid (--ellipsoid), Karney's algorithm\n"
+                 "by GeographicLib, scalar for either --kernel")
       ->check(choices(Option::metric))
       ->type_name("NAME");
   app.add_option(flags_of(Option::radius), arguments.radius_km,
-                 "Sphere radius in kilometers. Default:\n"
-                 "6371.0088, the mean Earth radius. At most\n"
-                 "2.86e307 (2.86e304 with --unit m)")
+                 "Sphere radius in kilometers, not with\n"
+                 "--metric geodesic. Default: 6371.0088, the\n"
+                 "mean Earth radius. At most 2.86e307\n"
+                 "(2.86e304 with --unit m)")
       ->check(positive_finite_number())
+      ->each([&arguments](const std::string&) { arguments.radius_given = true; })
       ->type_name("KM");
+  app.add_option(flags_of(Option::ellipsoid), arguments.ellipsoid,
+                 "With --metric geodesic: wgs84 (default),\n"
+                 "grs80, or A,INVF: semi-major axis in metres\n"
+                 "and inverse flattening (0: a sphere; else\n"
+                 "|INVF| >= 100, negative for prolate)")
+      ->check(ellipsoid_text())
+      ->type_name("ELLIPSOID");
   app.add_option(flags_of(Option::unit), arguments.unit,
                  "Distance unit: kilometers (default), meters,\n"
                  "miles, nautical miles")
@@ -417,6 +446,27 @@ void check_radius_fits_unit(const Arguments& arguments) {
                                              arguments.unit + " is " + shortest_text(largest) + " km");
 }
 
+/// --radius and --ellipsoid each belong to their own kind of metric.
+void check_figure_fits_metric(const Arguments& arguments, const DistanceOptions& distance) {
+  if (distance.metric == Metric::geodesic) {
+    if (arguments.radius_given) {
+      throw CLI::ValidationError("--radius", "is the sphere's radius and cannot be combined with --metric geodesic; "
+                                             "use --ellipsoid wgs84|grs80|A,INVF");
+    }
+    try {
+      validate(distance);
+    } catch (const std::invalid_argument& error) {
+      throw CLI::ValidationError("--ellipsoid", error.what());
+    }
+    return;
+  }
+  if (!arguments.ellipsoid.empty()) {
+    throw CLI::ValidationError("--ellipsoid", "applies to --metric geodesic only, not " + arguments.metric +
+                                                  " (which uses --radius)");
+  }
+  check_radius_fits_unit(arguments);
+}
+
 CommandLine resolve(const Arguments& arguments) {
   if (arguments.output_given && arguments.output.empty()) {
     throw CLI::ValidationError("--output", "output path is empty");
@@ -442,7 +492,8 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.distance.unit = parse_unit(arguments.unit).value_or(Unit::kilometers);
   command.run.distance.radius_km = arguments.radius_km;
   command.run.distance.kernel = parse_kernel_kind(arguments.kernel).value_or(KernelKind::simd);
-  check_radius_fits_unit(arguments);
+  if (!arguments.ellipsoid.empty()) command.run.distance.ellipsoid = parse_ellipsoid(arguments.ellipsoid).value_or(wgs84);
+  check_figure_fits_metric(arguments, command.run.distance);
   if (command.mpi && command.run.io_latency > std::chrono::nanoseconds::zero()) {
     throw CLI::ValidationError("--io-latency", "simulates one process's waits and cannot be combined with -e mpi");
   }

@@ -21,7 +21,7 @@
 namespace dm::cli {
 
 enum class Option {
-  input, help, output, executor, runner, workers, chunk_size, io_latency, metric, radius, unit, kernel,
+  input, help, output, executor, runner, workers, chunk_size, io_latency, metric, radius, ellipsoid, unit, kernel,
   format, layout, dtype, destinations, summary, nearest, within, columns, delimiter, name_property, quiet,
   progress, partitioned, version,
 };
@@ -73,6 +73,7 @@ inline constexpr OptionSpelling command_line_options[] = {
     {Option::io_latency, "--io-latency", ""},
     {Option::metric, "--metric", "", metric_choices},
     {Option::radius, "--radius", ""},
+    {Option::ellipsoid, "--ellipsoid", ""},
     {Option::unit, "--unit", "", unit_choices},
     {Option::kernel, "--kernel", "", kernel_choices},
     {Option::format, "--format", "", format_choices},

@@ -16,6 +16,11 @@ find_package(zstd CONFIG REQUIRED)
 find_package(LibLZMA REQUIRED)
 # GeoJSON input (libsimdjson-dev).
 find_package(simdjson CONFIG REQUIRED)
+# GeographicLib (libgeographiclib-dev): Karney's geodesics, the --metric geodesic
+# kernel. Debian ships its pkg-config module; its CMake find module lies outside
+# CMake's search path and defines no target.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(GeographicLib REQUIRED IMPORTED_TARGET geographiclib)
 
 # Open MPI for `-e mpi` (libopenmpi-dev): on by default when it is found.
 # Only MPI's C API is used: the deprecated C++ bindings are left out.

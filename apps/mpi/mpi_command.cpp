@@ -247,7 +247,7 @@ std::string report(Communicator& communicator, const Phases& phases, std::size_t
   text += phase_line("calculation", calculation,
                      std::to_string(cells) + " pairs (mpi, " + std::to_string(workers) +
                          (workers == 1 ? " worker" : " workers") + " per rank, " +
-                         describe_kernel(command.run.distance.kernel) + ')');
+                         describe_kernel(command.run.distance) + ')');
   if (counting.slowest > 0) text += phase_line("count", counting, "text rows encoded once to size each share");
   text += phase_line("write", write,
                      "-> " + printable(command.output.string()) +

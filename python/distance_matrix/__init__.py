@@ -24,7 +24,7 @@ Files are read as the command line reads them (headers, ``columns``,
 semicolons and tabs, gzip/zstd/xz, GeoJSON points): ``read_locations(path)``.
 
 Functions: pdist, cdist, nearest, summary, read_locations, simd_target. Constants: METRICS,
-UNITS, KERNELS, MEAN_EARTH_RADIUS_KM, SUMMARY_DTYPE, __version__.
+ELLIPSOIDS, UNITS, KERNELS, MEAN_EARTH_RADIUS_KM, SUMMARY_DTYPE, __version__.
 """
 
 from __future__ import annotations
@@ -37,16 +37,20 @@ import numpy.typing as npt
 from . import _core
 
 __all__ = ["pdist", "cdist", "nearest", "within", "summary", "read_locations", "InputError", "simd_target",
-           "METRICS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
+           "METRICS", "ELLIPSOIDS", "UNITS", "KERNELS", "MEAN_EARTH_RADIUS_KM", "SUMMARY_DTYPE"]
 
 __version__: str = _core.__version__
 
 #: Raised for invalid input rows (a ValueError): one ``file:line: what is wrong`` line per problem.
 InputError = _core.InputError
 
-#: Names accepted by ``metric=``: the accurate great circle, or the flat
-#: approximation around the mean latitude (fast, for short distances).
+#: Names accepted by ``metric=``: the accurate great circle, the flat
+#: approximation around the mean latitude (fast, for short distances), or the
+#: geodesic on an ellipsoid (WGS84 by default; Karney's algorithm, GeographicLib).
 METRICS: tuple[str, ...] = _core.METRICS
+#: Names accepted by ``ellipsoid=`` (with ``metric="geodesic"``), besides an
+#: ``(a, inverse_flattening)`` pair: semi-major axis in metres and 1/f.
+ELLIPSOIDS = ("wgs84", "grs80")
 #: Names accepted by ``unit=``: kilometres, metres, statute miles, nautical miles.
 UNITS: tuple[str, ...] = _core.UNITS
 #: Names accepted by ``kernel=``: vectorized (Highway, best instruction set of
@@ -94,6 +98,23 @@ def _workers(workers: Optional[int]) -> int:
     return int(workers)
 
 
+def _radius(radius: Optional[float]) -> Optional[float]:
+    return None if radius is None else float(radius)
+
+
+def _ellipsoid(ellipsoid: Any) -> Optional[str]:
+    # A name, or (a, 1/f) written as the command line's --ellipsoid A,INVF.
+    if ellipsoid is None or isinstance(ellipsoid, str):
+        return ellipsoid
+    try:
+        axis, inverse_flattening = (float(value) for value in ellipsoid)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"ellipsoid must be 'wgs84', 'grs80' or (semi-major axis in metres, inverse flattening), not {ellipsoid!r}"
+        ) from None
+    return f"{axis!r},{inverse_flattening!r}"
+
+
 def _out(out: Optional[np.ndarray]) -> Optional[np.ndarray]:
     if out is None or isinstance(out, np.ndarray):
         return out
@@ -105,7 +126,8 @@ def pdist(
     *,
     metric: str = "haversine",
     unit: str = "km",
-    radius: float = MEAN_EARTH_RADIUS_KM,
+    radius: Optional[float] = None,
+    ellipsoid: Any = None,
     dtype: Optional[npt.DTypeLike] = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
@@ -120,13 +142,20 @@ def pdist(
         read in place in any order or strides, never copied; other real
         numbers are converted to float64. Latitudes in [-90, 90],
         longitudes in [-180, 180].
-    metric : {"haversine", "equirectangular"}
+    metric : {"haversine", "equirectangular", "geodesic"}
         The great circle (accurate to 1e-9 km everywhere, antipodes and
-        poles included), or the flat approximation around the mean latitude.
+        poles included), the flat approximation around the mean latitude,
+        or the geodesic on ``ellipsoid`` (within 1 micrometre of Karney's
+        exact solution, by GeographicLib; scalar for either ``kernel``).
     unit : {"km", "m", "mi", "nmi"}
         Unit of the distances.
-    radius : float
+    radius : float, optional
         Sphere radius in kilometres (default: mean Earth radius 6371.0088).
+        Not with ``metric="geodesic"``.
+    ellipsoid : {"wgs84", "grs80"} or (float, float), optional
+        With ``metric="geodesic"`` only: the ellipsoid by name (default
+        "wgs84") or as (semi-major axis in metres, inverse flattening),
+        1/f = 0 for a sphere, else abs(1/f) >= 100.
     dtype : numpy.float64 or numpy.float32, optional
         The result's type: float64 unless ``out`` is given, then out's.
         float32 rounds each double once, to nearest.
@@ -161,8 +190,8 @@ def pdist(
     """
     out = _out(out)
     return _core.compute(
-        _as_points(points, "points"), None, out, metric, unit, float(radius), _dtype_name(dtype, out), kernel,
-        _workers(workers),
+        _as_points(points, "points"), None, out, metric, unit, _radius(radius), _ellipsoid(ellipsoid),
+        _dtype_name(dtype, out), kernel, _workers(workers),
     )
 
 
@@ -172,7 +201,8 @@ def cdist(
     *,
     metric: str = "haversine",
     unit: str = "km",
-    radius: float = MEAN_EARTH_RADIUS_KM,
+    radius: Optional[float] = None,
+    ellipsoid: Any = None,
     dtype: Optional[npt.DTypeLike] = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
@@ -192,7 +222,7 @@ def cdist(
     out = _out(out)
     return _core.compute(
         _as_points(points, "points"), _as_points(destinations, "destinations"), out, metric, unit,
-        float(radius), _dtype_name(dtype, out), kernel, _workers(workers),
+        _radius(radius), _ellipsoid(ellipsoid), _dtype_name(dtype, out), kernel, _workers(workers),
     )
 
 

@@ -1,11 +1,8 @@
 #include "distance_matrix/kernel/distance_options.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <stdexcept>
-#include <string>
 
 namespace dm {
 
@@ -30,16 +27,9 @@ std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept {
 
 namespace {
 
-/// The longest distance any metric can produce on a sphere of radius_km, in unit.
+/// The longest distance any sphere metric can produce on a sphere of radius_km, in unit.
 double distance_bound(double radius_km, Unit unit) noexcept {
   return 2.0 * std::numbers::pi * (radius_km / kilometers_per(unit));
-}
-
-/// Shortest text that reads back as the same double.
-std::string shortest(double value) {
-  char text[32];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  return {text, result.ptr};
 }
 
 }  // namespace
@@ -49,19 +39,6 @@ double largest_radius_km(Unit unit) noexcept {
   // The estimate may be a rounding step too large; walk down to the first that holds.
   while (!std::isfinite(distance_bound(radius, unit))) radius = std::nextafter(radius, 0.0);
   return radius;
-}
-
-const DistanceOptions& validate(const DistanceOptions& options) {
-  if (!(options.radius_km > 0) || !std::isfinite(options.radius_km)) {
-    throw std::invalid_argument("radius " + shortest(options.radius_km) + " km is not a positive finite number");
-  }
-  if (!std::isfinite(distance_bound(options.radius_km, options.unit))) {
-    throw std::invalid_argument("radius " + shortest(options.radius_km) + " km gives distances in " +
-                                std::string(to_string(options.unit)) +
-                                " too large for a double; the largest radius allowed with this unit is " +
-                                shortest(largest_radius_km(options.unit)) + " km");
-  }
-  return options;
 }
 
 }  // namespace dm

@@ -174,15 +174,24 @@ HWY_AFTER_NAMESPACE();
 namespace dm::simd {
 namespace {
 
-/// The code compiled for one instruction set.
-struct Target {
-  std::int64_t highway_target = 0;  ///< HWY_AVX3, ...
+/// One instruction set's run function for each metric that has a vectorized
+/// kernel: the metric strategies (src/kernel/metrics/) call them through
+/// the dispatch functions below. A new vectorized metric adds its entry here
+/// and in DM_SIMD_TARGET; a metric without one (geodesic, for now) runs its
+/// scalar code for KernelKind::simd too.
+struct RunFunctions {
   decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
   decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
 };
 
+/// The code compiled for one instruction set.
+struct Target {
+  std::int64_t highway_target = 0;  ///< HWY_AVX3, ...
+  RunFunctions run;
+};
+
 #define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
-  Target { HIGHWAY_TARGET, &NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun }
+  Target { HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun}, }
 
 /// Every instruction set foreach_target.h compiled this file for, best first.
 /// The static target (what the compiler flags alone allow: SCALAR or EMU128
@@ -234,12 +243,12 @@ const Target& target_in_force() noexcept {
 
 void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
                    double anchor_y, double anchor_z, double radius, double* out) noexcept {
-  target_in_force().haversine(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
+  target_in_force().run.haversine(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
 }
 
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
-  target_in_force().equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
+  target_in_force().run.equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
 }
 
 std::string_view target_name() noexcept {

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <numbers>
 #include <stdexcept>
 
 namespace dm {
@@ -35,14 +34,6 @@ std::string_view to_string(ValueType type) noexcept { return name_in(value_type_
 
 std::optional<ValueType> parse_value_type(std::string_view text) noexcept {
   return value_in(value_type_names, text);
-}
-
-double largest_distance(const DistanceOptions& options) noexcept {
-  const double radius = options.radius_km / kilometers_per(options.unit);
-  // Equirectangular: √(Δλ² cos² φm + Δφ²) ≤ √(π² + π²); a great circle at most π.
-  const double angle = options.metric == Metric::equirectangular ? std::numbers::pi * std::numbers::sqrt2
-                                                                  : std::numbers::pi;
-  return radius * angle;
 }
 
 bool can_hold(ValueType type, const DistanceOptions& options) noexcept {

@@ -151,7 +151,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
                        job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
   if (streams) {
     RunReport report = stream_async(reader, output, job);
-    report.kernel = describe_kernel(job.distance.kernel);
+    report.kernel = describe_kernel(job.distance);
     return report;
   }
   // The async runner awaits its latency on timers; the others block on it.
@@ -220,7 +220,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
     report.chunk_size = nearest_origins_per_task;
     report.stages_overlap = false;
   }
-  report.kernel = describe_kernel(job.distance.kernel);
+  report.kernel = describe_kernel(job.distance);
   report.total = Clock::now() - start;
   return report;
 }

@@ -134,6 +134,8 @@ const Case cases[] = {
     {"npy_condensed_float64", {"--layout", "condensed"}, "out.npy"},
     {"to_csv", {"--to", "TO"}, "out.csv"},
     {"to_npy_float32", {"--to", "TO", "--dtype", "float32"}, "out.npy"},
+    {"geodesic_csv_pairs", {"--metric", "geodesic"}, "out.csv"},
+    {"geodesic_to_npy", {"--metric", "geodesic", "--ellipsoid", "grs80", "--to", "TO"}, "out.npy"},
 };
 
 void PrintTo(const Case& test_case, std::ostream* out) { *out << test_case.name; }

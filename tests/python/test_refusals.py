@@ -62,6 +62,13 @@ def test_limits_themselves_are_valid():
         ({"radius": float("inf")}, "radius"),
         ({"radius": 1e308}, "radius"),
         ({"radius": 1e300, "dtype": np.float32}, "do not fit in float32"),
+        ({"metric": "geodesic", "radius": 6371.0}, "radius is the sphere's and cannot be combined with metric='geodesic'"),
+        ({"ellipsoid": "wgs84"}, "ellipsoid applies to metric='geodesic' only"),
+        ({"metric": "geodesic", "ellipsoid": "clarke1866"}, "ellipsoid 'clarke1866' is not one of"),
+        ({"metric": "geodesic", "ellipsoid": (6378137.0, 50.0)}, "inverse flattening 50 is not allowed"),
+        ({"metric": "geodesic", "ellipsoid": (0.0, 298.0)}, "is not a positive finite number"),
+        ({"metric": "geodesic", "ellipsoid": (1.0, 2.0, 3.0)}, "ellipsoid must be 'wgs84', 'grs80' or"),
+        ({"metric": "geodesic", "ellipsoid": (1e300, 298.0), "unit": "m", "dtype": np.float32}, "do not fit in float32"),
         ({"dtype": np.int32}, "dtype must be numpy.float64 or numpy.float32"),
         ({"dtype": np.float16}, "dtype must be numpy.float64 or numpy.float32"),
         ({"dtype": "no such type"}, "dtype must be numpy.float64 or numpy.float32"),
@@ -146,3 +153,8 @@ def test_bad_points_leave_out_untouched():
     with pytest.raises(ValueError):
         dm.pdist(points, out=out)
     assert np.array_equal(out, untouched((6,)))
+
+
+def test_summary_refuses_the_geodesic_until_its_index_margin_exists():
+    with pytest.raises(ValueError, match="metric 'geodesic' is not yet supported by nearest and summary"):
+        dm.summary(GOOD, metric="geodesic")

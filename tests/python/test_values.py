@@ -1,12 +1,14 @@
 """Values of pdist and cdist against independent references: scikit-learn's
 haversine_distances (the textbook formula, off by at most ~2e-4 km near the
-antipode), SciPy's squareform layout, and NumPy's own float32 rounding."""
+antipode), Python's geographiclib for the geodesic (Karney's own Python code),
+SciPy's squareform layout, and NumPy's own float32 rounding."""
 
 import doctest
 
 import numpy as np
 import pytest
 from scipy.spatial.distance import squareform
+from geographiclib.geodesic import Geodesic
 from sklearn.metrics.pairwise import haversine_distances
 
 import distance_matrix as dm
@@ -152,3 +154,22 @@ def test_float_input_is_not_copied(rng, order, dtype):
         tracemalloc.stop()
     assert result.shape == (1_000_000, 1)
     assert result.nbytes <= peak < result.nbytes + 1_000_000
+
+
+@pytest.mark.parametrize("ellipsoid, a, invf", [(None, 6378137.0, 298.257223563), ("grs80", 6378137.0, 298.257222101),
+                                                ((6378388.0, 297.0), 6378388.0, 297.0)])
+def test_geodesic_matches_geographiclib(rng, ellipsoid, a, invf):
+    origins, destinations = random_points(rng, 40), random_points(rng, 25)
+    # Nearly antipodal pairs, Karney's hardest case, among them (origins 4 to 8: 0 to 3 are poles and the antimeridian).
+    near = origins[4:9]
+    destinations[:5, 0] = np.clip(-near[:, 0] + rng.uniform(-0.01, 0.01, 5), -90, 90)
+    destinations[:5, 1] = np.clip(np.where(near[:, 1] > 0, near[:, 1] - 180, near[:, 1] + 180)
+                                  + rng.uniform(-0.01, 0.01, 5), -180, 180)
+    geodesic = Geodesic(a, 1 / invf)
+    expected = np.array([[geodesic.Inverse(*p, *q)["s12"] for q in destinations] for p in origins])
+    for kernel in dm.KERNELS:
+        result = dm.cdist(origins, destinations, metric="geodesic", ellipsoid=ellipsoid, unit="m", kernel=kernel)
+        np.testing.assert_allclose(result, expected, rtol=0, atol=1e-6)
+    condensed = dm.pdist(origins, metric="geodesic", ellipsoid=ellipsoid, unit="km")
+    np.testing.assert_array_equal(squareform(condensed), dm.cdist(origins, origins, metric="geodesic",
+                                                                  ellipsoid=ellipsoid, unit="km"))

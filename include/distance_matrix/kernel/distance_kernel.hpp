@@ -17,7 +17,8 @@
 //      Valid Range: latitude [-90, 90], longitude [-180, 180] degrees, finite
 //                   (the CSV reader and the Python module refuse anything
 //                   else); options as validate() accepts them (radius in
-//                   (0, largest_radius_km(unit)]), else std::invalid_argument.
+//                   (0, largest_radius_km(unit)]; for geodesic, the
+//                   ellipsoid), else std::invalid_argument.
 //   distance(origin, destination), compute(range, out),
 //   compute_run(anchor, first, last, out), haversine metric, both kernels:
 //      Valid Range: origin, destination, anchor, first, last within size();
@@ -33,6 +34,13 @@
 //   the same, equirectangular metric:
 //      An approximation for short distances, outside the contract; both
 //      kernels evaluate the same expression (simd with Highway's 3-ulp cosine).
+//   the same, geodesic metric (options.ellipsoid, WGS84 by default):
+//      Valid Range: ellipsoids ellipsoid_problem() accepts (|f| <= 1/100).
+//      Max Error:   1e-6 m (one micrometre) everywhere on the ellipsoid.
+//      Measured:    0 against PROJ on 628 stress pairs
+//                   (tests/kernel/geodesic_accuracy_test.cpp, docs/geodesic.md).
+//      Exact:       0 for coincident points; d(a, b) == d(b, a) bit for bit.
+//      Kernels:     GeographicLib's Geodesic::Inverse for both (no simd yet).
 //   simd versus scalar: they may differ in the last bits, within the contract
 //      (at most 3.6e-12 km apart on data/1k_locations.csv).
 //
@@ -44,6 +52,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,9 +64,15 @@
 
 namespace dm {
 
+class MetricStrategy;  // src/kernel/metric_strategy.hpp: one per metric, chosen by DistanceOptions::metric
+
 /// The one place where distances are computed. Executors decide *who* computes
 /// *which* pairs and *when*; they never do the math themselves, so every
 /// executor produces the same doubles, bit for bit.
+///
+/// The metric is a strategy (src/kernel/metric_strategy.hpp): each metric
+/// prepares its own per-location terms and computes runs from them; this
+/// class holds one and forwards to it.
 ///
 /// Two implementations, chosen by DistanceOptions::kernel:
 ///  - simd (default): per-location unit vectors (x, y, z) are prepared once
@@ -72,7 +87,9 @@ namespace dm {
 ///  - scalar: the haversine with libm, one pair at a time, written so that it
 ///    stays accurate at every separation; the reference and the baseline.
 ///
-/// Accuracy contract (haversine, both kernels; measured by
+/// Accuracy contract, one block per metric.
+///
+/// Haversine (both kernels; measured by
 /// tests/kernel_accuracy_test.cpp and tests/tools/kernel_accuracy.cpp against
 /// a 160-bit MPFR evaluation of the exact great circle for the input doubles):
 ///
@@ -97,12 +114,29 @@ namespace dm {
 /// may differ in the last bits (within the contract), and so may simd on two
 /// different instruction sets.
 ///
-/// The equirectangular metric is an approximation (not covered by the
-/// contract); both kernels evaluate the same expression, with libm's cos or
-/// Highway's (3 ulp).
+/// Equirectangular: an approximation (not covered by a contract); both
+/// kernels evaluate the same expression, with libm's cos or Highway's (3 ulp).
+///
+/// Geodesic (on DistanceOptions::ellipsoid, WGS84 by default; measured by
+/// tests/kernel/geodesic_accuracy_test.cpp against PROJ's independent C
+/// implementation of Karney's algorithm, on random pairs, pairs near and at
+/// the poles, on the equator, on meridians, coincident, millimetres apart,
+/// nearly antipodal and antipodal pairs, and the antimeridian):
+///
+///          Valid Range: latitude [-90, 90], longitude [-180, 180] degrees;
+///                       ellipsoids with |f| <= 1/100 (ellipsoid_problem)
+///   Max absolute error: 1e-6 m (one micrometre), everywhere on the
+///                       ellipsoid; GeographicLib, which computes it,
+///                       documents 15 nm for WGS84.
+///   Exact:              0 for coincident points; d(a, b) == d(b, a) bit for
+///                       bit (the pair is ordered by its coordinates before
+///                       any arithmetic).
+///   Kernels:            one, GeographicLib's Geodesic::Inverse, for both
+///                       KernelKind values until a vectorized one exists;
+///                       describe_kernel() says so.
 ///
 /// The kernel keeps its own copy of the coordinates, prepared for the metric
-/// (unit vectors, cosines), and can grow one location at a time so that a
+/// and kernel (unit vectors, cosines, degrees), and can grow one location at a time so that a
 /// streaming pipeline can compute row j as soon as location j arrives.
 /// compute() is const and touches no shared mutable state: any number of
 /// threads (or forked processes) may call it at once on disjoint outputs.
@@ -112,6 +146,12 @@ class DistanceKernel {
   /// distances would overflow to infinity.
   explicit DistanceKernel(DistanceOptions options = {});
   DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
+  DistanceKernel(const DistanceKernel& other);
+  DistanceKernel& operator=(const DistanceKernel& other);
+  /// A moved-from kernel may only be assigned to or destroyed.
+  DistanceKernel(DistanceKernel&&) noexcept;
+  DistanceKernel& operator=(DistanceKernel&&) noexcept;
+  ~DistanceKernel();
 
   void reserve(std::size_t count);
   void add(double latitude_degrees, double longitude_degrees);
@@ -135,27 +175,24 @@ class DistanceKernel {
   /// shape, range split and executor yields the same doubles, bit for bit.
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
-  /// The locations' prepared unit vectors, one coordinate per span (size()
-  /// each; read-only, valid until the next add()). For a spatial index: the
-  /// chord between two unit vectors grows with their great-circle distance,
-  /// so a search by chord finds the nearest candidates, which the kernel
-  /// then measures (queries/neighbour_index.hpp). Every metric has them.
+  /// What computes the distances, as the timing report names it (see describe_kernel).
+  [[nodiscard]] std::string description() const;
+
+  /// The locations' unit vectors, one coordinate per span (size() each;
+  /// read-only, valid until the next add()). For a spatial index: the chord
+  /// between two unit vectors grows with their great-circle distance, so a
+  /// search by chord finds the nearest candidates, which the kernel then
+  /// measures (queries/neighbour_index.hpp). Kept for every metric, apart from
+  /// the metric's own prepared terms.
   [[nodiscard]] std::span<const double> unit_x() const noexcept { return {unit_x_.data(), size_}; }
   [[nodiscard]] std::span<const double> unit_y() const noexcept { return {unit_y_.data(), size_}; }
   [[nodiscard]] std::span<const double> unit_z() const noexcept { return {unit_z_.data(), size_}; }
 
  private:
-  void compute_run_scalar(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
-
   DistanceOptions options_;
-  double radius_in_unit_;
   std::size_t size_ = 0;
-  // Per location, each followed by zero padding so the vector code may read
-  // a whole vector past the last location (see src/simd_distance.hpp).
-  std::vector<double> latitude_degrees_;
-  std::vector<double> longitude_degrees_;
-  std::vector<double> cos_latitude_;
-  std::vector<double> unit_x_;
+  std::unique_ptr<MetricStrategy> metric_;  ///< never null
+  std::vector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
   std::vector<double> unit_y_;
   std::vector<double> unit_z_;
 };
@@ -168,5 +205,9 @@ class DistanceKernel {
 /// What computes the distances, as the timing report names it: "scalar", or
 /// "simd " and the instruction set, e.g. "simd avx512".
 [[nodiscard]] std::string describe_kernel(KernelKind kernel);
+
+/// The same for a metric and kernel: the metric may not have every kernel
+/// (and then says what runs instead).
+[[nodiscard]] std::string describe_kernel(const DistanceOptions& options);
 
 }  // namespace dm

@@ -1,8 +1,8 @@
 // distance_matrix/kernel/distance_options.hpp
 //
-// DistanceOptions: which metric, unit, sphere radius and kernel the distances
-// are computed with, the names the command line spells them by, and the
-// radius check.
+// DistanceOptions: which metric, unit, sphere radius (or, for geodesic,
+// ellipsoid) and kernel the distances are computed with, the names the
+// command line spells them by, each metric's bound and the options check.
 //
 // Thread safety: values and pure functions.
 //
@@ -13,6 +13,8 @@
 //                            for latitudes [-90, 90], longitudes [-180, 180].
 //   Metric::equirectangular  An approximation for short distances, outside
 //                            the contract.
+//   Metric::geodesic         Max Error 1e-6 m on any accepted ellipsoid
+//                            (ellipsoid.hpp), everywhere (docs/geodesic.md).
 //   KernelKind::simd/scalar  Both meet the contract; they may differ in the
 //                            last bits (at most 3.6e-12 km on
 //                            data/1k_locations.csv).
@@ -20,9 +22,12 @@
 //   largest_radius_km(unit)  Any Unit; about 2.86e307 km for km, 2.86e304 km
 //                            for m: the largest radius whose 2π radii are a
 //                            finite double in `unit`.
+//   largest_distance(options) Any options validate() accepts: finite.
 //   validate(options)        Valid Range: radius_km finite, > 0 and
-//                            <= largest_radius_km(unit); else throws
-//                            std::invalid_argument.
+//                            <= largest_radius_km(unit) (sphere metrics);
+//                            for geodesic, an ellipsoid ellipsoid_problem()
+//                            accepts whose π·max(a, b) is finite in unit;
+//                            else throws std::invalid_argument.
 //
 // Example:
 //   dm::DistanceOptions options{.unit = dm::Unit::miles, .kernel = dm::KernelKind::scalar};
@@ -35,13 +40,17 @@
 #include <string_view>
 
 #include "distance_matrix/enum_names.hpp"
+#include "distance_matrix/kernel/ellipsoid.hpp"
 
 namespace dm {
 
-/// How the distance between two points is measured.
+/// How the distance between two points is measured. Each metric owns its
+/// prepared per-location terms, its bounds and its accuracy block
+/// (src/kernel/metrics/, summarized in distance_kernel.hpp).
 enum class Metric {
   haversine,        ///< great circle on a sphere, accurate everywhere (antipodes and poles included)
   equirectangular,  ///< flat projection around the mean latitude: fast, good for short distances
+  geodesic,         ///< shortest path on an ellipsoid (WGS84 by default), Karney's algorithm
 };
 
 /// Which implementation of the distance math runs. Both honour every metric,
@@ -61,8 +70,9 @@ inline constexpr double mean_earth_radius_km = 6371.0088;
 struct DistanceOptions {
   Metric metric = Metric::haversine;
   Unit unit = Unit::kilometers;
-  double radius_km = mean_earth_radius_km;
+  double radius_km = mean_earth_radius_km;  ///< the sphere of haversine and equirectangular
   KernelKind kernel = KernelKind::simd;
+  Ellipsoid ellipsoid = wgs84;  ///< the ellipsoid of geodesic (radius_km is not used there)
 };
 
 /// Length of one `unit` in kilometers.
@@ -70,7 +80,8 @@ struct DistanceOptions {
 
 /// Names as the command line spells them ("haversine", "km", ...).
 inline constexpr EnumName<Metric> metric_names[] = {{Metric::haversine, "haversine"},
-                                                    {Metric::equirectangular, "equirectangular"}};
+                                                    {Metric::equirectangular, "equirectangular"},
+                                                    {Metric::geodesic, "geodesic"}};
 inline constexpr EnumName<Unit> unit_names[] = {
     {Unit::kilometers, "km"}, {Unit::meters, "m"}, {Unit::miles, "mi"}, {Unit::nautical_miles, "nmi"}};
 inline constexpr EnumName<KernelKind> kernel_kind_names[] = {{KernelKind::simd, "simd"},
@@ -83,14 +94,21 @@ inline constexpr EnumName<KernelKind> kernel_kind_names[] = {{KernelKind::simd, 
 [[nodiscard]] std::optional<KernelKind> parse_kernel_kind(std::string_view text) noexcept;
 
 /// The largest sphere radius, in kilometers, whose distances in `unit` are
-/// all finite doubles. No metric yields more than 2π radii (haversine at most
-/// π, equirectangular at most π√2), so this is the largest r with
+/// all finite doubles. No sphere metric yields more than 2π radii (haversine
+/// at most π, equirectangular at most π√2), so this is the largest r with
 /// 2π·r/kilometers_per(unit) finite: about 2.86e307 km in km, 2.86e304 km in m.
 [[nodiscard]] double largest_radius_km(Unit unit) noexcept;
 
-/// Returns `options` if options.radius_km is positive, finite and at most
-/// largest_radius_km(options.unit); otherwise throws std::invalid_argument
-/// naming the value and the largest allowed.
+/// An upper bound of every distance options.metric can produce, in
+/// options.unit (π radii for haversine, π√2 for equirectangular, π·max(a, b)
+/// for geodesic), as the
+/// metric itself states it: the NPY encoder checks float32 against it.
+[[nodiscard]] double largest_distance(const DistanceOptions& options) noexcept;
+
+/// Returns `options` if the metric accepts them: for the sphere metrics,
+/// radius_km positive, finite and at most largest_radius_km(options.unit);
+/// for geodesic, an ellipsoid ellipsoid_problem() accepts, whose distances
+/// in options.unit are finite; otherwise throws std::invalid_argument naming the value and what is allowed.
 const DistanceOptions& validate(const DistanceOptions& options);
 
 }  // namespace dm

@@ -35,10 +35,8 @@ inline constexpr EnumName<ValueType> value_type_names[] = {{ValueType::float64, 
 [[nodiscard]] std::optional<ValueType> parse_value_type(std::string_view text) noexcept;
 [[nodiscard]] constexpr std::size_t size_of(ValueType type) noexcept { return type == ValueType::float64 ? 8 : 4; }
 
-/// The largest distance `options` can produce (half the circumference, or
-/// π√2 radii for the equirectangular approximation), in its unit.
-[[nodiscard]] double largest_distance(const DistanceOptions& options) noexcept;
-/// Whether every distance of `options` is finite as `type`.
+/// Whether every distance of `options` is finite as `type`, by the metric's
+/// own bound, largest_distance(options) (kernel/distance_options.hpp).
 [[nodiscard]] bool can_hold(ValueType type, const DistanceOptions& options) noexcept;
 
 /// A complete NPY format version 1.0 header for a C-order little-endian

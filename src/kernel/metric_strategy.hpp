@@ -1,0 +1,43 @@
+#pragma once
+
+// The seam between DistanceKernel and the metrics: each metric prepares its
+// own per-location terms once per location and computes runs from them, with
+// the kernel kind (simd or scalar) chosen when it is made. DistanceKernel only
+// holds one and forwards to it. A new metric is one more class behind this
+// interface (src/kernel/metrics/), one more case in metric_strategy.cpp, and,
+// for a vectorized kernel, one more entry in simd_distance.cpp's RunFunctions.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "distance_matrix/kernel/distance_options.hpp"
+
+namespace dm {
+
+class MetricStrategy {
+ public:
+  virtual ~MetricStrategy() = default;
+
+  [[nodiscard]] virtual std::unique_ptr<MetricStrategy> clone() const = 0;
+  virtual void reserve(std::size_t count) = 0;
+  virtual void add(double latitude_degrees, double longitude_degrees) = 0;
+
+  /// out[m - first] = distance between location `anchor` and location m, for
+  /// m in [first, last), first < last. The value of a pair depends only on its
+  /// two locations, whichever is the anchor.
+  virtual void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept = 0;
+
+  /// What computes the distances, as the timing report names it.
+  [[nodiscard]] virtual std::string describe() const = 0;
+
+ protected:
+  MetricStrategy() = default;
+  MetricStrategy(const MetricStrategy&) = default;
+  MetricStrategy& operator=(const MetricStrategy&) = default;
+};
+
+/// The strategy for options.metric and options.kernel; `options` already validated.
+[[nodiscard]] std::unique_ptr<MetricStrategy> make_metric_strategy(const DistanceOptions& options);
+
+}  // namespace dm

@@ -1,0 +1,84 @@
+#include "src/kernel/metrics/haversine_metric.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "distance_matrix/kernel/distance_kernel.hpp"
+#include "src/kernel/metrics/degrees.hpp"
+
+namespace dm::metrics {
+namespace {
+
+/// Central angle by the haversine formula, written so that it stays accurate
+/// at every separation. The textbook 2·asin(√a) loses all precision near the
+/// antipode, where a → 1. Here the complement 1 - a is not computed by
+/// subtraction but as the haversine to the *antipode* of the destination,
+/// hav(π - θ) = sin²((φ1+φ2)/2) + cos φ1 cos φ2 cos²(Δλ/2), a sum of two
+/// non-negative terms; atan2 of both square roots is then well conditioned
+/// for every θ in [0, π]. Differences are formed in degrees before scaling,
+/// which keeps tiny distances accurate too.
+inline double haversine_angle(double latitude_from, double latitude_to, double longitude_difference,
+                              double cos_product) noexcept {
+  const double sin_half_dlat = std::sin((latitude_to - latitude_from) * half_radians_per_degree);
+  const double sin_half_sum = std::sin((latitude_to + latitude_from) * half_radians_per_degree);
+  const double half_dlon = longitude_difference * half_radians_per_degree;
+  const double sin_half_dlon = std::sin(half_dlon);
+  const double cos_half_dlon = std::cos(half_dlon);
+  const double a = sin_half_dlat * sin_half_dlat + cos_product * sin_half_dlon * sin_half_dlon;
+  const double complement = sin_half_sum * sin_half_sum + cos_product * cos_half_dlon * cos_half_dlon;
+  return 2.0 * std::atan2(std::sqrt(a), std::sqrt(complement));
+}
+
+}  // namespace
+
+HaversineMetric::HaversineMetric(const DistanceOptions& options)
+    : kernel_(options.kernel), radius_in_unit_(options.radius_km / kilometers_per(options.unit)) {}
+
+double HaversineMetric::largest_distance(const DistanceOptions& options) noexcept {
+  return options.radius_km / kilometers_per(options.unit) * std::numbers::pi;
+}
+
+std::unique_ptr<MetricStrategy> HaversineMetric::clone() const { return std::make_unique<HaversineMetric>(*this); }
+
+void HaversineMetric::reserve(std::size_t count) {
+  (kernel_ == KernelKind::simd ? unit_vectors_ : degrees_and_cosine_).reserve(count);
+}
+
+void HaversineMetric::add(double latitude_degrees, double longitude_degrees) {
+  if (kernel_ == KernelKind::simd) {
+    const SinCos latitude = sincos_degrees(latitude_degrees);
+    const SinCos longitude = sincos_degrees(longitude_degrees);
+    unit_vectors_.append({latitude.cos * longitude.cos, latitude.cos * longitude.sin, latitude.sin});
+  } else {
+    // cos φ = sin(90° - |φ|): near the poles the subtraction in degrees is
+    // exact, while cos of a rounded radian value near π/2 would keep only a
+    // few correct digits (and would not give exactly 0 at the pole).
+    degrees_and_cosine_.append(
+        {latitude_degrees, longitude_degrees, std::sin((90.0 - std::abs(latitude_degrees)) * radians_per_degree)});
+  }
+}
+
+void HaversineMetric::run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept {
+  if (kernel_ == KernelKind::simd) {
+    const double* x = unit_vectors_.column(0);
+    const double* y = unit_vectors_.column(1);
+    const double* z = unit_vectors_.column(2);
+    simd::haversine_run(x + first, y + first, z + first, last - first, x[anchor], y[anchor], z[anchor],
+                        radius_in_unit_, out);
+    return;
+  }
+  const double* latitude = degrees_and_cosine_.column(0);
+  const double* longitude = degrees_and_cosine_.column(1);
+  const double* cos_latitude = degrees_and_cosine_.column(2);
+  const double latitude_to = latitude[anchor];
+  const double longitude_to = longitude[anchor];
+  const double cos_to = cos_latitude[anchor];
+  for (std::size_t other = first; other < last; ++other) {
+    const double dlon = short_longitude_difference(longitude[other], longitude_to);
+    *out++ = radius_in_unit_ * haversine_angle(latitude[other], latitude_to, dlon, cos_latitude[other] * cos_to);
+  }
+}
+
+std::string HaversineMetric::describe() const { return describe_kernel(kernel_); }
+
+}  // namespace dm::metrics

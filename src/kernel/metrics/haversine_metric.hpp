@@ -1,0 +1,37 @@
+#pragma once
+
+#include "src/kernel/metric_strategy.hpp"
+#include "src/kernel/metrics/padded_columns.hpp"
+
+namespace dm::metrics {
+
+/// Great circle on a sphere of options.radius_km (Metric::haversine).
+///
+/// Accuracy (both kernels; the contract of distance_kernel.hpp, measured by
+/// tests/kernel/kernel_accuracy_test.cpp against a 160-bit MPFR great circle):
+/// within 1.6e-13 of the radius (1e-9 km on the Earth) everywhere, exactly 0
+/// for coincident points, d(a, b) == d(b, a) bit for bit.
+///
+/// Prepared per location: simd, the unit vector (x, y, z) from degree-exact
+/// sin/cos; scalar, latitude, longitude and cos φ = sin(90° − |φ|).
+class HaversineMetric final : public MetricStrategy {
+ public:
+  explicit HaversineMetric(const DistanceOptions& options);
+
+  /// Longest distance in options.unit: half a great circle, π radii.
+  [[nodiscard]] static double largest_distance(const DistanceOptions& options) noexcept;
+
+  [[nodiscard]] std::unique_ptr<MetricStrategy> clone() const override;
+  void reserve(std::size_t count) override;
+  void add(double latitude_degrees, double longitude_degrees) override;
+  void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
+  [[nodiscard]] std::string describe() const override;
+
+ private:
+  KernelKind kernel_;
+  double radius_in_unit_;
+  PaddedColumns<3> unit_vectors_;       ///< simd: x, y, z
+  PaddedColumns<3> degrees_and_cosine_;  ///< scalar: latitude, longitude, cos latitude
+};
+
+}  // namespace dm::metrics
