@@ -1,9 +1,7 @@
 #include "distance_matrix/queries/nearest_arrays.hpp"
 
 #include <tbb/blocked_range.h>
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/executors/worker_arena.hpp"
 
 namespace dm {
 
@@ -51,8 +50,7 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
     search(tbb::blocked_range<std::size_t>(0, query.origins));
     return;
   }
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers);
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers, std::numeric_limits<int>::max())));
+  WorkerArena arena(workers);
   arena.execute([&] { tbb::parallel_for(all, search); });
   static_cast<void>(tasks_done.load(std::memory_order_acquire));
 }

@@ -1,8 +1,6 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 
-#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +13,7 @@
 
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
 
 namespace dm {
@@ -95,9 +94,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
 
   output.append(query.k ? ranked_header : pairs_header);
   const unsigned workers = std::max(query.workers, 1u);
-  // As StreamingRunner: allow exactly `workers` threads while this lasts.
-  const tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, workers);
-  tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers, std::numeric_limits<int>::max())));
+  WorkerArena arena(workers);
   const std::size_t chunk_count = (query.origins + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));

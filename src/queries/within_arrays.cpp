@@ -2,7 +2,6 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 
 #include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/executors/worker_arena.hpp"
 
 namespace dm {
 namespace {
@@ -55,7 +55,7 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   if (workers == 1 || task_count <= 1) {
     search(tbb::blocked_range<std::size_t>(0, task_count));
   } else {
-    tbb::task_arena arena(static_cast<int>(std::min<unsigned>(workers, std::numeric_limits<int>::max())));
+    WorkerArena arena(workers);
     arena.execute([&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, task_count, 1), search); });
     static_cast<void>(tasks_done.load(std::memory_order_acquire));
   }
