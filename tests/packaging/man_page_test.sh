@@ -28,7 +28,7 @@ refuse_line() {
 expect_line "sequential  one loop"
 expect_line "threads     a new thread per task"
 expect_line "mpi         the ranks of an MPI job (mpirun), --workers threads each"
-expect_line "pairs      origin,destination,distance rows (CSV default)"
+expect_line "pairs      origin,destination,distance rows (CSV default; with --to, opt-in)"
 expect_line "square     n x n table, zero diagonal (NPY default; CSV: a table with names)"
 expect_line "condensed  SciPy's pdist vector (NPY only)"
 refuse_line "       (CSV default)"
