@@ -105,5 +105,33 @@ TEST_F(ProgressTest, ProgressForcesPlainLinesIntoALogFile) {
   EXPECT_THAT(result.err, Not(HasSubstr("\r")));
 }
 
+// Issue 18.15: the streaming -e async path (CSV pairs) reports through the
+// same callback; its total is unknown until the input ends, so the line
+// counts distances and the rate, without a percentage or a time left.
+TEST_F(ProgressTest, AsyncStreamingShowsTheLineToo) {
+  const testing::ToolResult result =
+      testing::run_tool({(folder / "sixty.csv").string(), "-e", "async", "--io-latency", "1ms", "-o",
+                         (folder / "out.csv").string(), "--progress", "--quiet"},
+                        folder);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, ContainsRegex("^[0-9,]+ distances, [0-9.]+( k)?/s\n"));
+  EXPECT_THAT(result.err, Not(HasSubstr(" left")));
+}
+
+// Issue 18.16: with -o - on the terminal the line is on, every data row
+// starts on a clean line: each drawn line ("...\033[K") is followed by a
+// carriage return (its redraw or its erasure), never by data.
+TEST_F(ProgressTest, IsErasedBeforeDataGoesToTheSameTerminal) {
+  for (const char* executor : {"sequential", "async"}) {
+    SCOPED_TRACE(executor);
+    const std::string screen =
+        on_terminal((folder / "sixty.csv").string() + " -e " + executor + " --io-latency 1ms -o -");
+    ASSERT_THAT(screen, HasSubstr(" distances")) << "the line was never drawn";
+    EXPECT_THAT(screen, HasSubstr("\n"));  // data rows reached the screen
+    // A draw is "\r<text>\033[K"; an erasure "\r\033[K" has no text.
+    EXPECT_THAT(screen, Not(ContainsRegex("\r[^\r\033]+\033\\[K[^\r]"))) << screen;
+  }
+}
+
 }  // namespace
 }  // namespace dm
