@@ -305,7 +305,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option(flags_of(Option::layout), arguments.layout,
                  "pairs      origin,destination,distance rows\n"
-                 "           (CSV default)\n"
+                 "           (CSV default; with --to, opt-in)\n"
                  "square     n x n table, zero diagonal (NPY\n"
                  "           default; CSV: a table with names)\n"
                  "condensed  SciPy's pdist vector (NPY only)")
@@ -323,7 +323,9 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_option_function<std::string>(flags_of(Option::destinations), take_destinations,
                  "CSV of destinations: write the distance from\n"
                  "every INPUT location to every destination\n"
-                 "(rows: INPUT, columns: destinations)")
+                 "(rows: INPUT, columns: destinations; with\n"
+                 "--layout pairs, one origin,destination,distance\n"
+                 "row per pair, origin-major)")
       ->type_name("PATH");
   app.add_flag(flags_of(Option::summary), arguments.summary,
                "Instead of the matrix: one CSV row per origin,\n"

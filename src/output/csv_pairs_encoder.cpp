@@ -25,14 +25,21 @@ constexpr std::size_t rows_per_batch = 256;
 }  // namespace
 
 CsvPairsEncoder::CsvPairsEncoder(const LocationTable& locations, const MatrixShape& shape) : shape_(shape) {
-  if (shape.layout() != Layout::pairs || shape.location_count() != locations.size()) {
-    throw std::invalid_argument("CsvPairsEncoder needs the pairs layout over its locations");
+  if ((shape.layout() != Layout::pairs && shape.layout() != Layout::rectangle) ||
+      shape.location_count() != locations.size()) {
+    throw std::invalid_argument("CsvPairsEncoder needs the pairs or rectangle layout over its locations");
   }
   fields_.reserve(locations.size());
-  extend(locations);
+  add_fields(locations);
 }
 
 void CsvPairsEncoder::extend(const LocationTable& locations) {
+  if (shape_.layout() != Layout::pairs) throw std::logic_error("only the pairs layout grows with its input");
+  add_fields(locations);
+  shape_ = MatrixShape::pairs(fields_.size());
+}
+
+void CsvPairsEncoder::add_fields(const LocationTable& locations) {
   if (!field_bytes_.empty()) field_bytes_.resize(field_bytes_.size() - field_padding);
   for (std::size_t index = fields_.size(); index < locations.size(); ++index) {
     const std::string field = csv_field(locations.name(index));
@@ -41,7 +48,6 @@ void CsvPairsEncoder::extend(const LocationTable& locations) {
     longest_field_ = std::max(longest_field_, field.size());
   }
   field_bytes_.append(field_padding, '\0');
-  shape_ = MatrixShape::pairs(fields_.size());
 }
 
 std::size_t CsvPairsEncoder::typical_cell_bytes() const noexcept {
@@ -71,27 +77,40 @@ void CsvPairsEncoder::encode(CellRange cells, std::span<const double> distances,
     block_bound += run.size() * (longest_field_ + fields_[run.anchor].size + longest_number + 3);
   });
   out.reserve(out.size() + block_bound);
-  shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
-    // Row j of the triangle: (i, j) for i in the run, the anchor j is the destination.
-    const Field destination = fields_[run.anchor];
-    const std::size_t row_bound = longest_field_ + destination.size + longest_number + 3;
-    const double* distance = distances.data() + offset;
-    for (std::size_t origin = run.first; origin < run.last;) {
-      const std::size_t batch_end = std::min(run.last, origin + rows_per_batch);
-      const std::size_t used = out.size();
-      out.resize(used + (batch_end - origin) * row_bound + slack);
-      char* cursor = out.data() + used;
-      for (; origin < batch_end; ++origin) {
-        cursor = put(cursor, fields_[origin]);
-        *cursor++ = ',';
-        cursor = put(cursor, destination);
-        *cursor++ = ',';
-        cursor = write_shortest(cursor, *distance++);
-        *cursor++ = '\n';
-      }
-      out.resize(static_cast<std::size_t>(cursor - out.data()));
+  // Pairs: row j of the triangle is (i, j) for i in the run, so the anchor
+  // is the destination. Rectangle: the anchor is the origin, the run its
+  // destinations (origin-major).
+  if (shape_.layout() == Layout::rectangle) {
+    shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
+      encode_run<true>(run, distances.data() + offset, out);
+    });
+  } else {
+    shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t offset) {
+      encode_run<false>(run, distances.data() + offset, out);
+    });
+  }
+}
+
+template <bool anchor_is_origin>
+void CsvPairsEncoder::encode_run(const MatrixRun& run, const double* distance, std::string& out) const {
+  const std::size_t slack = std::max(field_padding, shortest_double_room);
+  const Field anchor = fields_[run.anchor];
+  const std::size_t row_bound = longest_field_ + anchor.size + longest_number + 3;
+  for (std::size_t member = run.first; member < run.last;) {
+    const std::size_t batch_end = std::min(run.last, member + rows_per_batch);
+    const std::size_t used = out.size();
+    out.resize(used + (batch_end - member) * row_bound + slack);
+    char* cursor = out.data() + used;
+    for (; member < batch_end; ++member) {
+      cursor = put(cursor, anchor_is_origin ? anchor : fields_[member]);
+      *cursor++ = ',';
+      cursor = put(cursor, anchor_is_origin ? fields_[member] : anchor);
+      *cursor++ = ',';
+      cursor = write_shortest(cursor, *distance++);
+      *cursor++ = '\n';
     }
-  });
+    out.resize(static_cast<std::size_t>(cursor - out.data()));
+  }
 }
 
 }  // namespace dm

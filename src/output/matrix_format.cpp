@@ -1,6 +1,7 @@
 #include "distance_matrix/output/matrix_format.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "distance_matrix/output/csv_pairs_encoder.hpp"
 #include "distance_matrix/output/csv_table_encoder.hpp"
@@ -18,8 +19,13 @@ Layout resolve_layout(const MatrixFormat& format, bool has_destinations) noexcep
 }
 
 std::optional<std::string> format_problem(const MatrixFormat& format, bool has_destinations) {
-  if (has_destinations && format.layout) {
-    return "--layout cannot be combined with --to: origins × destinations is a rectangle";
+  if (has_destinations && format.format == Format::npy && format.layout == Layout::pairs) {
+    return "--layout pairs is for CSV; with --to, NPY writes the origins × destinations array";
+  }
+  if (has_destinations && format.layout && format.layout != Layout::pairs) {
+    return "--layout " + std::string(to_string(*format.layout)) + " cannot be combined with --to: origins × "
+           "destinations is a rectangle, written as a table, or with --layout pairs as CSV "
+           "origin,destination,distance rows";
   }
   if (format.format == Format::csv && format.layout == Layout::condensed) {
     return "--layout condensed is for NPY (SciPy's vector); CSV writes pairs (the same pairs, one per row) "
@@ -38,7 +44,9 @@ std::optional<std::string> format_problem(const MatrixFormat& format, bool has_d
 std::unique_ptr<MatrixEncoder> make_encoder(const MatrixFormat& format, const MatrixShape& shape,
                                             const LocationTable& locations) {
   if (format.format == Format::npy) return std::make_unique<NpyEncoder>(shape, format.value_type);
-  if (shape.layout() == Layout::pairs) return std::make_unique<CsvPairsEncoder>(locations, shape);
+  const bool rows = shape.layout() == Layout::pairs ||
+                    (shape.layout() == Layout::rectangle && format.layout == Layout::pairs);
+  if (rows) return std::make_unique<CsvPairsEncoder>(locations, shape);
   return std::make_unique<CsvTableEncoder>(locations, shape);
 }
 

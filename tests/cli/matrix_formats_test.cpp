@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -203,6 +204,50 @@ TEST_F(MatrixFormatsTest, TheOutputCannotOverwriteTheDestinations) {
   EXPECT_EQ(read_whole_file(folder / "to.csv"), before);
 }
 
+TEST_F(MatrixFormatsTest, ToWithLayoutPairsWritesOneRowPerOriginDestinationPairOriginMajor) {
+  // data/locations.csv to data/five_locations.csv: the exact distances
+  // (MPFR at 160 bits, tests/support/great_circle_reference.hpp, radius
+  // 6371.0088 km) rounded to doubles, origin-major. The kernel is within
+  // 5e-12 km of each; every executor must then write the same bytes.
+  const std::vector<std::tuple<std::string, std::string, double>> exact{
+      {"ann arbor", "Marysville", 3048.216477640215},       {"ann arbor", "Perris", 3059.495018274089},
+      {"ann arbor", "Cleveland", 189.67906345802328},       {"ann arbor", "Worcester", 980.7972407962455},
+      {"ann arbor", "Columbia", 950.1667667565122},         {"pleasant grove", "Marysville", 1190.8234223627633},
+      {"pleasant grove", "Perris", 878.6691611373495},      {"pleasant grove", "Cleveland", 2514.3631140887733},
+      {"pleasant grove", "Worcester", 3311.523422554387},   {"pleasant grove", "Columbia", 2795.178963994936},
+      {"boston", "Marysville", 3978.617978999508},          {"boston", "Perris", 4099.293556287024},
+      {"boston", "Cleveland", 883.747096923881},            {"boston", "Worcester", 61.483634006757875},
+      {"boston", "Columbia", 1272.5423297265813}};
+  const std::string origins = (data_dir / "locations.csv").string();
+  const std::string destinations = (data_dir / "five_locations.csv").string();
+  std::string expected;
+  for (const std::string executor : {"sequential", "parallel", "async", "pool", "processes", "threads"}) {
+    const testing::ToolResult result = run({origins, "--to", destinations, "--layout", "pairs", "-e", executor, "-o",
+                                            path("pairs.csv"), "-q"});
+    ASSERT_EQ(result.exit_code, 0) << executor << ": " << result.err;
+    const std::string bytes = read_whole_file(folder / "pairs.csv");
+    if (expected.empty()) {
+      expected = bytes;
+      std::istringstream rows(bytes);
+      std::string row;
+      std::size_t index = 0;
+      while (std::getline(rows, row)) {
+        ASSERT_LT(index, exact.size()) << row;
+        const auto& [origin, destination, distance] = exact[index++];
+        const std::string prefix = origin + ',' + destination + ',';
+        ASSERT_EQ(row.substr(0, prefix.size()), prefix);
+        EXPECT_NEAR(std::stod(row.substr(prefix.size())), distance, 5e-12) << row;
+      }
+      EXPECT_EQ(index, exact.size());
+    } else {
+      EXPECT_EQ(bytes, expected) << executor;
+    }
+  }
+  // Without --layout, --to keeps writing the table.
+  ASSERT_EQ(run({origins, "--to", destinations, "-o", path("table.csv"), "-q"}).exit_code, 0);
+  EXPECT_EQ(read_whole_file(folder / "table.csv").rfind(",Marysville,Perris,Cleveland,Worcester,Columbia\n", 0), 0u);
+}
+
 class RefusedCombinationTest : public MatrixFormatsTest,
                                public ::testing::WithParamInterface<std::tuple<std::vector<std::string>, std::string>> {};
 
@@ -225,6 +270,8 @@ INSTANTIATE_TEST_SUITE_P(
         std::make_tuple(std::vector<std::string>{"--format", "npy", "--dtype", "float32", "--radius", "1e39"},
                         "--dtype float32 cannot hold distances"),
         std::make_tuple(std::vector<std::string>{"--to", "x.csv", "--layout", "square"}, "cannot be combined with --to"),
+        std::make_tuple(std::vector<std::string>{"--to", "x.csv", "--format", "npy", "--layout", "pairs"},
+                        "--layout pairs is for CSV"),
         std::make_tuple(std::vector<std::string>{"--format", "parquet"}, "--format"),
         std::make_tuple(std::vector<std::string>{"--layout", "triangle"}, "--layout")));
 

@@ -133,6 +133,7 @@ const Case cases[] = {
     {"npy_condensed_float32", {"--layout", "condensed", "--dtype", "float32"}, "out.npy"},
     {"npy_condensed_float64", {"--layout", "condensed"}, "out.npy"},
     {"to_csv", {"--to", "TO"}, "out.csv"},
+    {"to_csv_pairs", {"--to", "TO", "--layout", "pairs"}, "out.csv"},
     {"to_npy_float32", {"--to", "TO", "--dtype", "float32"}, "out.npy"},
     {"geodesic_csv_pairs", {"--metric", "geodesic"}, "out.csv"},
     {"geodesic_to_npy", {"--metric", "geodesic", "--ellipsoid", "grs80", "--to", "TO"}, "out.npy"},

@@ -269,6 +269,17 @@ TEST_P(RunnerConformance, WritesOriginsByDestinationsForARectangle) {
   EXPECT_EQ(values_of<double>(file.data), expected);
 }
 
+TEST_P(RunnerConformance, WritesOriginDestinationRowsForARectangleInCsvPairs) {
+  std::string expected;
+  for (std::size_t origin = 0; origin < origins; ++origin)
+    for (std::size_t destination = origins; destination < location_count; ++destination)
+      expected += locations[origin].name + ',' + locations[destination].name + ',' +
+                  shortest(reference(origin, destination)) + '\n';
+  EXPECT_EQ(write({Format::csv, Layout::pairs, ValueType::float64},
+                  MatrixShape::rectangle(origins, location_count - origins)),
+            expected);
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryKind, RunnerConformance, ::testing::ValuesIn(all_runner_kinds), kind_name<RunnerKind>);
 
 }  // namespace

@@ -29,6 +29,30 @@ TEST(CsvPairsEncoder, WritesTheOriginalToolsRows) {
             "\"Washington, D.C.\",\"The \"\"Big\"\" Apple\",1e-07\n");
 }
 
+TEST(CsvPairsEncoder, WritesARectangleOriginMajorWithTheOriginFirst) {
+  // Origins: ann arbor, "Washington, D.C."; destinations: the third city and ann arbor again.
+  const LocationTable locations({{"ann arbor", 0, 0},
+                                 {"Washington, D.C.", 0, 0},
+                                 {"The \"Big\" Apple", 0, 0},
+                                 {"ann arbor", 0, 0}});
+  const CsvPairsEncoder encoder(locations, MatrixShape::rectangle(2, 2));
+  const std::string expected =
+      "ann arbor,\"The \"\"Big\"\" Apple\",1\n"
+      "ann arbor,ann arbor,0\n"
+      "\"Washington, D.C.\",\"The \"\"Big\"\" Apple\",0.25\n"
+      "\"Washington, D.C.\",ann arbor,1e-07\n";
+  for (const std::size_t block : {1u, 3u, 4u}) {
+    EXPECT_EQ(encode_in_blocks(encoder, {1.0, 0.0, 0.25, 1e-7}, block), expected) << block;
+  }
+}
+
+TEST(CsvPairsEncoder, GrowsOnlyThePairsLayout) {
+  const LocationTable locations = three_cities();
+  CsvPairsEncoder encoder(locations, MatrixShape::rectangle(1, 2));
+  EXPECT_THROW(encoder.extend(locations), std::logic_error);
+  EXPECT_THROW(CsvPairsEncoder(locations, MatrixShape::square(3)), std::invalid_argument);
+}
+
 /// The original tool's rows, spelled out the slow way: for j, for i < j.
 std::string rows_by_hand(const LocationTable& locations, const std::vector<double>& distances) {
   std::string text;

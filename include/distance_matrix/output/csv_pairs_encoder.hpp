@@ -23,12 +23,14 @@
 namespace dm {
 
 /// `origin,destination,distance` rows, one per unordered pair in the original
-/// tool's order (Layout::pairs): the tool's historical CSV, byte for byte.
+/// tool's order (Layout::pairs): the tool's historical CSV, byte for byte;
+/// or one per origin-destination pair of a rectangle, origin-major (the
+/// "linear" matrix databases and spreadsheets import).
 /// Names are quoted as RFC 4180 requires (csv_field); distances use the
 /// shortest decimal form that reads back as the same double.
 class CsvPairsEncoder final : public MatrixEncoder {
  public:
-  /// Escapes every name once. Requires a pairs shape over `locations`
+  /// Escapes every name once. Requires a pairs or rectangle shape over `locations`
   /// (throws std::invalid_argument otherwise).
   CsvPairsEncoder(const LocationTable& locations, const MatrixShape& shape);
 
@@ -42,7 +44,8 @@ class CsvPairsEncoder final : public MatrixEncoder {
   /// the locations it was made for: the pairs order of n locations is the
   /// start of that of n + 1, so the cells already encodable keep their
   /// bytes. For a pipeline that encodes rows as its input arrives (the async
-  /// runner); not thread-safe: no encode() may run meanwhile.
+  /// runner); not thread-safe: no encode() may run meanwhile. Pairs only
+  /// (throws std::logic_error for a rectangle).
   void extend(const LocationTable& locations);
 
  private:
@@ -52,7 +55,11 @@ class CsvPairsEncoder final : public MatrixEncoder {
     std::size_t size = 0;
   };
 
+  void add_fields(const LocationTable& locations);
   char* put(char* cursor, Field field) const noexcept;
+  /// The rows of one run: the anchor is the origin (rectangle) or the destination (pairs).
+  template <bool anchor_is_origin>
+  void encode_run(const MatrixRun& run, const double* distance, std::string& out) const;
 
   MatrixShape shape_;
   /// Every escaped name, back to back, then field_padding bytes, so that a

@@ -39,7 +39,8 @@ inline constexpr EnumName<Format> format_names[] = {{Format::csv, "csv"}, {Forma
 struct MatrixFormat {
   Format format = Format::csv;
   /// nullopt: the format's default (CSV pairs, NPY square); with
-  /// destinations the layout is always the rectangle.
+  /// destinations the layout is always the rectangle, written as a table
+  /// unless this is pairs (CSV origin,destination,distance rows).
   std::optional<Layout> layout;
   ValueType value_type = ValueType::float64;
 };
@@ -50,7 +51,8 @@ struct MatrixFormat {
 /// Why `format` cannot be written, as a sentence for a usage error, or
 /// nullopt when it can: CSV has no condensed layout (it is the pairs order
 /// under another name), NPY no pairs layout (condensed is SciPy's vector),
-/// --dtype is for NPY only, and destinations imply the rectangle.
+/// --dtype is for NPY only, and destinations imply the rectangle (a table,
+/// or CSV rows with the pairs layout).
 [[nodiscard]] std::optional<std::string> format_problem(const MatrixFormat& format, bool has_destinations);
 
 /// The encoder for `format` over `locations` (a rectangle's table holds the
