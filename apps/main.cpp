@@ -59,6 +59,10 @@ int run_command(const dm::cli::CommandLine& command) {
       dm::cli::progress_line_on_standard_error(command.progress, command.quiet);
   dm::ProgressCallback on_progress;
   if (progress) on_progress = [&](std::size_t done, std::size_t total) { progress->update(done, total); };
+  // `-o -` on the screen the line is drawn on: no data row may start after it.
+  if (progress && file.is_standard_output() && dm::cli::standard_output_shares_the_terminal()) {
+    file.before_each_write([&] { progress->clear(); });
+  }
   dm::RunReport report =
       dm::run_job(reader, destinations ? &*destinations : nullptr, output, command.run, on_progress);
   if (progress) progress->finish();

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "distance_matrix/output/interrupt_cleanup.hpp"
 
 namespace dm::cli {
 namespace {
@@ -46,7 +49,12 @@ ProgressLine::ProgressLine(std::FILE* stream, Options options)
     : stream_(stream), options_(options), start_(Clock::now()) {}
 
 std::string ProgressLine::describe(std::size_t done, std::size_t total, double seconds) {
-  const int percent = total == 0 ? 100 : static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
+  if (total == 0) {
+    std::string text = grouped(done) + " distances";
+    if (seconds > 0 && done > 0) text += ", " + with_prefix(static_cast<double>(done) / seconds) + "/s";
+    return text;
+  }
+  const int percent = static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total));
   std::string text = grouped(done) + " of " + grouped(total) + " distances (" + std::to_string(percent) + "%)";
   if (seconds > 0 && done > 0) {
     const double rate = static_cast<double>(done) / seconds;
@@ -71,15 +79,25 @@ void ProgressLine::update(std::size_t done, std::size_t total) {
   std::fflush(stream_);
   drawn_ = true;
   last_draw_ = now;
+  if (options_.terminal) {
+    on_screen_ = true;
+    // Ctrl-C (or any signal the tool handles) erases it before the process dies.
+    erase_line_on_interrupt(::fileno(stream_));
+  }
+}
+
+void ProgressLine::clear() {
+  if (!on_screen_) return;
+  on_screen_ = false;
+  erase_no_line_on_interrupt();
+  std::fputs("\r\033[K", stream_);
+  std::fflush(stream_);
 }
 
 void ProgressLine::finish() {
   if (finished_) return;
   finished_ = true;
-  if (drawn_ && options_.terminal) {
-    std::fputs("\r\033[K", stream_);
-    std::fflush(stream_);
-  }
+  clear();
 }
 
 std::optional<ProgressLine> progress_line_on_standard_error(bool forced, bool quiet) {
@@ -88,6 +106,14 @@ std::optional<ProgressLine> progress_line_on_standard_error(bool forced, bool qu
   ProgressLine::Options options;
   options.terminal = terminal;
   return std::optional<ProgressLine>(std::in_place, stderr, options);
+}
+
+bool standard_output_shares_the_terminal() {
+  if (::isatty(STDOUT_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) return false;
+  struct stat output {};
+  struct stat error {};
+  if (::fstat(STDOUT_FILENO, &output) != 0 || ::fstat(STDERR_FILENO, &error) != 0) return false;
+  return output.st_rdev == error.st_rdev;
 }
 
 }  // namespace dm::cli

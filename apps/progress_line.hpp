@@ -35,12 +35,18 @@ class ProgressLine {
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
 
-  /// `done` distances of `total` are written; redraws when it is time.
+  /// `done` distances of `total` are written (total 0: not known yet, as
+  /// while -e async streams its input); redraws when it is time.
   void update(std::size_t done, std::size_t total);
+  /// Erases the line from a terminal now, if it is on the screen; the next
+  /// update() draws it again. For standard output sharing the terminal:
+  /// called before each write there, so no data row starts after the line.
+  void clear();
   /// Erases the line from a terminal (once; later calls do nothing).
   void finish();
 
-  /// The text of the line, e.g. "1,234,567 of 49,995,000 distances (2%), 31.2 M/s, 1.6 s left".
+  /// The text of the line, e.g. "1,234,567 of 49,995,000 distances (2%), 31.2 M/s, 1.6 s left",
+  /// or with the total unknown (0) "1,234,567 distances, 31.2 M/s".
   [[nodiscard]] static std::string describe(std::size_t done, std::size_t total, double seconds);
 
  private:
@@ -48,7 +54,8 @@ class ProgressLine {
   Options options_;
   Clock::time_point start_;
   Clock::time_point last_draw_{};
-  bool drawn_ = false;
+  bool drawn_ = false;      ///< drawn at least once: last_draw_ holds
+  bool on_screen_ = false;  ///< on a terminal, and not erased since
   bool finished_ = false;
 };
 
@@ -56,5 +63,10 @@ class ProgressLine {
 /// a terminal unless `quiet`, and anywhere when `forced` (--progress); none
 /// otherwise.
 [[nodiscard]] std::optional<ProgressLine> progress_line_on_standard_error(bool forced, bool quiet);
+
+/// Whether standard output and standard error are the same terminal (both
+/// on one screen: `-o -` typed at a prompt), where data rows and the
+/// progress line would mix.
+[[nodiscard]] bool standard_output_shares_the_terminal();
 
 }  // namespace dm::cli

@@ -105,8 +105,20 @@ void remove_registered_temporaries() noexcept {
   }
 }
 
+/// The terminal descriptor holding a line to erase, -1 for none.
+std::atomic<int> line_to_erase{-1};
+
+void erase_registered_line() noexcept {
+  const int descriptor = line_to_erase.load(std::memory_order_acquire);
+  if (descriptor < 0) return;
+  static constexpr char erase[] = "\r\033[K";
+  // Nothing to do about a failure here: the process is about to die.
+  if (::write(descriptor, erase, sizeof erase - 1) < 0) return;
+}
+
 extern "C" void remove_temporaries_and_die(int signal_number) {
   const int saved_errno = errno;
+  erase_registered_line();
   remove_registered_temporaries();
   // Die by the same signal: restore the default action and raise it again.
   // The signal stays blocked while this handler runs, so the process ends
@@ -152,7 +164,12 @@ void install_interrupt_cleanup() {
   ::sigaction(SIGXFSZ, &ignore, nullptr);
 }
 
+void erase_line_on_interrupt(int descriptor) noexcept { line_to_erase.store(descriptor, std::memory_order_release); }
+
+void erase_no_line_on_interrupt() noexcept { line_to_erase.store(-1, std::memory_order_release); }
+
 void reset_interrupt_cleanup_in_child() noexcept {
+  line_to_erase.store(-1, std::memory_order_relaxed);
   for (Slot& slot : slots) slot.state.store(free_slot, std::memory_order_relaxed);
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;

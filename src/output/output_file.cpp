@@ -232,6 +232,7 @@ OutputFile::~OutputFile() {
 
 void OutputFile::write(std::string_view bytes) {
   if (committed_) throw std::logic_error("OutputFile::write after commit");
+  if (before_write_ && !bytes.empty()) before_write_();
   while (!bytes.empty()) {
     const ssize_t written = ::write(descriptor_, bytes.data(), bytes.size());
     if (written < 0) {
@@ -245,6 +246,7 @@ void OutputFile::write(std::string_view bytes) {
 
 void OutputFile::write_at(std::uint64_t offset, std::string_view bytes) {
   if (committed_) throw std::logic_error("OutputFile::write_at after commit");
+  if (before_write_ && !bytes.empty()) before_write_();
   while (!bytes.empty()) {
     const ssize_t written = ::pwrite(descriptor_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
     if (written < 0) {

@@ -84,8 +84,9 @@ class Pipeline {
     return report_;
   }
 
-  AsyncRunner::StreamReport stream_pairs(StreamedInput& input) {
+  AsyncRunner::StreamReport stream_pairs(StreamedInput& input, const ProgressCallback& progress) {
     input_ = &input;
+    progress_ = &progress;
     encoder_ = &input.encoder;
     execute(read_stage());
     AsyncRunner::StreamReport streamed;
@@ -298,10 +299,10 @@ MatrixReport AsyncRunner::run(const MatrixCells& cells, const MatrixEncoder& enc
 }
 
 AsyncRunner::StreamReport AsyncRunner::stream_pairs(CsvLocationReader& reader, const DistanceOptions& distance,
-                                                    MatrixOutput& output) {
+                                                    MatrixOutput& output, const ProgressCallback& progress) {
   StreamedInput input{reader, DistanceKernel(distance), {}, {LocationTable{}, MatrixShape::pairs(0)}};
   Pipeline pipeline(options_, output);
-  return pipeline.stream_pairs(input);
+  return pipeline.stream_pairs(input, progress);
 }
 
 }  // namespace dm

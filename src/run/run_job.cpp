@@ -52,9 +52,10 @@ std::unique_ptr<MatrixRunner> runner_for(const MatrixJob& job) {
 
 /// The async runner on the original tool's CSV: computed and written while
 /// the input is still being read.
-RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const MatrixJob& job) {
+RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const MatrixJob& job,
+                       const ProgressCallback& progress) {
   AsyncRunner runner(AsyncRunner::Options{.io_latency = job.io_latency});
-  const AsyncRunner::StreamReport streamed = runner.stream_pairs(reader, job.distance, output);
+  const AsyncRunner::StreamReport streamed = runner.stream_pairs(reader, job.distance, output, progress);
   RunReport report;
   report.executor = runner.kind();
   report.workers = runner.workers();
@@ -150,7 +151,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   const bool streams = job.executor == RunnerKind::async && destinations == nullptr &&
                        job.format.format == Format::csv && resolve_layout(job.format, false) == Layout::pairs;
   if (streams) {
-    RunReport report = stream_async(reader, output, job);
+    RunReport report = stream_async(reader, output, job, progress);
     report.kernel = describe_kernel(job.distance);
     return report;
   }

@@ -53,8 +53,40 @@ class InterruptCleanupTest : public ::testing::Test {
     return status;
   }
 
+  /// What a child killed by SIGTERM wrote on a pipe registered as holding a
+  /// terminal line to erase (or registered, then cleared: !still_on_screen).
+  static std::string written_when_killed(bool still_on_screen) {
+    int ends[2];
+    if (::pipe(ends) != 0) return "no pipe";
+    const int status = in_child([&] {
+      ::close(ends[0]);
+      install_interrupt_cleanup();
+      erase_line_on_interrupt(ends[1]);
+      if (!still_on_screen) erase_no_line_on_interrupt();
+      std::raise(SIGTERM);
+    });
+    ::close(ends[1]);
+    std::string bytes;
+    char buffer[64];
+    for (ssize_t count = 0; (count = ::read(ends[0], buffer, sizeof buffer)) > 0;) {
+      bytes.append(buffer, static_cast<std::size_t>(count));
+    }
+    ::close(ends[0]);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
+    return bytes;
+  }
+
   fs::path folder_;
 };
+
+TEST_F(InterruptCleanupTest, TheHandlerErasesTheRegisteredTerminalLine) {
+  // Carriage return, then erase to the end of the line (ECMA-48 EL).
+  EXPECT_EQ(written_when_killed(true), "\r\033[K");
+}
+
+TEST_F(InterruptCleanupTest, ALineNoLongerOnTheScreenIsNotErased) {
+  EXPECT_EQ(written_when_killed(false), "");
+}
 
 TEST_F(InterruptCleanupTest, TheHandlerRemovesTheTemporaryAndTheProcessDiesByTheSignal) {
   for (const int signal_number : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGABRT}) {

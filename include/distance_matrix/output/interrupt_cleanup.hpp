@@ -30,7 +30,8 @@ namespace dm {
 /// and raises it again, so the process still dies *by that signal* (a shell
 /// reports 128 + its number, and a parent shell sees the interrupt and stops
 /// its own script too, the convention for SIGINT). Nothing else runs: no
-/// destructors, no buffered output, no lock, no allocation — only unlink()
+/// destructors, no buffered output, no lock, no allocation — only unlink(),
+/// write() (to erase a registered terminal line, erase_line_on_interrupt())
 /// and raise(), which are async-signal-safe.
 ///
 /// SIGKILL and SIGSTOP cannot be caught: after `kill -9` a temporary named
@@ -61,6 +62,15 @@ void install_interrupt_cleanup();
 /// install_interrupt_cleanup() took over. Async-signal-safe, so callable
 /// between fork() and exec() or _exit() in a multithreaded program.
 void reset_interrupt_cleanup_in_child() noexcept;
+
+/// A line drawn on a terminal (the tool's progress line on standard error)
+/// that the handler erases, by writing "\r\033[K" to `descriptor` with
+/// write(2), before it removes the temporaries and the process dies: an
+/// interrupted run does not leave a stale line on the user's screen.
+/// Call it while the line is on the screen; erase_no_line_on_interrupt()
+/// once it is gone. Async-signal-safe (one atomic store each).
+void erase_line_on_interrupt(int descriptor) noexcept;
+void erase_no_line_on_interrupt() noexcept;
 
 /// Blocks cleanup_signals() in the calling thread for its lifetime and marks
 /// a registration in progress: construct one before creating a temporary

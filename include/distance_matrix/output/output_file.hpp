@@ -15,8 +15,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "distance_matrix/output/byte_output.hpp"
@@ -106,6 +108,13 @@ class OutputFile final : public ByteOutput {
   [[nodiscard]] const std::filesystem::path& temporary_path() const noexcept { return temporary_path_; }
   [[nodiscard]] bool is_standard_output() const noexcept { return path_ == "-"; }
 
+  /// Calls `hook` before every write that reaches the destination (not
+  /// before buffering: FileMatrixOutput writes here when its buffer fills):
+  /// the tool erases its progress line from a terminal that standard output
+  /// shares, so no data row starts after it. An exception it throws stops
+  /// the write.
+  void before_each_write(std::function<void()> hook) { before_write_ = std::move(hook); }
+
  private:
   /// Closes the descriptor; throws IoError if closing reports an error (for a
   /// file on NFS that is where a write failure surfaces).
@@ -119,6 +128,7 @@ class OutputFile final : public ByteOutput {
   TemporaryRegistration registration_;  ///< removes the temporary if a signal ends the process
   int descriptor_ = -1;  ///< always ours: a descriptor named by the path is duplicated
   bool committed_ = false;
+  std::function<void()> before_write_;
 };
 
 }  // namespace dm

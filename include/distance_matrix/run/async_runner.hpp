@@ -88,9 +88,10 @@ class AsyncRunner final : public MatrixRunner {
   /// location after it, and receives nothing more; the rest of the input is
   /// still scanned so that every bad row is reported. Throws InputError
   /// then, or what the output or the observer threw. Does not commit
-  /// `output`. `progress` is not called: the cell count is unknown until
-  /// the input ends.
-  StreamReport stream_pairs(CsvLocationReader& reader, const DistanceOptions& distance, MatrixOutput& output);
+  /// `output`. `progress` is called after each row written with a cell
+  /// count of 0: the count is unknown until the input ends.
+  StreamReport stream_pairs(CsvLocationReader& reader, const DistanceOptions& distance, MatrixOutput& output,
+                            const ProgressCallback& progress = {});
 
  private:
   Options options_;

@@ -30,7 +30,8 @@ namespace dm {
 /// Called with the number of cells written so far and the matrix's cell
 /// count, on the thread that writes, after each block: often enough for a
 /// progress line, rarely enough to cost nothing. An exception it throws
-/// stops the run.
+/// stops the run. A cell count of 0 means not known yet (AsyncRunner's
+/// stream_pairs(), which learns it only when the input ends).
 using ProgressCallback = std::function<void(std::size_t cells_written, std::size_t cell_count)>;
 
 /// Where a matrix run's time went. When stages overlap (the streaming
