@@ -71,6 +71,11 @@ void ProgressLine::update(std::size_t done, std::size_t total) {
   if (drawn_ && now - last_draw_ < interval) return;
   const std::string text = describe(done, total, std::chrono::duration<double>(now - start_).count());
   if (options_.terminal) {
+    // Registered before the line reaches the screen: a signal arriving right
+    // after the draw must find it (Ctrl-C, or any signal the tool handles,
+    // erases it before the process dies).
+    on_screen_ = true;
+    erase_line_on_interrupt(::fileno(stream_));
     // Carriage return, the text, then erase whatever a longer previous line left.
     std::fprintf(stream_, "\r%s\033[K", text.c_str());
   } else {
@@ -79,11 +84,6 @@ void ProgressLine::update(std::size_t done, std::size_t total) {
   std::fflush(stream_);
   drawn_ = true;
   last_draw_ = now;
-  if (options_.terminal) {
-    on_screen_ = true;
-    // Ctrl-C (or any signal the tool handles) erases it before the process dies.
-    erase_line_on_interrupt(::fileno(stream_));
-  }
 }
 
 void ProgressLine::clear() {
