@@ -118,6 +118,9 @@ std::string output_shaping_options(const CommandLine& command) {
   };
   char radius[40];
   std::snprintf(radius, sizeof radius, "%.17g", command.run.distance.radius_km);
+  char ellipsoid[80];
+  std::snprintf(ellipsoid, sizeof ellipsoid, "%.17g,%.17g", command.run.distance.ellipsoid.semi_major_axis_m,
+                command.run.distance.ellipsoid.inverse_flattening);
   const MatrixFormat& format = command.run.format;
   return line("INPUT", printable(command.input.string())) +
          line("--to", command.destinations ? printable(command.destinations->string()) : std::string("(none)")) +
@@ -127,7 +130,8 @@ std::string output_shaping_options(const CommandLine& command) {
          line("--dtype", std::string(to_string(format.value_type))) +
          line("--metric", std::string(to_string(command.run.distance.metric))) +
          line("--unit", std::string(to_string(command.run.distance.unit))) + line("--radius", radius) +
-         line("--kernel", std::string(to_string(command.run.distance.kernel)));
+         line("--kernel", std::string(to_string(command.run.distance.kernel))) +
+         line("--ellipsoid", ellipsoid);
 }
 
 /// The first line where `mine` and rank 0's options differ, as a usage

@@ -267,6 +267,18 @@ INSTANTIATE_TEST_SUITE_P(Options, MpiOptionsMismatchTest,
                                            std::vector<std::string>{"--format", "npy"},
                                            std::vector<std::string>{"--kernel", "scalar"}));
 
+// Two ellipsoids in one job would mix their distances in one file: the
+// ellipsoid shapes the output as much as the unit does.
+TEST_F(MpiCliTest, RanksOnDifferentEllipsoidsAreAUsageError) {
+  const Result result = finish(spawn({DM_MPIEXEC, "--oversubscribe", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e",
+                                      "mpi", "-o", path("out.csv"), "--metric", "geodesic", ":", "-np", "1",
+                                      DM_CLI_PATH, path("in.csv"), "-e", "mpi", "-o", path("out.csv"), "--metric",
+                                      "geodesic", "--ellipsoid", "grs80"}));
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("distance_matrix: -e mpi: rank 1 was started with --ellipsoid 6378137,298.25722210"));
+  EXPECT_EQ(leftovers(), std::vector<std::string>{}) << "nothing written";
+}
+
 TEST_F(MpiCliTest, RanksMayDifferInWhatDoesNotShapeTheOutput) {
   const Result result =
       finish(spawn({DM_MPIEXEC, "--oversubscribe", "-np", "1", DM_CLI_PATH, path("in.csv"), "-e", "mpi", "-o",
