@@ -43,6 +43,7 @@ using M = hn::Mask<D>;
 
 constexpr double pi = 3.14159265358979323846264338327950288;
 constexpr double epsilon = 0x1p-52;  // GeographicLib's tol0_
+constexpr double geodesic_tiny = 0x1p-511;  // GeographicLib's tiny_, √(smallest normal double)
 
 /// atan2(y, x) for every quadrant (atan2(±0, −x) = ±π, atan2(0, 0) = 0),
 /// from the polynomial of Highway's Atan (3 ulp) on a ratio in [0, 1]
@@ -313,8 +314,17 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
   lon12 = hn::IfThenElse(hn::Gt(lon12, hn::Set(d, 180.0)), hn::Sub(lon12, hn::Set(d, 360.0)), lon12);
   lon12 = hn::IfThenElse(hn::Le(lon12, hn::Set(d, -180.0)), hn::Add(lon12, hn::Set(d, 360.0)), lon12);
   lon12 = hn::Abs(lon12);
-  const V slam12 = hn::Abs(hn::Sub(hn::Mul(second.slon, first.clon), hn::Mul(second.clon, first.slon)));
-  const V clam12 = hn::Add(hn::Mul(second.clon, first.clon), hn::Mul(second.slon, first.slon));
+  // Exact on a meridian (Δλ = 0 or 180°), as GeographicLib's sincosd is, so
+  // that coincident points are exactly 0 apart.
+  const M same_meridian = hn::Eq(lon12, zero);
+  const M opposite_meridian = hn::Eq(lon12, hn::Set(d, 180.0));
+  const V slam12 = hn::IfThenZeroElse(
+      hn::Or(same_meridian, opposite_meridian),
+      hn::Abs(hn::Sub(hn::Mul(second.slon, first.clon), hn::Mul(second.clon, first.slon))));
+  const V clam12 =
+      hn::IfThenElse(same_meridian, one,
+                     hn::IfThenElse(opposite_meridian, hn::Neg(one),
+                                    hn::Add(hn::Mul(second.clon, first.clon), hn::Mul(second.slon, first.slon))));
   const V lam12 = hn::Mul(lon12, hn::Set(d, pi / 180));
 
   // Point 1 has the larger |latitude|, and latitude 1 <= 0.
@@ -340,8 +350,40 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
 
   const M meridian = hn::Or(hn::Or(hn::Eq(hn::Abs(p1.latitude), hn::Set(d, 90.0)), hn::Eq(slam12, zero)),
                             hn::Or(hn::Eq(lon12, zero), hn::Eq(lon12, hn::Set(d, 180.0))));
-  const M equatorial = hn::Eq(p.sbet1, zero);
-  hard = hn::Or(meridian, equatorial);
+  // Along the equator (both latitudes 0) unless the far side of the
+  // equator is shorter: s12 = a·λ12 (GeographicLib's condition).
+  const M equatorial = hn::AndNot(meridian, hn::Eq(p.sbet1, zero));
+  const M equator_closed =
+      hn::And(equatorial, hn::Or(hn::Le(hn::Set(d, k.f), zero),
+                                 hn::Ge(hn::Sub(hn::Set(d, 180.0), lon12), hn::Set(d, k.f * 180.0))));
+  hard = hn::AndNot(equator_closed, equatorial);
+  const M closed = hn::Or(meridian, equator_closed);
+
+  // On a meridian: GeographicLib's closed form, σ12 from the reduced
+  // latitudes and s12 = b·A1·(σ12 + B1) with ε = n; coincident points give 0.
+  V meridian_meters = zero;
+  if (!hn::AllFalse(d, meridian)) {
+    const V csig1 = hn::Mul(clam12, p.cbet1);
+    const V sig12 = atan2(d, hn::Max(zero, hn::Sub(hn::Mul(csig1, p.sbet2), hn::Mul(p.sbet1, p.cbet2))),
+                          hn::MulAdd(csig1, p.cbet2, hn::Mul(p.sbet1, p.sbet2)));
+    const V n = hn::Set(d, k.n);
+    const V n2 = hn::Mul(n, n);
+    V c1[6];
+    c1_coefficients(d, n, n2, c1);
+    const V b1 = sin_series_difference(d, c1, p.sbet1, csig1, p.sbet2, p.cbet2);
+    const V s12b = hn::Mul(hn::Add(one, a1_minus_1(d, n, n2)), hn::Add(sig12, b1));
+    const M zero_length = hn::Or(hn::Lt(sig12, hn::Set(d, 3 * geodesic_tiny)),
+                                 hn::And(hn::Lt(sig12, hn::Set(d, epsilon)), hn::Lt(s12b, zero)));
+    // The same point (or the same pole) is exactly 0 apart even where the
+    // compiler fuses cos β1·sin β2 − sin β1·cos β2 into one FMA, which
+    // leaves it a rounding error away from 0.
+    const M same_point = hn::And(hn::Eq(first.latitude, second.latitude),
+                                 hn::Or(same_meridian, hn::Eq(hn::Abs(first.latitude), hn::Set(d, 90.0))));
+    meridian_meters = hn::IfThenZeroElse(hn::Or(zero_length, same_point), hn::Mul(hn::Set(d, k.b), s12b));
+    // Prolate: a meridian past σ12 = 1 may not be shortest (GeographicLib
+    // then checks m12 < 0 and solves the general problem): left to it.
+    if (k.f < 0) hard = hn::Or(hard, hn::And(meridian, hn::Ge(sig12, one)));
+  }
 
   // InverseStart: the spherical estimate of α1.
   const V sbet12 = hn::Sub(hn::Mul(p.sbet2, p.cbet1), hn::Mul(p.cbet2, p.sbet1));
@@ -376,7 +418,7 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
       really_short, hn::And(hn::Lt(hn::Abs(n), hn::Set(d, 0.1)),
                             hn::And(hn::Lt(csig12, zero), hn::Lt(ssig12, hn::Mul(hn::Mul(hn::Set(d, 6.0 * pi), hn::Abs(n)),
                                                                                    hn::Mul(p.cbet1, p.cbet1))))));
-  hard = hn::Or(hard, astroid);
+  hard = hn::Or(hard, hn::AndNot(closed, astroid));
   const M sane = hn::Not(hn::Le(salp1, zero));
   normalize(d, salp1, calp1);
   salp1 = hn::IfThenElse(sane, salp1, one);
@@ -384,7 +426,7 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
 
   // Newton on α1, every lane at once; a lane stops at its own convergence.
   Arc arc{zero, zero, one, zero, one, zero};
-  M active = hn::Not(hn::Or(hard, really_short));
+  M active = hn::Not(hn::Or(hn::Or(hard, really_short), closed));
   V tripn = zero;  // GeographicLib's tripn: 8·tol0 suffices after a near step
   for (int evaluation = 0; evaluation < geodesic_newton_limit && !hn::AllFalse(d, active); ++evaluation) {
     Arc next;
@@ -430,7 +472,10 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
   const V a1 = hn::Add(one, a1_minus_1(d, arc.eps, eps2));
   const V newton_meters = hn::Mul(hn::Set(d, k.b), hn::Mul(a1, hn::Add(arc.sig12, b1)));
   const V short_meters = hn::Mul(hn::Mul(atan2(d, ssig12, csig12), hn::Set(d, k.b)), dnm);
-  return hn::IfThenElse(really_short, short_meters, newton_meters);
+  const V equator_meters = hn::Mul(hn::Set(d, k.a), lam12);
+  return hn::IfThenElse(meridian, meridian_meters,
+                        hn::IfThenElse(equator_closed, equator_meters,
+                                       hn::IfThenElse(really_short, short_meters, newton_meters)));
 }
 
 HWY_INLINE Point load_point(D d, const GeodesicLocations& from, std::size_t m) {
