@@ -176,6 +176,47 @@ HWY_INLINE void sincos_small(D d, V x, V& s, V& c) {
                     one);
 }
 
+/// Real cube root: exp(log|x| / 3) with the sign, polished by one Newton
+/// step (the astroid's start value only needs a few digits, Newton on α1
+/// gives the rest); 0 for 0.
+HWY_INLINE V cube_root(D d, V x) {
+  const V magnitude = hn::Abs(x);
+  const M zero = hn::Eq(magnitude, hn::Zero(d));
+  const V safe = hn::IfThenElse(zero, hn::Set(d, 1.0), magnitude);
+  V t = hn::Exp(d, hn::Mul(hn::Log(d, safe), hn::Set(d, 1.0 / 3)));
+  const V t2 = hn::Mul(t, t);
+  t = hn::Sub(t, hn::Div(hn::MulSub(t2, t, safe), hn::Mul(hn::Set(d, 3.0), t2)));
+  return hn::IfThenZeroElse(zero, hn::CopySign(t, x));
+}
+
+/// GeographicLib's Astroid: the positive root k of
+/// k⁴ + 2k³ − (x² + y² − 1)k² − 2y²k − y² = 0 (Karney 2013, eq. 55).
+HWY_INLINE V astroid(D d, V x, V y) {
+  const V zero = hn::Zero(d);
+  const V p = hn::Mul(x, x);
+  const V q = hn::Mul(y, y);
+  const V r = hn::Mul(hn::Sub(hn::Add(p, q), hn::Set(d, 1.0)), hn::Set(d, 1.0 / 6));
+  const M degenerate = hn::And(hn::Eq(q, zero), hn::Le(r, zero));
+  const V big_s = hn::Mul(hn::Mul(p, q), hn::Set(d, 0.25));
+  const V r2 = hn::Mul(r, r);
+  const V r3 = hn::Mul(r, r2);
+  const V disc = hn::Mul(big_s, hn::MulAdd(hn::Set(d, 2.0), r3, big_s));
+  const M real_t = hn::Ge(disc, zero);
+  V t3 = hn::Add(big_s, r3);
+  t3 = hn::Add(t3, hn::CopySign(hn::Sqrt(hn::Max(disc, zero)), t3));
+  const V t = cube_root(d, t3);
+  const M t_zero = hn::Eq(t, zero);
+  const V u_real = hn::Add(r, hn::Add(t, hn::IfThenZeroElse(t_zero, hn::Div(r2, hn::IfThenElse(t_zero, hn::Set(d, 1.0), t)))));
+  const V angle = atan2(d, hn::Sqrt(hn::Max(hn::Neg(disc), zero)), hn::Neg(hn::Add(big_s, r3)));
+  const V u_complex = hn::MulAdd(hn::Mul(hn::Set(d, 2.0), r), hn::Cos(d, hn::Mul(angle, hn::Set(d, 1.0 / 3))), r);
+  const V u = hn::IfThenElse(real_t, u_real, u_complex);
+  const V v = hn::Sqrt(hn::MulAdd(u, u, q));
+  const V uv = hn::IfThenElse(hn::Lt(u, zero), hn::Div(q, hn::Sub(v, u)), hn::Add(u, v));
+  const V w = hn::Div(hn::Sub(uv, q), hn::Mul(hn::Set(d, 2.0), v));
+  const V k = hn::Div(uv, hn::Add(hn::Sqrt(hn::MulAdd(w, w, uv)), w));
+  return hn::IfThenZeroElse(degenerate, k);
+}
+
 /// One pair per lane in GeographicLib's normalised frame (0 < λ12 < 180°,
 /// lat1 <= 0, lat1 <= lat2 <= −lat1).
 struct Frame {
@@ -414,11 +455,37 @@ HWY_INLINE V inverse(D d, const GeodesicConstants& k, const Point& other, const 
   const V csig12 = hn::MulAdd(hn::Mul(p.cbet1, p.cbet2), comg12, hn::Mul(p.sbet1, p.sbet2));
   const M really_short = hn::And(shortline, hn::Lt(ssig12, hn::Set(d, k.etol2)));
   const V n = hn::Set(d, k.n);
-  const M astroid = hn::AndNot(
+  const M astroid_start = hn::AndNot(
       really_short, hn::And(hn::Lt(hn::Abs(n), hn::Set(d, 0.1)),
                             hn::And(hn::Lt(csig12, zero), hn::Lt(ssig12, hn::Mul(hn::Mul(hn::Set(d, 6.0 * pi), hn::Abs(n)),
                                                                                    hn::Mul(p.cbet1, p.cbet1))))));
-  hard = hn::Or(hard, hn::AndNot(closed, astroid));
+  const M astroid_lanes = hn::AndNot(closed, astroid_start);
+  if (k.f < 0) {
+    hard = hn::Or(hard, astroid_lanes);  // prolate: GeographicLib's own start
+  } else if (!hn::AllFalse(d, astroid_lanes)) {
+    // Nearly antipodal: GeographicLib's astroid start (Karney 2013, §5), in
+    // the frame where the antipode is the origin and the cut ends at x = −1.
+    const V lam12x = atan2(d, hn::Neg(slam12), hn::Neg(clam12));
+    const V k2 = hn::Mul(hn::Mul(p.sbet1, p.sbet1), hn::Set(d, k.ep2));
+    const V eps = hn::Div(k2, hn::MulAdd(hn::Set(d, 2.0), hn::Add(one, hn::Sqrt(hn::Add(one, k2))), k2));
+    const V lamscale = hn::Mul(hn::Mul(hn::Set(d, k.f * pi), p.cbet1), polynomial(d, k.a3.data(), 6, eps));
+    const V betscale = hn::Mul(lamscale, p.cbet1);
+    const V x = hn::Div(lam12x, lamscale);
+    const V y = hn::Div(sbet12a, betscale);
+    const M near_cut = hn::And(hn::Gt(y, hn::Set(d, -200 * epsilon)),
+                               hn::Gt(x, hn::Set(d, -1 - 1000 * 1.4901161193847656e-08)));
+    const V salp1_cut = hn::Min(one, hn::Neg(x));
+    const V calp1_cut = hn::Neg(hn::Sqrt(hn::NegMulAdd(salp1_cut, salp1_cut, one)));
+    const V root = astroid(d, x, y);
+    const V omg12a = hn::Mul(lamscale, hn::Div(hn::Mul(hn::Neg(x), root), hn::Add(one, root)));
+    const V somg12a = hn::Sin(d, omg12a);
+    const V comg12a = hn::Neg(hn::Cos(d, omg12a));
+    const V salp1_astroid = hn::Mul(p.cbet2, somg12a);
+    const V calp1_astroid = hn::Sub(sbet12a, hn::Div(hn::Mul(hn::Mul(p.cbet2, p.sbet1), hn::Mul(somg12a, somg12a)),
+                                                     hn::Sub(one, comg12a)));
+    salp1 = hn::IfThenElse(astroid_lanes, hn::IfThenElse(near_cut, salp1_cut, salp1_astroid), salp1);
+    calp1 = hn::IfThenElse(astroid_lanes, hn::IfThenElse(near_cut, calp1_cut, calp1_astroid), calp1);
+  }
   const M sane = hn::Not(hn::Le(salp1, zero));
   normalize(d, salp1, calp1);
   salp1 = hn::IfThenElse(sane, salp1, one);
