@@ -3,20 +3,22 @@
 // once. Included by simd_distance.cpp inside each instruction set's namespace
 // (Highway's -inl.h convention: re-included once per target).
 //
-// Every lane follows GeographicLib's main path: the normalisation by sign
-// masks, the spherical start of InverseStart, and Newton's method on α1 with
-// Lambda12's derivative, the order-6 series A1, C1, A2, C2 (fixed in ε) and
-// A3, C3 (polynomials in ε whose coefficients depend on the third flattening
-// n, computed once per ellipsoid). The lanes it does not handle are reported
-// as hard, and the caller computes them with GeographicLib itself:
-//  - meridional pairs (Δλ = 0 or 180°, or a point at a pole), coincident
-//    points included;
-//  - equatorial pairs (both latitudes 0);
-//  - nearly antipodal pairs where GeographicLib starts from the astroid;
+// Every lane follows GeographicLib's path: the normalisation by sign masks;
+// the closed forms for meridional pairs (Δλ = 0 or 180°, or a point at a
+// pole; coincident points exactly 0) and equatorial pairs; InverseStart's
+// spherical start, or the astroid start for nearly antipodal lanes; and
+// Newton's method on α1 with Lambda12's derivative, the order-6 series A1,
+// C1, A2, C2 (fixed in ε) and A3, C3 (polynomials in ε whose coefficients
+// depend on the third flattening n, computed once per ellipsoid). Each
+// branch is computed for the vector only when one of its lanes needs it, and
+// blended in by mask. The lanes it does not handle are reported as hard, and
+// the caller computes them with GeographicLib itself:
 //  - lanes whose Newton step leaves (0, π) or has a non-positive derivative
 //    (GeographicLib then bisects), and lanes not converged in
-//    geodesic_newton_limit evaluations.
-// On random pairs these are a few in ten thousand.
+//    geodesic_newton_limit evaluations;
+//  - equatorial pairs whose geodesic leaves the equator;
+//  - on prolate ellipsoids, the astroid lanes and meridians past σ12 = 1.
+// On random pairs these are about one in ten thousand.
 
 #if defined(DM_KERNEL_GEODESIC_LANES_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef DM_KERNEL_GEODESIC_LANES_INL_H_

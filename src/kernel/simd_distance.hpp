@@ -68,8 +68,7 @@ inline constexpr int geodesic_newton_limit = 12;
 /// out[m] = geodesic distance in the unit between location m of `others` and
 /// `anchor`, for m in [0, count), count <= geodesic_block, by the vectorized
 /// Karney inverse (src/kernel/geodesic_lanes-inl.h). The pairs it leaves to
-/// GeographicLib (meridional, equatorial, nearly antipodal with the astroid
-/// start, not converged) have their index in hard[] and out[] unwritten
+/// GeographicLib (see there) have their index in hard[] and out[] unwritten
 /// there; returns how many.
 std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, const GeodesicLocation& anchor,
                          const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept;

@@ -32,7 +32,7 @@ namespace dm::metrics {
 /// Kernels: KernelKind::scalar calls GeographicLib for every pair;
 /// KernelKind::simd runs the vectorized Karney inverse
 /// (src/kernel/geodesic_lanes-inl.h) and hands the few pairs it leaves
-/// (meridional, equatorial, nearly antipodal, not converged) to the same
+/// (not converged, far equatorial, prolate astroid) to the same
 /// GeographicLib call, so those pairs have the scalar kernel's bytes.
 ///
 /// Prepared per location: latitude and longitude in degrees (both kernels);
