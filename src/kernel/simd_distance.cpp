@@ -162,6 +162,8 @@ void EquirectangularRun(const double* HWY_RESTRICT latitude, const double* HWY_R
 }  // namespace dm::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
+#include "src/kernel/geodesic_lanes-inl.h"
+
 #if HWY_ONCE
 #include <array>
 #include <atomic>
@@ -177,11 +179,11 @@ namespace {
 /// One instruction set's run function for each metric that has a vectorized
 /// kernel: the metric strategies (src/kernel/metrics/) call them through
 /// the dispatch functions below. A new vectorized metric adds its entry here
-/// and in DM_SIMD_TARGET; a metric without one (geodesic, for now) runs its
-/// scalar code for KernelKind::simd too.
+/// and in DM_SIMD_TARGET.
 struct RunFunctions {
   decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
   decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
+  decltype(&HWY_NAMESPACE::GeodesicRun) geodesic = nullptr;
 };
 
 /// The code compiled for one instruction set.
@@ -191,7 +193,7 @@ struct Target {
 };
 
 #define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
-  Target { HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun}, }
+  Target { HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun, &NAMESPACE::GeodesicRun}, }
 
 /// Every instruction set foreach_target.h compiled this file for, best first.
 /// The static target (what the compiler flags alone allow: SCALAR or EMU128
@@ -249,6 +251,11 @@ void haversine_run(const double* x, const double* y, const double* z, std::size_
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
   target_in_force().run.equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
+}
+
+std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, const GeodesicLocation& anchor,
+                         const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept {
+  return target_in_force().run.geodesic(others, count, anchor, constants, out, hard);
 }
 
 std::string_view target_name() noexcept {
