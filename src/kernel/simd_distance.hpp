@@ -10,6 +10,11 @@
 #include <string_view>
 #include <vector>
 
+namespace dm {
+struct TallyLanes;
+struct ColumnTallies;
+}  // namespace dm
+
 namespace dm::simd {
 
 /// Every input array must stay readable this many doubles past its last
@@ -26,6 +31,15 @@ void haversine_run(const double* x, const double* y, const double* z, std::size_
 /// and the anchor, all in degrees, for m in [0, count).
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept;
+
+/// haversine_run's distances between location `anchor` and locations
+/// [first, last) of the arrays, never stored: added to `lanes` and, unless
+/// `columns` is null, to each location's column (distance_tally.hpp; the
+/// same totals as tally_values). At most TallyLanes::lane_capacity
+/// distances per lane and per column before they are moved out.
+void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
+                     std::size_t anchor, double radius, double scale, TallyLanes& lanes,
+                     const ColumnTallies* columns) noexcept;
 
 /// The instruction set the two functions above dispatch to now ("avx512", "avx2", ...).
 std::string_view target_name() noexcept;
