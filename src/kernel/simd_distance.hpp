@@ -12,6 +12,11 @@
 #include <string_view>
 #include <vector>
 
+namespace dm {
+struct TallyLanes;
+struct ColumnTallies;
+}  // namespace dm
+
 namespace dm::simd {
 
 /// Every input array must stay readable this many doubles past its last
@@ -73,7 +78,16 @@ inline constexpr int geodesic_newton_limit = 12;
 std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, const GeodesicLocation& anchor,
                          const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept;
 
-/// The instruction set the two functions above dispatch to now ("avx512", "avx2", ...).
+/// haversine_run's distances between location `anchor` and locations
+/// [first, last) of the arrays, never stored: added to `lanes` and, unless
+/// `columns` is null, to each location's column (distance_tally.hpp; the
+/// same totals as tally_values). At most TallyLanes::lane_capacity
+/// distances per lane and per column before they are moved out.
+void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
+                     std::size_t anchor, double radius, double scale, TallyLanes& lanes,
+                     const ColumnTallies* columns) noexcept;
+
+/// The instruction set the functions above dispatch to now ("avx512", "avx2", ...).
 std::string_view target_name() noexcept;
 
 /// For tests and benchmarks: every instruction set compiled in that this CPU

@@ -61,6 +61,7 @@
 #include <vector>
 
 #include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/kernel/distance_tally.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
 
@@ -163,6 +164,7 @@ class DistanceKernel {
   void add(double latitude_degrees, double longitude_degrees);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] const DistanceOptions& options() const noexcept { return options_; }
   [[nodiscard]] std::size_t pair_count() const noexcept { return dm::pair_count(size()); }
 
   /// Distance between locations `origin` and `destination`, in the configured unit.
@@ -180,6 +182,17 @@ class DistanceKernel {
   /// the run it belongs to or on which of the two is the anchor, so every
   /// shape, range split and executor yields the same doubles, bit for bit.
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
+
+  /// compute_run(anchor, first, last, …)'s distances reduced as they are
+  /// computed, never stored (distance_tally.hpp): into lanes of `row`
+  /// (columns first, first + 1, … as indices) and, unless `columns` is null,
+  /// each also into its location's column (`anchor` as index). At most
+  /// TallyLanes::lane_capacity distances per lane and column. Returns false,
+  /// touching nothing, when the metric and kernel have no fused kernel (only
+  /// haversine simd has one): then compute_run() and tally_values() give
+  /// the same totals.
+  bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
+                 const ColumnTallies* columns) const noexcept;
 
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
