@@ -106,6 +106,12 @@ void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::siz
   metric_->run(anchor, first, last, out);
 }
 
+void DistanceKernel::compute_gathered(std::size_t anchor, std::span<const std::size_t> locations,
+                                      double* out) const noexcept {
+  if (locations.empty()) return;
+  metric_->run_gathered(anchor, locations.data(), locations.size(), out);
+}
+
 std::string DistanceKernel::description() const { return metric_->describe(); }
 
 std::string_view simd_target_name() noexcept { return simd::target_name(); }

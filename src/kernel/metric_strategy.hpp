@@ -28,6 +28,13 @@ class MetricStrategy {
   /// two locations, whichever is the anchor.
   virtual void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept = 0;
 
+  /// out[i] = distance between location `anchor` and location
+  /// locations[i], for i in [0, count): run()'s doubles for scattered
+  /// locations (a search's candidates). By default one run() per location;
+  /// a metric overrides it where gathering into one vector run is faster.
+  virtual void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                            double* out) const noexcept;
+
   /// What computes the distances, as the timing report names it.
   [[nodiscard]] virtual std::string describe() const = 0;
 

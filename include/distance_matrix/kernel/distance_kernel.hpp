@@ -175,6 +175,12 @@ class DistanceKernel {
   /// shape, range split and executor yields the same doubles, bit for bit.
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
+  /// out[i] = distance(anchor, locations[i]) for every i, the same doubles
+  /// bit for bit, computed together (a spatial search's scattered
+  /// candidates: one vector run instead of one call each). Requires every
+  /// location and the anchor within size() and out.size() >= locations.size().
+  void compute_gathered(std::size_t anchor, std::span<const std::size_t> locations, double* out) const noexcept;
+
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
 

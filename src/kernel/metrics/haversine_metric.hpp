@@ -25,6 +25,8 @@ class HaversineMetric final : public MetricStrategy {
   void reserve(std::size_t count) override;
   void add(double latitude_degrees, double longitude_degrees) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
+  void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                    double* out) const noexcept override;
   [[nodiscard]] std::string describe() const override;
 
  private:
