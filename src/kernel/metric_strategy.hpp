@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "distance_matrix/kernel/distance_options.hpp"
@@ -20,6 +21,9 @@ class MetricStrategy {
   virtual ~MetricStrategy() = default;
 
   [[nodiscard]] virtual std::unique_ptr<MetricStrategy> clone() const = 0;
+  /// A copy whose location i is location order[i] of this one (its
+  /// prepared terms copied, so every pair keeps its doubles).
+  [[nodiscard]] virtual std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const = 0;
   virtual void reserve(std::size_t count) = 0;
   virtual void add(double latitude_degrees, double longitude_degrees) = 0;
 

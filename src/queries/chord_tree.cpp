@@ -50,7 +50,7 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   for (std::uint32_t node = 0; node < nodes_.size(); ++node) {
     if (nodes_[node].right != 0) continue;
     for (std::uint32_t position = nodes_[node].begin; position < nodes_[node].end; ++position) {
-      leaf_of_[order_[position]] = node;
+      leaf_of_[position] = node;
     }
   }
 }
@@ -177,9 +177,8 @@ void ChordTree::nearest(const double query[3], std::size_t k, std::size_t skip, 
       // Not k yet (the first leaf, mostly): every other point is a
       // candidate; the k smallest so far set the first bound.
       for (std::uint32_t position = begin; position < end; ++position) {
-        const std::size_t index = order_[position];
-        if (index == skip) continue;
-        candidates.push_back({index, squared[position - begin]});
+        if (position == skip) continue;
+        candidates.push_back({position, squared[position - begin]});
         heap.push_back(squared[position - begin]);
       }
       if (heap.size() >= k) {
@@ -193,10 +192,8 @@ void ChordTree::nearest(const double query[3], std::size_t k, std::size_t skip, 
     }
     for (std::uint32_t position = begin; position < end; ++position) {
       const double squared_chord = squared[position - begin];
-      if (!(squared_chord <= squared_bound)) continue;
-      const std::size_t index = order_[position];
-      if (index == skip) continue;
-      candidates.push_back({index, squared_chord});
+      if (!(squared_chord <= squared_bound) || position == skip) continue;
+      candidates.push_back({position, squared_chord});
       if (squared_chord < heap.front()) {
         std::pop_heap(heap.begin(), heap.end());
         heap.back() = squared_chord;
@@ -222,7 +219,7 @@ void ChordTree::within(const double query[3], double squared_reach, std::size_t 
     double squared[leaf_size];
     leaf_squared_chords(&x_[begin], &y_[begin], &z_[begin], end - begin, query, squared);
     for (std::uint32_t position = begin; position < end; ++position) {
-      if (squared[position - begin] <= squared_reach) out.push_back({order_[position], squared[position - begin]});
+      if (squared[position - begin] <= squared_reach) out.push_back({position, squared[position - begin]});
     }
   };
   search(start, query, squared_reach, visit);

@@ -18,10 +18,10 @@
 
 namespace dm::queries {
 
-/// A point found by a search: its index in the input (as given to the
-/// constructor) and its squared chord from the query.
+/// A point found by a search: its position in the tree's order (order()
+/// maps it to the input) and its squared chord from the query.
 struct ChordCandidate {
-  std::size_t index;
+  std::size_t position;
   double squared_chord;
 };
 
@@ -49,19 +49,19 @@ class ChordTree {
   [[nodiscard]] const std::vector<std::size_t>& order() const noexcept { return order_; }
 
   /// Into buffers.candidates (cleared first, any order): every point but
-  /// input index `skip` (none if it is not one) whose chord from `query` is
-  /// at most the k-th smallest such chord plus `margin`; every point but
-  /// `skip` when fewer than k others exist. Exact: the bound only shrinks,
-  /// so nothing within the final one is ever pruned.
-  /// The search starts in the leaf of input index `skip` when it is one
-  /// (then climbs only as far as the bound's ball reaches), else at the root.
+  /// the one at position `skip` (none if it is size() or more) whose chord
+  /// from `query` is at most the k-th smallest such chord plus `margin`;
+  /// every point but `skip` when fewer than k others exist. Exact: the
+  /// bound only shrinks, so nothing within the final one is ever pruned.
+  /// The search starts in the leaf of position `skip` when it is one (then
+  /// climbs only as far as the bound's ball reaches), else at the root.
   void nearest(const double query[3], std::size_t k, std::size_t skip, double margin,
                ChordSearchBuffers& buffers) const;
 
   /// Into `out` (cleared first, any order): every point whose squared chord
   /// from `query` is at most `squared_reach`.
-  /// `start`: an input index near the query (the query's own, when it is
-  /// one) whose leaf the search starts from, or none (size() or more).
+  /// `start`: a position near the query (the query's own, when it is one)
+  /// whose leaf the search starts from, or none (size() or more).
   void within(const double query[3], double squared_reach, std::size_t start, std::vector<ChordCandidate>& out) const;
 
  private:
@@ -87,7 +87,7 @@ class ChordTree {
   std::vector<double> y_;
   std::vector<double> z_;
   std::vector<std::size_t> order_;
-  std::vector<std::uint32_t> leaf_of_;  ///< by input index: the node of the leaf holding it
+  std::vector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
 };
 
 }  // namespace dm::queries

@@ -50,17 +50,8 @@ std::uint64_t morton_key(double x, double y, double z) noexcept {
 
 struct NeighbourSearchBuffers::Storage {
   queries::ChordSearchBuffers chords;
-  std::vector<std::size_t> locations;  ///< the candidates, to be measured together
+  std::vector<std::size_t> positions;  ///< the candidates, to be measured together
   std::vector<double> distances;
-
-  /// The candidates' locations and their distances from `origin`, measured
-  /// in one gathered run of the kernel.
-  void measure(const DistanceKernel& kernel, std::size_t origin, std::size_t first) {
-    locations.clear();
-    for (const queries::ChordCandidate& candidate : chords.candidates) locations.push_back(first + candidate.index);
-    distances.resize(locations.size());
-    kernel.compute_gathered(origin, locations, distances.data());
-  }
 };
 
 NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
@@ -68,15 +59,63 @@ NeighbourSearchBuffers::~NeighbourSearchBuffers() = default;
 NeighbourSearchBuffers::NeighbourSearchBuffers(NeighbourSearchBuffers&&) noexcept = default;
 NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers&&) noexcept = default;
 
+/// The tree over the indexed locations and a copy of the kernel in the
+/// tree's order (the indexed locations first, leaf by leaf, then the
+/// others by a Morton curve): a search reads the query, the leaves and the
+/// candidates' prepared terms from neighbouring memory, whatever the input order.
 struct NeighbourIndex::Tree {
+  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+      : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
+               last - first),
+        location_at(ordered_locations(kernel, first, last, chords.order())),
+        position_of(kernel.size()),
+        searched(kernel.reordered(location_at)) {
+    for (std::size_t position = 0; position < location_at.size(); ++position) {
+      position_of[location_at[position]] = position;
+    }
+  }
+
+  static std::vector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
+                                                    std::size_t last, const std::vector<std::size_t>& tree_order) {
+    std::vector<std::size_t> locations;
+    locations.reserve(kernel.size());
+    for (const std::size_t index : tree_order) locations.push_back(first + index);
+    std::vector<std::pair<std::uint64_t, std::size_t>> others;
+    others.reserve(kernel.size() - (last - first));
+    const auto x = kernel.unit_x();
+    const auto y = kernel.unit_y();
+    const auto z = kernel.unit_z();
+    for (std::size_t location = 0; location < kernel.size(); ++location) {
+      if (location < first || location >= last) {
+        others.emplace_back(morton_key(x[location], y[location], z[location]), location);
+      }
+    }
+    std::sort(others.begin(), others.end());
+    for (const auto& other : others) locations.push_back(other.second);
+    return locations;
+  }
+
+  /// The candidates' kernel locations and distances from the location at
+  /// `position`, measured in one gathered run of the reordered kernel.
+  void measure(std::size_t position, NeighbourSearchBuffers::Storage& storage) const {
+    storage.positions.clear();
+    for (const queries::ChordCandidate& candidate : storage.chords.candidates) {
+      storage.positions.push_back(candidate.position);
+    }
+    storage.distances.resize(storage.positions.size());
+    searched.compute_gathered(position, storage.positions, storage.distances.data());
+  }
+
   queries::ChordTree chords;
+  std::vector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
+  std::vector<std::size_t> position_of;  ///< by kernel location: its position in `searched`
+  DistanceKernel searched;
 };
 
 NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last)
     : kernel_(kernel), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
-  tree_ = std::make_unique<Tree>(Tree{queries::ChordTree(kernel.unit_x().data() + first, kernel.unit_y().data() + first,
-                                                         kernel.unit_z().data() + first, last - first)});
+  tree_ = std::make_unique<Tree>(kernel, first, last);
 }
 
 NeighbourIndex::~NeighbourIndex() = default;
@@ -92,14 +131,17 @@ void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neig
                              NeighbourSearchBuffers& buffers) const {
   out.clear();
   if (k == 0 || size() == 0) return;
-  const double query[3] = {kernel_.unit_x()[origin], kernel_.unit_y()[origin], kernel_.unit_z()[origin]};
-  const std::size_t skip = first_ <= origin && origin < last_ ? origin - first_ : no_location;
-  queries::ChordSearchBuffers& chords = buffers.storage_->chords;
-  tree_->chords.nearest(query, k, skip, chord_margin, chords);
-  // Every candidate the kernel could put among the k nearest, measured.
+  const std::size_t position = tree_->position_of[origin];
+  const DistanceKernel& searched = tree_->searched;
+  const double query[3] = {searched.unit_x()[position], searched.unit_y()[position], searched.unit_z()[position]};
   auto& storage = *buffers.storage_;
-  storage.measure(kernel_, origin, first_);
-  for (std::size_t i = 0; i < storage.locations.size(); ++i) out.push_back({storage.locations[i], storage.distances[i]});
+  // Positions past the indexed ones are no tree point: nothing to skip, the search starts at the root.
+  tree_->chords.nearest(query, k, position, chord_margin, storage.chords);
+  // Every candidate the kernel could put among the k nearest, measured.
+  tree_->measure(position, storage);
+  for (std::size_t i = 0; i < storage.positions.size(); ++i) {
+    out.push_back({tree_->location_at[storage.positions[i]], storage.distances[i]});
+  }
   const std::size_t kept = std::min(k, out.size());
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kept), out.end(), nearer);
   out.resize(kept);
@@ -111,39 +153,40 @@ void NeighbourIndex::within(std::size_t origin, double distance, double radius, 
 }
 
 void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
-                            NeighbourSearchBuffers& buffers) const {
+                            NeighbourSearchBuffers& buffers, std::size_t from) const {
   out.clear();
   if (size() == 0 || !(distance >= 0)) return;
-  const double query[3] = {kernel_.unit_x()[origin], kernel_.unit_y()[origin], kernel_.unit_z()[origin]};
+  const std::size_t position = tree_->position_of[origin];
+  const DistanceKernel& searched = tree_->searched;
+  const double query[3] = {searched.unit_x()[position], searched.unit_y()[position], searched.unit_z()[position]};
   const double angle = distance / radius;
   // The chord of the angle, plus the margin for the kernel's rounding;
   // past half the circumference, everything.
   const double reach = angle >= std::numbers::pi ? std::numeric_limits<double>::infinity()
                                                  : 2 * std::sin(angle / 2) + chord_margin;
-  std::vector<queries::ChordCandidate>& candidates = buffers.storage_->chords.candidates;
-  const std::size_t start = first_ <= origin && origin < last_ ? origin - first_ : no_location;
-  tree_->chords.within(query, reach * reach, start, candidates);
   auto& storage = *buffers.storage_;
-  storage.measure(kernel_, origin, first_);
-  for (std::size_t i = 0; i < storage.locations.size(); ++i) {
-    if (storage.locations[i] != origin && storage.distances[i] <= distance) {
-      out.push_back({storage.locations[i], storage.distances[i]});
-    }
+  std::vector<queries::ChordCandidate>& candidates = storage.chords.candidates;
+  tree_->chords.within(query, reach * reach, position, candidates);
+  // Only the locations asked for are measured: the origin never, and over
+  // one table from `from` on.
+  std::erase_if(candidates, [&](const queries::ChordCandidate& candidate) {
+    const std::size_t location = tree_->location_at[candidate.position];
+    return location == origin || location < from;
+  });
+  tree_->measure(position, storage);
+  for (std::size_t i = 0; i < storage.positions.size(); ++i) {
+    if (storage.distances[i] <= distance) out.push_back({tree_->location_at[storage.positions[i]], storage.distances[i]});
   }
   std::sort(out.begin(), out.end(), [](const Neighbour& a, const Neighbour& b) { return a.index < b.index; });
 }
 
 std::vector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {
   if (origins > kernel_.size()) throw std::invalid_argument("the origins are outside the kernel");
-  if (first_ == 0 && origins == last_) return tree_->chords.order();
-  std::vector<std::pair<std::uint64_t, std::size_t>> keyed(origins);
-  const auto x = kernel_.unit_x();
-  const auto y = kernel_.unit_y();
-  const auto z = kernel_.unit_z();
-  for (std::size_t origin = 0; origin < origins; ++origin) keyed[origin] = {morton_key(x[origin], y[origin], z[origin]), origin};
-  std::sort(keyed.begin(), keyed.end());
-  std::vector<std::size_t> order(origins);
-  for (std::size_t position = 0; position < origins; ++position) order[position] = keyed[position].second;
+  std::vector<std::size_t> order;
+  order.reserve(origins);
+  for (const std::size_t location : tree_->location_at) {
+    if (location < origins) order.push_back(location);
+  }
   return order;
 }
 

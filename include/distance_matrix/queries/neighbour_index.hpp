@@ -86,14 +86,16 @@ class NeighbourIndex {
   /// index order; `origin` itself left out, coincident others kept.
   /// `radius` is the sphere's radius in that unit. Thread-safe.
   void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const;
-  /// The same with a thread's own reusable buffers.
+  /// The same with a thread's own reusable buffers, and only locations
+  /// `from` or later (over one table, each pair once from its earlier
+  /// location: from = origin + 1; the others are never measured).
   void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
-              NeighbourSearchBuffers& buffers) const;
+              NeighbourSearchBuffers& buffers, std::size_t from = 0) const;
 
   /// Origins 0 … origins - 1 of the kernel, each once, in an order that
   /// keeps consecutive searches in the same part of the sphere (so of the
-  /// tree and of memory): the tree's own order when the origins are the
-  /// indexed locations, else by a Morton curve on the unit cube. Searching
+  /// tree and of memory): the tree's order for indexed origins, by a Morton
+  /// curve on the unit cube for the others. Searching
   /// in this order and writing each origin's answer at its own row gives
   /// the same answers as input order, faster.
   [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const;

@@ -41,6 +41,13 @@ double HaversineMetric::largest_distance(const DistanceOptions& options) noexcep
 
 std::unique_ptr<MetricStrategy> HaversineMetric::clone() const { return std::make_unique<HaversineMetric>(*this); }
 
+std::unique_ptr<MetricStrategy> HaversineMetric::reordered(std::span<const std::size_t> order) const {
+  auto result = std::make_unique<HaversineMetric>(*this);
+  result->unit_vectors_ = unit_vectors_.permuted(order);
+  result->degrees_and_cosine_ = degrees_and_cosine_.permuted(order);
+  return result;
+}
+
 void HaversineMetric::reserve(std::size_t count) {
   (kernel_ == KernelKind::simd ? unit_vectors_ : degrees_and_cosine_).reserve(count);
 }
