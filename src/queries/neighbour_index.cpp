@@ -19,8 +19,6 @@ namespace {
 /// puts before the k-th can only be this close.
 constexpr double chord_margin = 1e-9;
 
-constexpr std::size_t no_location = std::numeric_limits<std::size_t>::max();
-
 bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
 }
