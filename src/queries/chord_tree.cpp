@@ -36,23 +36,35 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
   nodes_.reserve(4 * count / leaf_size + 2);
   if (count > 0) build(0, static_cast<std::uint32_t>(count), 0, points);
-  x_.resize(count);
-  y_.resize(count);
-  z_.resize(count);
+  own_x_.resize(count);
+  own_y_.resize(count);
+  own_z_.resize(count);
   order_.resize(count);
   leaf_of_.resize(count);
   for (std::size_t position = 0; position < count; ++position) {
-    x_[position] = points[position].coordinate[0];
-    y_[position] = points[position].coordinate[1];
-    z_[position] = points[position].coordinate[2];
+    own_x_[position] = points[position].coordinate[0];
+    own_y_[position] = points[position].coordinate[1];
+    own_z_[position] = points[position].coordinate[2];
     order_[position] = points[position].index;
   }
+  x_ = own_x_.data();
+  y_ = own_y_.data();
+  z_ = own_z_.data();
   for (std::uint32_t node = 0; node < nodes_.size(); ++node) {
     if (nodes_[node].right != 0) continue;
     for (std::uint32_t position = nodes_[node].begin; position < nodes_[node].end; ++position) {
       leaf_of_[position] = node;
     }
   }
+}
+
+void ChordTree::share_coordinates(const double* x, const double* y, const double* z) {
+  x_ = x;
+  y_ = y;
+  z_ = z;
+  own_x_ = {};
+  own_y_ = {};
+  own_z_ = {};
 }
 
 std::uint32_t ChordTree::build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
@@ -172,7 +184,7 @@ void ChordTree::nearest(const double query[3], std::size_t k, std::size_t skip, 
   std::size_t compact_at = 4 * k + 64;
   auto visit = [&](std::uint32_t begin, std::uint32_t end) {
     double squared[leaf_size];
-    leaf_squared_chords(&x_[begin], &y_[begin], &z_[begin], end - begin, query, squared);
+    leaf_squared_chords(x_ + begin, y_ + begin, z_ + begin, end - begin, query, squared);
     if (heap.size() < k) {
       // Not k yet (the first leaf, mostly): every other point is a
       // candidate; the k smallest so far set the first bound.
@@ -217,7 +229,7 @@ void ChordTree::within(const double query[3], double squared_reach, std::size_t 
   if (nodes_.empty()) return;
   auto visit = [&](std::uint32_t begin, std::uint32_t end) {
     double squared[leaf_size];
-    leaf_squared_chords(&x_[begin], &y_[begin], &z_[begin], end - begin, query, squared);
+    leaf_squared_chords(x_ + begin, y_ + begin, z_ + begin, end - begin, query, squared);
     for (std::uint32_t position = begin; position < end; ++position) {
       if (squared[position - begin] <= squared_reach) out.push_back({position, squared[position - begin]});
     }

@@ -45,6 +45,11 @@ class ChordTree {
 
   [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
 
+  /// Reads the coordinates from these arrays from now on, freeing its own
+  /// copy: they must hold the same values in the tree's order (x[p] is
+  /// the x of input index order()[p]) and outlive the tree.
+  void share_coordinates(const double* x, const double* y, const double* z);
+
   /// The input indices in the tree's order: leaf by leaf, neighbours close.
   [[nodiscard]] const std::vector<std::size_t>& order() const noexcept { return order_; }
 
@@ -83,9 +88,12 @@ class ChordTree {
   void descend(std::uint32_t node, const double query[3], const double& squared_bound, Visit& visit) const;
 
   std::vector<Node> nodes_;
-  std::vector<double> x_;  ///< the points' coordinates in the tree's order
-  std::vector<double> y_;
-  std::vector<double> z_;
+  std::vector<double> own_x_;  ///< the points' coordinates in the tree's order, until shared
+  std::vector<double> own_y_;
+  std::vector<double> own_z_;
+  const double* x_ = nullptr;  ///< own_x_ or the shared copy
+  const double* y_ = nullptr;
+  const double* z_ = nullptr;
   std::vector<std::size_t> order_;
   std::vector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
 };

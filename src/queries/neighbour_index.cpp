@@ -71,6 +71,8 @@ struct NeighbourIndex::Tree {
     for (std::size_t position = 0; position < location_at.size(); ++position) {
       position_of[location_at[position]] = position;
     }
+    // The reordered kernel's first positions are the tree's points, in its order.
+    chords.share_coordinates(searched.unit_x().data(), searched.unit_y().data(), searched.unit_z().data());
   }
 
   static std::vector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
