@@ -1,6 +1,7 @@
 #include "distance_matrix/kernel/distance_kernel.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "src/kernel/metric_strategy.hpp"
@@ -110,6 +111,27 @@ bool DistanceKernel::tally_run(std::size_t anchor, std::size_t first, std::size_
                                TallyLanes& row, const ColumnTallies* columns) const noexcept {
   if (first >= last) return true;
   return metric_->tally_run(anchor, first, last, grid, row, columns);
+}
+
+void DistanceKernel::compute_gathered(std::size_t anchor, std::span<const std::size_t> locations,
+                                      double* out) const noexcept {
+  if (locations.empty()) return;
+  metric_->run_gathered(anchor, locations.data(), locations.size(), out);
+}
+
+DistanceKernel DistanceKernel::reordered(std::span<const std::size_t> order) const {
+  for (const std::size_t location : order) {
+    if (location >= size_) throw std::invalid_argument("a reordered kernel's location is outside the kernel");
+  }
+  DistanceKernel result(options_);
+  result.metric_ = metric_->reordered(order);
+  result.size_ = order.size();
+  for (auto [from, to] : {std::pair{&unit_x_, &result.unit_x_}, std::pair{&unit_y_, &result.unit_y_},
+                          std::pair{&unit_z_, &result.unit_z_}}) {
+    to->resize(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) (*to)[i] = (*from)[order[i]];
+  }
+  return result;
 }
 
 std::string DistanceKernel::description() const { return metric_->describe(); }

@@ -12,6 +12,12 @@
 #include "src/kernel/metrics/haversine_metric.hpp"
 
 namespace dm {
+
+void MetricStrategy::run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                                  double* out) const noexcept {
+  for (std::size_t i = 0; i < count; ++i) run(anchor, locations[i], locations[i] + 1, out + i);
+}
+
 namespace {
 
 /// Shortest text that reads back as the same double.

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "distance_matrix/kernel/distance_options.hpp"
@@ -21,6 +22,9 @@ class MetricStrategy {
   virtual ~MetricStrategy() = default;
 
   [[nodiscard]] virtual std::unique_ptr<MetricStrategy> clone() const = 0;
+  /// A copy whose location i is location order[i] of this one (its
+  /// prepared terms copied, so every pair keeps its doubles).
+  [[nodiscard]] virtual std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const = 0;
   virtual void reserve(std::size_t count) = 0;
   virtual void add(double latitude_degrees, double longitude_degrees) = 0;
 
@@ -38,6 +42,13 @@ class MetricStrategy {
                          const ColumnTallies* /*columns*/) const noexcept {
     return false;
   }
+
+  /// out[i] = distance between location `anchor` and location
+  /// locations[i], for i in [0, count): run()'s doubles for scattered
+  /// locations (a search's candidates). By default one run() per location;
+  /// a metric overrides it where gathering into one vector run is faster.
+  virtual void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                            double* out) const noexcept;
 
   /// What computes the distances, as the timing report names it.
   [[nodiscard]] virtual std::string describe() const = 0;

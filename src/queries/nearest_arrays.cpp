@@ -24,13 +24,18 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
     throw std::invalid_argument("find_nearest needs origins × k distances and indices");
   }
   const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  // Origins searched in the index's spatial order (consecutive searches
+  // share leaves and cache lines), each answer written at its own row.
+  const std::vector<std::size_t> order = index.search_order(query.origins);
   // A release per task and one acquire at the end: the edge TBB's
   // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
   std::atomic<std::size_t> tasks_done{0};
-  auto search = [&](const tbb::blocked_range<std::size_t>& origins) {
+  auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
     std::vector<Neighbour> neighbours;
-    for (std::size_t origin = origins.begin(); origin != origins.end(); ++origin) {
-      index.nearest(origin, k, neighbours);
+    NeighbourSearchBuffers buffers;
+    for (std::size_t position = positions.begin(); position != positions.end(); ++position) {
+      const std::size_t origin = order[position];
+      index.nearest(origin, k, neighbours, buffers);
       std::size_t rank = 0;
       for (; rank < neighbours.size(); ++rank) {
         if (query.within && neighbours[rank].distance > *query.within) break;

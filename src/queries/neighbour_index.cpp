@@ -1,12 +1,14 @@
 #include "distance_matrix/queries/neighbour_index.hpp"
 
-#include <nanoflann.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 #include <utility>
+
+#include "src/queries/chord_tree.hpp"
 
 namespace dm {
 namespace {
@@ -17,46 +19,103 @@ namespace {
 /// puts before the k-th can only be this close.
 constexpr double chord_margin = 1e-9;
 
-/// The kernel's unit vectors of [first, last) as nanoflann's dataset.
-struct UnitVectors {
-  const double* x;
-  const double* y;
-  const double* z;
-  std::size_t count;
-
-  [[nodiscard]] std::size_t kdtree_get_point_count() const noexcept { return count; }
-  [[nodiscard]] double kdtree_get_pt(std::size_t index, std::size_t axis) const noexcept {
-    return axis == 0 ? x[index] : axis == 1 ? y[index] : z[index];
-  }
-  template <typename BoundingBox>
-  bool kdtree_get_bbox(BoundingBox& /*box*/) const noexcept {
-    return false;  // let nanoflann compute it
-  }
-};
-
-using KdTree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, UnitVectors>, UnitVectors,
-                                                   3, std::size_t>;
-
 bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
 }
 
+/// Every other bit of the low 21 bits of `value`, spread three apart.
+std::uint64_t spread_by_three(std::uint64_t value) noexcept {
+  value &= 0x1fffff;
+  value = (value | value << 32) & 0x1f00000000ffffULL;
+  value = (value | value << 16) & 0x1f0000ff0000ffULL;
+  value = (value | value << 8) & 0x100f00f00f00f00fULL;
+  value = (value | value << 4) & 0x10c30c30c30c30c3ULL;
+  value = (value | value << 2) & 0x1249249249249249ULL;
+  return value;
+}
+
+/// A unit vector's place on the Morton (Z-order) curve through the cube [-1, 1]³.
+std::uint64_t morton_key(double x, double y, double z) noexcept {
+  constexpr double cells = 1 << 21;
+  auto cell = [](double coordinate) {
+    const double scaled = (coordinate + 1.0) * 0.5 * cells;
+    return static_cast<std::uint64_t>(std::clamp(scaled, 0.0, cells - 1));
+  };
+  return spread_by_three(cell(x)) | spread_by_three(cell(y)) << 1 | spread_by_three(cell(z)) << 2;
+}
+
 }  // namespace
 
-struct NeighbourIndex::Tree {
-  explicit Tree(const UnitVectors& vectors)
-      : points(vectors), tree(3, points, nanoflann::KDTreeSingleIndexAdaptorParams(16)) {}
+struct NeighbourSearchBuffers::Storage {
+  queries::ChordSearchBuffers chords;
+  std::vector<std::size_t> positions;  ///< the candidates, to be measured together
+  std::vector<double> distances;
+};
 
-  UnitVectors points;
-  KdTree tree;
+NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
+NeighbourSearchBuffers::~NeighbourSearchBuffers() = default;
+NeighbourSearchBuffers::NeighbourSearchBuffers(NeighbourSearchBuffers&&) noexcept = default;
+NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers&&) noexcept = default;
+
+/// The tree over the indexed locations and a copy of the kernel in the
+/// tree's order (the indexed locations first, leaf by leaf, then the
+/// others by a Morton curve): a search reads the query, the leaves and the
+/// candidates' prepared terms from neighbouring memory, whatever the input order.
+struct NeighbourIndex::Tree {
+  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+      : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
+               last - first),
+        location_at(ordered_locations(kernel, first, last, chords.order())),
+        position_of(kernel.size()),
+        searched(kernel.reordered(location_at)) {
+    for (std::size_t position = 0; position < location_at.size(); ++position) {
+      position_of[location_at[position]] = position;
+    }
+    // The reordered kernel's first positions are the tree's points, in its order.
+    chords.share_coordinates(searched.unit_x().data(), searched.unit_y().data(), searched.unit_z().data());
+  }
+
+  static std::vector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
+                                                    std::size_t last, const std::vector<std::size_t>& tree_order) {
+    std::vector<std::size_t> locations;
+    locations.reserve(kernel.size());
+    for (const std::size_t index : tree_order) locations.push_back(first + index);
+    std::vector<std::pair<std::uint64_t, std::size_t>> others;
+    others.reserve(kernel.size() - (last - first));
+    const auto x = kernel.unit_x();
+    const auto y = kernel.unit_y();
+    const auto z = kernel.unit_z();
+    for (std::size_t location = 0; location < kernel.size(); ++location) {
+      if (location < first || location >= last) {
+        others.emplace_back(morton_key(x[location], y[location], z[location]), location);
+      }
+    }
+    std::sort(others.begin(), others.end());
+    for (const auto& other : others) locations.push_back(other.second);
+    return locations;
+  }
+
+  /// The candidates' kernel locations and distances from the location at
+  /// `position`, measured in one gathered run of the reordered kernel.
+  void measure(std::size_t position, NeighbourSearchBuffers::Storage& storage) const {
+    storage.positions.clear();
+    for (const queries::ChordCandidate& candidate : storage.chords.candidates) {
+      storage.positions.push_back(candidate.position);
+    }
+    storage.distances.resize(storage.positions.size());
+    searched.compute_gathered(position, storage.positions, storage.distances.data());
+  }
+
+  queries::ChordTree chords;
+  std::vector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
+  std::vector<std::size_t> position_of;  ///< by kernel location: its position in `searched`
+  DistanceKernel searched;
 };
 
 NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last)
     : kernel_(kernel), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
-  const UnitVectors vectors{kernel.unit_x().data() + first, kernel.unit_y().data() + first,
-                            kernel.unit_z().data() + first, last - first};
-  tree_ = std::make_unique<Tree>(vectors);
+  tree_ = std::make_unique<Tree>(kernel, first, last);
 }
 
 NeighbourIndex::~NeighbourIndex() = default;
@@ -64,39 +123,24 @@ NeighbourIndex::~NeighbourIndex() = default;
 std::size_t NeighbourIndex::size() const noexcept { return last_ - first_; }
 
 void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const {
+  NeighbourSearchBuffers buffers;
+  nearest(origin, k, out, buffers);
+}
+
+void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out,
+                             NeighbourSearchBuffers& buffers) const {
   out.clear();
-  const std::size_t indexed = size();
-  if (k == 0 || indexed == 0) return;
-  const bool origin_indexed = first_ <= origin && origin < last_;
-  const double query[3] = {kernel_.unit_x()[origin], kernel_.unit_y()[origin], kernel_.unit_z()[origin]};
-
-  // The k + 1 nearest by chord (the origin may be among them), sorted.
-  const std::size_t wanted = std::min(indexed, k + (origin_indexed ? 1 : 0));
-  std::vector<std::size_t> found(wanted);
-  std::vector<double> squared_chords(wanted);
-  const std::size_t count = tree_->tree.knnSearch(query, wanted, found.data(), squared_chords.data());
-
-  std::vector<std::pair<std::size_t, double>> candidates;
-  std::size_t others = 0;
-  double kth_squared_chord = 0;
-  for (std::size_t rank = 0; rank < count && others < k; ++rank) {
-    if (first_ + found[rank] == origin) continue;
-    ++others;
-    kth_squared_chord = squared_chords[rank];
-  }
-  if (others < k || wanted == indexed) {
-    // Every indexed location is a candidate already.
-    for (std::size_t rank = 0; rank < count; ++rank) candidates.emplace_back(found[rank], squared_chords[rank]);
-  } else {
-    const double reach = std::sqrt(kth_squared_chord) + chord_margin;
-    tree_->tree.radiusSearch(query, reach * reach, candidates, nanoflann::SearchParams(32, 0, false));
-  }
-
-  out.reserve(candidates.size());
-  for (const auto& [tree_index, squared_chord] : candidates) {
-    const std::size_t location = first_ + tree_index;
-    if (location == origin) continue;
-    out.push_back({location, kernel_.distance(origin, location)});
+  if (k == 0 || size() == 0) return;
+  const std::size_t position = tree_->position_of[origin];
+  const DistanceKernel& searched = tree_->searched;
+  const double query[3] = {searched.unit_x()[position], searched.unit_y()[position], searched.unit_z()[position]};
+  auto& storage = *buffers.storage_;
+  // Positions past the indexed ones are no tree point: nothing to skip, the search starts at the root.
+  tree_->chords.nearest(query, k, position, chord_margin, storage.chords);
+  // Every candidate the kernel could put among the k nearest, measured.
+  tree_->measure(position, storage);
+  for (std::size_t i = 0; i < storage.positions.size(); ++i) {
+    out.push_back({tree_->location_at[storage.positions[i]], storage.distances[i]});
   }
   const std::size_t kept = std::min(k, out.size());
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kept), out.end(), nearer);
@@ -104,25 +148,46 @@ void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neig
 }
 
 void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const {
+  NeighbourSearchBuffers buffers;
+  within(origin, distance, radius, out, buffers);
+}
+
+void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
+                            NeighbourSearchBuffers& buffers, std::size_t from) const {
   out.clear();
   if (size() == 0 || !(distance >= 0)) return;
-  const double query[3] = {kernel_.unit_x()[origin], kernel_.unit_y()[origin], kernel_.unit_z()[origin]};
-  std::vector<std::pair<std::size_t, double>> candidates;
+  const std::size_t position = tree_->position_of[origin];
+  const DistanceKernel& searched = tree_->searched;
+  const double query[3] = {searched.unit_x()[position], searched.unit_y()[position], searched.unit_z()[position]};
   const double angle = distance / radius;
-  if (angle >= std::numbers::pi) {
-    for (std::size_t tree_index = 0; tree_index < size(); ++tree_index) candidates.emplace_back(tree_index, 0.0);
-  } else {
-    // The chord of the angle, plus the margin for the kernel's rounding.
-    const double reach = 2 * std::sin(angle / 2) + chord_margin;
-    tree_->tree.radiusSearch(query, reach * reach, candidates, nanoflann::SearchParams(32, 0, false));
-  }
-  for (const auto& [tree_index, squared_chord] : candidates) {
-    const std::size_t location = first_ + tree_index;
-    if (location == origin) continue;
-    const double measured = kernel_.distance(origin, location);
-    if (measured <= distance) out.push_back({location, measured});
+  // The chord of the angle, plus the margin for the kernel's rounding;
+  // past half the circumference, everything.
+  const double reach = angle >= std::numbers::pi ? std::numeric_limits<double>::infinity()
+                                                 : 2 * std::sin(angle / 2) + chord_margin;
+  auto& storage = *buffers.storage_;
+  std::vector<queries::ChordCandidate>& candidates = storage.chords.candidates;
+  tree_->chords.within(query, reach * reach, position, candidates);
+  // Only the locations asked for are measured: the origin never, and over
+  // one table from `from` on.
+  std::erase_if(candidates, [&](const queries::ChordCandidate& candidate) {
+    const std::size_t location = tree_->location_at[candidate.position];
+    return location == origin || location < from;
+  });
+  tree_->measure(position, storage);
+  for (std::size_t i = 0; i < storage.positions.size(); ++i) {
+    if (storage.distances[i] <= distance) out.push_back({tree_->location_at[storage.positions[i]], storage.distances[i]});
   }
   std::sort(out.begin(), out.end(), [](const Neighbour& a, const Neighbour& b) { return a.index < b.index; });
+}
+
+std::vector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {
+  if (origins > kernel_.size()) throw std::invalid_argument("the origins are outside the kernel");
+  std::vector<std::size_t> order;
+  order.reserve(origins);
+  for (const std::size_t location : tree_->location_at) {
+    if (location < origins) order.push_back(location);
+  }
+  return order;
 }
 
 }  // namespace dm

@@ -28,9 +28,9 @@ constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
 /// The neighbours of `origin` the query asks for, in the order written.
 void neighbours_of(const NeighbourIndex& index, const NeighbourQuery& query, std::size_t origin,
-                   std::vector<Neighbour>& out) {
+                   std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) {
   if (query.k) {
-    index.nearest(origin, *query.k, out);
+    index.nearest(origin, *query.k, out, buffers);
     if (query.within) {
       const double within = *query.within;
       // Nearest first: those beyond the distance are a tail.
@@ -39,12 +39,8 @@ void neighbours_of(const NeighbourIndex& index, const NeighbourQuery& query, std
     }
     return;
   }
-  index.within(origin, *query.within, query.radius, out);
-  if (query.first_candidate == 0) {
-    // Over one table, each unordered pair once: from its earlier location.
-    out.erase(out.begin(), std::upper_bound(out.begin(), out.end(), origin,
-                                            [](std::size_t value, const Neighbour& n) { return value < n.index; }));
-  }
+  // Over one table, each unordered pair once: from its earlier location.
+  index.within(origin, *query.within, query.radius, out, buffers, query.first_candidate == 0 ? origin + 1 : 0);
 }
 
 /// The rows of origins [first, last) into `out`; returns how many.
@@ -53,9 +49,10 @@ std::size_t encode_chunk(const NeighbourIndex& index, const NeighbourQuery& quer
                          std::string& out) {
   std::size_t rows = 0;
   std::vector<Neighbour> neighbours;
+  NeighbourSearchBuffers buffers;
   char number[shortest_double_room];
   for (std::size_t origin = first; origin < last; ++origin) {
-    neighbours_of(index, query, origin, neighbours);
+    neighbours_of(index, query, origin, neighbours, buffers);
     for (std::size_t rank = 0; rank < neighbours.size(); ++rank) {
       out += fields[origin];
       out += ',';

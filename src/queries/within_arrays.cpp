@@ -35,13 +35,14 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   std::atomic<std::size_t> tasks_done{0};
   auto search = [&](const tbb::blocked_range<std::size_t>& task_range) {
     std::vector<Neighbour> neighbours;
+    NeighbourSearchBuffers buffers;
     for (std::size_t task = task_range.begin(); task != task_range.end(); ++task) {
       TaskRows& rows = tasks[task];
       const std::size_t first = task * nearest_origins_per_task;
       const std::size_t last = std::min(first + nearest_origins_per_task, query.origins);
       rows.counts.reserve(last - first);
       for (std::size_t origin = first; origin != last; ++origin) {
-        index.within(origin, *query.within, query.radius, neighbours);
+        index.within(origin, *query.within, query.radius, neighbours, buffers);
         rows.counts.push_back(static_cast<std::int64_t>(neighbours.size()));
         for (const Neighbour& neighbour : neighbours) {
           rows.indices.push_back(static_cast<std::int64_t>(neighbour.index - query.first_candidate));

@@ -194,6 +194,19 @@ class DistanceKernel {
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
                  const ColumnTallies* columns) const noexcept;
 
+  /// out[i] = distance(anchor, locations[i]) for every i, the same doubles
+  /// bit for bit, computed together (a spatial search's scattered
+  /// candidates: one vector run instead of one call each). Requires every
+  /// location and the anchor within size() and out.size() >= locations.size().
+  void compute_gathered(std::size_t anchor, std::span<const std::size_t> locations, double* out) const noexcept;
+
+  /// A kernel whose location i is location order[i] of this one: the same
+  /// options, prepared terms copied, so reordered(order).distance(i, j) ==
+  /// distance(order[i], order[j]) bit for bit. For a spatial index that
+  /// keeps neighbours side by side in memory. Throws std::invalid_argument
+  /// when an entry of `order` is not below size() (entries may repeat).
+  [[nodiscard]] DistanceKernel reordered(std::span<const std::size_t> order) const;
+
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
 

@@ -29,8 +29,25 @@ struct Neighbour {
   friend bool operator==(const Neighbour&, const Neighbour&) = default;
 };
 
+/// One thread's reusable search memory: a thread that passes the same one to
+/// each of its searches allocates nothing per origin once it is warm. One
+/// thread at a time.
+class NeighbourSearchBuffers {
+ public:
+  NeighbourSearchBuffers();
+  ~NeighbourSearchBuffers();
+  NeighbourSearchBuffers(NeighbourSearchBuffers&&) noexcept;
+  NeighbourSearchBuffers& operator=(NeighbourSearchBuffers&&) noexcept;
+
+ private:
+  friend class NeighbourIndex;
+  struct Storage;
+  std::unique_ptr<Storage> storage_;
+};
+
 /// An exact k-nearest search over some of a kernel's locations: a k-d tree
-/// (nanoflann) on their unit vectors finds the candidates by chord, and the
+/// (src/queries/chord_tree.hpp, points stored in the tree's order) on their
+/// unit vectors finds the candidates by chord, and the
 /// kernel measures them, so the distances are the matrix outputs' own
 /// doubles and the order is theirs, ties broken by location index.
 ///
@@ -61,12 +78,27 @@ class NeighbourIndex {
   /// its coordinates are, at distance 0. Fewer than k when fewer are
   /// indexed. const and thread-safe: any number of threads may search at once.
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const;
+  /// The same with a thread's own reusable buffers (no allocation once warm).
+  void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) const;
 
   /// Every indexed location at most `distance` from location `origin`
   /// (the kernel's doubles, in its unit), into `out` (cleared first) in
   /// index order; `origin` itself left out, coincident others kept.
   /// `radius` is the sphere's radius in that unit. Thread-safe.
   void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const;
+  /// The same with a thread's own reusable buffers, and only locations
+  /// `from` or later (over one table, each pair once from its earlier
+  /// location: from = origin + 1; the others are never measured).
+  void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
+              NeighbourSearchBuffers& buffers, std::size_t from = 0) const;
+
+  /// Origins 0 … origins - 1 of the kernel, each once, in an order that
+  /// keeps consecutive searches in the same part of the sphere (so of the
+  /// tree and of memory): the tree's order for indexed origins, by a Morton
+  /// curve on the unit cube for the others. Searching
+  /// in this order and writing each origin's answer at its own row gives
+  /// the same answers as input order, faster.
+  [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const;
 
  private:
   struct Tree;

@@ -31,6 +31,12 @@ std::unique_ptr<MetricStrategy> EquirectangularMetric::clone() const {
   return std::make_unique<EquirectangularMetric>(*this);
 }
 
+std::unique_ptr<MetricStrategy> EquirectangularMetric::reordered(std::span<const std::size_t> order) const {
+  auto result = std::make_unique<EquirectangularMetric>(*this);
+  result->degrees_ = degrees_.permuted(order);
+  return result;
+}
+
 void EquirectangularMetric::reserve(std::size_t count) { degrees_.reserve(count); }
 
 void EquirectangularMetric::add(double latitude_degrees, double longitude_degrees) {

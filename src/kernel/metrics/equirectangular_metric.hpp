@@ -21,6 +21,7 @@ class EquirectangularMetric final : public MetricStrategy {
   [[nodiscard]] static double largest_distance(const DistanceOptions& options) noexcept;
 
   [[nodiscard]] std::unique_ptr<MetricStrategy> clone() const override;
+  [[nodiscard]] std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const override;
   void reserve(std::size_t count) override;
   void add(double latitude_degrees, double longitude_degrees) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;

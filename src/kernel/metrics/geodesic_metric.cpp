@@ -109,6 +109,20 @@ double GeodesicMetric::largest_distance(const DistanceOptions& options) noexcept
 
 std::unique_ptr<MetricStrategy> GeodesicMetric::clone() const { return std::make_unique<GeodesicMetric>(*this); }
 
+std::unique_ptr<MetricStrategy> GeodesicMetric::reordered(std::span<const std::size_t> order) const {
+  auto result = std::make_unique<GeodesicMetric>(*this);
+  result->latitude_degrees_.clear();
+  result->longitude_degrees_.clear();
+  result->latitude_degrees_.reserve(order.size());
+  result->longitude_degrees_.reserve(order.size());
+  for (const std::size_t location : order) {
+    result->latitude_degrees_.push_back(latitude_degrees_[location]);
+    result->longitude_degrees_.push_back(longitude_degrees_[location]);
+  }
+  result->lanes_ = lanes_.permuted(order);
+  return result;
+}
+
 void GeodesicMetric::reserve(std::size_t count) {
   latitude_degrees_.reserve(count);
   longitude_degrees_.reserve(count);

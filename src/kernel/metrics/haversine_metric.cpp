@@ -1,5 +1,6 @@
 #include "src/kernel/metrics/haversine_metric.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -39,6 +40,13 @@ double HaversineMetric::largest_distance(const DistanceOptions& options) noexcep
 }
 
 std::unique_ptr<MetricStrategy> HaversineMetric::clone() const { return std::make_unique<HaversineMetric>(*this); }
+
+std::unique_ptr<MetricStrategy> HaversineMetric::reordered(std::span<const std::size_t> order) const {
+  auto result = std::make_unique<HaversineMetric>(*this);
+  result->unit_vectors_ = unit_vectors_.permuted(order);
+  result->degrees_and_cosine_ = degrees_and_cosine_.permuted(order);
+  return result;
+}
 
 void HaversineMetric::reserve(std::size_t count) {
   (kernel_ == KernelKind::simd ? unit_vectors_ : degrees_and_cosine_).reserve(count);
@@ -85,6 +93,38 @@ bool HaversineMetric::tally_run(std::size_t anchor, std::size_t first, std::size
   simd::haversine_tally(unit_vectors_.column(0), unit_vectors_.column(1), unit_vectors_.column(2), first, last, anchor,
                         radius_in_unit_, grid.scale, row, columns);
   return true;
+}
+
+void HaversineMetric::run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                                   double* out) const noexcept {
+  if (kernel_ != KernelKind::simd) {
+    MetricStrategy::run_gathered(anchor, locations, count, out);
+    return;
+  }
+  // The candidates' unit vectors copied side by side, then one vector run:
+  // a lane's value depends only on its two unit vectors, so these are
+  // run()'s doubles.
+  constexpr std::size_t batch = 64;
+  double x[batch + simd::input_padding];
+  double y[batch + simd::input_padding];
+  double z[batch + simd::input_padding];
+  const double* all_x = unit_vectors_.column(0);
+  const double* all_y = unit_vectors_.column(1);
+  const double* all_z = unit_vectors_.column(2);
+  for (std::size_t start = 0; start < count; start += batch) {
+    const std::size_t size = std::min(batch, count - start);
+    for (std::size_t i = 0; i < size; ++i) {
+      const std::size_t location = locations[start + i];
+      x[i] = all_x[location];
+      y[i] = all_y[location];
+      z[i] = all_z[location];
+    }
+    // Vector code may read past the last one (simd::input_padding).
+    std::fill(x + size, x + size + simd::input_padding, 0.0);
+    std::fill(y + size, y + size + simd::input_padding, 0.0);
+    std::fill(z + size, z + size + simd::input_padding, 0.0);
+    simd::haversine_run(x, y, z, size, all_x[anchor], all_y[anchor], all_z[anchor], radius_in_unit_, out + start);
+  }
 }
 
 std::string HaversineMetric::describe() const { return describe_kernel(kernel_); }

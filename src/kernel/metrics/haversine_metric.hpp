@@ -22,11 +22,14 @@ class HaversineMetric final : public MetricStrategy {
   [[nodiscard]] static double largest_distance(const DistanceOptions& options) noexcept;
 
   [[nodiscard]] std::unique_ptr<MetricStrategy> clone() const override;
+  [[nodiscard]] std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const override;
   void reserve(std::size_t count) override;
   void add(double latitude_degrees, double longitude_degrees) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
                  const ColumnTallies* columns) const noexcept override;
+  void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
+                    double* out) const noexcept override;
   [[nodiscard]] std::string describe() const override;
 
  private:

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "src/kernel/simd_distance.hpp"
@@ -32,6 +33,19 @@ class PaddedColumns {
   }
 
   [[nodiscard]] const double* column(std::size_t k) const noexcept { return columns_[k].data(); }
+
+  /// Location i of the result is location order[i] of these, values copied.
+  [[nodiscard]] PaddedColumns permuted(std::span<const std::size_t> order) const {
+    PaddedColumns result;
+    if (size_ == 0) return result;  // a kernel kind that prepares nothing here
+    result.reserve(order.size());
+    for (const std::size_t location : order) {
+      std::array<double, N> values;
+      for (std::size_t k = 0; k < N; ++k) values[k] = columns_[k][location];
+      result.append(values);
+    }
+    return result;
+  }
 
  private:
   std::array<std::vector<double>, N> columns_;

@@ -1,0 +1,240 @@
+#include "src/queries/chord_tree.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+namespace dm::queries {
+namespace {
+
+/// Zero inside the box; a free function so that it inlines (no call
+/// through the shared module's procedure linkage table).
+template <class Box>
+inline double squared_distance_to_box(const Box& box, const double query[3]) noexcept {
+  double sum = 0;
+  for (int axis = 0; axis < 3; ++axis) {
+    const double outside = std::max({box.low[axis] - query[axis], 0.0, query[axis] - box.high[axis]});
+    sum += outside * outside;
+  }
+  return sum;
+}
+
+}  // namespace
+
+struct ChordTree::TreePoint {
+  double coordinate[3];
+  std::size_t index;
+};
+
+ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count) {
+  if (count > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
+  }
+  std::vector<TreePoint> points(count);
+  for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
+  nodes_.reserve(4 * count / leaf_size + 2);
+  if (count > 0) build(0, static_cast<std::uint32_t>(count), 0, points);
+  own_x_.resize(count);
+  own_y_.resize(count);
+  own_z_.resize(count);
+  order_.resize(count);
+  leaf_of_.resize(count);
+  for (std::size_t position = 0; position < count; ++position) {
+    own_x_[position] = points[position].coordinate[0];
+    own_y_[position] = points[position].coordinate[1];
+    own_z_[position] = points[position].coordinate[2];
+    order_[position] = points[position].index;
+  }
+  x_ = own_x_.data();
+  y_ = own_y_.data();
+  z_ = own_z_.data();
+  for (std::uint32_t node = 0; node < nodes_.size(); ++node) {
+    if (nodes_[node].right != 0) continue;
+    for (std::uint32_t position = nodes_[node].begin; position < nodes_[node].end; ++position) {
+      leaf_of_[position] = node;
+    }
+  }
+}
+
+void ChordTree::share_coordinates(const double* x, const double* y, const double* z) {
+  x_ = x;
+  y_ = y;
+  z_ = z;
+  own_x_ = {};
+  own_y_ = {};
+  own_z_ = {};
+}
+
+std::uint32_t ChordTree::build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+                               std::vector<TreePoint>& points) {
+  const auto id = static_cast<std::uint32_t>(nodes_.size());
+  Node node{};
+  node.begin = begin;
+  node.end = end;
+  node.parent = parent;
+  for (int axis = 0; axis < 3; ++axis) {
+    node.low[axis] = std::numeric_limits<double>::infinity();
+    node.high[axis] = -std::numeric_limits<double>::infinity();
+  }
+  for (std::uint32_t position = begin; position < end; ++position) {
+    for (int axis = 0; axis < 3; ++axis) {
+      node.low[axis] = std::min(node.low[axis], points[position].coordinate[axis]);
+      node.high[axis] = std::max(node.high[axis], points[position].coordinate[axis]);
+    }
+  }
+  nodes_.push_back(node);
+  if (end - begin <= leaf_size) return id;
+
+  int widest = 0;
+  for (int axis = 1; axis < 3; ++axis) {
+    if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
+  }
+  const std::uint32_t middle = begin + (end - begin) / 2;
+  std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
+                   [widest](const TreePoint& a, const TreePoint& b) {
+                     return a.coordinate[widest] < b.coordinate[widest];
+                   });
+  build(begin, middle, id, points);  // the first child is the next node
+  const std::uint32_t right = build(middle, end, id, points);
+  nodes_[id].right = right;
+  return id;
+}
+
+template <class Visit>
+void ChordTree::descend(std::uint32_t id, const double query[3], const double& squared_bound, Visit& visit) const {
+  const Node& node = nodes_[id];
+  if (node.right == 0) {
+    visit(node.begin, node.end);
+    return;
+  }
+  std::uint32_t nearer = id + 1;
+  std::uint32_t farther = node.right;
+  double nearer_distance = squared_distance_to_box(nodes_[nearer], query);
+  double farther_distance = squared_distance_to_box(nodes_[farther], query);
+  if (farther_distance < nearer_distance) {
+    std::swap(nearer, farther);
+    std::swap(nearer_distance, farther_distance);
+  }
+  if (nearer_distance <= squared_bound) descend(nearer, query, squared_bound, visit);
+  // The bound may have shrunk in the nearer child.
+  if (farther_distance <= squared_bound) descend(farther, query, squared_bound, visit);
+}
+
+template <class Visit>
+void ChordTree::search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const {
+  if (start >= leaf_of_.size()) {
+    if (squared_distance_to_box(nodes_[0], query) <= squared_bound) descend(0, query, squared_bound, visit);
+    return;
+  }
+  // Bottom-up: the start's leaf, then at each level up the other child,
+  // until the ball of the bound lies inside the node (no point outside it
+  // can be within the bound: a k-d tree's split planes separate a node's
+  // points from every other point's coordinate on that axis, ties on the
+  // plane excluded by the strict test) or the root is searched.
+  std::uint32_t child = leaf_of_[start];
+  visit(nodes_[child].begin, nodes_[child].end);
+  while (child != 0) {
+    const std::uint32_t parent = nodes_[child].parent;
+    const std::uint32_t sibling = child == parent + 1 ? nodes_[parent].right : parent + 1;
+    if (squared_distance_to_box(nodes_[sibling], query) <= squared_bound) descend(sibling, query, squared_bound, visit);
+    // The ball's radius, a little larger than computed: the test must
+    // never exclude a point the chords would include.
+    const double radius = std::sqrt(squared_bound) * (1 + 1e-12) + 1e-15;
+    const Node& node = nodes_[parent];
+    bool inside = true;
+    for (int axis = 0; axis < 3; ++axis) {
+      inside = inside && node.low[axis] < query[axis] - radius && query[axis] + radius < node.high[axis];
+    }
+    if (inside) return;
+    child = parent;
+  }
+}
+
+namespace {
+
+/// The squared chords of a leaf's points from the query, in a loop the
+/// compiler vectorises.
+inline void leaf_squared_chords(const double* x, const double* y, const double* z, std::uint32_t count,
+                                const double query[3], double* out) noexcept {
+  const double qx = query[0];
+  const double qy = query[1];
+  const double qz = query[2];
+  for (std::uint32_t point = 0; point < count; ++point) {
+    const double dx = x[point] - qx;
+    const double dy = y[point] - qy;
+    const double dz = z[point] - qz;
+    out[point] = dx * dx + dy * dy + dz * dz;
+  }
+}
+
+}  // namespace
+
+void ChordTree::nearest(const double query[3], std::size_t k, std::size_t skip, double margin,
+                        ChordSearchBuffers& buffers) const {
+  std::vector<ChordCandidate>& candidates = buffers.candidates;
+  std::vector<double>& heap = buffers.nearest_squared;
+  candidates.clear();
+  heap.clear();
+  if (nodes_.empty() || k == 0) return;
+  double squared_bound = std::numeric_limits<double>::infinity();
+  // Candidates beyond the bound are dropped now and then, not at every
+  // shrink: a few extra entries cost less than filtering each time.
+  std::size_t compact_at = 4 * k + 64;
+  auto visit = [&](std::uint32_t begin, std::uint32_t end) {
+    double squared[leaf_size];
+    leaf_squared_chords(x_ + begin, y_ + begin, z_ + begin, end - begin, query, squared);
+    if (heap.size() < k) {
+      // Not k yet (the first leaf, mostly): every other point is a
+      // candidate; the k smallest so far set the first bound.
+      for (std::uint32_t position = begin; position < end; ++position) {
+        if (position == skip) continue;
+        candidates.push_back({position, squared[position - begin]});
+        heap.push_back(squared[position - begin]);
+      }
+      if (heap.size() >= k) {
+        std::nth_element(heap.begin(), heap.begin() + static_cast<std::ptrdiff_t>(k - 1), heap.end());
+        heap.resize(k);
+        std::make_heap(heap.begin(), heap.end());
+        const double reach = std::sqrt(heap.front()) + margin;
+        squared_bound = reach * reach;
+      }
+      return;
+    }
+    for (std::uint32_t position = begin; position < end; ++position) {
+      const double squared_chord = squared[position - begin];
+      if (!(squared_chord <= squared_bound) || position == skip) continue;
+      candidates.push_back({position, squared_chord});
+      if (squared_chord < heap.front()) {
+        std::pop_heap(heap.begin(), heap.end());
+        heap.back() = squared_chord;
+        std::push_heap(heap.begin(), heap.end());
+        const double reach = std::sqrt(heap.front()) + margin;
+        squared_bound = reach * reach;
+      }
+    }
+    if (candidates.size() >= compact_at) {
+      std::erase_if(candidates, [&](const ChordCandidate& c) { return c.squared_chord > squared_bound; });
+      compact_at = std::max(compact_at, 2 * candidates.size());
+    }
+  };
+  search(skip, query, squared_bound, visit);
+  std::erase_if(candidates, [&](const ChordCandidate& c) { return c.squared_chord > squared_bound; });
+}
+
+void ChordTree::within(const double query[3], double squared_reach, std::size_t start,
+                       std::vector<ChordCandidate>& out) const {
+  out.clear();
+  if (nodes_.empty()) return;
+  auto visit = [&](std::uint32_t begin, std::uint32_t end) {
+    double squared[leaf_size];
+    leaf_squared_chords(x_ + begin, y_ + begin, z_ + begin, end - begin, query, squared);
+    for (std::uint32_t position = begin; position < end; ++position) {
+      if (squared[position - begin] <= squared_reach) out.push_back({position, squared[position - begin]});
+    }
+  };
+  search(start, query, squared_reach, visit);
+}
+
+}  // namespace dm::queries
