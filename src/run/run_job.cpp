@@ -11,7 +11,9 @@
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
+#include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
+#include "distance_matrix/queries/summary_npy.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
@@ -95,10 +97,9 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
     return "--within needs a finite distance of at least 0";
   }
   if (job.format.layout) return "--layout shapes the full matrix; " + option + " writes rows of its own: drop --layout";
-  if (job.format.format != Format::csv) {
-    return option + " writes CSV only (its NumPy output is not done yet): drop --format npy or the .npy name";
+  if (job.format.format == Format::csv && job.format.value_type != ValueType::float64) {
+    return "--dtype is for NumPy outputs; " + option + " writes CSV here: add --format npy or drop --dtype";
   }
-  if (job.format.value_type != ValueType::float64) return "--dtype is for NumPy matrices; " + option + " writes CSV";
   if (job.io_latency > std::chrono::nanoseconds::zero()) {
     return "--io-latency simulates the matrix's writes and cannot be combined with " + option;
   }
@@ -188,15 +189,28 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
                                     .radius = job.distance.radius_km / kilometers_per(job.distance.unit),
                                     .workers = job.executor == RunnerKind::sequential ? 1u : runner->workers()};
     const Clock::time_point setup_done = Clock::now();
-    matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+    if (job.format.format == Format::csv) {
+      matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+    } else if (job.query.nearest) {
+      matrix = write_nearest_npz(kernel, neighbours, job.format.value_type, target, progress);
+    } else {
+      matrix = write_within_npz(kernel, neighbours, job.format.value_type, target, progress);
+    }
     matrix.calculation += setup_done - prepared;
   } else if (job.query.summary) {
     // Every origin's whole row: the square (its diagonal left out) or the rectangle.
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
                                         : MatrixShape::square(origins);
-    SummaryConsumer consumer(locations, shape, target);
+    std::unique_ptr<BlockConsumer> consumer;
+    if (job.format.format == Format::csv) {
+      consumer = std::make_unique<SummaryConsumer>(locations, shape, target);
+    } else {
+      auto records = std::make_unique<SummaryNpyConsumer>(locations, shape, job.format.value_type, target);
+      target.expect_size(records->file_bytes());
+      consumer = std::move(records);
+    }
     const Clock::time_point setup_done = Clock::now();
-    matrix = runner->consume(MatrixCells(kernel, shape), consumer, progress);
+    matrix = runner->consume(MatrixCells(kernel, shape), *consumer, progress);
     matrix.calculation += setup_done - prepared;
   } else {
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
