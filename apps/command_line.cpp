@@ -554,9 +554,10 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.query.summary = arguments.summary;
   if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
   if (!arguments.within.empty()) command.run.query.within = parse_within(arguments.within, command.run.distance.unit);
-  if (command.mpi && !command.run.query.is_matrix()) {
-    throw CLI::ValidationError("--executor", "mpi does not answer " + std::string(query_option(command.run.query)) +
-                                                 " yet: use -e sequential or parallel");
+  if (command.partitioned && !command.run.query.is_matrix()) {
+    throw CLI::ValidationError("--partitioned", "writes the matrix in parts; " +
+                                                    std::string(query_option(command.run.query)) +
+                                                    " writes one file with -e mpi: drop --partitioned");
   }
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;

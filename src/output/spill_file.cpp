@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 #include <vector>
 
 #include "distance_matrix/errors.hpp"
@@ -69,6 +70,11 @@ void SpillFile::read_back(const std::function<void(std::string_view)>& sink) {
     sink(std::string_view(piece.data(), static_cast<std::size_t>(got)));
     offset += static_cast<std::uint64_t>(got);
   }
+}
+
+void SpillOutput::write_at(std::uint64_t offset, std::string_view bytes) {
+  if (offset != file_.size()) throw std::logic_error("a spill file is written in order");
+  file_.append(bytes);
 }
 
 }  // namespace dm

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "distance_matrix/output/matrix_output.hpp"
+
 namespace dm {
 
 class SpillFile {
@@ -34,6 +36,19 @@ class SpillFile {
   std::string buffer_;
   std::uint64_t size_ = 0;
   std::uint32_t crc_ = 0;
+};
+
+/// A MatrixOutput that appends to a SpillFile: a producer's bytes put aside.
+class SpillOutput final : public MatrixOutput {
+ public:
+  explicit SpillOutput(SpillFile& file) : file_(file) {}
+  void append(std::string_view bytes) override { file_.append(bytes); }
+  /// Only appends: a spill is read back in order.
+  void write_at(std::uint64_t offset, std::string_view bytes) override;
+  void commit() override {}
+
+ private:
+  SpillFile& file_;
 };
 
 }  // namespace dm

@@ -76,7 +76,11 @@ std::string ZipWriter::local_header(const ZipMember& member) const {
 }
 
 void ZipWriter::emit(std::string_view bytes) {
-  output_.append(bytes);
+  if (placement_ == Placement::append) {
+    output_.append(bytes);
+  } else {
+    output_.write_at(written_, bytes);
+  }
   written_ += bytes.size();
 }
 
@@ -95,6 +99,13 @@ void ZipWriter::write(std::string_view bytes) {
   if (bytes.size() > member_left_) throw std::logic_error("a zip member is longer than its declared size");
   member_left_ -= bytes.size();
   emit(bytes);
+}
+
+void ZipWriter::skip(std::uint64_t bytes) {
+  if (placement_ != Placement::at_offsets) throw std::logic_error("a zip appended in order cannot skip bytes");
+  if (bytes > member_left_) throw std::logic_error("a zip member is longer than its declared size");
+  member_left_ -= bytes;
+  written_ += bytes;
 }
 
 void ZipWriter::add(std::string name, std::string_view bytes) {

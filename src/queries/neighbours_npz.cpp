@@ -16,6 +16,7 @@
 #include "distance_matrix/queries/neighbour_index.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/spill_file.hpp"
+#include "src/queries/within_pieces.hpp"
 
 namespace dm {
 namespace {
@@ -89,26 +90,23 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   return report;
 }
 
-MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                              MatrixOutput& output, const ProgressCallback& progress,
-                              const std::filesystem::path& spill_folder) {
-  if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
-    throw std::invalid_argument("write_within_npz needs a distance and origins and candidates among the kernel's "
+MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                                  WithinPieces& pieces, const ProgressCallback& progress) {
+  if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
+      query.first_origin > query.origins) {
+    throw std::invalid_argument("--within's search needs a distance and origins and candidates among the kernel's "
                                 "locations");
   }
   const Clock::time_point start = Clock::now();
   MatrixReport report;
   const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
-  SpillFile spilled_indices(spill_folder);
-  SpillFile spilled_data(spill_folder);
-  std::vector<std::int64_t> indptr;
-  indptr.reserve(query.origins + 1);
-  indptr.push_back(0);
+  const std::size_t origin_count = query.origins - query.first_origin;
+  pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
   report.calculation += Clock::now() - start;
 
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);
-  const std::size_t task_count = (query.origins + nearest_origins_per_task - 1) / nearest_origins_per_task;
+  const std::size_t task_count = (origin_count + nearest_origins_per_task - 1) / nearest_origins_per_task;
   const std::size_t tasks_per_batch = 8 * std::size_t{workers};
   std::vector<TaskRows> tasks(std::min(task_count, tasks_per_batch));
   // A release per task and an acquire once a batch is done: the edge TBB's
@@ -123,7 +121,7 @@ MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery
       rows.indices.clear();
       rows.distances.clear();
       std::vector<Neighbour> neighbours;
-      const std::size_t first = task * nearest_origins_per_task;
+      const std::size_t first = query.first_origin + task * nearest_origins_per_task;
       const std::size_t last = std::min(first + nearest_origins_per_task, query.origins);
       for (std::size_t origin = first; origin != last; ++origin) {
         index.within(origin, *query.within, query.radius, neighbours);
@@ -146,21 +144,36 @@ MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery
     report.calculation += searched - searching;
     for (std::size_t task = batch; task < batch_end; ++task) {
       const TaskRows& rows = tasks[task - batch];
-      for (const std::int64_t count : rows.counts) indptr.push_back(indptr.back() + count);
-      spilled_indices.append(bytes_of(rows.indices));
+      pieces.row_counts.insert(pieces.row_counts.end(), rows.counts.begin(), rows.counts.end());
+      pieces.indices.append(bytes_of(rows.indices));
       bytes.clear();
       append_distances(bytes, rows.distances.data(), rows.distances.size(), type);
-      spilled_data.append(bytes);
+      pieces.data.append(bytes);
       report.cell_count += rows.indices.size();
     }
     report.write += Clock::now() - searched;
-    if (progress) progress(std::min(query.origins, batch_end * nearest_origins_per_task), query.origins);
+    if (progress) progress(std::min(origin_count, batch_end * nearest_origins_per_task), origin_count);
   }
-  tasks = std::vector<TaskRows>();
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                              MatrixOutput& output, const ProgressCallback& progress,
+                              const std::filesystem::path& spill_folder) {
+  const Clock::time_point start = Clock::now();
+  WithinPieces pieces(spill_folder);
+  MatrixReport report = search_within_pieces(kernel, query, type, pieces, progress);
+  std::vector<std::int64_t> indptr;
+  indptr.reserve(pieces.row_counts.size() + 1);
+  indptr.push_back(0);
+  for (const std::int64_t count : pieces.row_counts) indptr.push_back(indptr.back() + count);
+  pieces.row_counts = std::vector<std::int64_t>();
 
   const Clock::time_point assembling = Clock::now();
   const std::size_t pairs = report.cell_count;
   const std::size_t columns = kernel.size() - query.first_candidate;
+  const std::size_t rows = query.origins - query.first_origin;
   ZipWriter zip(output);
   auto add_spilled = [&](const std::string& name, std::string_view descr, SpillFile& spill) {
     const std::string header = npy_header(descr, {pairs});
@@ -170,12 +183,12 @@ MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery
     spill.read_back([&](std::string_view piece) { zip.write(piece); });
   };
   // The members in scipy.sparse.save_npz's order.
-  add_spilled("indices", "'<i8'", spilled_indices);
+  add_spilled("indices", "'<i8'", pieces.indices);
   add_array(zip, "indptr", "'<i8'", {indptr.size()}, bytes_of(indptr));
   add_array(zip, "format", "'|S3'", {}, "csr");
-  const std::vector<std::int64_t> shape{static_cast<std::int64_t>(query.origins), static_cast<std::int64_t>(columns)};
+  const std::vector<std::int64_t> shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(columns)};
   add_array(zip, "shape", "'<i8'", {2}, bytes_of(shape));
-  add_spilled("data", npy_descr(type), spilled_data);
+  add_spilled("data", npy_descr(type), pieces.data);
   zip.finish();
   report.write += Clock::now() - assembling;
   report.total = Clock::now() - start;

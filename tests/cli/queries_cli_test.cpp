@@ -94,7 +94,7 @@ TEST_F(QueriesCliTest, MeaninglessCombinationsAreUsageErrors) {
       {{"--nearest", "3", "-r", "asyncio"}, "--nearest runs with -e sequential or parallel"},
       {{"--nearest", "3", "--metric", "equirectangular"}, "--nearest needs --metric haversine"},
       {{"--summary", "--io-latency", "1ms"}, "cannot be combined with --summary"},
-      {{"--summary", "-e", "mpi"}, "mpi"},
+      {{"--summary", "-e", "mpi", "--partitioned"}, "drop --partitioned"},
       {{"--within", "-1"}, "is not a distance"},
       {{"--within", "10furlongs"}, "is not a distance"},
       {{"--within", "nan"}, "is not a distance"},

@@ -51,14 +51,26 @@ class ZipWriter {
  public:
   static constexpr std::uint64_t zip32_limit = 0xFFFFFFFFu;
 
-  explicit ZipWriter(MatrixOutput& output, std::uint64_t zip64_from = zip32_limit)
-      : output_(output), zip64_from_(zip64_from) {}
+  /// How the archive reaches its output: appended in order (any output,
+  /// standard output included), or written at offsets (MatrixOutput::
+  /// write_at), which lets skip() leave a member's bytes to other writers.
+  enum class Placement { append, at_offsets };
+
+  explicit ZipWriter(MatrixOutput& output, std::uint64_t zip64_from = zip32_limit,
+                     Placement placement = Placement::append)
+      : output_(output), zip64_from_(zip64_from), placement_(placement) {}
 
   /// Writes `member`'s local header; its member.size bytes follow with
   /// write(). Throws std::logic_error while the previous member is short.
   void begin(const ZipMember& member);
   /// Bytes of the current member. Throws std::logic_error past its size.
   void write(std::string_view bytes);
+  /// Leaves the current member's next `bytes` to other writers (MPI ranks
+  /// writing their rows at their offsets): only counted. Placement::at_offsets
+  /// only (std::logic_error otherwise, or past the member's size).
+  void skip(std::uint64_t bytes);
+  /// Where the next byte goes: the archive's size so far.
+  [[nodiscard]] std::uint64_t offset() const noexcept { return written_; }
   /// A whole member at once (begin and write).
   void add(std::string name, std::string_view bytes);
   /// The central directory and its end records. Throws std::logic_error
@@ -79,6 +91,7 @@ class ZipWriter {
 
   MatrixOutput& output_;
   std::uint64_t zip64_from_;
+  Placement placement_;
   std::uint64_t written_ = 0;
   std::uint64_t member_left_ = 0;
   std::vector<Entry> entries_;
