@@ -108,7 +108,8 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
   }
   const std::span<const RunnerKind> answering = executors_answering(query);
   if (std::find(answering.begin(), answering.end(), job.executor) == answering.end()) {
-    return option + " runs with -e " + executor_names(answering) + ", not -e " + std::string(to_string(job.executor));
+    return option + " runs with -e " + executor_names(answering) + " (or mpi), not -e " +
+           std::string(to_string(job.executor));
   }
   return std::nullopt;
 }
