@@ -274,7 +274,10 @@ TEST_P(MpiOptionsMismatchTest, IsAUsageErrorOnEveryRankAndNothingIsWritten) {
 INSTANTIATE_TEST_SUITE_P(Options, MpiOptionsMismatchTest,
                          ::testing::Values(std::vector<std::string>{"--unit", "mi"},
                                            std::vector<std::string>{"--format", "npy"},
-                                           std::vector<std::string>{"--kernel", "scalar"}));
+                                           std::vector<std::string>{"--kernel", "scalar"},
+                                           // The queries run under -e mpi: a rank answering another
+                                           // question would write its rows into the matrix's file.
+                                           std::vector<std::string>{"--nearest", "3"}));
 
 // Two ellipsoids in one job would mix their distances in one file: the
 // ellipsoid shapes the output as much as the unit does.
