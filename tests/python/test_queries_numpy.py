@@ -224,3 +224,17 @@ def test_default_output_name_is_npz(cli, tmp_path, data_dir):
     assert (tmp_path / "output.npz").exists()
     with np.load(tmp_path / "output.npz") as archive:
         assert archive["indices"].shape == (5, 2)
+
+
+@pytest.mark.parametrize("arguments, output, executors", [
+    (["--summary"], "s.npy", ["sequential", "threads", "pool", "processes", "parallel"]),
+    (["--nearest", "5"], "n.npz", ["sequential", "parallel"]),
+    (["--within", "700km"], "w.npz", ["sequential", "parallel"]),
+])
+def test_every_executor_writes_the_same_bytes(cli, tmp_path, rng, arguments, output, executors):
+    points = hard_points(rng, 700)
+    written = set()
+    for executor in executors:
+        path = run_tool(cli, tmp_path, points, None, arguments + ["-e", executor, "--workers", "2"], output)
+        written.add(path.read_bytes())
+    assert len(written) == 1
