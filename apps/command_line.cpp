@@ -45,7 +45,10 @@ constexpr std::string_view footer =
     "--summary, --nearest and --within: a location is never its own neighbour;\n"
     "other locations at the same coordinates are, at distance 0. Ties go to the\n"
     "earlier location of the input. Distances are the matrix's own doubles, and\n"
-    "every executor writes the same bytes. Each writes CSV with a header row.\n"
+    "every executor writes the same bytes. Each writes CSV with a header row, or\n"
+    "with --format npy NumPy: --nearest an .npz of distances and indices (n, K)\n"
+    "as scikit-learn's kneighbors, --within the .npz of scipy.sparse.save_npz\n"
+    "(CSR), --summary a structured .npy.\n"
     "\n"
     "Interrupted (Ctrl-C, SIGTERM, SIGHUP, timeout, ...), the tool removes its\n"
     "temporary file and dies by that signal (status 128+N).\n"
@@ -71,6 +74,7 @@ constexpr std::string_view footer =
     "  distance_matrix data/1k_locations.csv --summary -o summary.csv\n"
     "  distance_matrix data/1k_locations.csv --nearest 5 -o nearest.csv\n"
     "  distance_matrix data/1k_locations.csv --within 50km -o pairs.csv\n"
+    "  distance_matrix data/1k_locations.csv --nearest 5 -o nearest.npz  # NumPy\n"
     "\n"
     "Benchmark lab (every executor, both kernels; see distance_matrix bench --help):\n"
     "  distance_matrix bench data/1k_locations.csv --repeat 5 --report bench-report\n";
@@ -300,7 +304,8 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->type_name("NAME");
   app.add_option(flags_of(Option::format), arguments.format,
                  "csv (default) or npy (NumPy); an OUTPUT name\n"
-                 "ending in .npy picks npy")
+                 "ending in .npy or .npz picks npy (.npz for\n"
+                 "--nearest and --within, .npy otherwise)")
       ->check(choices(Option::format))
       ->type_name("NAME");
   app.add_option(flags_of(Option::layout), arguments.layout,
@@ -312,8 +317,8 @@ void define_options(CLI::App& app, Arguments& arguments) {
       ->check(choices(Option::layout))
       ->type_name("NAME");
   app.add_option(flags_of(Option::dtype), arguments.dtype,
-                 "NPY values: float64 (default) or float32,\n"
-                 "each distance rounded once")
+                 "NumPy values: float64 (default) or float32,\n"
+                 "each distance rounded once (the queries too)")
       ->check(choices(Option::dtype))
       ->type_name("NAME");
   const auto take_destinations = [&arguments](const std::string& path) {
@@ -330,18 +335,22 @@ void define_options(CLI::App& app, Arguments& arguments) {
   app.add_flag(flags_of(Option::summary), arguments.summary,
                "Instead of the matrix: one CSV row per origin,\n"
                "name,count,min,nearest,max,farthest,mean,sd,\n"
-               "over all other locations (or destinations)");
+               "over all other locations (or destinations);\n"
+               "with --format npy a structured .npy record");
   app.add_option(flags_of(Option::nearest), arguments.nearest,
                  "Instead of the matrix: the K nearest other\n"
                  "locations (or destinations) of each origin,\n"
-                 "origin,destination,distance,rank rows")
+                 "origin,destination,distance,rank rows; with\n"
+                 "--format npy an .npz: distances, indices (n, K)")
       ->check(neighbour_count())
       ->type_name("K");
   app.add_option(flags_of(Option::within), arguments.within,
                  "Instead of the matrix: every pair at most\n"
                  "DISTANCE apart, origin,destination,distance\n"
                  "rows; a number in --unit, or 10km, 500m, 3mi,\n"
-                 "2nmi. With --nearest: at most K within it")
+                 "2nmi. With --nearest: at most K within it.\n"
+                 "With --format npy an .npz that\n"
+                 "scipy.sparse.load_npz loads (CSR)")
       ->type_name("DISTANCE");
   define_input_options(app, arguments);
   app.add_flag(flags_of(Option::quiet), arguments.quiet,
@@ -407,14 +416,38 @@ std::filesystem::path default_output(const std::filesystem::path& input, Format 
   return input.parent_path() / (format == Format::npy ? "output.npy" : "output.csv");
 }
 
+/// OUTPUT's extension in lower case (X.NPY as x.npy).
+std::string lower_extension(const std::filesystem::path& path) {
+  std::string extension = path.extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  return extension;
+}
+
+/// --nearest and --within write a zip of arrays (.npz); the matrix and
+/// --summary one array (.npy). A NumPy name with the other extension is a
+/// mistake to point out, not a file to write under a misleading name.
+void check_numpy_extension(const CommandLine& command) {
+  if (command.run.format.format != Format::npy || command.partitioned) return;
+  const bool archive = command.run.query.nearest || command.run.query.within;
+  const std::string extension = lower_extension(command.output);
+  if (archive && extension == ".npy") {
+    throw CLI::ValidationError("--output", std::string(query_option(command.run.query)) +
+                                               " writes a zip of arrays, an .npz file: name it .npz");
+  }
+  if (!archive && extension == ".npz") {
+    throw CLI::ValidationError("--output", std::string(command.run.query.summary ? "--summary" : "the matrix") +
+                                               " is one array, an .npy file: name it .npy (.npz is for "
+                                               "--nearest and --within)");
+  }
+}
+
 /// --format, or npy for an output named *.npy (any case: X.NPY, as a file
 /// manager or Windows would name it), or csv.
 Format resolve_format(const Arguments& arguments) {
   if (!arguments.format.empty()) return parse_format(arguments.format).value_or(Format::csv);
-  std::string extension = std::filesystem::path(arguments.output).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return extension == ".npy" ? Format::npy : Format::csv;
+  const std::string extension = lower_extension(arguments.output);
+  return extension == ".npy" || extension == ".npz" ? Format::npy : Format::csv;
 }
 
 /// --within: a number in the run's unit, or one followed by a unit of its
@@ -484,6 +517,10 @@ CommandLine resolve(const Arguments& arguments) {
   if (!arguments.destinations.empty()) command.destinations = arguments.destinations;
   command.output = arguments.output.empty() ? default_output(command.input, command.run.format.format)
                                             : std::filesystem::path(arguments.output);
+  if (arguments.output.empty() && (arguments.nearest > 0 || !arguments.within.empty()) &&
+      command.run.format.format == Format::npy && command.input != "-") {
+    command.output.replace_extension(".npz");
+  }
   command.run.executor = resolve_executor(arguments);
   command.mpi = arguments.executor == mpi_executor;
   command.run.execution.workers = arguments.workers;
@@ -517,15 +554,17 @@ CommandLine resolve(const Arguments& arguments) {
   command.run.query.summary = arguments.summary;
   if (arguments.nearest > 0) command.run.query.nearest = arguments.nearest;
   if (!arguments.within.empty()) command.run.query.within = parse_within(arguments.within, command.run.distance.unit);
-  if (command.mpi && !command.run.query.is_matrix()) {
-    throw CLI::ValidationError("--executor", "mpi does not answer " + std::string(query_option(command.run.query)) +
-                                                 " yet: use -e sequential or parallel");
+  if (command.partitioned && !command.run.query.is_matrix()) {
+    throw CLI::ValidationError("--partitioned", "writes the matrix in parts; " +
+                                                    std::string(query_option(command.run.query)) +
+                                                    " writes one file with -e mpi: drop --partitioned");
   }
   command.quiet = arguments.quiet;
   command.progress = arguments.progress;
   if (std::optional<std::string> problem = job_problem(command.run, command.destinations.has_value())) {
     throw CLI::ValidationError(*problem);
   }
+  check_numpy_extension(command);
   if (command.destinations && *command.destinations == "-" && command.input == "-") {
     throw CLI::ValidationError("--to", "INPUT and --to cannot both read standard input");
   }

@@ -16,6 +16,7 @@
 
 #include "destinations_guard.hpp"
 #include "distance_matrix/distributed/distributed_matrix.hpp"
+#include "distance_matrix/distributed/distributed_query.hpp"
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/input/csv_reader.hpp"
 #include "distance_matrix/output/file_identity.hpp"
@@ -97,7 +98,7 @@ std::string prepare_on_first_rank(const CommandLine& command, std::optional<Outp
     destinations->throw_if_invalid();
     throw_if_no_destinations(*destinations, locations.size() - origins);
   }
-  if (file) {
+  if (file && command.run.query.is_matrix()) {
     // The NPY size is known now: a disk too small is refused before any rank computes.
     const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, locations.size() - origins)
                                            : MatrixShape::of(resolve_layout(command.run.format, false), origins);
@@ -131,7 +132,13 @@ std::string output_shaping_options(const CommandLine& command) {
          line("--metric", std::string(to_string(command.run.distance.metric))) +
          line("--unit", std::string(to_string(command.run.distance.unit))) + line("--radius", radius) +
          line("--kernel", std::string(to_string(command.run.distance.kernel))) +
-         line("--ellipsoid", ellipsoid);
+         line("--ellipsoid", ellipsoid) + line("--summary", command.run.query.summary ? "yes" : "no") +
+         line("--nearest", command.run.query.nearest ? std::to_string(*command.run.query.nearest) : "(none)") +
+         line("--within", command.run.query.within ? [&] {
+           char within[40];
+           std::snprintf(within, sizeof within, "%.17g", *command.run.query.within);
+           return std::string(within);
+         }() : std::string("(none)"));
 }
 
 /// The first line where `mine` and rank 0's options differ, as a usage
@@ -270,6 +277,53 @@ int exit_code_of(FailureKind kind) {
   return static_cast<int>(ExitCode::failure);
 }
 
+/// --summary, --nearest, --within: each rank answers its share of the
+/// origins into the shared temporary, renamed by rank 0 as for the matrix.
+int run_query_ranks(Communicator& communicator, const CommandLine& command, const Job& job,
+                    std::optional<OutputFile>& file, Phases& phases, Clock::time_point start) {
+  const bool first_rank = communicator.rank() == 0;
+  const std::size_t count = job.locations.size();
+  const std::size_t origins = job.origins > 0 || command.destinations ? job.origins : count;
+  const DistanceKernel kernel(job.locations, command.run.distance);
+  ExecutionOptions execution = command.run.execution;
+  execution.workers = workers_per_rank(execution.workers, communicator);
+  StreamingRunner runner(execution);
+  std::optional<RankFailure> failure;
+  std::unique_ptr<NamedSharedFile> shared;
+  try {
+    shared = std::make_unique<NamedSharedFile>(communicator, job.temporary, command.output.string());
+  } catch (...) {
+    failure = failure_of(std::current_exception());
+  }
+  agree(communicator, failure);
+  // The spill files go next to the output: the same file system, with room for it.
+  const std::filesystem::path folder = std::filesystem::path(job.temporary).parent_path();
+  const QueryShareReport share = write_query_share(communicator, kernel, job.locations, origins, command.run, runner,
+                                                   *shared, folder.empty() ? "." : folder);
+  const Clock::time_point close_start = Clock::now();
+  try {
+    shared->close();
+  } catch (...) {
+    failure = failure_of(std::current_exception());
+  }
+  agree(communicator, failure);
+  if (first_rank) {
+    try {
+      file->commit();
+    } catch (...) {
+      failure = failure_of(std::current_exception());
+    }
+  }
+  agree(communicator, failure);
+  phases.calculation = share.matrix.calculation;
+  phases.write = share.matrix.write + (Clock::now() - close_start);
+  phases.total = Clock::now() - start;
+  const std::string text =
+      report(communicator, phases, count, share.matrix.cell_count, runner.workers(), command);
+  if (first_rank && !command.quiet) settled_standard_error() << text;
+  return static_cast<int>(ExitCode::success);
+}
+
 int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mpi_start) {
   const Clock::time_point start = Clock::now();
   const bool first_rank = communicator.rank() == 0;
@@ -302,6 +356,7 @@ int run_ranks(Communicator& communicator, const CommandLine& command, Seconds mp
   phases.broadcast = Clock::now() - broadcast_start;
 
   const std::size_t count = job.locations.size();
+  if (!command.run.query.is_matrix()) return run_query_ranks(communicator, command, job, file, phases, start);
   const MatrixShape shape = job.origins > 0 || command.destinations
                                 ? MatrixShape::rectangle(job.origins, count - job.origins)
                                 : MatrixShape::of(resolve_layout(command.run.format, false), count);

@@ -231,6 +231,7 @@ def nearest(
     k: int,
     destinations: Optional[npt.ArrayLike] = None,
     *,
+    distance: Optional[float] = None,
     unit: str = "km",
     radius: float = MEAN_EARTH_RADIUS_KM,
     kernel: str = "simd",
@@ -243,17 +244,31 @@ def nearest(
     distances in ``unit``, int64 indices into ``points`` (or
     ``destinations``). A point is never its own neighbour; other points at
     the same coordinates are, at distance 0. Where fewer than k candidates
-    exist the rest are index -1 and distance inf. Exact: a k-d tree on unit
+    exist the rest are index -1 and distance inf. With ``distance`` (in
+    ``unit``), only neighbours at most that far count: at most k of them,
+    the rest padded the same way (scikit-learn's kneighbors with a search
+    radius; the command line's ``--nearest K --within DISTANCE``). It is
+    called ``distance`` as in :func:`within`, since ``radius`` is the
+    sphere's radius everywhere in this module. Exact: a k-d tree on unit
     vectors finds the candidates and the kernel measures them, so the
     distances are those of pdist and cdist (haversine). Degrees in; the
     interpreter lock is released while searching.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+    if distance is not None:
+        distance = _checked_distance(distance)
     return _core.nearest(
         _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
-        int(k), unit, float(radius), kernel, _workers(workers),
+        int(k), distance, unit, float(radius), kernel, _workers(workers),
     )
+
+
+def _checked_distance(distance: Any) -> float:
+    if isinstance(distance, bool) or not isinstance(distance, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(distance) or distance < 0:
+        raise ValueError(f"distance must be a finite number of at least 0, not {distance!r}")
+    return float(distance)
 
 
 def within(
@@ -283,12 +298,10 @@ def within(
     (haversine, the distances of pdist and cdist). Degrees in; the
     interpreter lock is released while searching.
     """
-    if isinstance(distance, bool) or not isinstance(distance, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(distance) or distance < 0:
-        raise ValueError(f"distance must be a finite number of at least 0, not {distance!r}")
+    distance = _checked_distance(distance)
     origins = _as_points(points, "points")
     targets = None if destinations is None else _as_points(destinations, "destinations")
-    data, indices, indptr = _core.within(origins, targets, float(distance), unit, float(radius), kernel,
+    data, indices, indptr = _core.within(origins, targets, distance, unit, float(radius), kernel,
                                          _workers(workers))
     try:
         from scipy.sparse import csr_matrix

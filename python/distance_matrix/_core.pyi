@@ -25,6 +25,7 @@ def nearest(
     points: np.ndarray,
     destinations: Optional[np.ndarray],
     k: int,
+    distance: Optional[float],
     unit: str,
     radius: float,
     kernel: str,

@@ -381,7 +381,8 @@ DistanceKernel query_kernel(const py::array& points, const std::optional<py::arr
 }
 
 py::tuple nearest(const py::array& points, const std::optional<py::array>& destinations, std::size_t k,
-                  const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+                  std::optional<double> distance, const std::string& unit, double radius,
+                  const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
   const DistanceKernel kernel = query_kernel(points, destinations, "haversine", unit, radius, kernel_kind, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
@@ -390,7 +391,7 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
   const NeighbourQuery query{.origins = origins,
                              .first_candidate = destinations ? origins : 0,
                              .k = k,
-                             .within = std::nullopt,
+                             .within = distance,
                              .radius = radius / kilometers_per(options.unit),
                              .workers = origins * k >= smallest_parallel_cells / 64 ? resolve_workers(workers) : 1};
   const std::span<double> distance_span(distances.mutable_data(), origins * k);
@@ -496,8 +497,9 @@ PYBIND11_MODULE(_core, module) {
              "Part `part` of `parts` of the pairs CSV of these locations; the cells written.");
   PYBIND11_NUMPY_DTYPE(dm::python::SummaryRecord, count, min, nearest, max, farthest, mean, sd);
   module.def("nearest", &dm::python::nearest, py::arg("points"), py::arg("destinations"), py::arg("k"),
-             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
-             "(distances, indices), each (n, k): the k nearest other points (or destinations) of every point.");
+             py::arg("distance"), py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             "(distances, indices), each (n, k): the k nearest other points (or destinations) of every point, "
+             "only those within `distance` when it is not None.");
   module.def("within", &dm::python::within, py::arg("points"), py::arg("destinations"), py::arg("distance"),
              py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
              "(distances, indices, indptr): CSR rows of every point's neighbours within `distance`.");

@@ -43,7 +43,13 @@ bool can_hold(ValueType type, const DistanceOptions& options) noexcept {
   return largest <= static_cast<double>(std::numeric_limits<float>::max());
 }
 
+std::string_view npy_descr(ValueType type) noexcept { return type == ValueType::float64 ? "'<f8'" : "'<f4'"; }
+
 std::string npy_header(ValueType type, const std::vector<std::size_t>& dimensions) {
+  return npy_header(npy_descr(type), dimensions);
+}
+
+std::string npy_header(std::string_view descr, const std::vector<std::size_t>& dimensions) {
   std::string shape = "(";
   for (std::size_t index = 0; index < dimensions.size(); ++index) {
     if (index > 0) shape += ", ";
@@ -51,9 +57,9 @@ std::string npy_header(ValueType type, const std::vector<std::size_t>& dimension
   }
   if (dimensions.size() == 1) shape += ',';
   shape += ')';
-  std::string dictionary = "{'descr': '";
-  dictionary += type == ValueType::float64 ? "<f8" : "<f4";
-  dictionary += "', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string dictionary = "{'descr': ";
+  dictionary += descr;
+  dictionary += ", 'fortran_order': False, 'shape': " + shape + ", }";
 
   const std::size_t unpadded = magic.size() + 2 + 2 + dictionary.size() + 1;  // + the final '\n'
   const std::size_t padding = (header_alignment - unpadded % header_alignment) % header_alignment;

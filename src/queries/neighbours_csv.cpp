@@ -75,7 +75,8 @@ std::size_t encode_chunk(const NeighbourIndex& index, const NeighbourQuery& quer
 MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
                                   const NeighbourQuery& query, MatrixOutput& output,
                                   const ProgressCallback& progress) {
-  if (locations.size() != kernel.size() || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
+  if (locations.size() != kernel.size() || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
+      query.first_origin > query.origins) {
     throw std::invalid_argument("the neighbour query is outside the kernel's locations");
   }
   if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
@@ -89,10 +90,11 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   }
   report.calculation += Clock::now() - start;
 
-  output.append(query.k ? ranked_header : pairs_header);
+  if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
+  const std::size_t origin_count = query.origins - query.first_origin;
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);
-  const std::size_t chunk_count = (query.origins + origins_per_chunk - 1) / origins_per_chunk;
+  const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));
   std::vector<std::size_t> chunk_rows(chunks.size());
@@ -106,7 +108,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
     auto encode = [&](std::size_t chunk) {
       std::string& bytes = chunks[chunk - batch];
       bytes.clear();
-      const std::size_t first = chunk * origins_per_chunk;
+      const std::size_t first = query.first_origin + chunk * origins_per_chunk;
       chunk_rows[chunk - batch] =
           encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
       tasks_done.fetch_add(1, std::memory_order_release);
@@ -127,7 +129,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
       output.append(chunks[chunk - batch]);
     }
     report.write += Clock::now() - searched;
-    if (progress) progress(std::min(query.origins, batch_end * origins_per_chunk), query.origins);
+    if (progress) progress(std::min(origin_count, batch_end * origins_per_chunk), origin_count);
   }
   report.total = Clock::now() - start;
   return report;

@@ -24,11 +24,13 @@ struct TaskRows {
 }  // namespace
 
 WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& query) {
-  if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
+  if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
+      query.first_origin > query.origins) {
     throw std::invalid_argument("find_within needs a distance and origins and candidates among the kernel's locations");
   }
   const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
-  const std::size_t task_count = (query.origins + nearest_origins_per_task - 1) / nearest_origins_per_task;
+  const std::size_t rows_searched = query.origins - query.first_origin;
+  const std::size_t task_count = (rows_searched + nearest_origins_per_task - 1) / nearest_origins_per_task;
   std::vector<TaskRows> tasks(task_count);
   // A release per task and one acquire at the end: the edge TBB's
   // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
@@ -38,7 +40,7 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
     NeighbourSearchBuffers buffers;
     for (std::size_t task = task_range.begin(); task != task_range.end(); ++task) {
       TaskRows& rows = tasks[task];
-      const std::size_t first = task * nearest_origins_per_task;
+      const std::size_t first = query.first_origin + task * nearest_origins_per_task;
       const std::size_t last = std::min(first + nearest_origins_per_task, query.origins);
       rows.counts.reserve(last - first);
       for (std::size_t origin = first; origin != last; ++origin) {
@@ -64,7 +66,7 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   WithinArrays result;
   std::size_t total = 0;
   for (const TaskRows& rows : tasks) total += rows.indices.size();
-  result.indptr.reserve(query.origins + 1);
+  result.indptr.reserve(rows_searched + 1);
   result.indices.reserve(total);
   result.distances.reserve(total);
   result.indptr.push_back(0);

@@ -11,7 +11,9 @@
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
+#include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
+#include "distance_matrix/queries/summary_npy.hpp"
 #include "distance_matrix/queries/summary_sweep.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
@@ -104,10 +106,9 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
     return "--within needs a finite distance of at least 0";
   }
   if (job.format.layout) return "--layout shapes the full matrix; " + option + " writes rows of its own: drop --layout";
-  if (job.format.format != Format::csv) {
-    return option + " writes CSV only (its NumPy output is not done yet): drop --format npy or the .npy name";
+  if (job.format.format == Format::csv && job.format.value_type != ValueType::float64) {
+    return "--dtype is for NumPy outputs; " + option + " writes CSV here: add --format npy or drop --dtype";
   }
-  if (job.format.value_type != ValueType::float64) return "--dtype is for NumPy matrices; " + option + " writes CSV";
   if (job.io_latency > std::chrono::nanoseconds::zero()) {
     return "--io-latency simulates the matrix's writes and cannot be combined with " + option;
   }
@@ -116,7 +117,8 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
   }
   const std::span<const RunnerKind> answering = executors_answering(query);
   if (std::find(answering.begin(), answering.end(), job.executor) == answering.end()) {
-    return option + " runs with -e " + executor_names(answering) + ", not -e " + std::string(to_string(job.executor));
+    return option + " runs with -e " + executor_names(answering) + " (or mpi), not -e " +
+           std::string(to_string(job.executor));
   }
   return std::nullopt;
 }
@@ -197,7 +199,13 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
                                     .radius = job.distance.radius_km / kilometers_per(job.distance.unit),
                                     .workers = job.executor == RunnerKind::sequential ? 1u : runner->workers()};
     const Clock::time_point setup_done = Clock::now();
-    matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+    if (job.format.format == Format::csv) {
+      matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+    } else if (job.query.nearest) {
+      matrix = write_nearest_npz(kernel, neighbours, job.format.value_type, target, progress);
+    } else {
+      matrix = write_within_npz(kernel, neighbours, job.format.value_type, target, progress);
+    }
     matrix.calculation += setup_done - prepared;
   } else if (job.query.summary) {
     // Every origin's whole row: the square (its diagonal left out) or the rectangle.
@@ -216,15 +224,27 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
       }
       const std::vector<RowSummary> rows = summarize_rows(kernel, shape, workers, origins_done);
       const Clock::time_point computed = Clock::now();
-      write_summary_csv(locations, shape, rows, target);
+      if (job.format.format == Format::csv) {
+        write_summary_csv(locations, shape, rows, target);
+      } else {
+        write_summary_npy(locations, shape, rows, job.format.value_type, target);
+      }
       matrix.cell_count = shape.cell_count();
       matrix.calculation = computed - prepared;
       matrix.write = Clock::now() - computed;
       matrix.total = Clock::now() - prepared;
     } else {
-      SummaryConsumer consumer(locations, shape, target, TallyGrid::for_largest(largest_distance(job.distance)));
+      const TallyGrid grid = TallyGrid::for_largest(largest_distance(job.distance));
+      std::unique_ptr<BlockConsumer> consumer;
+      if (job.format.format == Format::csv) {
+        consumer = std::make_unique<SummaryConsumer>(locations, shape, target, grid);
+      } else {
+        auto records = std::make_unique<SummaryNpyConsumer>(locations, shape, job.format.value_type, target, grid);
+        target.expect_size(records->file_bytes());
+        consumer = std::move(records);
+      }
       const Clock::time_point setup_done = Clock::now();
-      matrix = runner->consume(MatrixCells(kernel, shape), consumer, progress);
+      matrix = runner->consume(MatrixCells(kernel, shape), *consumer, progress);
       matrix.calculation += setup_done - prepared;
     }
   } else {

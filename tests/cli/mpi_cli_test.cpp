@@ -137,6 +137,15 @@ const Case cases[] = {
     {"to_npy_float32", {"--to", "TO", "--dtype", "float32"}, "out.npy"},
     {"geodesic_csv_pairs", {"--metric", "geodesic"}, "out.csv"},
     {"geodesic_to_npy", {"--metric", "geodesic", "--ellipsoid", "grs80", "--to", "TO"}, "out.npy"},
+    // The queries (issue 15): the origins split among the ranks.
+    {"summary_csv", {"--summary"}, "out.csv"},
+    {"summary_to_npy_float32", {"--summary", "--to", "TO", "--dtype", "float32"}, "out.npy"},
+    {"nearest_csv", {"--nearest", "4"}, "out.csv"},
+    {"nearest_npz", {"--nearest", "4"}, "out.npz"},
+    {"nearest_within_to_npz", {"--nearest", "3", "--within", "1500km", "--to", "TO"}, "out.npz"},
+    {"within_csv", {"--within", "1500km"}, "out.csv"},
+    {"within_npz", {"--within", "1500km"}, "out.npz"},
+    {"within_to_npz_float32", {"--within", "2000km", "--to", "TO", "--dtype", "float32"}, "out.npz"},
 };
 
 void PrintTo(const Case& test_case, std::ostream* out) { *out << test_case.name; }
@@ -265,7 +274,10 @@ TEST_P(MpiOptionsMismatchTest, IsAUsageErrorOnEveryRankAndNothingIsWritten) {
 INSTANTIATE_TEST_SUITE_P(Options, MpiOptionsMismatchTest,
                          ::testing::Values(std::vector<std::string>{"--unit", "mi"},
                                            std::vector<std::string>{"--format", "npy"},
-                                           std::vector<std::string>{"--kernel", "scalar"}));
+                                           std::vector<std::string>{"--kernel", "scalar"},
+                                           // The queries run under -e mpi: a rank answering another
+                                           // question would write its rows into the matrix's file.
+                                           std::vector<std::string>{"--nearest", "3"}));
 
 // Two ellipsoids in one job would mix their distances in one file: the
 // ellipsoid shapes the output as much as the unit does.

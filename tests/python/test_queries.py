@@ -17,10 +17,11 @@ def with_duplicates(rng, count):
     return points
 
 
-def brute_nearest(matrix, k, own):
+def brute_nearest(matrix, k, own, within=np.inf):
     distances, indices = [], []
     for row_index, row in enumerate(matrix):
-        columns = [column for column in range(len(row)) if not (own and column == row_index)]
+        columns = [column for column in range(len(row))
+                   if not (own and column == row_index) and row[column] <= within]
         order = sorted(columns, key=lambda column: (row[column], column))[:k]
         indices.append(order + [-1] * (k - len(order)))
         distances.append([row[column] for column in order] + [np.inf] * (k - len(order)))
@@ -63,6 +64,34 @@ def test_nearest_is_the_same_on_any_number_of_workers(rng):
 def test_nearest_refuses_a_k_that_is_no_count(k):
     with pytest.raises(ValueError, match="k must be a whole number"):
         dm.nearest(np.zeros((3, 2)), k)
+
+
+@pytest.mark.parametrize("distance", [0.0, 800.0, 3000.0, 25000.0])
+@pytest.mark.parametrize("to", [False, True])
+def test_nearest_within_a_distance_is_the_brute_force_over_cdist(rng, distance, to):
+    points = with_duplicates(rng, 150)
+    destinations = with_duplicates(rng, 100) if to else None
+    matrix = dm.cdist(points, destinations if to else points)
+    for k in (1, 5, 400):
+        distances, indices = dm.nearest(points, k, destinations, distance=distance)
+        expected_distances, expected_indices = brute_nearest(matrix, k, own=not to, within=distance)
+        np.testing.assert_array_equal(indices, expected_indices)
+        np.testing.assert_array_equal(distances, expected_distances)
+
+
+def test_nearest_within_a_distance_in_another_unit(rng):
+    points = with_duplicates(rng, 200)
+    in_km = dm.nearest(points, 6, distance=1500.0)
+    in_miles = dm.nearest(points, 6, distance=1500.0 / 1.609344, unit="mi")
+    np.testing.assert_array_equal(in_km[1], in_miles[1])
+    # The one at exactly the edge could fall either side: none here.
+    assert (in_km[1] >= 0).sum() < in_km[1].size and (in_km[1] >= 0).any()
+
+
+@pytest.mark.parametrize("distance", [-1.0, float("nan"), float("inf"), "5", True])
+def test_nearest_refuses_a_distance_that_is_no_distance(distance):
+    with pytest.raises(ValueError, match="distance must be a finite number of at least 0"):
+        dm.nearest(np.zeros((3, 2)), 2, distance=distance)
 
 
 @pytest.mark.parametrize("to", [False, True])

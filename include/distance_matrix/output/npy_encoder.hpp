@@ -45,6 +45,14 @@ inline constexpr EnumName<ValueType> value_type_names[] = {{ValueType::float64, 
 /// as NumPy itself writes it (so the data is aligned for memory mapping).
 [[nodiscard]] std::string npy_header(ValueType type, const std::vector<std::size_t>& dimensions);
 
+/// The same for any array: `descr` is the dictionary's 'descr' value as
+/// Python source, e.g. "'<i8'" or "[('name', '<U12'), ('count', '<i8')]"
+/// (a structured array's fields, packed).
+[[nodiscard]] std::string npy_header(std::string_view descr, const std::vector<std::size_t>& dimensions);
+
+/// The 'descr' of `type`, quoted: "'<f8'" or "'<f4'".
+[[nodiscard]] std::string_view npy_descr(ValueType type) noexcept;
+
 /// The matrix as a NumPy `.npy` file: numpy.load reads it, and
 /// mmap_mode='r' maps it without reading it. Layout::square is an (n, n)
 /// array, Layout::condensed the (n(n-1)/2,) vector of SciPy's pdist (what

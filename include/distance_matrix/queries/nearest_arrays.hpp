@@ -29,7 +29,8 @@ namespace dm {
 /// destinations' own positions with --to). The same NeighbourIndex and
 /// doubles as write_neighbours_csv; origins are searched on query.workers
 /// threads. Requires query.k, a haversine kernel, and spans of
-/// query.origins * *query.k (std::invalid_argument otherwise).
+/// (query.origins - query.first_origin) * *query.k: row r is origin
+/// first_origin + r (std::invalid_argument otherwise).
 void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std::span<double> distances,
                   std::span<std::int64_t> indices);
 

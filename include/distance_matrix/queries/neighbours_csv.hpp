@@ -29,7 +29,7 @@ inline constexpr std::size_t nearest_origins_per_task = 256;
 
 /// Which neighbours --nearest and --within ask for, over one kernel's table.
 struct NeighbourQuery {
-  /// Origins are locations 0 … origins - 1 of the kernel.
+  /// Origins are locations first_origin … origins - 1 of the kernel.
   std::size_t origins = 0;
   /// Candidates are locations first_candidate … kernel.size() - 1: 0 for
   /// the origins themselves (each never its own neighbour), `origins` for
@@ -43,6 +43,12 @@ struct NeighbourQuery {
   double radius = mean_earth_radius_km;
   /// Threads searching at once; 1 searches on the calling thread.
   unsigned workers = 1;
+  /// The first origin searched: 0, or where an MPI rank's share of the
+  /// origins starts (distributed/distributed_query.hpp). Arrays hold the
+  /// rows from this origin on.
+  std::size_t first_origin = 0;
+  /// write_neighbours_csv: the header row first (a later rank's share goes without).
+  bool with_header = true;
 };
 
 /// The neighbours as CSV, origins in input order, names quoted and

@@ -23,7 +23,7 @@ namespace dm {
 /// Every origin's candidates within a distance, row by row (CSR): row o is
 /// indices[indptr[o] … indptr[o + 1]) and the same range of distances.
 struct WithinArrays {
-  std::vector<std::int64_t> indptr;    ///< origins + 1 offsets, from 0
+  std::vector<std::int64_t> indptr;    ///< one offset per origin searched, and one more, from 0
   std::vector<std::int64_t> indices;   ///< candidate positions counted from query.first_candidate
   std::vector<double> distances;       ///< the kernel's doubles, in its unit
 };

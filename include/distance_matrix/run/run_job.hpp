@@ -43,7 +43,8 @@ struct MatrixJob {
   /// Simulated latency per input row read and per output cell written (the
   /// workshop's I/O-bound experiment). Zero: no waiting.
   std::chrono::nanoseconds io_latency{0};
-  /// A summary or the nearest neighbours instead of the matrix (CSV only).
+  /// A summary or the nearest neighbours instead of the matrix (CSV, or
+  /// NumPy with format npy: queries/neighbours_npz.hpp, summary_npy.hpp).
   Query query{};
 };
 

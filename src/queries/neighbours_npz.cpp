@@ -1,0 +1,198 @@
+#include "distance_matrix/queries/neighbours_npz.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "distance_matrix/output/zip_writer.hpp"
+#include "distance_matrix/queries/nearest_arrays.hpp"
+#include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/executors/worker_arena.hpp"
+#include "src/output/spill_file.hpp"
+#include "src/queries/within_pieces.hpp"
+
+namespace dm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+static_assert(std::endian::native == std::endian::little, "NPZ members are written by copying values as they are");
+
+template <typename Value>
+std::string_view bytes_of(const std::vector<Value>& values) {
+  return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(Value)};
+}
+
+/// Distances as `type`: the doubles as they are, or each rounded once to float.
+void append_distances(std::string& out, const double* distances, std::size_t count, ValueType type) {
+  if (type == ValueType::float64) {
+    out.append(reinterpret_cast<const char*>(distances), count * sizeof(double));
+    return;
+  }
+  const std::size_t used = out.size();
+  out.resize(used + count * sizeof(float));
+  for (std::size_t index = 0; index < count; ++index) {
+    const auto value = static_cast<float>(distances[index]);
+    std::memcpy(out.data() + used + index * sizeof(float), &value, sizeof(float));
+  }
+}
+
+/// A member "NAME.npy": an NPY header and its data, the data already in memory.
+void add_array(ZipWriter& zip, const std::string& name, std::string_view descr,
+               const std::vector<std::size_t>& dimensions, std::string_view data) {
+  const std::string header = npy_header(descr, dimensions);
+  zip.begin({name + ".npy", header.size() + data.size(), crc32_of(data, crc32_of(header))});
+  zip.write(header);
+  zip.write(data);
+}
+
+/// The rows of one task of origins, until they are written in origin order.
+struct TaskRows {
+  std::vector<std::int64_t> counts;
+  std::vector<std::int64_t> indices;
+  std::vector<double> distances;
+};
+
+}  // namespace
+
+MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                               MatrixOutput& output, const ProgressCallback& progress) {
+  if (!query.k) throw std::invalid_argument("write_nearest_npz needs k");
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  const std::size_t k = *query.k;
+  std::vector<double> distances(query.origins * k);
+  std::vector<std::int64_t> indices(query.origins * k);
+  find_nearest(kernel, query, distances, indices);
+  report.calculation = Clock::now() - start;
+  report.cell_count = static_cast<std::size_t>(
+      std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+
+  const Clock::time_point writing = Clock::now();
+  std::string distance_bytes;
+  distance_bytes.reserve(distances.size() * size_of(type));
+  append_distances(distance_bytes, distances.data(), distances.size(), type);
+  distances = std::vector<double>();
+  ZipWriter zip(output);
+  add_array(zip, "distances", npy_descr(type), {query.origins, k}, distance_bytes);
+  add_array(zip, "indices", "'<i8'", {query.origins, k}, bytes_of(indices));
+  zip.finish();
+  report.write = Clock::now() - writing;
+  if (progress) progress(query.origins, query.origins);
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                                  WithinPieces& pieces, const ProgressCallback& progress) {
+  if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
+      query.first_origin > query.origins) {
+    throw std::invalid_argument("--within's search needs a distance and origins and candidates among the kernel's "
+                                "locations");
+  }
+  const Clock::time_point start = Clock::now();
+  MatrixReport report;
+  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const std::size_t origin_count = query.origins - query.first_origin;
+  pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
+  report.calculation += Clock::now() - start;
+
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  const std::size_t task_count = (origin_count + nearest_origins_per_task - 1) / nearest_origins_per_task;
+  const std::size_t tasks_per_batch = 8 * std::size_t{workers};
+  std::vector<TaskRows> tasks(std::min(task_count, tasks_per_batch));
+  // A release per task and an acquire once a batch is done: the edge TBB's
+  // (uninstrumented) scheduler provides, stated where ThreadSanitizer sees it.
+  std::atomic<std::size_t> tasks_done{0};
+  std::string bytes;
+  for (std::size_t batch = 0; batch < task_count; batch += tasks_per_batch) {
+    const std::size_t batch_end = std::min(task_count, batch + tasks_per_batch);
+    auto search = [&](std::size_t task) {
+      TaskRows& rows = tasks[task - batch];
+      rows.counts.clear();
+      rows.indices.clear();
+      rows.distances.clear();
+      std::vector<Neighbour> neighbours;
+      const std::size_t first = query.first_origin + task * nearest_origins_per_task;
+      const std::size_t last = std::min(first + nearest_origins_per_task, query.origins);
+      for (std::size_t origin = first; origin != last; ++origin) {
+        index.within(origin, *query.within, query.radius, neighbours);
+        rows.counts.push_back(static_cast<std::int64_t>(neighbours.size()));
+        for (const Neighbour& neighbour : neighbours) {
+          rows.indices.push_back(static_cast<std::int64_t>(neighbour.index - query.first_candidate));
+          rows.distances.push_back(neighbour.distance);
+        }
+      }
+      tasks_done.fetch_add(1, std::memory_order_release);
+    };
+    const Clock::time_point searching = Clock::now();
+    if (workers == 1) {
+      for (std::size_t task = batch; task < batch_end; ++task) search(task);
+    } else {
+      arena.execute([&] { tbb::parallel_for(batch, batch_end, search); });
+      static_cast<void>(tasks_done.load(std::memory_order_acquire));
+    }
+    const Clock::time_point searched = Clock::now();
+    report.calculation += searched - searching;
+    for (std::size_t task = batch; task < batch_end; ++task) {
+      const TaskRows& rows = tasks[task - batch];
+      pieces.row_counts.insert(pieces.row_counts.end(), rows.counts.begin(), rows.counts.end());
+      pieces.indices.append(bytes_of(rows.indices));
+      bytes.clear();
+      append_distances(bytes, rows.distances.data(), rows.distances.size(), type);
+      pieces.data.append(bytes);
+      report.cell_count += rows.indices.size();
+    }
+    report.write += Clock::now() - searched;
+    if (progress) progress(std::min(origin_count, batch_end * nearest_origins_per_task), origin_count);
+  }
+  report.total = Clock::now() - start;
+  return report;
+}
+
+MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                              MatrixOutput& output, const ProgressCallback& progress,
+                              const std::filesystem::path& spill_folder) {
+  const Clock::time_point start = Clock::now();
+  WithinPieces pieces(spill_folder);
+  MatrixReport report = search_within_pieces(kernel, query, type, pieces, progress);
+  std::vector<std::int64_t> indptr;
+  indptr.reserve(pieces.row_counts.size() + 1);
+  indptr.push_back(0);
+  for (const std::int64_t count : pieces.row_counts) indptr.push_back(indptr.back() + count);
+  pieces.row_counts = std::vector<std::int64_t>();
+
+  const Clock::time_point assembling = Clock::now();
+  const std::size_t pairs = report.cell_count;
+  const std::size_t columns = kernel.size() - query.first_candidate;
+  const std::size_t rows = query.origins - query.first_origin;
+  ZipWriter zip(output);
+  auto add_spilled = [&](const std::string& name, std::string_view descr, SpillFile& spill) {
+    const std::string header = npy_header(descr, {pairs});
+    const std::uint32_t crc = crc32_combine_of(crc32_of(header), spill.crc(), spill.size());
+    zip.begin({name + ".npy", header.size() + spill.size(), crc});
+    zip.write(header);
+    spill.read_back([&](std::string_view piece) { zip.write(piece); });
+  };
+  // The members in scipy.sparse.save_npz's order.
+  add_spilled("indices", "'<i8'", pieces.indices);
+  add_array(zip, "indptr", "'<i8'", {indptr.size()}, bytes_of(indptr));
+  add_array(zip, "format", "'|S3'", {}, "csr");
+  const std::vector<std::int64_t> shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(columns)};
+  add_array(zip, "shape", "'<i8'", {2}, bytes_of(shape));
+  add_spilled("data", npy_descr(type), pieces.data);
+  zip.finish();
+  report.write += Clock::now() - assembling;
+  report.total = Clock::now() - start;
+  return report;
+}
+
+}  // namespace dm
