@@ -196,8 +196,8 @@ TEST(SummaryNpy, IsOneFixedSizeRecordPerOrigin) {
   const DistanceKernel kernel(table, {});
   const MatrixShape shape = MatrixShape::square(3);
   MemoryMatrixOutput output;
-  SummaryNpyConsumer consumer(table, shape, ValueType::float64, output,
-                              TallyGrid::for_largest(largest_distance(DistanceOptions{})));
+  const TallyGrid grid = TallyGrid::for_largest(largest_distance(DistanceOptions{}));
+  SummaryNpyConsumer consumer(table, shape, ValueType::float64, output, grid);
   // "Zürich" is 6 code points: every name is '<U6', 24 bytes of UTF-32.
   EXPECT_EQ(consumer.record_bytes(), 24u + 3 * 8 + 4 * 8);
   StreamingRunner(ExecutionOptions{2, 0}).consume(MatrixCells(kernel, shape), consumer, {});
@@ -232,8 +232,9 @@ TEST(SummaryNpy, IsOneFixedSizeRecordPerOrigin) {
     // Two distances each: the mean and the population sd of {x, y} are (x + y) / 2 and |x - y| / 2.
     EXPECT_EQ(values[0], std::min(x, y));
     EXPECT_EQ(values[1], std::max(x, y));
-    EXPECT_NEAR(values[2], (x + y) / 2, 1e-9);
-    EXPECT_NEAR(values[3], std::abs(x - y) / 2, 1e-9);
+    // Mean and sd are exact for the distances rounded to the grid: within half a step.
+    EXPECT_NEAR(values[2], (x + y) / 2, grid.step() / 2);
+    EXPECT_NEAR(values[3], std::abs(x - y) / 2, grid.step() / 2);
   }
   // nearest and farthest: A's are B (1) and Zürich (2), B's A (0) and Zürich, Zürich's B and A.
   const std::uint64_t columns[3][2] = {{1, 2}, {0, 2}, {1, 0}};
