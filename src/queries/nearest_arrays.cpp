@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -23,7 +23,7 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   if (distances.size() != query.origins * k || indices.size() != query.origins * k) {
     throw std::invalid_argument("find_nearest needs origins × k distances and indices");
   }
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   // A release per task and one acquire at the end: the edge TBB's
   // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
   std::atomic<std::size_t> tasks_done{0};

@@ -8,7 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -27,7 +27,7 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size()) {
     throw std::invalid_argument("find_within needs a distance and origins and candidates among the kernel's locations");
   }
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   const std::size_t task_count = (query.origins + nearest_origins_per_task - 1) / nearest_origins_per_task;
   std::vector<TaskRows> tasks(task_count);
   // A release per task and one acquire at the end: the edge TBB's
