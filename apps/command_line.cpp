@@ -269,7 +269,7 @@ void define_options(CLI::App& app, Arguments& arguments) {
                  "(default); equirectangular: flat projection,\n"
                  "fast, for short distances; geodesic: on the\n"
                  "ellipsoid (--ellipsoid), Karney's algorithm\n"
-                 "by GeographicLib, scalar for either --kernel")
+                 "(simd: vectorized; scalar: GeographicLib)")
       ->check(choices(Option::metric))
       ->type_name("NAME");
   app.add_option(flags_of(Option::radius), arguments.radius_km,

@@ -40,7 +40,7 @@
 #include "distance_matrix/run/runner_kind.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
-#include "distance_matrix/queries/summary_collector.hpp"
+#include "distance_matrix/queries/summary_sweep.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
@@ -468,16 +468,11 @@ py::array summary(const py::array& points, const std::optional<py::array>& desti
   SummaryRecord* const out = records.mutable_data();
   {
     const py::gil_scoped_release unlocked;
-    SummaryCollector collector(shape);
-    if (shape.cell_count() >= smallest_parallel_cells) {
-      StreamingRunner(ExecutionOptions{resolve_workers(workers), 0}).consume(MatrixCells(kernel, shape), collector, {});
-    } else {
-      SequentialExecutor executor;
-      BatchRunner(executor).consume(MatrixCells(kernel, shape), collector, {});
-    }
+    const std::vector<RowSummary> rows =
+        summarize_rows(kernel, shape, shape.cell_count() >= smallest_parallel_cells ? resolve_workers(workers) : 1u);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t origin = 0; origin < origins; ++origin) {
-      const RowSummary& row = collector.rows()[origin];
+      const RowSummary& row = rows[origin];
       const bool any = row.count > 0;
       out[origin] = {static_cast<std::int64_t>(row.count), any ? row.min : nan,
                      any ? static_cast<std::int64_t>(row.nearest) : -1, any ? row.max : nan,

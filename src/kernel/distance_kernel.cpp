@@ -106,6 +106,12 @@ void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::siz
   metric_->run(anchor, first, last, out);
 }
 
+bool DistanceKernel::tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid,
+                               TallyLanes& row, const ColumnTallies* columns) const noexcept {
+  if (first >= last) return true;
+  return metric_->tally_run(anchor, first, last, grid, row, columns);
+}
+
 std::string DistanceKernel::description() const { return metric_->describe(); }
 
 std::string_view simd_target_name() noexcept { return simd::target_name(); }

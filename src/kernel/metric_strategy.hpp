@@ -12,6 +12,7 @@
 #include <string>
 
 #include "distance_matrix/kernel/distance_options.hpp"
+#include "distance_matrix/kernel/distance_tally.hpp"
 
 namespace dm {
 
@@ -27,6 +28,16 @@ class MetricStrategy {
   /// m in [first, last), first < last. The value of a pair depends only on its
   /// two locations, whichever is the anchor.
   virtual void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept = 0;
+
+  /// run()'s distances reduced as they are computed, never stored (simd
+  /// metrics only, DistanceKernel::tally_run). Returns false, touching
+  /// nothing, when the metric has no fused kernel: the caller runs run() and
+  /// tally_values() instead, which give the same totals.
+  virtual bool tally_run(std::size_t /*anchor*/, std::size_t /*first*/, std::size_t /*last*/,
+                         const TallyGrid& /*grid*/, TallyLanes& /*row*/,
+                         const ColumnTallies* /*columns*/) const noexcept {
+    return false;
+  }
 
   /// What computes the distances, as the timing report names it.
   [[nodiscard]] virtual std::string describe() const = 0;

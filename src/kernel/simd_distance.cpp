@@ -16,6 +16,7 @@
 
 #include <array>
 
+#include "distance_matrix/kernel/distance_tally.hpp"
 #include "src/kernel/simd_distance.hpp"
 
 HWY_BEFORE_NAMESPACE();
@@ -124,6 +125,133 @@ void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, co
   }
 }
 
+/// Running totals of one row (TallyLanes), one vector each.
+struct Totals {
+  Vec min, nearest, max, farthest, sum, high, cross, low;
+};
+
+/// The rounded distance q (TallyGrid), its halves h = ⌊q / 2^16⌋ and
+/// l = q − h·2^16: the same operations as dm::grid_steps and tally_values,
+/// every one exact, so the scalar and vector totals agree bit for bit.
+struct Steps {
+  Vec q, h, l;
+};
+
+HWY_INLINE Steps grid_steps_of(Tag d, Vec distance, Vec scale) {
+  const Vec two_52 = hn::Set(d, 4503599627370496.0);
+  const Vec steps = hn::Min(hn::Mul(distance, scale), hn::Set(d, TallyGrid::largest_steps));
+  const Vec q = hn::Sub(hn::Add(steps, two_52), two_52);
+  const Vec h = hn::Floor(hn::Mul(q, hn::Set(d, 1.0 / 65536.0)));
+  return {q, h, hn::NegMulAdd(h, hn::Set(d, 65536.0), q)};
+}
+
+/// Adds `distance` (of locations `index`) to the row's totals and, with
+/// kColumns, to each location's column at `offset` as from `anchor_index`.
+/// Strict comparisons keep the first index: a row's columns and a column's
+/// anchors come in increasing order.
+template <bool kColumns, bool kMasked>
+HWY_INLINE void tally(Tag d, Vec distance, hn::Mask<Tag> active, Vec index, Vec anchor_index, Vec scale,
+                      Totals& row, const ColumnTallies& columns, std::size_t offset) {
+  Steps s = grid_steps_of(d, distance, scale);
+  if constexpr (kMasked) {
+    s.q = hn::IfThenElseZero(active, s.q);
+    s.h = hn::IfThenElseZero(active, s.h);
+    s.l = hn::IfThenElseZero(active, s.l);
+  }
+  const Vec hh = hn::Mul(s.h, s.h);
+  const Vec hl = hn::Mul(s.h, s.l);
+  const Vec ll = hn::Mul(s.l, s.l);
+  const auto smaller = kMasked ? hn::And(active, hn::Lt(distance, row.min)) : hn::Lt(distance, row.min);
+  row.min = hn::IfThenElse(smaller, distance, row.min);
+  row.nearest = hn::IfThenElse(smaller, index, row.nearest);
+  const auto larger = kMasked ? hn::And(active, hn::Gt(distance, row.max)) : hn::Gt(distance, row.max);
+  row.max = hn::IfThenElse(larger, distance, row.max);
+  row.farthest = hn::IfThenElse(larger, index, row.farthest);
+  row.sum = hn::Add(row.sum, s.q);
+  row.high = hn::Add(row.high, hh);
+  row.cross = hn::Add(row.cross, hl);
+  row.low = hn::Add(row.low, ll);
+  if constexpr (kColumns) {
+    const Vec column_min = hn::LoadU(d, columns.min + offset);
+    const auto column_smaller =
+        kMasked ? hn::And(active, hn::Lt(distance, column_min)) : hn::Lt(distance, column_min);
+    hn::StoreU(hn::IfThenElse(column_smaller, distance, column_min), d, columns.min + offset);
+    hn::StoreU(hn::IfThenElse(column_smaller, anchor_index, hn::LoadU(d, columns.nearest + offset)), d,
+               columns.nearest + offset);
+    const Vec column_max = hn::LoadU(d, columns.max + offset);
+    const auto column_larger =
+        kMasked ? hn::And(active, hn::Gt(distance, column_max)) : hn::Gt(distance, column_max);
+    hn::StoreU(hn::IfThenElse(column_larger, distance, column_max), d, columns.max + offset);
+    hn::StoreU(hn::IfThenElse(column_larger, anchor_index, hn::LoadU(d, columns.farthest + offset)), d,
+               columns.farthest + offset);
+    hn::StoreU(hn::Add(hn::LoadU(d, columns.sum + offset), s.q), d, columns.sum + offset);
+    hn::StoreU(hn::Add(hn::LoadU(d, columns.high + offset), hh), d, columns.high + offset);
+    hn::StoreU(hn::Add(hn::LoadU(d, columns.cross + offset), hl), d, columns.cross + offset);
+    hn::StoreU(hn::Add(hn::LoadU(d, columns.low + offset), ll), d, columns.low + offset);
+  }
+}
+
+/// HaversineRun's distances, never stored: reduced into `row` (and, with
+/// columns, into each location's column) as they are computed. The columns'
+/// arrays are indexed by location and padded by a whole vector past the
+/// last one (a tail reads and rewrites its whole vector, changing nothing
+/// outside `active`).
+template <bool kColumns>
+void haversine_tally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
+                     std::size_t first, std::size_t count, double anchor_x, double anchor_y, double anchor_z,
+                     double radius, double scale, std::size_t anchor, TallyLanes& lanes,
+                     const ColumnTallies& columns) {
+  const Tag d;
+  const std::size_t lanes_per_vector = hn::Lanes(d);
+  const Vec ax = hn::Set(d, anchor_x);
+  const Vec ay = hn::Set(d, anchor_y);
+  const Vec az = hn::Set(d, anchor_z);
+  const Vec r = hn::Set(d, radius);
+  const Vec grid = hn::Set(d, scale);
+  const Vec anchor_index = hn::Set(d, static_cast<double>(anchor));
+  const Vec step = hn::Set(d, static_cast<double>(lanes_per_vector));
+  Totals row{hn::LoadU(d, lanes.min),  hn::LoadU(d, lanes.nearest), hn::LoadU(d, lanes.max),
+             hn::LoadU(d, lanes.farthest), hn::LoadU(d, lanes.sum), hn::LoadU(d, lanes.high),
+             hn::LoadU(d, lanes.cross), hn::LoadU(d, lanes.low)};
+  Vec index = hn::Iota(d, static_cast<double>(first));
+  const auto all = hn::FirstN(d, lanes_per_vector);
+  std::size_t m = 0;
+  for (; m + lanes_per_vector <= count; m += lanes_per_vector) {
+    const std::size_t at = first + m;
+    const Vec distance =
+        hn::Mul(r, haversine_angle(d, hn::LoadU(d, x + at), hn::LoadU(d, y + at), hn::LoadU(d, z + at), ax, ay, az));
+    tally<kColumns, false>(d, distance, all, index, anchor_index, grid, row, columns, at);
+    index = hn::Add(index, step);
+  }
+  if (m < count) {
+    const std::size_t at = first + m;
+    const auto active = hn::FirstN(d, count - m);
+    const Vec distance = hn::Mul(r, haversine_angle(d, load_active(active, d, x + at), load_active(active, d, y + at),
+                                                    load_active(active, d, z + at), ax, ay, az));
+    tally<kColumns, true>(d, distance, active, index, anchor_index, grid, row, columns, at);
+  }
+  hn::StoreU(row.min, d, lanes.min);
+  hn::StoreU(row.nearest, d, lanes.nearest);
+  hn::StoreU(row.max, d, lanes.max);
+  hn::StoreU(row.farthest, d, lanes.farthest);
+  hn::StoreU(row.sum, d, lanes.sum);
+  hn::StoreU(row.high, d, lanes.high);
+  hn::StoreU(row.cross, d, lanes.cross);
+  hn::StoreU(row.low, d, lanes.low);
+}
+
+void HaversineTally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
+                    std::size_t first, std::size_t last, std::size_t anchor, double radius, double scale,
+                    TallyLanes& lanes, const ColumnTallies* columns) {
+  if (columns != nullptr) {
+    haversine_tally<true>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, anchor,
+                          lanes, *columns);
+  } else {
+    haversine_tally<false>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, anchor,
+                           lanes, ColumnTallies{});
+  }
+}
+
 /// x = Δλ·cos φm, y = Δφ, angle = √(x² + y²), with Δλ the short way round,
 /// operation for operation as the scalar kernel does it.
 HWY_INLINE Vec equirectangular_angle(Tag d, Vec latitude, Vec longitude, Vec anchor_latitude,
@@ -162,6 +290,8 @@ void EquirectangularRun(const double* HWY_RESTRICT latitude, const double* HWY_R
 }  // namespace dm::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
+#include "src/kernel/geodesic_lanes-inl.h"
+
 #if HWY_ONCE
 #include <array>
 #include <atomic>
@@ -177,11 +307,12 @@ namespace {
 /// One instruction set's run function for each metric that has a vectorized
 /// kernel: the metric strategies (src/kernel/metrics/) call them through
 /// the dispatch functions below. A new vectorized metric adds its entry here
-/// and in DM_SIMD_TARGET; a metric without one (geodesic, for now) runs its
-/// scalar code for KernelKind::simd too.
+/// and in DM_SIMD_TARGET.
 struct RunFunctions {
   decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
   decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
+  decltype(&HWY_NAMESPACE::GeodesicRun) geodesic = nullptr;
+  decltype(&HWY_NAMESPACE::HaversineTally) haversine_tally = nullptr;
 };
 
 /// The code compiled for one instruction set.
@@ -191,7 +322,10 @@ struct Target {
 };
 
 #define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
-  Target { HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun}, }
+  Target {                                                                                                         \
+    HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun, &NAMESPACE::GeodesicRun, \
+                                 &NAMESPACE::HaversineTally},                                                      \
+  }
 
 /// Every instruction set foreach_target.h compiled this file for, best first.
 /// The static target (what the compiler flags alone allow: SCALAR or EMU128
@@ -249,6 +383,17 @@ void haversine_run(const double* x, const double* y, const double* z, std::size_
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept {
   target_in_force().run.equirectangular(latitude, longitude, count, anchor_latitude, anchor_longitude, radius, out);
+}
+
+std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, const GeodesicLocation& anchor,
+                         const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept {
+  return target_in_force().run.geodesic(others, count, anchor, constants, out, hard);
+}
+
+void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
+                     std::size_t anchor, double radius, double scale, TallyLanes& lanes,
+                     const ColumnTallies* columns) noexcept {
+  target_in_force().run.haversine_tally(x, y, z, first, last, anchor, radius, scale, lanes, columns);
 }
 
 std::string_view target_name() noexcept {

@@ -6,9 +6,16 @@
 // that only Highway's headers are used, never libhwy.so.
 // Internal to the library: users choose KernelKind::simd in DistanceOptions.
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
+
+namespace dm {
+struct TallyLanes;
+struct ColumnTallies;
+}  // namespace dm
 
 namespace dm::simd {
 
@@ -27,7 +34,60 @@ void haversine_run(const double* x, const double* y, const double* z, std::size_
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,
                          double anchor_latitude, double anchor_longitude, double radius, double* out) noexcept;
 
-/// The instruction set the two functions above dispatch to now ("avx512", "avx2", ...).
+/// An ellipsoid's constants for geodesic_run, computed once by the metric
+/// (GeographicLib's names: f1 = 1 − f, ep2 = e'², n the third flattening,
+/// etol2 the "really short" threshold of σ12).
+struct GeodesicConstants {
+  double a = 0, b = 0, f = 0, f1 = 0, ep2 = 0, n = 0, etol2 = 0;
+  double meters_per_unit = 1;
+  std::array<double, 6> a3{};   ///< A3 as a polynomial in ε, highest power first (eq. 24)
+  std::array<double, 15> c3{};  ///< C3[1..5] as polynomials in ε, highest power first (eq. 25)
+};
+
+/// Per-location columns of the geodesic metric, each padded by input_padding:
+/// latitude and longitude in degrees, the reduced latitude's sin β and cos β
+/// (normalised, cos β at least GeographicLib's tiny), dn = √(1 + e'² sin²β),
+/// and the longitude's sine and cosine (exact at multiples of 90°).
+struct GeodesicLocations {
+  const double* latitude;
+  const double* longitude;
+  const double* sin_beta;
+  const double* cos_beta;
+  const double* dn;
+  const double* sin_longitude;
+  const double* cos_longitude;
+};
+
+/// One location's values of the columns above.
+struct GeodesicLocation {
+  double latitude, longitude, sin_beta, cos_beta, dn, sin_longitude, cos_longitude;
+};
+
+/// The most pairs one geodesic_run call takes (its hard[] needs that many).
+inline constexpr std::size_t geodesic_block = 256;
+
+/// Evaluations of Lambda12 before a lane is left to GeographicLib (random
+/// pairs on WGS84 need about 3; GeographicLib allows 20, then bisects).
+inline constexpr int geodesic_newton_limit = 12;
+
+/// out[m] = geodesic distance in the unit between location m of `others` and
+/// `anchor`, for m in [0, count), count <= geodesic_block, by the vectorized
+/// Karney inverse (src/kernel/geodesic_lanes-inl.h). The pairs it leaves to
+/// GeographicLib (see there) have their index in hard[] and out[] unwritten
+/// there; returns how many.
+std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, const GeodesicLocation& anchor,
+                         const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept;
+
+/// haversine_run's distances between location `anchor` and locations
+/// [first, last) of the arrays, never stored: added to `lanes` and, unless
+/// `columns` is null, to each location's column (distance_tally.hpp; the
+/// same totals as tally_values). At most TallyLanes::lane_capacity
+/// distances per lane and per column before they are moved out.
+void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
+                     std::size_t anchor, double radius, double scale, TallyLanes& lanes,
+                     const ColumnTallies* columns) noexcept;
+
+/// The instruction set the functions above dispatch to now ("avx512", "avx2", ...).
 std::string_view target_name() noexcept;
 
 /// For tests and benchmarks: every instruction set compiled in that this CPU

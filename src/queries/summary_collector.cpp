@@ -5,7 +5,8 @@
 
 namespace dm {
 
-SummaryCollector::SummaryCollector(const MatrixShape& shape) : shape_(shape), rows_(shape.rows()) {
+SummaryCollector::SummaryCollector(const MatrixShape& shape, const TallyGrid& grid)
+    : shape_(shape), grid_(grid), rows_(shape.rows()) {
   if (shape.layout() != Layout::square && shape.layout() != Layout::rectangle) {
     throw std::invalid_argument("a summary reduces the rows of a square or a rectangle");
   }
@@ -19,7 +20,7 @@ void SummaryCollector::consume(CellRange cells, std::span<const double> distance
   const bool square = shape_.layout() == Layout::square;
   for (std::size_t offset = 0; offset < cells.size(); offset += columns) {
     const std::size_t origin = (cells.first + offset) / columns;
-    rows_[origin] = summarize_row(distances.subspan(offset, columns), square ? origin : no_column);
+    rows_[origin] = summarize_row(distances.subspan(offset, columns), square ? origin : no_column, grid_);
   }
 }
 

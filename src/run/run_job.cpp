@@ -12,6 +12,7 @@
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
 #include "distance_matrix/queries/summary_consumer.hpp"
+#include "distance_matrix/queries/summary_sweep.hpp"
 #include "distance_matrix/run/async_runner.hpp"
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
@@ -68,6 +69,14 @@ RunReport stream_async(CsvLocationReader& reader, MatrixOutput& output, const Ma
   report.total = streamed.matrix.total;
   report.stages_overlap = true;
   return report;
+}
+
+/// The executors that answer --summary by summarize_rows (each pair once,
+/// the reduction fused into the kernel) rather than row by row through
+/// their own blocks: those that also answer the index searches, as
+/// sequential and parallel runs of the library's own search loops.
+bool sweeps_summary(RunnerKind executor) noexcept {
+  return executor == RunnerKind::sequential || executor == RunnerKind::parallel;
 }
 
 /// "a, b or c": the executors that answer a query, for its usage error.
@@ -195,10 +204,30 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
     // Every origin's whole row: the square (its diagonal left out) or the rectangle.
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
                                         : MatrixShape::square(origins);
-    SummaryConsumer consumer(locations, shape, target);
-    const Clock::time_point setup_done = Clock::now();
-    matrix = runner->consume(MatrixCells(kernel, shape), consumer, progress);
-    matrix.calculation += setup_done - prepared;
+    if (sweeps_summary(job.executor)) {
+      // Each pair once, reduced in the kernel's registers: the same bytes as
+      // the block runners' row by row reduction below.
+      const unsigned workers = job.executor == RunnerKind::sequential ? 1u : runner->workers();
+      SummaryProgress origins_done;
+      if (progress) {
+        const std::size_t columns = shape.columns();
+        origins_done = [&progress, columns](std::size_t done, std::size_t all) {
+          progress(done * columns, all * columns);
+        };
+      }
+      const std::vector<RowSummary> rows = summarize_rows(kernel, shape, workers, origins_done);
+      const Clock::time_point computed = Clock::now();
+      write_summary_csv(locations, shape, rows, target);
+      matrix.cell_count = shape.cell_count();
+      matrix.calculation = computed - prepared;
+      matrix.write = Clock::now() - computed;
+      matrix.total = Clock::now() - prepared;
+    } else {
+      SummaryConsumer consumer(locations, shape, target, TallyGrid::for_largest(largest_distance(job.distance)));
+      const Clock::time_point setup_done = Clock::now();
+      matrix = runner->consume(MatrixCells(kernel, shape), consumer, progress);
+      matrix.calculation += setup_done - prepared;
+    }
   } else {
     const MatrixShape shape = rectangle ? MatrixShape::rectangle(origins, locations.size() - origins)
                                         : MatrixShape::of(resolve_layout(job.format, false), origins);

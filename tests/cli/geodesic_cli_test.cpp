@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,12 +85,14 @@ TEST_F(GeodesicCliTest, TheMatrixIsGeographiclibsWithinOneMicrometreOnEachEllips
   }
 }
 
-TEST_F(GeodesicCliTest, EveryExecutorAndKernelWritesTheSameBytes) {
+TEST_F(GeodesicCliTest, EveryExecutorWritesTheSameBytesForEachKernel) {
   for (const std::vector<std::string>& options :
        {std::vector<std::string>{}, std::vector<std::string>{"--layout", "square"},
         std::vector<std::string>{"--format", "npy", "--layout", "condensed", "--dtype", "float32"},
         std::vector<std::string>{"--to", path("to.csv")}}) {
-    std::string expected;
+    // The two kernels agree within the contract, not to the bit (simd is
+    // the vectorized inverse): each kernel is compared with itself.
+    std::map<std::string, std::string> expected;
     for (const std::string executor : {"sequential", "threads", "pool", "processes", "async", "parallel"}) {
       for (const std::string kernel : {"scalar", "simd"}) {
         std::vector<std::string> arguments{path("in.csv"), "--metric", "geodesic", "-e", executor, "--kernel", kernel,
@@ -98,8 +101,8 @@ TEST_F(GeodesicCliTest, EveryExecutorAndKernelWritesTheSameBytes) {
         const testing::ToolResult result = run(arguments);
         ASSERT_EQ(result.exit_code, 0) << result.err;
         const std::string bytes = read_whole_file(folder / "out");
-        if (expected.empty()) expected = bytes;
-        EXPECT_TRUE(bytes == expected) << executor << ' ' << kernel << ' ' << (options.empty() ? "" : options.back());
+        if (expected[kernel].empty()) expected[kernel] = bytes;
+        EXPECT_TRUE(bytes == expected[kernel]) << executor << ' ' << kernel << ' ' << (options.empty() ? "" : options.back());
       }
     }
   }
@@ -107,7 +110,7 @@ TEST_F(GeodesicCliTest, EveryExecutorAndKernelWritesTheSameBytes) {
 
 TEST_F(GeodesicCliTest, TheReportSaysWhichCodeComputes) {
   for (const auto& [kernel, named] : {std::pair<std::string, std::string>{"scalar", "scalar (GeographicLib)"},
-                                      {"simd", "scalar (GeographicLib; no simd geodesic kernel yet)"}}) {
+                                      {"simd", "(Karney inverse; hard pairs by GeographicLib"}}) {
     const testing::ToolResult result =
         run({path("in.csv"), "--metric", "geodesic", "--kernel", kernel, "-e", "sequential", "-o", path("out.csv")});
     ASSERT_EQ(result.exit_code, 0) << result.err;

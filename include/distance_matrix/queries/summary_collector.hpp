@@ -6,7 +6,8 @@
 // Thread safety: as BlockConsumer; read rows() once the run has returned.
 //
 // Example:
-//   dm::SummaryCollector collector(dm::MatrixShape::square(kernel.size()));
+//   dm::SummaryCollector collector(dm::MatrixShape::square(kernel.size()),
+//                                  dm::TallyGrid::for_largest(dm::largest_distance(kernel.options())));
 //   dm::StreamingRunner().consume(dm::MatrixCells(kernel, collector.shape()), collector, {});
 //   double mean_of_first = collector.rows()[0].mean;
 
@@ -29,7 +30,7 @@ namespace dm {
 class SummaryCollector final : public BlockConsumer {
  public:
   /// `shape` is a square or a rectangle; throws std::invalid_argument otherwise.
-  explicit SummaryCollector(const MatrixShape& shape);
+  SummaryCollector(const MatrixShape& shape, const TallyGrid& grid);
 
   [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
   [[nodiscard]] std::size_t block_alignment() const noexcept override;
@@ -44,6 +45,7 @@ class SummaryCollector final : public BlockConsumer {
 
  private:
   MatrixShape shape_;
+  TallyGrid grid_;
   /// Written by consume() (const: each block owns its rows).
   mutable std::vector<RowSummary> rows_;
 };

@@ -7,18 +7,21 @@
 //
 // Example:
 //   const dm::MatrixShape shape = dm::MatrixShape::square(locations.size());
-//   dm::SummaryConsumer summary(locations, shape, output);
+//   dm::SummaryConsumer summary(locations, shape, output, dm::TallyGrid::for_largest(dm::largest_distance(options)));
 //   dm::StreamingRunner().consume(dm::MatrixCells(kernel, shape), summary, {});
 
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "distance_matrix/kernel/distance_tally.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/queries/row_summary.hpp"
 #include "distance_matrix/run/block_consumer.hpp"
 
 namespace dm {
@@ -34,7 +37,9 @@ namespace dm {
 /// coordinates count, at distance 0) or a rectangle (origins to every
 /// destination). It asks for whole rows, reduces each in one worker in
 /// column order, and keeps only the escaped names: memory O(n) plus the
-/// runner's blocks in flight, and the same bytes from every runner.
+/// runner's blocks in flight, and the same bytes from every runner, and as
+/// write_summary_csv() of summarize_rows() (mean and sd are exact for the
+/// distances rounded to `grid`: TallyGrid).
 class SummaryConsumer final : public BlockConsumer {
  public:
   static constexpr std::string_view header = "name,count,min,nearest,max,farthest,mean,sd\n";
@@ -42,7 +47,8 @@ class SummaryConsumer final : public BlockConsumer {
   /// `shape` is a square or a rectangle over `locations` (a rectangle's
   /// table holds the origins, then the destinations); throws
   /// std::invalid_argument otherwise. `output` must outlive the consumer.
-  SummaryConsumer(const LocationTable& locations, const MatrixShape& shape, MatrixOutput& output);
+  SummaryConsumer(const LocationTable& locations, const MatrixShape& shape, MatrixOutput& output,
+                  const TallyGrid& grid);
 
   [[nodiscard]] const MatrixShape& shape() const noexcept override { return shape_; }
   [[nodiscard]] std::size_t block_alignment() const noexcept override;
@@ -55,7 +61,13 @@ class SummaryConsumer final : public BlockConsumer {
  private:
   MatrixShape shape_;
   MatrixOutput& output_;
+  TallyGrid grid_;
   std::vector<std::string> fields_;  ///< every location's name as a CSV field
 };
+
+/// The same CSV, header and all, for `rows` (one RowSummary per origin of
+/// `shape`, from summarize_rows()): the bytes SummaryConsumer writes.
+void write_summary_csv(const LocationTable& locations, const MatrixShape& shape, std::span<const RowSummary> rows,
+                       MatrixOutput& output);
 
 }  // namespace dm

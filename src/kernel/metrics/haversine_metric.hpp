@@ -25,6 +25,8 @@ class HaversineMetric final : public MetricStrategy {
   void reserve(std::size_t count) override;
   void add(double latitude_degrees, double longitude_degrees) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
+  bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
+                 const ColumnTallies* columns) const noexcept override;
   [[nodiscard]] std::string describe() const override;
 
  private:
