@@ -197,10 +197,6 @@ class DistanceKernel {
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
 
-  /// The options the kernel computes with (validated): the metric, unit,
-  /// radius or ellipsoid a query needs to bound its search.
-  [[nodiscard]] const DistanceOptions& options() const noexcept { return options_; }
-
   /// The locations' unit vectors, one coordinate per span (size() each;
   /// read-only, valid until the next add()). For a spatial index: the chord
   /// between two unit vectors grows with their great-circle distance, so a
