@@ -232,8 +232,10 @@ def nearest(
     destinations: Optional[npt.ArrayLike] = None,
     *,
     distance: Optional[float] = None,
+    metric: str = "haversine",
     unit: str = "km",
-    radius: float = MEAN_EARTH_RADIUS_KM,
+    radius: Optional[float] = None,
+    ellipsoid: Any = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -251,8 +253,12 @@ def nearest(
     called ``distance`` as in :func:`within`, since ``radius`` is the
     sphere's radius everywhere in this module. Exact: a k-d tree on unit
     vectors finds the candidates and the kernel measures them, so the
-    distances are those of pdist and cdist (haversine). Degrees in; the
-    interpreter lock is released while searching.
+    distances are those of pdist and cdist. ``metric`` is "haversine" (on
+    the sphere of ``radius`` km, the mean Earth radius by default) or
+    "geodesic" (on ``ellipsoid``, WGS84 by default: the index finds the
+    candidates with a margin the ellipsoid's curvature bounds, and the
+    geodesic ranks them, still exact). Degrees in; the interpreter lock is
+    released while searching.
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
@@ -260,7 +266,7 @@ def nearest(
         distance = _checked_distance(distance)
     return _core.nearest(
         _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
-        int(k), distance, unit, float(radius), kernel, _workers(workers),
+        int(k), distance, metric, unit, _radius(radius), _ellipsoid(ellipsoid), kernel, _workers(workers),
     )
 
 
@@ -276,8 +282,10 @@ def within(
     distance: float,
     destinations: Optional[npt.ArrayLike] = None,
     *,
+    metric: str = "haversine",
     unit: str = "km",
-    radius: float = MEAN_EARTH_RADIUS_KM,
+    radius: Optional[float] = None,
+    ellipsoid: Any = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
 ) -> Any:
@@ -295,14 +303,15 @@ def within(
     instead (int64 indices). ``distance`` is in ``unit``; ``radius`` is the
     sphere's radius in kilometres, as in every function here. Exact: a k-d
     tree on unit vectors finds the candidates and the kernel measures them
-    (haversine, the distances of pdist and cdist). Degrees in; the
+    (the distances of pdist and cdist). ``metric`` "geodesic" (with
+    ``ellipsoid``) is exact too, as in nearest. Degrees in; the
     interpreter lock is released while searching.
     """
     distance = _checked_distance(distance)
     origins = _as_points(points, "points")
     targets = None if destinations is None else _as_points(destinations, "destinations")
-    data, indices, indptr = _core.within(origins, targets, distance, unit, float(radius), kernel,
-                                         _workers(workers))
+    data, indices, indptr = _core.within(origins, targets, distance, metric, unit, _radius(radius),
+                                         _ellipsoid(ellipsoid), kernel, _workers(workers))
     try:
         from scipy.sparse import csr_matrix
     except ImportError:
@@ -322,7 +331,8 @@ def summary(
     *,
     metric: str = "haversine",
     unit: str = "km",
-    radius: float = MEAN_EARTH_RADIUS_KM,
+    radius: Optional[float] = None,
+    ellipsoid: Any = None,
     kernel: str = "simd",
     workers: Optional[int] = None,
 ) -> np.ndarray:
@@ -338,7 +348,7 @@ def summary(
     """
     return _core.summary(
         _as_points(points, "points"), None if destinations is None else _as_points(destinations, "destinations"),
-        metric, unit, float(radius), kernel, _workers(workers),
+        metric, unit, _radius(radius), _ellipsoid(ellipsoid), kernel, _workers(workers),
     )
 
 

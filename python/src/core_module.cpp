@@ -363,14 +363,10 @@ std::size_t write_pairs_part(const std::vector<std::string>& names, const py::ar
 
 /// The options and the kernel of points (then destinations) for a query.
 DistanceKernel query_kernel(const py::array& points, const std::optional<py::array>& destinations,
-                            const std::string& metric, const std::string& unit, double radius,
-                            const std::string& kernel_kind, DistanceOptions& options) {
-  // The queries search an index on the sphere: the geodesic needs the safe
-  // margin of issue 16 first (docs/geodesic.md), so it is refused until then.
-  if (metric == to_string(Metric::geodesic)) {
-    throw py::value_error("metric 'geodesic' is not yet supported by nearest and summary: use pdist or cdist");
-  }
-  options = distance_options(metric, unit, radius, std::nullopt, kernel_kind);
+                            const std::string& metric, const std::string& unit, const std::optional<double>& radius,
+                            const std::optional<std::string>& ellipsoid, const std::string& kernel_kind,
+                            DistanceOptions& options) {
+  options = distance_options(metric, unit, radius, ellipsoid, kernel_kind);
   const std::size_t origins = checked_rows(points, "points");
   const std::size_t targets = destinations ? checked_rows(*destinations, "destinations") : 0;
   DistanceKernel kernel(options);
@@ -380,11 +376,24 @@ DistanceKernel query_kernel(const py::array& points, const std::optional<py::arr
   return kernel;
 }
 
+/// nearest and within search an index ordered by great-circle distance,
+/// which equirectangular distances do not follow.
+void refuse_unindexed_metric(const std::string& metric, const char* function) {
+  if (metric == to_string(Metric::equirectangular)) {
+    throw py::value_error(std::string(function) +
+                          " needs metric 'haversine' or 'geodesic': equirectangular distances do not follow the "
+                          "great-circle index");
+  }
+}
+
 py::tuple nearest(const py::array& points, const std::optional<py::array>& destinations, std::size_t k,
-                  std::optional<double> distance, const std::string& unit, double radius,
+                  std::optional<double> distance, const std::string& metric, const std::string& unit,
+                  const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
                   const std::string& kernel_kind, unsigned workers) {
+  refuse_unindexed_metric(metric, "nearest");
   DistanceOptions options;
-  const DistanceKernel kernel = query_kernel(points, destinations, "haversine", unit, radius, kernel_kind, options);
+  const DistanceKernel kernel =
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   py::array_t<double> distances({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
   py::array_t<std::int64_t> indices({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
@@ -392,7 +401,7 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
                              .first_candidate = destinations ? origins : 0,
                              .k = k,
                              .within = distance,
-                             .radius = radius / kilometers_per(options.unit),
+                             .radius = options.radius_km / kilometers_per(options.unit),
                              .workers = origins * k >= smallest_parallel_cells / 64 ? resolve_workers(workers) : 1};
   const std::span<double> distance_span(distances.mutable_data(), origins * k);
   const std::span<std::int64_t> index_span(indices.mutable_data(), origins * k);
@@ -414,15 +423,18 @@ py::array_t<T> owning_array(std::vector<T>&& values) {
 /// (distances, indices, indptr): the CSR arrays of every point's (or
 /// destination's) neighbours within `distance`.
 py::tuple within(const py::array& points, const std::optional<py::array>& destinations, double distance,
-                 const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+                 const std::string& metric, const std::string& unit, const std::optional<double>& radius,
+                 const std::optional<std::string>& ellipsoid, const std::string& kernel_kind, unsigned workers) {
+  refuse_unindexed_metric(metric, "within");
   DistanceOptions options;
-  const DistanceKernel kernel = query_kernel(points, destinations, "haversine", unit, radius, kernel_kind, options);
+  const DistanceKernel kernel =
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   const NeighbourQuery query{.origins = origins,
                              .first_candidate = destinations ? origins : 0,
                              .k = std::nullopt,
                              .within = distance,
-                             .radius = radius / kilometers_per(options.unit),
+                             .radius = options.radius_km / kilometers_per(options.unit),
                              .workers = origins >= nearest_origins_per_task * 2 ? resolve_workers(workers) : 1};
   WithinArrays arrays;
   {
@@ -445,9 +457,11 @@ struct SummaryRecord {
 };
 
 py::array summary(const py::array& points, const std::optional<py::array>& destinations, const std::string& metric,
-                  const std::string& unit, double radius, const std::string& kernel_kind, unsigned workers) {
+                  const std::string& unit, const std::optional<double>& radius,
+                  const std::optional<std::string>& ellipsoid, const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
-  const DistanceKernel kernel = query_kernel(points, destinations, metric, unit, radius, kernel_kind, options);
+  const DistanceKernel kernel =
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, kernel.size() - origins)
                                          : MatrixShape::square(origins);
@@ -497,14 +511,15 @@ PYBIND11_MODULE(_core, module) {
              "Part `part` of `parts` of the pairs CSV of these locations; the cells written.");
   PYBIND11_NUMPY_DTYPE(dm::python::SummaryRecord, count, min, nearest, max, farthest, mean, sd);
   module.def("nearest", &dm::python::nearest, py::arg("points"), py::arg("destinations"), py::arg("k"),
-             py::arg("distance"), py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             py::arg("distance"), py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("ellipsoid"),
+             py::arg("kernel"), py::arg("workers"),
              "(distances, indices), each (n, k): the k nearest other points (or destinations) of every point, "
              "only those within `distance` when it is not None.");
   module.def("within", &dm::python::within, py::arg("points"), py::arg("destinations"), py::arg("distance"),
-             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             py::arg("metric"), py::arg("unit"), py::arg("radius"), py::arg("ellipsoid"), py::arg("kernel"), py::arg("workers"),
              "(distances, indices, indptr): CSR rows of every point's neighbours within `distance`.");
   module.def("summary", &dm::python::summary, py::arg("points"), py::arg("destinations"), py::arg("metric"),
-             py::arg("unit"), py::arg("radius"), py::arg("kernel"), py::arg("workers"),
+             py::arg("unit"), py::arg("radius"), py::arg("ellipsoid"), py::arg("kernel"), py::arg("workers"),
              "One record per point: count, min, nearest, max, farthest, mean, sd.");
   module.def("simd_target", [] { return std::string(dm::simd_target_name()); },
              "The instruction set the simd kernel runs on in this process.");

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -25,7 +25,7 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   if (distances.size() != rows * k || indices.size() != rows * k) {
     throw std::invalid_argument("find_nearest needs origins × k distances and indices");
   }
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   // Origins searched in the index's spatial order (consecutive searches
   // share leaves and cache lines), each answer written at its own row.
   std::vector<std::size_t> order = index.search_order(query.origins);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "distance_matrix/output/csv_field.hpp"
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
 
@@ -27,7 +27,7 @@ constexpr std::string_view pairs_header = "origin,destination,distance\n";
 constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
 /// The neighbours of `origin` the query asks for, in the order written.
-void neighbours_of(const NeighbourIndex& index, const NeighbourQuery& query, std::size_t origin,
+void neighbours_of(const NeighbourSearch& index, const NeighbourQuery& query, std::size_t origin,
                    std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) {
   if (query.k) {
     index.nearest(origin, *query.k, out, buffers);
@@ -44,7 +44,7 @@ void neighbours_of(const NeighbourIndex& index, const NeighbourQuery& query, std
 }
 
 /// The rows of origins [first, last) into `out`; returns how many.
-std::size_t encode_chunk(const NeighbourIndex& index, const NeighbourQuery& query,
+std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& query,
                          const std::vector<std::string>& fields, std::size_t first, std::size_t last,
                          std::string& out) {
   std::size_t rows = 0;
@@ -82,7 +82,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   std::vector<std::string> fields;
   fields.reserve(locations.size());
   for (std::size_t location = 0; location < locations.size(); ++location) {

@@ -13,7 +13,7 @@
 
 #include "distance_matrix/output/zip_writer.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/spill_file.hpp"
 #include "src/queries/within_pieces.hpp"
@@ -99,7 +99,7 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   }
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
   report.calculation += Clock::now() - start;

@@ -8,7 +8,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "distance_matrix/queries/neighbour_index.hpp"
+#include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -28,7 +28,7 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
       query.first_origin > query.origins) {
     throw std::invalid_argument("find_within needs a distance and origins and candidates among the kernel's locations");
   }
-  const NeighbourIndex index(kernel, query.first_candidate, kernel.size());
+  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   const std::size_t rows_searched = query.origins - query.first_origin;
   const std::size_t task_count = (rows_searched + nearest_origins_per_task - 1) / nearest_origins_per_task;
   std::vector<TaskRows> tasks(task_count);

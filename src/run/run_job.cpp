@@ -112,8 +112,9 @@ std::optional<std::string> query_problem(const MatrixJob& job) {
   if (job.io_latency > std::chrono::nanoseconds::zero()) {
     return "--io-latency simulates the matrix's writes and cannot be combined with " + option;
   }
-  if ((query.nearest || query.within) && job.distance.metric != Metric::haversine) {
-    return option + " needs --metric haversine: its index orders locations by great-circle distance";
+  if ((query.nearest || query.within) && job.distance.metric == Metric::equirectangular) {
+    return option + " needs --metric haversine or geodesic: its index orders locations by great-circle distance, "
+                    "which equirectangular distances do not follow";
   }
   const std::span<const RunnerKind> answering = executors_answering(query);
   if (std::find(answering.begin(), answering.end(), job.executor) == answering.end()) {

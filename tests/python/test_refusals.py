@@ -155,6 +155,14 @@ def test_bad_points_leave_out_untouched():
     assert np.array_equal(out, untouched((6,)))
 
 
-def test_summary_refuses_the_geodesic_until_its_index_margin_exists():
-    with pytest.raises(ValueError, match="metric 'geodesic' is not yet supported by nearest and summary"):
-        dm.summary(GOOD, metric="geodesic")
+def test_nearest_and_within_refuse_equirectangular_and_check_the_figure():
+    with pytest.raises(ValueError, match="nearest needs metric 'haversine' or 'geodesic'"):
+        dm.nearest(GOOD, 2, metric="equirectangular")
+    with pytest.raises(ValueError, match="within needs metric 'haversine' or 'geodesic'"):
+        dm.within(GOOD, 10.0, metric="equirectangular")
+    with pytest.raises(ValueError, match="radius is the sphere's and cannot be combined with metric='geodesic'"):
+        dm.nearest(GOOD, 2, metric="geodesic", radius=6371.0)
+    with pytest.raises(ValueError, match="ellipsoid applies to metric='geodesic' only"):
+        dm.within(GOOD, 10.0, ellipsoid="wgs84")
+    with pytest.raises(ValueError, match="inverse flattening 50 is not allowed"):
+        dm.summary(GOOD, metric="geodesic", ellipsoid=(6378137.0, 50.0))

@@ -66,8 +66,9 @@ struct NeighbourQuery {
 /// written in order, so the bytes do not depend on the workers; memory is
 /// the index and the tasks in flight. `locations` is the kernel's table
 /// (its names). progress counts origins. The report's cell_count is the
-/// rows written. Requires a haversine kernel (job_problem() refuses other
-/// metrics) and k or within (std::invalid_argument otherwise).
+/// rows written. Requires a haversine or geodesic kernel (NeighbourSearch;
+/// job_problem() refuses equirectangular) and k or within
+/// (std::invalid_argument otherwise).
 MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
                                   const NeighbourQuery& query, MatrixOutput& output,
                                   const ProgressCallback& progress = {});
