@@ -125,11 +125,15 @@ std::vector<LabCase> default_lab_cases(unsigned hardware_threads) {
   strategies.push_back({RunnerKind::pool, KernelKind::scalar, cores, 64});
   strategies.push_back({RunnerKind::parallel, KernelKind::scalar, cores, 1});
   strategies.push_back({RunnerKind::async, KernelKind::scalar, 1, 0});
+  // The ellipsoid's price: GeographicLib (scalar) against our vectorized
+  // Karney inverse (simd), on one core and on all of them.
+  strategies.push_back({RunnerKind::sequential, KernelKind::scalar, 1, 0, Metric::geodesic});
+  strategies.push_back({RunnerKind::parallel, KernelKind::scalar, cores, 0, Metric::geodesic});
   // Each strategy with both kernels side by side, scalar (the baseline) first.
   std::vector<LabCase> cases;
   for (const LabCase& strategy : strategies) {
     cases.push_back(strategy);
-    cases.push_back({strategy.executor, KernelKind::simd, strategy.workers, strategy.chunk_size});
+    cases.push_back({strategy.executor, KernelKind::simd, strategy.workers, strategy.chunk_size, strategy.metric});
   }
   return cases;
 }
@@ -143,15 +147,26 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
   report.simd_target = std::string(simd_target_name());
   report.repeat = std::max(options.repeat, 1U);
 
-  std::map<KernelKind, std::vector<double>> reference;  // sequential's result per kernel
-  for (const KernelKind kernel : {KernelKind::scalar, KernelKind::simd}) {
-    std::vector<double>& distances = reference[kernel];
-    distances.resize(report.pair_count);
-    DistanceKernel(locations, {.kernel = kernel}).compute({0, distances.size()}, distances);
-  }
-  for (std::size_t k = 0; k < report.pair_count; ++k) {
-    report.simd_scalar_max_difference_km = std::max(
-        report.simd_scalar_max_difference_km, std::abs(reference[KernelKind::simd][k] - reference[KernelKind::scalar][k]));
+  // Sequential's result per metric and kernel: what every case must match.
+  std::map<std::pair<Metric, KernelKind>, std::vector<double>> reference;
+  auto largest_difference = [&](Metric metric) {
+    const std::vector<double>& simd = reference[{metric, KernelKind::simd}];
+    const std::vector<double>& scalar = reference[{metric, KernelKind::scalar}];
+    double largest = 0;
+    for (std::size_t k = 0; k < report.pair_count; ++k) largest = std::max(largest, std::abs(simd[k] - scalar[k]));
+    return largest;
+  };
+  for (const Metric metric : {Metric::haversine, Metric::geodesic}) {
+    const bool measured = metric == Metric::haversine ||
+                          std::any_of(cases.begin(), cases.end(), [&](const LabCase& c) { return c.metric == metric; });
+    if (!measured) continue;
+    for (const KernelKind kernel : {KernelKind::scalar, KernelKind::simd}) {
+      std::vector<double>& distances = reference[{metric, kernel}];
+      distances.resize(report.pair_count);
+      DistanceKernel(locations, {.metric = metric, .kernel = kernel}).compute({0, distances.size()}, distances);
+    }
+    (metric == Metric::haversine ? report.simd_scalar_max_difference_km
+                                 : report.geodesic_simd_scalar_max_difference_km) = largest_difference(metric);
   }
 
   double baseline_seconds = 0;
@@ -160,7 +175,7 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
     LabMeasurement measurement;
     measurement.config = config;
     measurement.identical = true;
-    const DistanceKernel kernel(locations, DistanceOptions{.kernel = config.kernel});
+    const DistanceKernel kernel(locations, DistanceOptions{.metric = config.metric, .kernel = config.kernel});
     const std::optional<ExecutorKind> batch = batch_executor_of(config.executor);
     const std::unique_ptr<Executor> executor =
         batch ? make_executor(*batch, {config.workers, config.chunk_size}) : nullptr;
@@ -190,13 +205,14 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
       std::fill(target.begin(), target.end(), -1.0);
       const double seconds = time_once(executor.get(), kernel, target, measurement);
       measurement.seconds.push_back(seconds);
-      measurement.identical = measurement.identical && same_bits(target, reference[config.kernel]);
+      measurement.identical = measurement.identical && same_bits(target, reference[{config.metric, config.kernel}]);
       if (seconds > options.slow_case.count()) break;
     }
     measurement.median_seconds = median(measurement.seconds);
     measurement.pairs_per_second =
         measurement.median_seconds > 0 ? static_cast<double>(report.pair_count) / measurement.median_seconds : 0;
-    if (baseline_seconds == 0 && config.executor == RunnerKind::sequential && config.kernel == KernelKind::scalar) {
+    if (baseline_seconds == 0 && config.executor == RunnerKind::sequential && config.kernel == KernelKind::scalar &&
+        config.metric == Metric::haversine) {
       baseline_seconds = measurement.median_seconds;
     }
     measurement.speedup = measurement.median_seconds > 0 ? baseline_seconds / measurement.median_seconds : 0;
@@ -208,15 +224,16 @@ LabReport run_lab(const LocationTable& locations, const std::vector<LabCase>& ca
 
 std::string lab_table_header() {
   char line[128];
-  std::snprintf(line, sizeof line, "%-10s %-6s %7s %7s %12s %12s %9s\n", "executor", "kernel", "workers", "chunk",
-                "median ms", "pairs/s", "speed-up");
+  std::snprintf(line, sizeof line, "%-10s %-9s %-6s %7s %7s %12s %12s %9s\n", "executor", "metric", "kernel",
+                "workers", "chunk", "median ms", "pairs/s", "speed-up");
   return line;
 }
 
 std::string lab_table_row(const LabMeasurement& measurement) {
   char line[160];
-  std::snprintf(line, sizeof line, "%-10s %-6s %7u %7s %12.3f %11sp %8.1fx%s\n",
+  std::snprintf(line, sizeof line, "%-10s %-9s %-6s %7u %7s %12.3f %11sp %8.1fx%s\n",
                 std::string(to_string(measurement.config.executor)).c_str(),
+                std::string(to_string(measurement.config.metric)).c_str(),
                 std::string(to_string(measurement.config.kernel)).c_str(), measurement.workers,
                 chunk_name(measurement.chunk_size).c_str(), measurement.median_seconds * 1e3,
                 human_rate(measurement.pairs_per_second).c_str(), measurement.speedup,
@@ -248,11 +265,14 @@ std::string lab_json(const LabReport& report) {
   json += "  \"repeat\": " + std::to_string(report.repeat) + ",\n";
   json += "  \"all_identical\": " + std::string(report.all_identical() ? "true" : "false") + ",\n";
   json += "  \"simd_scalar_max_difference_km\": " + json_number(report.simd_scalar_max_difference_km) + ",\n";
+  json += "  \"geodesic_simd_scalar_max_difference_km\": " +
+          json_number(report.geodesic_simd_scalar_max_difference_km) + ",\n";
   json += "  \"results\": [";
   for (std::size_t index = 0; index < report.measurements.size(); ++index) {
     const LabMeasurement& m = report.measurements[index];
     json += index == 0 ? "\n" : ",\n";
-    json += "    {\"executor\": \"" + std::string(to_string(m.config.executor)) + "\", \"kernel\": \"" +
+    json += "    {\"executor\": \"" + std::string(to_string(m.config.executor)) + "\", \"metric\": \"" +
+            std::string(to_string(m.config.metric)) + "\", \"kernel\": \"" +
             std::string(to_string(m.config.kernel)) + "\", \"workers\": " + std::to_string(m.workers) +
             ", \"chunk_size\": " + (m.chunk_size == 0 ? std::string("null") : std::to_string(m.chunk_size)) +
             ", \"median_seconds\": " + json_number(m.median_seconds) +
@@ -337,6 +357,7 @@ std::string lab_svg(const LabReport& report) {
     const LabMeasurement& m = report.measurements[index];
     const double y = top + static_cast<double>(index) * (bar_height + bar_gap);
     const std::string label = std::string(to_string(m.config.executor)) + "  " +
+                              (m.config.metric == Metric::haversine ? "" : std::string(to_string(m.config.metric)) + "  ") +
                               std::string(to_string(m.config.kernel)) + "  " + std::to_string(m.workers) +
                               (m.workers == 1 ? " worker" : " workers") + "  chunk " + chunk_name(m.chunk_size);
     const double bar = x_of(m.pairs_per_second);
@@ -351,8 +372,8 @@ std::string lab_svg(const LabReport& report) {
            "</text>\n";
   }
   svg += "<text x=\"10\" y=\"" + format("%.1f", height - 12) + "\" fill=\"#555\">" +
-         escape_xml("speed-up over sequential with the scalar kernel; every result checked bit for bit against "
-                    "sequential with the same kernel") +
+         escape_xml("speed-up over sequential haversine with the scalar kernel; every result checked bit for bit "
+                    "against sequential with the same metric and kernel") +
          "</text>\n";
   svg += "</svg>\n";
   return svg;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -77,7 +78,41 @@ TEST(BenchLab, TimesEveryCaseAndFindsEveryResultIdentical) {
     EXPECT_EQ(measurement.median_seconds, sorted[1]) << "the middle one of three repetitions";
     EXPECT_DOUBLE_EQ(measurement.pairs_per_second, 780 / measurement.median_seconds);
   }
-  EXPECT_THAT(lab_table_row(report.measurements[0]), ::testing::StartsWith("sequential scalar       1"));
+  EXPECT_THAT(lab_table_row(report.measurements[0]), ::testing::StartsWith("sequential haversine scalar       1"));
+}
+
+TEST(BenchLab, DefaultCasesEndWithTheGeodesicsTwoKernelsOnOneCoreAndOnAll) {
+  const std::vector<LabCase> cases = default_lab_cases(2);
+  std::vector<LabCase> geodesic;
+  std::copy_if(cases.begin(), cases.end(), std::back_inserter(geodesic),
+               [](const LabCase& c) { return c.metric == Metric::geodesic; });
+  ASSERT_EQ(geodesic.size(), 4u);
+  EXPECT_EQ(geodesic[0].executor, RunnerKind::sequential);
+  EXPECT_EQ(geodesic[1].executor, RunnerKind::sequential);
+  EXPECT_EQ(geodesic[2].executor, RunnerKind::parallel);
+  EXPECT_EQ(geodesic[2].workers, 2u);
+  EXPECT_EQ(geodesic[0].kernel, KernelKind::scalar);
+  EXPECT_EQ(geodesic[1].kernel, KernelKind::simd);
+  EXPECT_EQ(cases.front().metric, Metric::haversine) << "the baseline of every speed-up stays haversine scalar";
+}
+
+TEST(BenchLab, TimesTheGeodesicKernelsAndChecksThemAgainstEachOther) {
+  const LocationTable locations = random_table(40);
+  const std::vector<LabCase> cases = {{RunnerKind::sequential, KernelKind::scalar, 1, 0},
+                                      {RunnerKind::sequential, KernelKind::scalar, 1, 0, Metric::geodesic},
+                                      {RunnerKind::parallel, KernelKind::simd, 2, 0, Metric::geodesic}};
+  LabOptions options;
+  options.repeat = 1;
+  const LabReport report = run_lab(locations, cases, options);
+  ASSERT_EQ(report.measurements.size(), cases.size());
+  EXPECT_TRUE(report.all_identical()) << "each geodesic case against sequential geodesic with its kernel";
+  EXPECT_TRUE(report.kernels_agree());
+  // Karney's inverse in lanes against GeographicLib: the 1 µm contract.
+  EXPECT_LE(report.geodesic_simd_scalar_max_difference_km, 1e-9);
+  // The ellipsoid is not the sphere: a geodesic case matched the haversine's bits, it would say so here.
+  EXPECT_THAT(lab_table_row(report.measurements[2]), ::testing::StartsWith("parallel   geodesic  simd         2"));
+  EXPECT_THAT(lab_json(report), HasSubstr("\"metric\": \"geodesic\", \"kernel\": \"simd\""));
+  EXPECT_THAT(lab_svg(report), HasSubstr("parallel  geodesic  simd  2 workers"));
 }
 
 TEST(BenchLab, ReportsTheFirstWindowOfAProcessesRunApart) {

@@ -53,12 +53,19 @@ TEST_F(BenchCommandTest, PrintsTheTableAndWritesAJsonAndAnSvgReport) {
                              report.string());
   ASSERT_EQ(run.exit_code, 0) << run.text;
   EXPECT_THAT(run.text, HasSubstr("5 locations, 10 pairs, median of 2"));
-  EXPECT_THAT(run.text, ::testing::ContainsRegex("executor +kernel +workers +chunk +median ms +pairs/s +speed-up"));
-  EXPECT_THAT(run.text, ::testing::ContainsRegex("\nsequential +scalar +1 +auto +[0-9.]+ +[0-9.]+ [kMG ]?p +1\\.0x\n"));
+  EXPECT_THAT(run.text, ::testing::ContainsRegex("executor +metric +kernel +workers +chunk +median ms +pairs/s +speed-up"));
+  EXPECT_THAT(run.text,
+              ::testing::ContainsRegex("\nsequential +haversine +scalar +1 +auto +[0-9.]+ +[0-9.]+ [kMG ]?p +1\\.0x\n"));
   for (const char* executor : {"sequential", "threads", "pool", "processes", "parallel", "async"}) {
     for (const char* kernel : {"scalar", "simd"}) {
-      EXPECT_THAT(run.text, ::testing::ContainsRegex(std::string("\n") + executor + " +" + kernel + " "))
+      EXPECT_THAT(run.text, ::testing::ContainsRegex(std::string("\n") + executor + " +haversine +" + kernel + " "))
           << executor << ' ' << kernel;
+    }
+  }
+  for (const char* executor : {"sequential", "parallel"}) {
+    for (const char* kernel : {"scalar", "simd"}) {
+      EXPECT_THAT(run.text, ::testing::ContainsRegex(std::string("\n") + executor + " +geodesic +" + kernel + " "))
+          << executor << " geodesic " << kernel;
     }
   }
   EXPECT_THAT(run.text, ::testing::Not(HasSubstr("DIFFERENT")));
@@ -69,8 +76,10 @@ TEST_F(BenchCommandTest, PrintsTheTableAndWritesAJsonAndAnSvgReport) {
       "python3 -c 'import json, math, sys\n"
       "d = json.load(open(sys.argv[1]))\n"
       "r = d[\"results\"]\n"
-      "print(d[\"locations\"], d[\"pairs\"], d[\"all_identical\"], d[\"simd_scalar_max_difference_km\"] <= 1e-9)\n"
-      "print(sorted({(x[\"executor\"], x[\"kernel\"]) for x in r}))\n"
+      "print(d[\"locations\"], d[\"pairs\"], d[\"all_identical\"], d[\"simd_scalar_max_difference_km\"] <= 1e-9,"
+      " d[\"geodesic_simd_scalar_max_difference_km\"] <= 1e-9)\n"
+      "print(sorted({(x[\"executor\"], x[\"kernel\"]) for x in r if x[\"metric\"] == \"haversine\"}))\n"
+      "print(sorted({(x[\"executor\"], x[\"kernel\"]) for x in r if x[\"metric\"] == \"geodesic\"}))\n"
       "close = lambda a, b: math.isclose(a, b, rel_tol=1e-8)\n"
       "print(all(len(x[\"seconds\"]) == 2 and close(x[\"median_seconds\"], sum(x[\"seconds\"]) / 2)"
       " and close(x[\"pairs_per_second\"] * x[\"median_seconds\"], d[\"pairs\"])"
@@ -78,10 +87,11 @@ TEST_F(BenchCommandTest, PrintsTheTableAndWritesAJsonAndAnSvgReport) {
       (report / "bench.json").string());
   ASSERT_EQ(json.exit_code, 0) << json.text;
   EXPECT_EQ(json.text,
-            "5 10 True True\n"
+            "5 10 True True True\n"
             "[('async', 'scalar'), ('async', 'simd'), ('parallel', 'scalar'), ('parallel', 'simd'), "
             "('pool', 'scalar'), ('pool', 'simd'), ('processes', 'scalar'), ('processes', 'simd'), "
             "('sequential', 'scalar'), ('sequential', 'simd'), ('threads', 'scalar'), ('threads', 'simd')]\n"
+            "[('parallel', 'scalar'), ('parallel', 'simd'), ('sequential', 'scalar'), ('sequential', 'simd')]\n"
             "True sequential scalar 1.0\n");
 
   // The SVG, read back as XML: one bar per result, labelled.
