@@ -9,7 +9,6 @@ find_package(hwy REQUIRED)  # Highway: the SIMD kernel's vectors, compiled per i
 add_library(hwy_headers INTERFACE)
 target_include_directories(hwy_headers SYSTEM INTERFACE $<TARGET_PROPERTY:hwy::hwy,INTERFACE_INCLUDE_DIRECTORIES>)
 find_package(dragonbox REQUIRED)  # the shortest decimal digits of a double, for the CSV encoders
-find_package(nanoflann REQUIRED)  # header-only k-d tree: the candidates of --nearest (queries/neighbour_index)
 # Compressed input, recognized by content (zlib1g-dev, libzstd-dev, liblzma-dev).
 find_package(ZLIB REQUIRED)
 find_package(zstd CONFIG REQUIRED)
