@@ -21,16 +21,19 @@ MAX_CALLS = 20_000
 
 
 def run_while_observed(compute):
-    state = {"inside": False, "observed_inside": None, "calls": 0}
+    state = {"inside": False, "observed_inside": None, "calls": 0, "error": None}
     started = threading.Event()
 
     def worker():
         started.set()
-        while state["observed_inside"] is None and state["calls"] < MAX_CALLS:
-            state["inside"] = True
-            compute()
-            state["inside"] = False
-            state["calls"] += 1
+        try:
+            while state["observed_inside"] is None and state["calls"] < MAX_CALLS:
+                state["inside"] = True
+                compute()
+                state["inside"] = False
+                state["calls"] += 1
+        except BaseException as error:  # re-raised in the test's thread: a call that fails proves nothing
+            state["error"] = error
 
     previous = sys.getswitchinterval()
     sys.setswitchinterval(1000.0)
@@ -42,6 +45,8 @@ def run_while_observed(compute):
         thread.join()
     finally:
         sys.setswitchinterval(previous)
+    if state["error"] is not None:
+        raise state["error"]
     return state
 
 
@@ -65,6 +70,6 @@ def test_within_releases_the_gil():
     # holding it.
     points = np.random.default_rng(11).uniform(-60, 60, (3000, 2))
     state = run_while_observed(
-        lambda: dm._core.within(points, None, 500.0, "km", dm.MEAN_EARTH_RADIUS_KM, "simd", 1))
+        lambda: dm._core.within(points, None, 500.0, "haversine", "km", dm.MEAN_EARTH_RADIUS_KM, None, "simd", 1))
     assert state["observed_inside"] is True
     assert state["calls"] < MAX_CALLS
