@@ -345,70 +345,117 @@ void HaversineTally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, 
 /// only when the tile beats its minimum (maximum) so far: the tile's anchors
 /// come after those already in `columns`, so only a strictly better value
 /// moves it, and the lookup takes the first (lowest) anchor holding it.
-void TallyTriangleColumns(const TallyOutput& tile, std::size_t stride, std::size_t first_anchor,
+/// One vector of columns' totals while a tile's anchors are added.
+struct ColumnVector {
+  Sums sums;
+  Extremes extremes;
+};
+
+/// A tile of a square's upper triangle as TallyTriangleColumns reads it.
+struct TriangleTile {
+  const TallyOutput& output;
+  std::size_t stride, first_anchor, last_anchor, first_column;
+};
+
+HWY_INLINE ColumnVector load_column_vector(Tag d, const ColumnTallies& columns, std::size_t at) {
+  const TagU du;
+  return {Sums{hn::LoadU(du, columns.sum + at), hn::LoadU(du, columns.squares_low + at),
+               hn::LoadU(du, columns.squares_high + at)},
+          Extremes{hn::Set(d, HUGE_VAL), hn::Set(d, -HUGE_VAL)}};
+}
+
+/// Adds the distances of anchor row `row` at column offset `offset`, every lane active.
+HWY_INLINE void add_unmasked(Tag d, const TriangleTile& tile, std::size_t row, std::size_t offset,
+                             ColumnVector& vector) {
+  const TagU du;
+  const std::size_t at = row * tile.stride + offset;
+  const Vec distance = hn::LoadU(d, tile.output.distances + at);
+  vector.extremes.min = hn::Min(vector.extremes.min, distance);
+  vector.extremes.max = hn::Max(vector.extremes.max, distance);
+  add_steps(Steps{hn::LoadU(du, tile.output.steps + at), hn::LoadU(du, tile.output.squares + at)}, vector.sums);
+}
+
+/// Adds anchors [from, …) to the vector of `width` columns at `at`, then
+/// moves its totals to `columns`, looking up the anchor of any improved
+/// minimum or maximum in the tile.
+HWY_INLINE void finish_column_vector(Tag d, const TriangleTile& tile, std::size_t at, std::size_t width,
+                                     std::size_t from, ColumnVector& vector, const ColumnTallies& columns) {
+  const TagU du;
+  const std::size_t lanes_per_vector = hn::Lanes(d);
+  const std::size_t offset = at - tile.first_column;
+  // Anchor a has a distance in this vector when some column at + lane > a;
+  // those before every column of the vector (a < at), with the vector
+  // whole, need no mask; the rest (the diagonal, the last columns) do.
+  const std::size_t anchors_end = std::min(tile.last_anchor, at + width);
+  const std::size_t unmasked_end = width == lanes_per_vector ? std::max(from, std::min(anchors_end, at)) : from;
+  std::size_t anchor = from;
+  for (; anchor < unmasked_end; ++anchor) add_unmasked(d, tile, anchor - tile.first_anchor, offset, vector);
+  const Vec column_index = hn::Iota(d, static_cast<double>(at));
+  const auto in_range = hn::FirstN(d, width);
+  for (; anchor < anchors_end; ++anchor) {
+    const auto active = hn::And(in_range, hn::Gt(column_index, hn::Set(d, static_cast<double>(anchor))));
+    const std::size_t row = (anchor - tile.first_anchor) * tile.stride + offset;
+    add_extremes<true>(d, hn::LoadU(d, tile.output.distances + row), active, vector.extremes);
+    const auto active_u = hn::RebindMask(du, active);
+    add_steps(Steps{hn::IfThenElseZero(active_u, hn::LoadU(du, tile.output.steps + row)),
+                    hn::IfThenElseZero(active_u, hn::LoadU(du, tile.output.squares + row))},
+              vector.sums);
+  }
+  hn::StoreU(vector.sums.sum, du, columns.sum + at);
+  hn::StoreU(vector.sums.squares_low, du, columns.squares_low + at);
+  hn::StoreU(vector.sums.squares_high, du, columns.squares_high + at);
+  const bool new_min = !hn::AllFalse(d, hn::Lt(vector.extremes.min, hn::LoadU(d, columns.min + at)));
+  const bool new_max = !hn::AllFalse(d, hn::Gt(vector.extremes.max, hn::LoadU(d, columns.max + at)));
+  if (!new_min && !new_max) return;
+  alignas(64) double smallest[HWY_MAX_BYTES / sizeof(double)];
+  alignas(64) double largest[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(vector.extremes.min, d, smallest);
+  hn::Store(vector.extremes.max, d, largest);
+  const double* values = tile.output.distances + offset;
+  for (std::size_t lane = 0; lane < width; ++lane) {
+    const std::size_t column = at + lane;
+    const std::size_t count = std::min(anchors_end, column) - tile.first_anchor;  // this column's anchors: a < column
+    if (smallest[lane] < columns.min[column]) {
+      const std::size_t a = first_index_of(values + lane, tile.stride, count, smallest[lane]);
+      columns.min[column] = values[a * tile.stride + lane];
+      columns.nearest[column] = static_cast<double>(tile.first_anchor + a);
+    }
+    if (largest[lane] > columns.max[column]) {
+      const std::size_t a = first_index_of(values + lane, tile.stride, count, largest[lane]);
+      columns.max[column] = values[a * tile.stride + lane];
+      columns.farthest[column] = static_cast<double>(tile.first_anchor + a);
+    }
+  }
+}
+
+/// Two vectors of columns at a time where both are whole: each anchor's
+/// row then gives two adjacent lines of each array, twice the loads in
+/// flight (the pass waits on the second-level cache, not on arithmetic).
+void TallyTriangleColumns(const TallyOutput& output, std::size_t stride, std::size_t first_anchor,
                           std::size_t last_anchor, std::size_t first_column, std::size_t last_column,
                           const ColumnTallies& columns) {
   const Tag d;
-  const TagU du;
   const std::size_t lanes_per_vector = hn::Lanes(d);
-  alignas(64) double smallest[HWY_MAX_BYTES / sizeof(double)];
-  alignas(64) double largest[HWY_MAX_BYTES / sizeof(double)];
-  for (std::size_t at = first_column; at < last_column; at += lanes_per_vector) {
+  const TriangleTile tile{output, stride, first_anchor, last_anchor, first_column};
+  std::size_t at = first_column;
+  for (; at + 2 * lanes_per_vector <= last_column; at += 2 * lanes_per_vector) {
+    if (first_anchor >= std::min(last_anchor, at + 2 * lanes_per_vector)) continue;
+    ColumnVector first = load_column_vector(d, columns, at);
+    ColumnVector second = load_column_vector(d, columns, at + lanes_per_vector);
+    const std::size_t both_unmasked_end = std::max(first_anchor, std::min(last_anchor, at));
+    const std::size_t offset = at - first_column;
+    for (std::size_t anchor = first_anchor; anchor < both_unmasked_end; ++anchor) {
+      add_unmasked(d, tile, anchor - first_anchor, offset, first);
+      add_unmasked(d, tile, anchor - first_anchor, offset + lanes_per_vector, second);
+    }
+    finish_column_vector(d, tile, at, lanes_per_vector, both_unmasked_end, first, columns);
+    finish_column_vector(d, tile, at + lanes_per_vector, lanes_per_vector, both_unmasked_end, second, columns);
+  }
+  for (; at < last_column; at += lanes_per_vector) {
     const std::size_t width = std::min(lanes_per_vector, last_column - at);
-    // Anchor a has a distance in this vector when some column at + lane > a.
-    const std::size_t anchors_end = std::min(last_anchor, at + width);
-    if (first_anchor >= anchors_end) continue;
-    Sums sums{hn::LoadU(du, columns.sum + at), hn::LoadU(du, columns.squares_low + at),
-              hn::LoadU(du, columns.squares_high + at)};
-    Extremes extremes{hn::Set(d, HUGE_VAL), hn::Set(d, -HUGE_VAL)};
-    const double* HWY_RESTRICT values = tile.distances + (at - first_column);
-    const std::uint64_t* HWY_RESTRICT steps = tile.steps + (at - first_column);
-    const std::uint64_t* HWY_RESTRICT squares = tile.squares + (at - first_column);
-    // Anchors before every column of the vector (a < at) with the vector
-    // whole need no mask; the rest (the diagonal, the last columns) do.
-    const std::size_t unmasked_end =
-        width == lanes_per_vector ? std::max(first_anchor, std::min(anchors_end, at)) : first_anchor;
-    std::size_t anchor = first_anchor;
-    for (; anchor < unmasked_end; ++anchor) {
-      const std::size_t row = (anchor - first_anchor) * stride;
-      const Vec distance = hn::LoadU(d, values + row);
-      extremes.min = hn::Min(extremes.min, distance);
-      extremes.max = hn::Max(extremes.max, distance);
-      add_steps(Steps{hn::LoadU(du, steps + row), hn::LoadU(du, squares + row)}, sums);
-    }
-    const Vec column_index = hn::Iota(d, static_cast<double>(at));
-    const auto in_range = hn::FirstN(d, width);
-    for (; anchor < anchors_end; ++anchor) {
-      const auto active = hn::And(in_range, hn::Gt(column_index, hn::Set(d, static_cast<double>(anchor))));
-      const std::size_t row = (anchor - first_anchor) * stride;
-      add_extremes<true>(d, hn::LoadU(d, values + row), active, extremes);
-      const auto active_u = hn::RebindMask(du, active);
-      add_steps(Steps{hn::IfThenElseZero(active_u, hn::LoadU(du, steps + row)),
-                      hn::IfThenElseZero(active_u, hn::LoadU(du, squares + row))},
-                sums);
-    }
-    hn::StoreU(sums.sum, du, columns.sum + at);
-    hn::StoreU(sums.squares_low, du, columns.squares_low + at);
-    hn::StoreU(sums.squares_high, du, columns.squares_high + at);
-    const bool new_min = !hn::AllFalse(d, hn::Lt(extremes.min, hn::LoadU(d, columns.min + at)));
-    const bool new_max = !hn::AllFalse(d, hn::Gt(extremes.max, hn::LoadU(d, columns.max + at)));
-    if (!new_min && !new_max) continue;
-    hn::Store(extremes.min, d, smallest);
-    hn::Store(extremes.max, d, largest);
-    for (std::size_t lane = 0; lane < width; ++lane) {
-      const std::size_t column = at + lane;
-      const std::size_t count = std::min(anchors_end, column) - first_anchor;  // this column's anchors: a < column
-      if (smallest[lane] < columns.min[column]) {
-        const std::size_t a = first_index_of(values + lane, stride, count, smallest[lane]);
-        columns.min[column] = values[a * stride + lane];
-        columns.nearest[column] = static_cast<double>(first_anchor + a);
-      }
-      if (largest[lane] > columns.max[column]) {
-        const std::size_t a = first_index_of(values + lane, stride, count, largest[lane]);
-        columns.max[column] = values[a * stride + lane];
-        columns.farthest[column] = static_cast<double>(first_anchor + a);
-      }
-    }
+    if (first_anchor >= std::min(last_anchor, at + width)) continue;
+    ColumnVector vector = load_column_vector(d, columns, at);
+    finish_column_vector(d, tile, at, width, first_anchor, vector, columns);
   }
 }
 
