@@ -108,9 +108,9 @@ void DistanceKernel::compute_run(std::size_t anchor, std::size_t first, std::siz
 }
 
 bool DistanceKernel::tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid,
-                               TallyLanes& row, const ColumnTallies* columns) const noexcept {
+                               TallyLanes& row, const TallyOutput* out) const noexcept {
   if (first >= last) return true;
-  return metric_->tally_run(anchor, first, last, grid, row, columns);
+  return metric_->tally_run(anchor, first, last, grid, row, out);
 }
 
 void DistanceKernel::compute_gathered(std::size_t anchor, std::span<const std::size_t> locations,

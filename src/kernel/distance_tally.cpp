@@ -5,9 +5,6 @@
 namespace dm {
 namespace {
 
-constexpr double two_16 = 65536.0;
-constexpr double two_minus_16 = 1.0 / 65536.0;
-
 /// value (of `index`) against a running (min, nearest): smaller, or as small at a lower index.
 inline void keep_smaller(double value, double index, double& min, double& nearest) noexcept {
   if (value < min || (value == min && index < nearest)) min = value, nearest = index;
@@ -20,11 +17,15 @@ inline std::uint64_t as_index(double index) noexcept {
   return std::isfinite(index) ? static_cast<std::uint64_t>(index) : std::numeric_limits<std::uint64_t>::max();
 }
 
-/// Σq² from its three exact parts: h²·2^32 + h·l·2^17 + l².
-inline uint128_t squares_of(double high, double cross, double low) noexcept {
-  return (static_cast<uint128_t>(static_cast<std::uint64_t>(high)) << 32) +
-         (static_cast<uint128_t>(static_cast<std::uint64_t>(cross)) << 17) +
-         static_cast<uint128_t>(static_cast<std::uint64_t>(low));
+/// Σq² from its two words.
+inline uint128_t squares_of(std::uint64_t low, std::uint64_t high) noexcept {
+  return (static_cast<uint128_t>(high) << 64) | low;
+}
+
+/// Adds q² (below 2^64) to the two words of a Σq², as the vector code does.
+inline void add_square(std::uint64_t square, std::uint64_t& low, std::uint64_t& high) noexcept {
+  low += square;
+  high += low < square ? 1 : 0;
 }
 
 }  // namespace
@@ -35,22 +36,17 @@ void tally_values(const double* values, std::size_t count, std::size_t first, co
   for (std::size_t offset = 0; offset < count; ++offset) {
     const double value = values[offset];
     const std::size_t column = first + offset;
-    const double q = grid_steps(value, grid);
-    const double h = std::floor(q * two_minus_16);
-    const double l = q - h * two_16;  // exact: an integer below 2^16, with or without a fused multiply-add
+    const auto q = static_cast<std::uint64_t>(grid_steps(value, grid));
+    const std::uint64_t square = q * q;  // q < 2^32
     keep_smaller(value, static_cast<double>(column), row.min[lane], row.nearest[lane]);
     keep_larger(value, static_cast<double>(column), row.max[lane], row.farthest[lane]);
     row.sum[lane] += q;
-    row.high[lane] += h * h;
-    row.cross[lane] += h * l;
-    row.low[lane] += l * l;
+    add_square(square, row.squares_low[lane], row.squares_high[lane]);
     if (columns == nullptr) continue;
     keep_smaller(value, anchor_index, columns->min[column], columns->nearest[column]);
     keep_larger(value, anchor_index, columns->max[column], columns->farthest[column]);
     columns->sum[column] += q;
-    columns->high[column] += h * h;
-    columns->cross[column] += h * l;
-    columns->low[column] += l * l;
+    add_square(square, columns->squares_low[column], columns->squares_high[column]);
   }
 }
 
@@ -76,8 +72,8 @@ void ExactTally::add(const TallyLanes& lanes) noexcept {
     part.nearest = as_index(lanes.nearest[lane]);
     part.max = lanes.max[lane];
     part.farthest = as_index(lanes.farthest[lane]);
-    part.sum = static_cast<std::uint64_t>(lanes.sum[lane]);
-    part.squares = squares_of(lanes.high[lane], lanes.cross[lane], lanes.low[lane]);
+    part.sum = lanes.sum[lane];
+    part.squares = squares_of(lanes.squares_low[lane], lanes.squares_high[lane]);
     add(part);
   }
 }
@@ -88,8 +84,8 @@ void ExactTally::add(const ColumnTallies& columns, std::size_t column) noexcept 
   part.nearest = as_index(columns.nearest[column]);
   part.max = columns.max[column];
   part.farthest = as_index(columns.farthest[column]);
-  part.sum = static_cast<std::uint64_t>(columns.sum[column]);
-  part.squares = squares_of(columns.high[column], columns.cross[column], columns.low[column]);
+  part.sum = columns.sum[column];
+  part.squares = squares_of(columns.squares_low[column], columns.squares_high[column]);
   add(part);
 }
 
@@ -119,7 +115,7 @@ void clear_column(const ColumnTallies& columns, std::size_t column) noexcept {
   columns.min[column] = std::numeric_limits<double>::infinity();
   columns.max[column] = -std::numeric_limits<double>::infinity();
   columns.nearest[column] = columns.farthest[column] = std::numeric_limits<double>::infinity();
-  columns.sum[column] = columns.high[column] = columns.cross[column] = columns.low[column] = 0.0;
+  columns.sum[column] = columns.squares_low[column] = columns.squares_high[column] = 0;
 }
 
 }  // namespace dm

@@ -33,13 +33,13 @@ class MetricStrategy {
   /// two locations, whichever is the anchor.
   virtual void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept = 0;
 
-  /// run()'s distances reduced as they are computed, never stored (simd
-  /// metrics only, DistanceKernel::tally_run). Returns false, touching
-  /// nothing, when the metric has no fused kernel: the caller runs run() and
-  /// tally_values() instead, which give the same totals.
+  /// run()'s distances reduced as they are computed and, unless `out` is
+  /// null, stored (simd metrics only, DistanceKernel::tally_run). Returns
+  /// false, touching nothing, when the metric has no fused kernel: the
+  /// caller runs run() and tally_values() instead, which give the same totals.
   virtual bool tally_run(std::size_t /*anchor*/, std::size_t /*first*/, std::size_t /*last*/,
                          const TallyGrid& /*grid*/, TallyLanes& /*row*/,
-                         const ColumnTallies* /*columns*/) const noexcept {
+                         const TallyOutput* /*out*/) const noexcept {
     return false;
   }
 

@@ -14,7 +14,9 @@
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "distance_matrix/kernel/distance_tally.hpp"
 #include "src/kernel/simd_distance.hpp"
@@ -125,82 +127,112 @@ void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, co
   }
 }
 
-/// Running totals of one row (TallyLanes), one vector each.
+/// A row's smallest and largest distances and their columns (TallyLanes),
+/// one vector each.
 struct Totals {
-  Vec min, nearest, max, farthest, sum, high, cross, low;
+  Vec min, nearest, max, farthest;
 };
 
-/// The rounded distance q (TallyGrid), its halves h = ⌊q / 2^16⌋ and
-/// l = q − h·2^16: the same operations as dm::grid_steps and tally_values,
-/// every one exact, so the scalar and vector totals agree bit for bit.
+using TagU = hn::RebindToUnsigned<Tag>;
+using VecU = hn::Vec<TagU>;
+
+/// The sums of TallyLanes (Σq, Σq² in two words), one vector each.
+struct Sums {
+  VecU sum, squares_low, squares_high;
+};
+
+/// The rounded distance q (TallyGrid) of `distance` and its square q², as
+/// integers: steps + 2^52 rounds steps to the integer q (to even, as
+/// dm::grid_steps) and holds it in its low bits, so q is read off the
+/// representation (q < 2^32) and q² is one 32 × 32-bit multiply. Exact, so
+/// the scalar and vector totals agree bit for bit. Inactive lanes
+/// (kMasked) get q = q² = 0.
 struct Steps {
-  Vec q, h, l;
+  VecU q, square;
 };
 
-HWY_INLINE Steps grid_steps_of(Tag d, Vec distance, Vec scale) {
-  const Vec two_52 = hn::Set(d, 4503599627370496.0);
+template <bool kMasked>
+HWY_INLINE Steps steps_of(Tag d, Vec distance, hn::Mask<Tag> active, Vec scale) {
+  const TagU du;
   const Vec steps = hn::Min(hn::Mul(distance, scale), hn::Set(d, TallyGrid::largest_steps));
-  const Vec q = hn::Sub(hn::Add(steps, two_52), two_52);
-  const Vec h = hn::Floor(hn::Mul(q, hn::Set(d, 1.0 / 65536.0)));
-  return {q, h, hn::NegMulAdd(h, hn::Set(d, 65536.0), q)};
+  VecU q = hn::And(hn::BitCast(du, hn::Add(steps, hn::Set(d, 4503599627370496.0))), hn::Set(du, 0xFFFFFFFFu));
+  if constexpr (kMasked) q = hn::IfThenElseZero(hn::RebindMask(du, active), q);
+#if HWY_TARGET == HWY_SCALAR
+  const VecU square = hn::Mul(q, q);  // one lane: a 64-bit multiply
+#else
+  const hn::Repartition<std::uint32_t, TagU> d32;
+  const VecU square = hn::MulEven(hn::BitCast(d32, q), hn::BitCast(d32, q));
+#endif
+  return {q, square};
 }
 
-/// Adds `distance` (of locations `index`) to the row's totals and, with
-/// kColumns, to each location's column at `offset` as from `anchor_index`.
-/// Strict comparisons keep the first index: a row's columns and a column's
-/// anchors come in increasing order.
-template <bool kColumns, bool kMasked>
-HWY_INLINE void tally(Tag d, Vec distance, hn::Mask<Tag> active, Vec index, Vec anchor_index, Vec scale,
-                      Totals& row, const ColumnTallies& columns, std::size_t offset) {
-  Steps s = grid_steps_of(d, distance, scale);
+/// Adds q and q² to `sums`: Σq²'s low word counts its carries into the high one.
+HWY_INLINE void add_steps(const Steps& steps, Sums& sums) {
+  const TagU du;
+  sums.sum = hn::Add(sums.sum, steps.q);
+  sums.squares_low = hn::Add(sums.squares_low, steps.square);
+  const auto carry = hn::Lt(sums.squares_low, steps.square);
+  sums.squares_high = hn::IfThenElse(carry, hn::Add(sums.squares_high, hn::Set(du, 1)), sums.squares_high);
+}
+
+template <bool kMasked>
+HWY_INLINE void add_sums(Tag d, Vec distance, hn::Mask<Tag> active, Vec scale, Sums& sums) {
+  add_steps(steps_of<kMasked>(d, distance, active, scale), sums);
+}
+
+/// Adds `distance` (of index `index`: a row's columns) to `totals` and
+/// `sums`. Strict comparisons keep the first index: a row's columns come in
+/// increasing order.
+template <bool kMasked>
+HWY_INLINE void tally(Tag d, Vec distance, hn::Mask<Tag> active, Vec index, Vec scale, Totals& totals, Sums& sums) {
+  const auto smaller = kMasked ? hn::And(active, hn::Lt(distance, totals.min)) : hn::Lt(distance, totals.min);
+  totals.min = hn::IfThenElse(smaller, distance, totals.min);
+  totals.nearest = hn::IfThenElse(smaller, index, totals.nearest);
+  const auto larger = kMasked ? hn::And(active, hn::Gt(distance, totals.max)) : hn::Gt(distance, totals.max);
+  totals.max = hn::IfThenElse(larger, distance, totals.max);
+  totals.farthest = hn::IfThenElse(larger, index, totals.farthest);
+  add_sums<kMasked>(d, distance, active, scale, sums);
+}
+
+/// The smallest and largest distances seen by each lane, without their
+/// indices: found afterwards, only when they beat the totals so far, in the
+/// distances kept (first_index_of), so the loop pays two operations a vector
+/// instead of six.
+struct Extremes {
+  Vec min, max;
+};
+
+template <bool kMasked>
+HWY_INLINE void add_extremes(Tag d, Vec distance, hn::Mask<Tag> active, Extremes& extremes) {
   if constexpr (kMasked) {
-    s.q = hn::IfThenElseZero(active, s.q);
-    s.h = hn::IfThenElseZero(active, s.h);
-    s.l = hn::IfThenElseZero(active, s.l);
-  }
-  const Vec hh = hn::Mul(s.h, s.h);
-  const Vec hl = hn::Mul(s.h, s.l);
-  const Vec ll = hn::Mul(s.l, s.l);
-  const auto smaller = kMasked ? hn::And(active, hn::Lt(distance, row.min)) : hn::Lt(distance, row.min);
-  row.min = hn::IfThenElse(smaller, distance, row.min);
-  row.nearest = hn::IfThenElse(smaller, index, row.nearest);
-  const auto larger = kMasked ? hn::And(active, hn::Gt(distance, row.max)) : hn::Gt(distance, row.max);
-  row.max = hn::IfThenElse(larger, distance, row.max);
-  row.farthest = hn::IfThenElse(larger, index, row.farthest);
-  row.sum = hn::Add(row.sum, s.q);
-  row.high = hn::Add(row.high, hh);
-  row.cross = hn::Add(row.cross, hl);
-  row.low = hn::Add(row.low, ll);
-  if constexpr (kColumns) {
-    const Vec column_min = hn::LoadU(d, columns.min + offset);
-    const auto column_smaller =
-        kMasked ? hn::And(active, hn::Lt(distance, column_min)) : hn::Lt(distance, column_min);
-    hn::StoreU(hn::IfThenElse(column_smaller, distance, column_min), d, columns.min + offset);
-    hn::StoreU(hn::IfThenElse(column_smaller, anchor_index, hn::LoadU(d, columns.nearest + offset)), d,
-               columns.nearest + offset);
-    const Vec column_max = hn::LoadU(d, columns.max + offset);
-    const auto column_larger =
-        kMasked ? hn::And(active, hn::Gt(distance, column_max)) : hn::Gt(distance, column_max);
-    hn::StoreU(hn::IfThenElse(column_larger, distance, column_max), d, columns.max + offset);
-    hn::StoreU(hn::IfThenElse(column_larger, anchor_index, hn::LoadU(d, columns.farthest + offset)), d,
-               columns.farthest + offset);
-    hn::StoreU(hn::Add(hn::LoadU(d, columns.sum + offset), s.q), d, columns.sum + offset);
-    hn::StoreU(hn::Add(hn::LoadU(d, columns.high + offset), hh), d, columns.high + offset);
-    hn::StoreU(hn::Add(hn::LoadU(d, columns.cross + offset), hl), d, columns.cross + offset);
-    hn::StoreU(hn::Add(hn::LoadU(d, columns.low + offset), ll), d, columns.low + offset);
+    extremes.min = hn::Min(extremes.min, hn::IfThenElse(active, distance, hn::Set(d, HUGE_VAL)));
+    extremes.max = hn::Max(extremes.max, hn::IfThenElse(active, distance, hn::Set(d, -HUGE_VAL)));
+  } else {
+    extremes.min = hn::Min(extremes.min, distance);
+    extremes.max = hn::Max(extremes.max, distance);
   }
 }
 
-/// HaversineRun's distances, never stored: reduced into `row` (and, with
-/// columns, into each location's column) as they are computed. The columns'
-/// arrays are indexed by location and padded by a whole vector past the
-/// last one (a tail reads and rewrites its whole vector, changing nothing
-/// outside `active`).
-template <bool kColumns>
+/// The first i < count with values[i · stride] == value, which the caller
+/// knows is there (the extreme of these very values).
+inline std::size_t first_index_of(const double* values, std::size_t stride, std::size_t count, double value) {
+  std::size_t i = 0;
+  while (i + 1 < count && !(values[i * stride] == value)) ++i;
+  return i;
+}
+
+/// HaversineRun's distances reduced into `row`. Without kStore, as they are
+/// computed. With kStore, they are written with their grid steps and
+/// squares to out's arrays, entries [0, count) (a tail writes its whole
+/// vector: the arrays are padded by one), and reduced from there; the
+/// row's extremes are kept in lane 0 of min/nearest and max/farthest, their
+/// columns looked up in out.distances when a run beats them (rarely: a
+/// row's runs come in increasing column order, so only a strictly better
+/// value moves them).
+template <bool kStore>
 void haversine_tally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
                      std::size_t first, std::size_t count, double anchor_x, double anchor_y, double anchor_z,
-                     double radius, double scale, std::size_t anchor, TallyLanes& lanes,
-                     const ColumnTallies& columns) {
+                     double radius, double scale, TallyLanes& lanes, const TallyOutput& out) {
   const Tag d;
   const std::size_t lanes_per_vector = hn::Lanes(d);
   const Vec ax = hn::Set(d, anchor_x);
@@ -208,11 +240,12 @@ void haversine_tally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y,
   const Vec az = hn::Set(d, anchor_z);
   const Vec r = hn::Set(d, radius);
   const Vec grid = hn::Set(d, scale);
-  const Vec anchor_index = hn::Set(d, static_cast<double>(anchor));
   const Vec step = hn::Set(d, static_cast<double>(lanes_per_vector));
-  Totals row{hn::LoadU(d, lanes.min),  hn::LoadU(d, lanes.nearest), hn::LoadU(d, lanes.max),
-             hn::LoadU(d, lanes.farthest), hn::LoadU(d, lanes.sum), hn::LoadU(d, lanes.high),
-             hn::LoadU(d, lanes.cross), hn::LoadU(d, lanes.low)};
+  const TagU du;
+  Totals row{hn::LoadU(d, lanes.min), hn::LoadU(d, lanes.nearest), hn::LoadU(d, lanes.max),
+             hn::LoadU(d, lanes.farthest)};
+  Sums sums{hn::LoadU(du, lanes.sum), hn::LoadU(du, lanes.squares_low), hn::LoadU(du, lanes.squares_high)};
+  Extremes extremes{hn::Set(d, HUGE_VAL), hn::Set(d, -HUGE_VAL)};
   Vec index = hn::Iota(d, static_cast<double>(first));
   const auto all = hn::FirstN(d, lanes_per_vector);
   std::size_t m = 0;
@@ -220,35 +253,209 @@ void haversine_tally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y,
     const std::size_t at = first + m;
     const Vec distance =
         hn::Mul(r, haversine_angle(d, hn::LoadU(d, x + at), hn::LoadU(d, y + at), hn::LoadU(d, z + at), ax, ay, az));
-    tally<kColumns, false>(d, distance, all, index, anchor_index, grid, row, columns, at);
-    index = hn::Add(index, step);
+    if constexpr (kStore) {
+      hn::StoreU(distance, d, out.distances + m);
+    } else {
+      tally<false>(d, distance, all, index, grid, row, sums);
+      index = hn::Add(index, step);
+    }
   }
   if (m < count) {
     const std::size_t at = first + m;
     const auto active = hn::FirstN(d, count - m);
     const Vec distance = hn::Mul(r, haversine_angle(d, load_active(active, d, x + at), load_active(active, d, y + at),
                                                     load_active(active, d, z + at), ax, ay, az));
-    tally<kColumns, true>(d, distance, active, index, anchor_index, grid, row, columns, at);
+    if constexpr (kStore) {
+      hn::StoreU(distance, d, out.distances + m);
+    } else {
+      tally<true>(d, distance, active, index, grid, row, sums);
+    }
   }
-  hn::StoreU(row.min, d, lanes.min);
-  hn::StoreU(row.nearest, d, lanes.nearest);
-  hn::StoreU(row.max, d, lanes.max);
-  hn::StoreU(row.farthest, d, lanes.farthest);
-  hn::StoreU(row.sum, d, lanes.sum);
-  hn::StoreU(row.high, d, lanes.high);
-  hn::StoreU(row.cross, d, lanes.cross);
-  hn::StoreU(row.low, d, lanes.low);
+  if constexpr (kStore) {
+    // The row's totals in a second pass over the distances just stored (in
+    // the first-level cache): in the first, every reduction would wait on
+    // the long latency of its distance, filling the scheduler and starving
+    // the next distances of the out-of-order overlap they need.
+    for (m = 0; m + lanes_per_vector <= count; m += lanes_per_vector) {
+      const Vec distance = hn::LoadU(d, out.distances + m);
+      const Steps steps = steps_of<false>(d, distance, all, grid);
+      hn::StoreU(steps.q, du, out.steps + m);
+      hn::StoreU(steps.square, du, out.squares + m);
+      add_extremes<false>(d, distance, all, extremes);
+      add_steps(steps, sums);
+    }
+    if (m < count) {
+      const auto active = hn::FirstN(d, count - m);
+      const Vec distance = hn::LoadU(d, out.distances + m);
+      const Steps steps = steps_of<true>(d, distance, active, grid);
+      hn::StoreU(steps.q, du, out.steps + m);
+      hn::StoreU(steps.square, du, out.squares + m);
+      add_extremes<true>(d, distance, active, extremes);
+      add_steps(steps, sums);
+    }
+  }
+  hn::StoreU(sums.sum, du, lanes.sum);
+  hn::StoreU(sums.squares_low, du, lanes.squares_low);
+  hn::StoreU(sums.squares_high, du, lanes.squares_high);
+  if constexpr (kStore) {
+    alignas(64) double smallest[HWY_MAX_BYTES / sizeof(double)];
+    alignas(64) double largest[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(extremes.min, d, smallest);
+    hn::Store(extremes.max, d, largest);
+    double run_min = smallest[0];
+    double run_max = largest[0];
+    for (std::size_t lane = 1; lane < lanes_per_vector; ++lane) {
+      run_min = std::min(run_min, smallest[lane]);
+      run_max = std::max(run_max, largest[lane]);
+    }
+    if (run_min < lanes.min[0]) {
+      const std::size_t at = first_index_of(out.distances, 1, count, run_min);
+      lanes.min[0] = out.distances[at];
+      lanes.nearest[0] = static_cast<double>(first + at);
+    }
+    if (run_max > lanes.max[0]) {
+      const std::size_t at = first_index_of(out.distances, 1, count, run_max);
+      lanes.max[0] = out.distances[at];
+      lanes.farthest[0] = static_cast<double>(first + at);
+    }
+  } else {
+    hn::StoreU(row.min, d, lanes.min);
+    hn::StoreU(row.nearest, d, lanes.nearest);
+    hn::StoreU(row.max, d, lanes.max);
+    hn::StoreU(row.farthest, d, lanes.farthest);
+  }
 }
 
 void HaversineTally(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
                     std::size_t first, std::size_t last, std::size_t anchor, double radius, double scale,
-                    TallyLanes& lanes, const ColumnTallies* columns) {
-  if (columns != nullptr) {
-    haversine_tally<true>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, anchor,
-                          lanes, *columns);
+                    TallyLanes& lanes, const TallyOutput* out) {
+  if (out != nullptr) {
+    haversine_tally<true>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, lanes, *out);
   } else {
-    haversine_tally<false>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, anchor,
-                           lanes, ColumnTallies{});
+    haversine_tally<false>(x, y, z, first, last - first, x[anchor], y[anchor], z[anchor], radius, scale, lanes,
+                           TallyOutput{});
+  }
+}
+
+/// The column side of a triangle's tile (simd::tally_triangle_columns): each
+/// vector of columns keeps its sums and extremes in registers while the
+/// tile's anchors are added, then moves them to `columns` once: two memory
+/// operations per vector of distances (the row's store, this load) instead
+/// of sixteen. A column's nearest (farthest) anchor is looked up in the tile
+/// only when the tile beats its minimum (maximum) so far: the tile's anchors
+/// come after those already in `columns`, so only a strictly better value
+/// moves it, and the lookup takes the first (lowest) anchor holding it.
+/// One vector of columns' totals while a tile's anchors are added.
+struct ColumnVector {
+  Sums sums;
+  Extremes extremes;
+};
+
+/// A tile of a square's upper triangle as TallyTriangleColumns reads it.
+struct TriangleTile {
+  const TallyOutput& output;
+  std::size_t stride, first_anchor, last_anchor, first_column;
+};
+
+HWY_INLINE ColumnVector load_column_vector(Tag d, const ColumnTallies& columns, std::size_t at) {
+  const TagU du;
+  return {Sums{hn::LoadU(du, columns.sum + at), hn::LoadU(du, columns.squares_low + at),
+               hn::LoadU(du, columns.squares_high + at)},
+          Extremes{hn::Set(d, HUGE_VAL), hn::Set(d, -HUGE_VAL)}};
+}
+
+/// Adds the distances of anchor row `row` at column offset `offset`, every lane active.
+HWY_INLINE void add_unmasked(Tag d, const TriangleTile& tile, std::size_t row, std::size_t offset,
+                             ColumnVector& vector) {
+  const TagU du;
+  const std::size_t at = row * tile.stride + offset;
+  const Vec distance = hn::LoadU(d, tile.output.distances + at);
+  vector.extremes.min = hn::Min(vector.extremes.min, distance);
+  vector.extremes.max = hn::Max(vector.extremes.max, distance);
+  add_steps(Steps{hn::LoadU(du, tile.output.steps + at), hn::LoadU(du, tile.output.squares + at)}, vector.sums);
+}
+
+/// Adds anchors [from, …) to the vector of `width` columns at `at`, then
+/// moves its totals to `columns`, looking up the anchor of any improved
+/// minimum or maximum in the tile.
+HWY_INLINE void finish_column_vector(Tag d, const TriangleTile& tile, std::size_t at, std::size_t width,
+                                     std::size_t from, ColumnVector& vector, const ColumnTallies& columns) {
+  const TagU du;
+  const std::size_t lanes_per_vector = hn::Lanes(d);
+  const std::size_t offset = at - tile.first_column;
+  // Anchor a has a distance in this vector when some column at + lane > a;
+  // those before every column of the vector (a < at), with the vector
+  // whole, need no mask; the rest (the diagonal, the last columns) do.
+  const std::size_t anchors_end = std::min(tile.last_anchor, at + width);
+  const std::size_t unmasked_end = width == lanes_per_vector ? std::max(from, std::min(anchors_end, at)) : from;
+  std::size_t anchor = from;
+  for (; anchor < unmasked_end; ++anchor) add_unmasked(d, tile, anchor - tile.first_anchor, offset, vector);
+  const Vec column_index = hn::Iota(d, static_cast<double>(at));
+  const auto in_range = hn::FirstN(d, width);
+  for (; anchor < anchors_end; ++anchor) {
+    const auto active = hn::And(in_range, hn::Gt(column_index, hn::Set(d, static_cast<double>(anchor))));
+    const std::size_t row = (anchor - tile.first_anchor) * tile.stride + offset;
+    add_extremes<true>(d, hn::LoadU(d, tile.output.distances + row), active, vector.extremes);
+    const auto active_u = hn::RebindMask(du, active);
+    add_steps(Steps{hn::IfThenElseZero(active_u, hn::LoadU(du, tile.output.steps + row)),
+                    hn::IfThenElseZero(active_u, hn::LoadU(du, tile.output.squares + row))},
+              vector.sums);
+  }
+  hn::StoreU(vector.sums.sum, du, columns.sum + at);
+  hn::StoreU(vector.sums.squares_low, du, columns.squares_low + at);
+  hn::StoreU(vector.sums.squares_high, du, columns.squares_high + at);
+  const bool new_min = !hn::AllFalse(d, hn::Lt(vector.extremes.min, hn::LoadU(d, columns.min + at)));
+  const bool new_max = !hn::AllFalse(d, hn::Gt(vector.extremes.max, hn::LoadU(d, columns.max + at)));
+  if (!new_min && !new_max) return;
+  alignas(64) double smallest[HWY_MAX_BYTES / sizeof(double)];
+  alignas(64) double largest[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(vector.extremes.min, d, smallest);
+  hn::Store(vector.extremes.max, d, largest);
+  const double* values = tile.output.distances + offset;
+  for (std::size_t lane = 0; lane < width; ++lane) {
+    const std::size_t column = at + lane;
+    const std::size_t count = std::min(anchors_end, column) - tile.first_anchor;  // this column's anchors: a < column
+    if (smallest[lane] < columns.min[column]) {
+      const std::size_t a = first_index_of(values + lane, tile.stride, count, smallest[lane]);
+      columns.min[column] = values[a * tile.stride + lane];
+      columns.nearest[column] = static_cast<double>(tile.first_anchor + a);
+    }
+    if (largest[lane] > columns.max[column]) {
+      const std::size_t a = first_index_of(values + lane, tile.stride, count, largest[lane]);
+      columns.max[column] = values[a * tile.stride + lane];
+      columns.farthest[column] = static_cast<double>(tile.first_anchor + a);
+    }
+  }
+}
+
+/// Two vectors of columns at a time where both are whole: each anchor's
+/// row then gives two adjacent lines of each array, twice the loads in
+/// flight (the pass waits on the second-level cache, not on arithmetic).
+void TallyTriangleColumns(const TallyOutput& output, std::size_t stride, std::size_t first_anchor,
+                          std::size_t last_anchor, std::size_t first_column, std::size_t last_column,
+                          const ColumnTallies& columns) {
+  const Tag d;
+  const std::size_t lanes_per_vector = hn::Lanes(d);
+  const TriangleTile tile{output, stride, first_anchor, last_anchor, first_column};
+  std::size_t at = first_column;
+  for (; at + 2 * lanes_per_vector <= last_column; at += 2 * lanes_per_vector) {
+    if (first_anchor >= std::min(last_anchor, at + 2 * lanes_per_vector)) continue;
+    ColumnVector first = load_column_vector(d, columns, at);
+    ColumnVector second = load_column_vector(d, columns, at + lanes_per_vector);
+    const std::size_t both_unmasked_end = std::max(first_anchor, std::min(last_anchor, at));
+    const std::size_t offset = at - first_column;
+    for (std::size_t anchor = first_anchor; anchor < both_unmasked_end; ++anchor) {
+      add_unmasked(d, tile, anchor - first_anchor, offset, first);
+      add_unmasked(d, tile, anchor - first_anchor, offset + lanes_per_vector, second);
+    }
+    finish_column_vector(d, tile, at, lanes_per_vector, both_unmasked_end, first, columns);
+    finish_column_vector(d, tile, at + lanes_per_vector, lanes_per_vector, both_unmasked_end, second, columns);
+  }
+  for (; at < last_column; at += lanes_per_vector) {
+    const std::size_t width = std::min(lanes_per_vector, last_column - at);
+    if (first_anchor >= std::min(last_anchor, at + width)) continue;
+    ColumnVector vector = load_column_vector(d, columns, at);
+    finish_column_vector(d, tile, at, width, first_anchor, vector, columns);
   }
 }
 
@@ -313,6 +520,7 @@ struct RunFunctions {
   decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
   decltype(&HWY_NAMESPACE::GeodesicRun) geodesic = nullptr;
   decltype(&HWY_NAMESPACE::HaversineTally) haversine_tally = nullptr;
+  decltype(&HWY_NAMESPACE::TallyTriangleColumns) tally_triangle_columns = nullptr;
 };
 
 /// The code compiled for one instruction set.
@@ -324,7 +532,7 @@ struct Target {
 #define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
   Target {                                                                                                         \
     HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun, &NAMESPACE::GeodesicRun, \
-                                 &NAMESPACE::HaversineTally},                                                      \
+                                 &NAMESPACE::HaversineTally, &NAMESPACE::TallyTriangleColumns},                    \
   }
 
 /// Every instruction set foreach_target.h compiled this file for, best first.
@@ -392,8 +600,15 @@ std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, con
 
 void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
                      std::size_t anchor, double radius, double scale, TallyLanes& lanes,
-                     const ColumnTallies* columns) noexcept {
-  target_in_force().run.haversine_tally(x, y, z, first, last, anchor, radius, scale, lanes, columns);
+                     const TallyOutput* out) noexcept {
+  target_in_force().run.haversine_tally(x, y, z, first, last, anchor, radius, scale, lanes, out);
+}
+
+void tally_triangle_columns(const TallyOutput& tile, std::size_t stride, std::size_t first_anchor,
+                            std::size_t last_anchor, std::size_t first_column, std::size_t last_column,
+                            const ColumnTallies& columns) noexcept {
+  target_in_force().run.tally_triangle_columns(tile, stride, first_anchor, last_anchor, first_column, last_column,
+                                               columns);
 }
 
 std::string_view target_name() noexcept {

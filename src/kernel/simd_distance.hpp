@@ -15,6 +15,7 @@
 namespace dm {
 struct TallyLanes;
 struct ColumnTallies;
+struct TallyOutput;
 }  // namespace dm
 
 namespace dm::simd {
@@ -79,13 +80,31 @@ std::size_t geodesic_run(const GeodesicLocations& others, std::size_t count, con
                          const GeodesicConstants& constants, double* out, std::uint32_t* hard) noexcept;
 
 /// haversine_run's distances between location `anchor` and locations
-/// [first, last) of the arrays, never stored: added to `lanes` and, unless
-/// `columns` is null, to each location's column (distance_tally.hpp; the
-/// same totals as tally_values). At most TallyLanes::lane_capacity
-/// distances per lane and per column before they are moved out.
+/// [first, last) of the arrays added to `lanes` (distance_tally.hpp; the
+/// same totals as tally_values) as they are computed and, unless `out` is
+/// null, also written with their grid steps and squares to entries
+/// [0, last − first) of out's arrays (padded by input_padding: a tail
+/// writes its whole vector). At most TallyLanes::lane_capacity distances
+/// per lane before they are moved out.
 void haversine_tally(const double* x, const double* y, const double* z, std::size_t first, std::size_t last,
                      std::size_t anchor, double radius, double scale, TallyLanes& lanes,
-                     const ColumnTallies* columns) noexcept;
+                     const TallyOutput* out) noexcept;
+
+/// A tile of a square's upper triangle added to its columns: row
+/// a − first_anchor of `tile`'s arrays (rows `stride` apart, each padded by
+/// input_padding) holds the distances (and their grid steps and squares)
+/// from anchor a, a in [first_anchor, last_anchor), to locations
+/// first_column, first_column + 1, …; only the pairs with column > a and
+/// column < last_column are used (other entries may hold anything finite),
+/// and each is added to its
+/// column's totals with `a` as index (anchors in increasing order, so the
+/// strict comparisons keep the lowest). The same totals as tally_values'
+/// columns, bit for bit. `columns`' arrays are padded by a whole vector;
+/// at most TallyLanes::lane_capacity distances per column before they are
+/// moved out.
+void tally_triangle_columns(const TallyOutput& tile, std::size_t stride, std::size_t first_anchor,
+                            std::size_t last_anchor, std::size_t first_column, std::size_t last_column,
+                            const ColumnTallies& columns) noexcept;
 
 /// The instruction set the functions above dispatch to now ("avx512", "avx2", ...).
 std::string_view target_name() noexcept;

@@ -5,14 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/kernel/distance_tally.hpp"
 #include "distance_matrix/queries/row_summary.hpp"
 #include "distance_matrix/queries/summary_sweep.hpp"
+#include "src/kernel/simd_distance.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
@@ -119,6 +122,86 @@ TEST(SummarizeRows, MeanAndSdOfAFarTightClusterAgreeWithALongDoubleBruteForce) {
     EXPECT_NEAR(rows[0].sd, static_cast<double>(sd), half_step);
     EXPECT_EQ(rows[0].count, 2000u);
   }
+}
+
+/// summarize_rows of `table`'s square against the row-by-row reduction,
+/// for 1, 2, 3 and 8 workers, which must also agree with each other bit for bit.
+void expect_square_matches_rows(const LocationTable& table, const DistanceOptions& options, const std::string& label) {
+  const DistanceKernel kernel(table, options);
+  const MatrixShape shape = MatrixShape::square(kernel.size());
+  const std::vector<RowSummary> expected = row_by_row(kernel, shape);
+  for (unsigned workers : {1u, 2u, 3u, 8u}) {
+    const std::vector<RowSummary> swept = summarize_rows(kernel, shape, workers);
+    ASSERT_EQ(swept.size(), expected.size()) << label;
+    for (std::size_t origin = 0; origin < expected.size(); ++origin) {
+      expect_same(swept[origin], expected[origin],
+                  label + ", " + std::to_string(workers) + " workers, origin " + std::to_string(origin));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+// The square is swept in tiles of 64 origins by 128 columns, each vector
+// of 8 (AVX-512) or fewer lanes; sizes on either side of every boundary,
+// down to one and two locations.
+TEST(SummarizeRows, EverySizeAroundTheTileAndVectorBoundariesGivesTheRowByRowValues) {
+  for (std::size_t count : {1u, 2u, 3u, 7u, 8u, 9u, 15u, 16u, 17u, 63u, 64u, 65u, 66u, 127u, 128u, 129u, 255u, 256u,
+                            257u, 320u, 321u, 513u}) {
+    const LocationTable table(testing::random_locations(count, 40 + count));
+    expect_square_matches_rows(table, {}, "haversine simd, " + std::to_string(count) + " locations");
+    if (::testing::Test::HasFailure()) return;
+  }
+  DistanceOptions scalar;
+  scalar.kernel = KernelKind::scalar;
+  for (std::size_t count : {1u, 2u, 65u, 257u}) {
+    expect_square_matches_rows(LocationTable(testing::random_locations(count, 7)), scalar,
+                               "haversine scalar, " + std::to_string(count) + " locations");
+  }
+}
+
+// Every location three times (one copy in another tile of origins and of
+// columns) and a ring of points at exactly the same distance from the
+// centre: the smallest and largest distances are tied, within a vector,
+// across vectors and across tiles, and each must name the lowest index.
+TEST(SummarizeRows, TiesAndDuplicatesNameTheLowestIndexForAnyWorkers) {
+  const std::vector<Location> distinct = testing::random_locations(150, 3);
+  LocationTable table;
+  for (std::size_t copy = 0; copy < 3; ++copy) {
+    for (const Location& location : distinct) table.push_back(location);
+  }
+  table.push_back({"centre", 0.0, 0.0});
+  for (const double longitude : {10.0, -10.0}) table.push_back({"east-west", 0.0, longitude});
+  for (const double latitude : {10.0, -10.0}) table.push_back({"north-south", latitude, 0.0});
+  for (std::size_t index = 0; index < 70; ++index) table.push_back({"same", 45.0, 45.0});
+  expect_square_matches_rows(table, {}, "duplicates and ties");
+}
+
+// The fused sweep is compiled once per instruction set (AVX-512, AVX2,
+// SSE4, ... and Highway's portable code): each, forced in turn, must give
+// the row-by-row values, with vectors of 8, 4, 2 or 1 lanes.
+TEST(SummarizeRows, EveryInstructionSetGivesTheRowByRowValues) {
+  const LocationTable table(testing::random_locations(300, 11));
+  for (const std::string_view target : simd::runnable_targets()) {
+    ASSERT_TRUE(simd::use_target(target)) << target;
+    expect_square_matches_rows(table, {}, "haversine simd on " + std::string(target));
+  }
+  EXPECT_TRUE(simd::use_target(""));
+}
+
+TEST(DistanceTally, SquaresCarryIntoTheHighWordExactly) {
+  // q = 2^32 − 1, the largest step: q² just under 2^64, so every second one
+  // carries out of the low word.
+  const TallyGrid grid{1.0};
+  const std::vector<double> values(5, TallyGrid::largest_steps);
+  TallyLanes lanes;
+  tally_values(values.data(), values.size(), 0, grid, lanes, 0, nullptr);
+  ExactTally total;
+  total.add(lanes);
+  const std::uint64_t q = 4294967295u;
+  EXPECT_TRUE(total.sum == static_cast<uint128_t>(5) * q);
+  EXPECT_TRUE(total.squares == static_cast<uint128_t>(5) * q * q);
+  EXPECT_EQ(total.nearest, 0u);
+  EXPECT_EQ(total.farthest, 0u);
 }
 
 TEST(SummarizeRows, RefusesAShapeThatIsNotRows) {

@@ -184,15 +184,16 @@ class DistanceKernel {
   void compute_run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept;
 
   /// compute_run(anchor, first, last, …)'s distances reduced as they are
-  /// computed, never stored (distance_tally.hpp): into lanes of `row`
-  /// (columns first, first + 1, … as indices) and, unless `columns` is null,
-  /// each also into its location's column (`anchor` as index). At most
-  /// TallyLanes::lane_capacity distances per lane and column. Returns false,
-  /// touching nothing, when the metric and kernel have no fused kernel (only
-  /// haversine simd has one): then compute_run() and tally_values() give
-  /// the same totals.
+  /// computed (distance_tally.hpp) into lanes of `row` (columns first,
+  /// first + 1, … as indices) and, unless `out` is null, also written to
+  /// entries [0, last − first) of its arrays with their grid steps and
+  /// squares; each array must stay writable 16 entries further (a run's
+  /// tail writes a whole vector). At most TallyLanes::lane_capacity
+  /// distances per lane. Returns false, touching nothing, when the metric
+  /// and kernel have no fused kernel (only haversine simd has one): then
+  /// compute_run() and tally_values() give the same totals and doubles.
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
-                 const ColumnTallies* columns) const noexcept;
+                 const TallyOutput* out = nullptr) const noexcept;
 
   /// out[i] = distance(anchor, locations[i]) for every i, the same doubles
   /// bit for bit, computed together (a spatial search's scattered

@@ -60,22 +60,23 @@ inline constexpr std::size_t tally_lane_count = 16;
 
 /// Per-lane running totals of the distances of one location (a row), as the
 /// vectorized kernel keeps them: each lane a tally of its own, merged by
-/// ExactTally::add(). Sums are of the rounded distances q, split so that
-/// every partial total stays an exact integer in a double (below 2^53):
-/// q = h·2^16 + l, q² = h²·2^32 + h·l·2^17 + l². Indices are stored as
-/// doubles (exact below 2^53). A lane holds at most `lane_capacity`
-/// distances before it must be moved into an ExactTally.
+/// ExactTally::add(). Sums are of the rounded distances q as 64-bit
+/// integers: Σq stays below 2^52 (q < 2^32, at most lane_capacity
+/// distances); Σq² is a 128-bit integer in two words, squares_low wrapping
+/// modulo 2^64 and squares_high counting its carries (each q² < 2^64 is
+/// one 32 × 32-bit product, so the vector code needs no wider multiply).
+/// Indices are stored as doubles (exact below 2^53). A lane holds at most
+/// `lane_capacity` distances before it must be moved into an ExactTally.
 struct TallyLanes {
   static constexpr std::size_t lane_capacity = std::size_t{1} << 20;
 
   alignas(64) double min[tally_lane_count];
   alignas(64) double nearest[tally_lane_count];  ///< lowest index holding min
   alignas(64) double max[tally_lane_count];
-  alignas(64) double farthest[tally_lane_count];  ///< lowest index holding max
-  alignas(64) double sum[tally_lane_count];       ///< Σ q
-  alignas(64) double high[tally_lane_count];      ///< Σ h²
-  alignas(64) double cross[tally_lane_count];     ///< Σ h·l
-  alignas(64) double low[tally_lane_count];       ///< Σ l²
+  alignas(64) double farthest[tally_lane_count];           ///< lowest index holding max
+  alignas(64) std::uint64_t sum[tally_lane_count];           ///< Σ q
+  alignas(64) std::uint64_t squares_low[tally_lane_count];   ///< Σ q² modulo 2^64
+  alignas(64) std::uint64_t squares_high[tally_lane_count];  ///< Σ q² / 2^64, rounded down
 
   TallyLanes() noexcept { clear(); }
   void clear() noexcept {
@@ -83,7 +84,7 @@ struct TallyLanes {
       min[lane] = std::numeric_limits<double>::infinity();
       max[lane] = -std::numeric_limits<double>::infinity();
       nearest[lane] = farthest[lane] = std::numeric_limits<double>::infinity();
-      sum[lane] = high[lane] = cross[lane] = low[lane] = 0.0;
+      sum[lane] = squares_low[lane] = squares_high[lane] = 0;
     }
   }
 };
@@ -98,10 +99,19 @@ struct ColumnTallies {
   double* nearest = nullptr;
   double* max = nullptr;
   double* farthest = nullptr;
-  double* sum = nullptr;
-  double* high = nullptr;
-  double* cross = nullptr;
-  double* low = nullptr;
+  std::uint64_t* sum = nullptr;
+  std::uint64_t* squares_low = nullptr;
+  std::uint64_t* squares_high = nullptr;
+};
+
+/// Where a run of distances is written with its rounded distances q
+/// (grid_steps) and their squares q², one entry per distance: what the
+/// column side of a square's summary reads back instead of computing them
+/// again (simd::tally_triangle_columns).
+struct TallyOutput {
+  double* distances = nullptr;
+  std::uint64_t* steps = nullptr;
+  std::uint64_t* squares = nullptr;
 };
 
 /// The rounded distance, q, of `distance` on `grid`, as an exact integer in

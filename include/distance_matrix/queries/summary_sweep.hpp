@@ -31,9 +31,15 @@ using SummaryProgress = std::function<void(std::size_t origins_done, std::size_t
 /// std::invalid_argument otherwise), the same values summarize_row() gives
 /// each row of the matrix, bit for bit, for any `workers`:
 ///  - a square is swept over its upper triangle: each pair's distance is
-///    computed once and added to both of its locations' tallies (its row's
-///    in registers, its column's in the worker's own column totals, merged
-///    at the end), so the work is n(n−1)/2 distances;
+///    computed once and added to both of its locations' tallies, so the
+///    work is n(n−1)/2 distances. It goes in tiles of 64 origins by 128
+///    columns: each origin's run is reduced into its row's tally in
+///    registers and kept (distance, grid step and square), then the tile's
+///    columns are reduced a vector at a time over its 64 origins, in
+///    registers too, and moved once into the worker's own column totals
+///    (merged at the end). Minima and maxima are kept without their index
+///    while a run or a tile is reduced; the index is looked up in the
+///    kept tile only when a total improves;
 ///  - the kernel's fused runs (DistanceKernel::tally_run: haversine, simd)
 ///    reduce distances in registers without storing them; other metrics and
 ///    the scalar kernel compute a tile of distances and tally it

@@ -88,10 +88,10 @@ void HaversineMetric::run(std::size_t anchor, std::size_t first, std::size_t las
 }
 
 bool HaversineMetric::tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid,
-                                TallyLanes& row, const ColumnTallies* columns) const noexcept {
+                                TallyLanes& row, const TallyOutput* out) const noexcept {
   if (kernel_ != KernelKind::simd) return false;
   simd::haversine_tally(unit_vectors_.column(0), unit_vectors_.column(1), unit_vectors_.column(2), first, last, anchor,
-                        radius_in_unit_, grid.scale, row, columns);
+                        radius_in_unit_, grid.scale, row, out);
   return true;
 }
 

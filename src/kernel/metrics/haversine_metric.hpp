@@ -27,7 +27,7 @@ class HaversineMetric final : public MetricStrategy {
   void add(double latitude_degrees, double longitude_degrees) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
-                 const ColumnTallies* columns) const noexcept override;
+                 const TallyOutput* out) const noexcept override;
   void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
                     double* out) const noexcept override;
   [[nodiscard]] std::string describe() const override;
