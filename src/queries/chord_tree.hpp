@@ -70,6 +70,7 @@ class ChordTree {
   void within(const double query[3], double squared_reach, std::size_t start, std::vector<ChordCandidate>& out) const;
 
  private:
+  friend class ChordGroupSearch;  // a group of queries searches the nodes and leaves together
   struct TreePoint;
   struct Node {
     double low[3];

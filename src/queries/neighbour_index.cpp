@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "src/queries/chord_group_search.hpp"
 #include "src/queries/chord_tree.hpp"
 
 namespace dm {
@@ -21,6 +22,31 @@ constexpr double chord_margin = 1e-9;
 
 bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
+}
+
+/// Appends the `k` nearest of `row` (all when fewer) to `out`, nearest
+/// first, ties by index. A few more than k candidates is the usual row: each
+/// one's place is counted against the others without a branch (the order is
+/// strict, the indices being distinct), cheaper than a sort's unpredictable
+/// branches; long rows are partially sorted.
+void keep_nearest(std::vector<Neighbour>& row, std::size_t k, std::vector<Neighbour>& out) {
+  const std::size_t kept = std::min(k, row.size());
+  const std::size_t first = out.size();
+  if (row.size() > 32) {
+    std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept), row.end(), nearer);
+    out.insert(out.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept));
+    return;
+  }
+  out.resize(first + kept);
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    std::size_t place = 0;
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      const bool before = (row[j].distance < row[i].distance) |
+                          ((row[j].distance == row[i].distance) & (row[j].index < row[i].index));
+      place += before ? 1 : 0;
+    }
+    if (place < kept) out[first + place] = row[i];
+  }
 }
 
 /// Every other bit of the low 21 bits of `value`, spread three apart.
@@ -50,6 +76,12 @@ struct NeighbourSearchBuffers::Storage {
   queries::ChordSearchBuffers chords;
   std::vector<std::size_t> positions;  ///< the candidates, to be measured together
   std::vector<double> distances;
+  queries::ChordGroupBuffers group;    ///< nearest_group's: one group's queries
+  std::vector<std::size_t> group_positions;
+  std::vector<double> group_x;
+  std::vector<double> group_y;
+  std::vector<double> group_z;
+  std::vector<Neighbour> row;
 };
 
 NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
@@ -145,6 +177,69 @@ void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neig
   const std::size_t kept = std::min(k, out.size());
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kept), out.end(), nearer);
   out.resize(kept);
+}
+
+void NeighbourIndex::nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                                   std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const {
+  out.clear();
+  row_ends.clear();
+  if (k == 0 || size() == 0) {
+    row_ends.assign(origins.size(), 0);
+    return;
+  }
+  auto& storage = *buffers.storage_;
+  const DistanceKernel& searched = tree_->searched;
+  const std::size_t indexed = size();
+  // A group: consecutive origins in one leaf of the tree (indexed ones; the
+  // self-search's order gives whole leaves) or, for origins outside the
+  // tree, up to a leaf's worth of them (consecutive in search_order(), so
+  // neighbours on the Morton curve). Any grouping is exact; these are fast.
+  std::size_t first = 0;
+  while (first < origins.size()) {
+    const std::size_t first_position = tree_->position_of[origins[first]];
+    std::size_t last = first + 1;
+    while (last < origins.size() && last - first < queries::ChordGroupSearch::group_size) {
+      const std::size_t position = tree_->position_of[origins[last]];
+      const bool same_group =
+          first_position < indexed
+              ? position < indexed && queries::ChordGroupSearch::leaf_of(tree_->chords, position) ==
+                                          queries::ChordGroupSearch::leaf_of(tree_->chords, first_position)
+              : position >= indexed;
+      if (!same_group) break;
+      ++last;
+    }
+    storage.group_positions.clear();
+    storage.group_x.clear();
+    storage.group_y.clear();
+    storage.group_z.clear();
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t position = tree_->position_of[origins[i]];
+      storage.group_positions.push_back(position);  // never its own neighbour: skipped when indexed
+      storage.group_x.push_back(searched.unit_x()[position]);
+      storage.group_y.push_back(searched.unit_y()[position]);
+      storage.group_z.push_back(searched.unit_z()[position]);
+    }
+    queries::ChordGroupSearch::nearest(tree_->chords, storage.group_x, storage.group_y, storage.group_z,
+                                       storage.group_positions, k, chord_margin, storage.group);
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t position = storage.group_positions[i - first];
+      // Every candidate the kernel could put among the k nearest, measured
+      // (the margin's argument: see the class comment and chord_group_search.cpp).
+      const auto& candidates = storage.group.queries[i - first].candidates;
+      storage.positions.clear();
+      for (const queries::ChordCandidate& candidate : candidates) storage.positions.push_back(candidate.position);
+      storage.distances.resize(storage.positions.size());
+      searched.compute_gathered(position, storage.positions, storage.distances.data());
+      std::vector<Neighbour>& row = storage.row;
+      row.clear();
+      for (std::size_t c = 0; c < storage.positions.size(); ++c) {
+        row.push_back({tree_->location_at[storage.positions[c]], storage.distances[c]});
+      }
+      keep_nearest(row, k, out);
+      row_ends.push_back(out.size());
+    }
+    first = last;
+  }
 }
 
 void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const {

@@ -41,6 +41,22 @@ void NeighbourSearch::nearest(std::size_t origin, std::size_t k, std::vector<Nei
   }
 }
 
+void NeighbourSearch::nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                                    std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const {
+  if (!geodesic_) {
+    sphere_->nearest_group(origins, k, out, row_ends, buffers);
+    return;
+  }
+  out.clear();
+  row_ends.clear();
+  std::vector<Neighbour> row;
+  for (const std::size_t origin : origins) {
+    geodesic_->nearest(origin, k, row);
+    out.insert(out.end(), row.begin(), row.end());
+    row_ends.push_back(out.size());
+  }
+}
+
 void NeighbourSearch::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
                              NeighbourSearchBuffers& buffers, std::size_t from) const {
   if (geodesic_) {
