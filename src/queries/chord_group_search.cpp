@@ -8,38 +8,35 @@
 // Why the group's candidates are exact (the same contract as
 // ChordTree::nearest, so NeighbourIndex's margin argument applies unchanged):
 //
-//  - Every computed distance is monotone in its inputs under rounding: for
-//    a point p inside a box B and a query q inside the group's box G, per
-//    axis the rounded gap between G and B is at most the rounded gap between
-//    q and B, which is at most the rounded |p - q|; squares and sums of
-//    non-negative doubles keep that order. So, in doubles,
-//        box_to_box(G, B) <= point_to_box(q, B) <= squared_chord(q, p).
+//  - For a point p inside a box B and a query q inside the group's box G,
+//    exactly, box_to_box(G, B) <= point_to_box(q, B) <= squared_chord(q, p).
+//    In doubles the two gaps are monotone under rounding (per axis the
+//    rounded gap between G and B is at most the rounded gap between q and B),
+//    and the chord may round a few 1e-16 either way (the AVX-512 scan's
+//    compiler may fuse it into FMA).
 //  - Each query's bound (sqrt(k-th smallest squared chord so far) + margin)²
 //    only shrinks, and is +inf until it has seen k points.
 //  - A node is left out only when its box-to-box distance exceeds the
 //    largest of the queries' bounds; a leaf is skipped for one query only
 //    when its point-to-box distance exceeds that query's bound; a point is
-//    dropped only when its chord exceeds the bound at that time. By the
-//    inequalities above none of them can be within the query's final bound,
-//    so every point within it is a candidate; the points beyond it are
-//    erased at the end. The k nearest points by chord are all seen, so the
-//    final k-th chord is the true one and the margin is measured from it.
+//    dropped only when its chord exceeds the bound at that time. So nothing
+//    whose chord is within the final bound less a few 1e-16 is ever pruned,
+//    and the margin (1e-9, NeighbourIndex's) leaves the kernel's 1.6e-13
+//    far inside: every point the kernel can rank among the k nearest is a
+//    candidate. The points beyond the final bound are erased at the end.
+
+// x86-64 with GCC or Clang: an AVX-512 scan picked at run time when the CPU has it.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DM_SCAN_AVX512 1
+#include <immintrin.h>
+#else
+#define DM_SCAN_AVX512 0
+#endif
 
 namespace dm::queries {
 namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
-
-/// Zero inside the box.
-template <class Box>
-inline double squared_distance_to_box(const Box& box, const double query[3]) noexcept {
-  double sum = 0;
-  for (int axis = 0; axis < 3; ++axis) {
-    const double outside = std::max({box.low[axis] - query[axis], 0.0, query[axis] - box.high[axis]});
-    sum += outside * outside;
-  }
-  return sum;
-}
 
 /// Zero when the boxes touch or overlap.
 template <class Box>
@@ -150,6 +147,120 @@ inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const do
   }
 }
 
+#if DM_SCAN_AVX512
+// GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
+// operands) once they are inlined here; nothing of ours is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// scan_leaf for k <= small_k on AVX-512: the chords eight at a time, the
+/// points within the bound compressed out of each vector, and the top-k
+/// array held in two vectors, an insertion being two shifts, two max and two
+/// min. The chords may round differently from scan_leaf's (the compiler
+/// may contract them into FMA): a few 1e-16 apart, which the 1e-9 margin
+/// covers, so the final candidates are still a superset of those the
+/// kernel can rank among the k nearest and the answers are the same.
+__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
+                                                          const double* y, const double* z, std::uint32_t begin,
+                                                          std::uint32_t end, std::size_t k, double margin) {
+  static_assert(ChordGroupBuffers::small_k == 16 && ChordTree::leaf_size % 8 == 0);
+  const std::uint32_t count = end - begin;
+  const __m512d qx = _mm512_set1_pd(query.point[0]);
+  const __m512d qy = _mm512_set1_pd(query.point[1]);
+  const __m512d qz = _mm512_set1_pd(query.point[2]);
+  const __m512d bound = _mm512_set1_pd(query.squared_bound);
+  alignas(64) std::uint64_t hit_positions[ChordTree::leaf_size];
+  alignas(64) double hit_squared[ChordTree::leaf_size];
+  std::uint32_t hits = 0;
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  for (std::uint32_t first = 0; first < count; first += 8) {
+    __mmask8 active = count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
+    const std::size_t position = std::size_t{begin} + first;
+    // The query's own point is never a candidate.
+    if (query.skip >= position && query.skip < position + 8) {
+      active = static_cast<__mmask8>(active & ~(1u << (query.skip - position)));
+    }
+    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, x + position), qx);
+    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, y + position), qy);
+    const __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, z + position), qz);
+    const __m512d squared =
+        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+    const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
+    _mm512_mask_compressstoreu_pd(hit_squared + hits, within, squared);
+    _mm512_mask_compressstoreu_epi64(hit_positions + hits, within,
+                                     _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
+    hits += static_cast<std::uint32_t>(__builtin_popcount(within));
+  }
+  ChordCandidate* room = candidate_room(query);
+  for (std::uint32_t hit = 0; hit < hits; ++hit) room[hit] = {hit_positions[hit], hit_squared[hit]};
+  query.used += hits;
+  // t[j] = min(t[j], max(t[j - 1], v)), t[-1] = -inf (insert_small).
+  __m512d low = _mm512_loadu_pd(query.top);
+  __m512d high = _mm512_loadu_pd(query.top + 8);
+  const __m512d below_all = _mm512_set1_pd(-infinity);
+  for (std::uint32_t hit = 0; hit < hits; ++hit) {
+    const __m512d value = _mm512_set1_pd(hit_squared[hit]);
+    const __m512d shifted_low = _mm512_castsi512_pd(
+        _mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
+    const __m512d shifted_high =
+        _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
+    low = _mm512_min_pd(low, _mm512_max_pd(shifted_low, value));
+    high = _mm512_min_pd(high, _mm512_max_pd(shifted_high, value));
+  }
+  _mm512_storeu_pd(query.top, low);
+  _mm512_storeu_pd(query.top + 8, high);
+  query.squared_bound = squared_reach(query.top[k - 1], margin);
+  if (query.used >= query.compact_at) {
+    compact(query);
+    query.compact_at = std::max(query.compact_at, 2 * query.used);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// Whether this CPU runs scan_leaf_avx512 (asked once).
+bool has_avx512() noexcept {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has;
+}
+#endif
+
+/// Every query of the group whose bound reaches the leaf scans it; returns
+/// the largest of the queries' bounds.
+double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3],
+                                          const double high[3], std::uint32_t begin, std::uint32_t end,
+                                          const double* x, const double* y, const double* z, std::size_t k,
+                                          double margin) {
+  struct Box {
+    const double* low;
+    const double* high;
+  };
+  const Box box{low, high};
+  double largest = 0;
+  for (ChordGroupBuffers::Query& query : queries) {
+    double gap = 0;
+    for (int axis = 0; axis < 3; ++axis) {
+      const double outside = std::max({box.low[axis] - query.point[axis], 0.0, query.point[axis] - box.high[axis]});
+      gap += outside * outside;
+    }
+    if (gap <= query.squared_bound) {
+#if DM_SCAN_AVX512
+      if (k <= ChordGroupBuffers::small_k && has_avx512()) {
+        scan_leaf_avx512(query, x, y, z, begin, end, k, margin);
+        largest = std::max(largest, query.squared_bound);
+        continue;
+      }
+#endif
+      scan_leaf(query, x, y, z, begin, end, k, margin);
+    }
+    largest = std::max(largest, query.squared_bound);
+  }
+  return largest;
+}
+
 }  // namespace
 
 void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x, std::span<const double> y,
@@ -200,12 +311,8 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
   }
   if (first_leaf != no_leaf) {
     const ChordTree::Node& leaf = tree.nodes_[first_leaf];
-    double largest = 0;
-    for (ChordGroupBuffers::Query& query : queries) {
-      scan_leaf(query, tree.x_, tree.y_, tree.z_, leaf.begin, leaf.end, k, margin);
-      largest = std::max(largest, query.squared_bound);
-    }
-    group_bound = largest;
+    group_bound = scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_,
+                                      tree.z_, k, margin);
   }
   frontier.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
   while (!frontier.empty()) {
@@ -225,14 +332,8 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
       continue;
     }
     if (id == first_leaf) continue;  // scanned first
-    double largest = 0;
-    for (ChordGroupBuffers::Query& query : queries) {
-      if (squared_distance_to_box(node, query.point) <= query.squared_bound) {
-        scan_leaf(query, tree.x_, tree.y_, tree.z_, node.begin, node.end, k, margin);
-      }
-      largest = std::max(largest, query.squared_bound);
-    }
-    group_bound = largest;
+    group_bound = scan_leaf_for_group(queries, node.low, node.high, node.begin, node.end, tree.x_, tree.y_,
+                                      tree.z_, k, margin);
   }
   for (ChordGroupBuffers::Query& query : queries) {
     compact(query);

@@ -208,6 +208,15 @@ void NeighbourIndex::nearest_group(std::span<const std::size_t> origins, std::si
       if (!same_group) break;
       ++last;
     }
+    if (last - first == 1) {
+      // A lone origin (scattered origins: an input order without locality)
+      // climbs from its own leaf instead, cheaper than a walk from the root.
+      nearest(origins[first], k, storage.row, buffers);
+      out.insert(out.end(), storage.row.begin(), storage.row.end());
+      row_ends.push_back(out.size());
+      first = last;
+      continue;
+    }
     storage.group_positions.clear();
     storage.group_x.clear();
     storage.group_y.clear();
