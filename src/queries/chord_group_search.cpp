@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <utility>
 
 // Why the group's candidates are exact (the same contract as
 // ChordTree::nearest, so NeighbourIndex's margin argument applies unchanged):
@@ -221,10 +222,12 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
 #pragma GCC diagnostic pop
 #endif
 
-/// Whether this CPU runs scan_leaf_avx512 (asked once).
+bool avx512_allowed = true;
+
+/// Whether this CPU runs scan_leaf_avx512 (asked once) and it is allowed.
 bool has_avx512() noexcept {
   static const bool has = __builtin_cpu_supports("avx512f");
-  return has;
+  return has && avx512_allowed;
 }
 #endif
 
@@ -262,6 +265,14 @@ double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const do
 }
 
 }  // namespace
+
+bool ChordGroupSearch::allow_avx512(bool allowed) noexcept {
+#if DM_SCAN_AVX512
+  return std::exchange(avx512_allowed, allowed);
+#else
+  return allowed;
+#endif
+}
 
 void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x, std::span<const double> y,
                                std::span<const double> z, std::span<const std::size_t> skip, std::size_t k,

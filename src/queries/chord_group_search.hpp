@@ -54,6 +54,12 @@ class ChordGroupSearch {
     return tree.leaf_of_[position];
   }
 
+  /// Whether the AVX-512 leaf scan runs where the CPU has it (true, the
+  /// default) or the portable one always (false): for the tests, which check
+  /// both give the answers. Returns the previous setting. Not thread-safe:
+  /// set it before searching.
+  static bool allow_avx512(bool allowed) noexcept;
+
   /// For each query i (its coordinates x[i], y[i], z[i] and `skip[i]`, the
   /// tree position never to report, or none when size() or more), into
   /// buffers.queries[i].candidates (any order): every point but skip[i]

@@ -41,9 +41,9 @@ void keep_nearest(std::vector<Neighbour>& row, std::size_t k, std::vector<Neighb
   for (std::size_t i = 0; i < row.size(); ++i) {
     std::size_t place = 0;
     for (std::size_t j = 0; j < row.size(); ++j) {
-      const bool before = (row[j].distance < row[i].distance) |
-                          ((row[j].distance == row[i].distance) & (row[j].index < row[i].index));
-      place += before ? 1 : 0;
+      const int nearer_distance = row[j].distance < row[i].distance ? 1 : 0;
+      const int tied_earlier = (row[j].distance == row[i].distance ? 1 : 0) & (row[j].index < row[i].index ? 1 : 0);
+      place += static_cast<std::size_t>(nearer_distance | tied_earlier);
     }
     if (place < kept) out[first + place] = row[i];
   }

@@ -18,6 +18,7 @@
 
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
+#include "src/queries/chord_group_search.hpp"
 #include "support/query_inputs.hpp"
 
 namespace dm {
@@ -65,7 +66,28 @@ void expect_group_rows(const NeighbourIndex& index, const DistanceKernel& kernel
   }
 }
 
-TEST(NearestGroup, EveryRowIsTheBruteForceWhateverTheGrouping) {
+/// The portable leaf scan for the test's scope, where the AVX-512 one would run.
+class PortableScan {
+ public:
+  PortableScan() : previous_(queries::ChordGroupSearch::allow_avx512(false)) {}
+  ~PortableScan() { queries::ChordGroupSearch::allow_avx512(previous_); }
+  PortableScan(const PortableScan&) = delete;
+  PortableScan& operator=(const PortableScan&) = delete;
+
+ private:
+  bool previous_;
+};
+
+void expect_brute_force_whatever_the_grouping();
+
+TEST(NearestGroup, EveryRowIsTheBruteForceWhateverTheGrouping) { expect_brute_force_whatever_the_grouping(); }
+
+TEST(NearestGroup, ThePortableScanToo) {
+  const PortableScan portable;
+  expect_brute_force_whatever_the_grouping();
+}
+
+void expect_brute_force_whatever_the_grouping() {
   for (const testing::QueryInput& input : testing::query_inputs()) {
     const DistanceKernel kernel(table_of(input.locations));
     // Over one table, and to the second half as destinations (origins outside the index).
@@ -105,8 +127,12 @@ TEST(NearestGroup, MoreCoincidentPointsThanKGoByIndex) {
   const DistanceKernel kernel(table_of(testing::named(points)));
   const NeighbourIndex index(kernel, 0, kernel.size());
   const std::vector<std::size_t> spatial = index.search_order(kernel.size());
-  for (const std::size_t k : {std::size_t{5}, std::size_t{10}, std::size_t{16}, std::size_t{99}, std::size_t{120}}) {
-    expect_group_rows(index, kernel, 0, spatial, 256, k, "coincident");
+  for (const bool portable : {false, true}) {
+    const bool previous = queries::ChordGroupSearch::allow_avx512(!portable);
+    for (const std::size_t k : {std::size_t{5}, std::size_t{10}, std::size_t{16}, std::size_t{99}, std::size_t{120}}) {
+      expect_group_rows(index, kernel, 0, spatial, 256, k, portable ? "coincident, portable" : "coincident");
+    }
+    queries::ChordGroupSearch::allow_avx512(previous);
   }
 }
 
