@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <vector>
@@ -26,7 +27,18 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   if (distances.size() != rows * k || indices.size() != rows * k) {
     throw std::invalid_argument("find_nearest needs origins × k distances and indices");
   }
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  // Built by the workers too (its large subtrees as tasks of the arena).
+  std::unique_ptr<const NeighbourSearch> built;
+  if (workers == 1) {
+    built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  } else {
+    arena.execute([&] {
+      built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
+    });
+  }
+  const NeighbourSearch& index = *built;
   // Origins searched in the index's spatial order (consecutive searches
   // share leaves and cache lines), each answer written at its own row.
   std::vector<std::size_t> order = index.search_order(query.origins);
@@ -66,12 +78,10 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
     tasks_done.fetch_add(1, std::memory_order_release);
   };
   const tbb::blocked_range<std::size_t> all(0, rows, nearest_origins_per_task);
-  const unsigned workers = std::max(query.workers, 1u);
   if (workers == 1) {
     search(tbb::blocked_range<std::size_t>(0, rows));
     return;
   }
-  WorkerArena arena(workers);
   arena.execute([&] { tbb::parallel_for(all, search); });
   static_cast<void>(tasks_done.load(std::memory_order_acquire));
 }

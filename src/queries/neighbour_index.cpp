@@ -94,9 +94,9 @@ NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers
 /// others by a Morton curve): a search reads the query, the leaves and the
 /// candidates' prepared terms from neighbouring memory, whatever the input order.
 struct NeighbourIndex::Tree {
-  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
       : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
-               last - first),
+               last - first, parallel_build),
         location_at(ordered_locations(kernel, first, last, chords.order())),
         position_of(kernel.size()),
         searched(kernel.reordered(location_at)) {
@@ -144,10 +144,10 @@ struct NeighbourIndex::Tree {
   DistanceKernel searched;
 };
 
-NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
     : kernel_(kernel), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
-  tree_ = std::make_unique<Tree>(kernel, first, last);
+  tree_ = std::make_unique<Tree>(kernel, first, last, parallel_build);
 }
 
 NeighbourIndex::~NeighbourIndex() = default;

@@ -4,11 +4,12 @@
 
 namespace dm {
 
-NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last) {
+NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last,
+                                 bool parallel_build) {
   if (kernel.options().metric == Metric::geodesic) {
     geodesic_ = std::make_unique<GeodesicNeighbours>(kernel, first, last);
   } else {
-    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last);
+    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last, parallel_build);
   }
 }
 

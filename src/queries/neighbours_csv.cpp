@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -96,7 +97,18 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  // Built by the workers too (its large subtrees as tasks of the arena).
+  std::unique_ptr<const NeighbourSearch> built;
+  if (workers == 1) {
+    built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  } else {
+    arena.execute([&] {
+      built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
+    });
+  }
+  const NeighbourSearch& index = *built;
   std::vector<std::string> fields;
   fields.reserve(locations.size());
   for (std::size_t location = 0; location < locations.size(); ++location) {
@@ -106,8 +118,6 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
   const std::size_t origin_count = query.origins - query.first_origin;
-  const unsigned workers = std::max(query.workers, 1u);
-  WorkerArena arena(workers);
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));

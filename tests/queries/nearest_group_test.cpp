@@ -209,5 +209,35 @@ TEST(NearestGroup, FindNearestGivesTheSameBytesOnAnyWorkers) {
   }
 }
 
+TEST(NearestGroup, ATreeBuiltInParallelGivesTheSameAnswers) {
+  // Enough points for the build's tasks (subtrees of 2^15 points and more).
+  std::mt19937_64 random(33);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<std::pair<double, double>> points;
+  for (int index = 0; index < 70000; ++index) {
+    points.emplace_back(std::asin(2 * unit(random) - 1) * 180 / std::numbers::pi, 360 * unit(random) - 180);
+  }
+  const DistanceKernel kernel(table_of(testing::named(points)));
+  const std::size_t k = 10;
+  Arrays found[2];
+  for (const unsigned workers : {1u, 2u}) {
+    Arrays& arrays = found[workers - 1];
+    arrays.distances.resize(kernel.size() * k);
+    arrays.indices.resize(kernel.size() * k);
+    find_nearest(kernel,
+                 {.origins = kernel.size(), .first_candidate = 0, .k = k, .within = std::nullopt,
+                  .radius = mean_earth_radius_km, .workers = workers},
+                 arrays.distances, arrays.indices);
+  }
+  EXPECT_TRUE(found[0] == found[1]);
+  for (std::size_t origin = 0; origin < kernel.size(); origin += 997) {
+    const std::vector<Neighbour> row = brute_force(kernel, origin, 0, k);
+    for (std::size_t rank = 0; rank < k; ++rank) {
+      ASSERT_EQ(found[1].indices[origin * k + rank], static_cast<std::int64_t>(row[rank].index)) << origin;
+      ASSERT_EQ(found[1].distances[origin * k + rank], row[rank].distance) << origin;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dm

@@ -66,7 +66,10 @@ class NeighbourIndex {
  public:
   /// Indexes locations [first, last) of `kernel`. Throws
   /// std::invalid_argument when the range is outside the kernel.
-  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// `parallel_build`: the tree's large subtrees are built as oneTBB tasks
+  /// in the caller's arena (the same index; for callers inside their own
+  /// worker arena).
+  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build = false);
   ~NeighbourIndex();
   NeighbourIndex(const NeighbourIndex&) = delete;
   NeighbourIndex& operator=(const NeighbourIndex&) = delete;

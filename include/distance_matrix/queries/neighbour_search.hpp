@@ -29,7 +29,8 @@ namespace dm {
 /// metrics that grow with the chord (the queries refuse equirectangular).
 class NeighbourSearch {
  public:
-  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// `parallel_build`: as NeighbourIndex's (the haversine's index only).
+  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build = false);
   ~NeighbourSearch();
   NeighbourSearch(const NeighbourSearch&) = delete;
   NeighbourSearch& operator=(const NeighbourSearch&) = delete;
