@@ -24,28 +24,90 @@ bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
 }
 
-/// Appends the `k` nearest of `row` (all when fewer) to `out`, nearest
-/// first, ties by index. A few more than k candidates is the usual row: each
-/// one's place is counted against the others without a branch (the order is
-/// strict, the indices being distinct), cheaper than a sort's unpredictable
-/// branches; long rows are partially sorted.
-void keep_nearest(std::vector<Neighbour>& row, std::size_t k, std::vector<Neighbour>& out) {
-  const std::size_t kept = std::min(k, row.size());
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DM_RANK_AVX512 1
+#include <immintrin.h>
+// GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
+// operands) once they are inlined here; nothing of ours is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// keep_nearest's counting for up to 16 candidates on AVX-512: each one's
+/// place is the number of candidates before it (nearer, or as near with a
+/// smaller location), two vectors of each compared at once.
+__attribute__((target("avx512f"))) void rank_avx512(const std::size_t* locations, const double* distances,
+                                                     std::size_t count, std::size_t kept, Neighbour* out) {
+  const auto low_count = static_cast<unsigned>(std::min<std::size_t>(count, 8));
+  const auto high_count = static_cast<unsigned>(count - low_count);
+  const auto low_active = static_cast<__mmask8>((1u << low_count) - 1);
+  const auto high_active = static_cast<__mmask8>((1u << high_count) - 1);
+  const __m512d low_distances = _mm512_maskz_loadu_pd(low_active, distances);
+  const __m512d high_distances = _mm512_maskz_loadu_pd(high_active, distances + 8);
+  const __m512i low_locations = _mm512_maskz_loadu_epi64(low_active, locations);
+  const __m512i high_locations = _mm512_maskz_loadu_epi64(high_active, locations + 8);
+  for (std::size_t i = 0; i < count; ++i) {
+    const __m512d distance = _mm512_set1_pd(distances[i]);
+    const __m512i location = _mm512_set1_epi64(static_cast<long long>(locations[i]));
+    const unsigned low_before =
+        unsigned{_mm512_mask_cmp_pd_mask(low_active, low_distances, distance, _CMP_LT_OQ)} |
+        (unsigned{_mm512_mask_cmp_pd_mask(low_active, low_distances, distance, _CMP_EQ_OQ)} &
+         unsigned{_mm512_cmplt_epu64_mask(low_locations, location)});
+    const unsigned high_before =
+        unsigned{_mm512_mask_cmp_pd_mask(high_active, high_distances, distance, _CMP_LT_OQ)} |
+        (unsigned{_mm512_mask_cmp_pd_mask(high_active, high_distances, distance, _CMP_EQ_OQ)} &
+         unsigned{_mm512_cmplt_epu64_mask(high_locations, location)});
+    const auto place = static_cast<std::size_t>(__builtin_popcount(low_before) + __builtin_popcount(high_before));
+    if (place < kept) out[place] = {locations[i], distances[i]};
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// Whether this CPU runs rank_avx512 (asked once).
+bool has_avx512() noexcept {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has;
+}
+#else
+#define DM_RANK_AVX512 0
+#endif
+
+/// Appends the `k` nearest of the candidates (kernel locations and their
+/// distances, `count` of each) to `out`, nearest first, ties by location.
+/// A few more than k is the usual count: each one's place is counted
+/// against the others in a loop without branches, which vectorises (the
+/// order is strict, the locations being distinct), cheaper than a sort's
+/// unpredictable branches; many are partially sorted.
+void keep_nearest(const std::size_t* locations, const double* distances, std::size_t count, std::size_t k,
+                  std::vector<Neighbour>& row, std::vector<Neighbour>& out) {
+  const std::size_t kept = std::min(k, count);
   const std::size_t first = out.size();
-  if (row.size() > 32) {
+  if (count > 64) {
+    row.clear();
+    for (std::size_t c = 0; c < count; ++c) row.push_back({locations[c], distances[c]});
     std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept), row.end(), nearer);
     out.insert(out.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept));
     return;
   }
   out.resize(first + kept);
-  for (std::size_t i = 0; i < row.size(); ++i) {
+#if DM_RANK_AVX512
+  if (count <= 16 && has_avx512()) {
+    rank_avx512(locations, distances, count, kept, out.data() + first);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < count; ++i) {
+    const double distance = distances[i];
+    const std::size_t location = locations[i];
     std::size_t place = 0;
-    for (std::size_t j = 0; j < row.size(); ++j) {
-      const int nearer_distance = row[j].distance < row[i].distance ? 1 : 0;
-      const int tied_earlier = (row[j].distance == row[i].distance ? 1 : 0) & (row[j].index < row[i].index ? 1 : 0);
-      place += static_cast<std::size_t>(nearer_distance | tied_earlier);
+    for (std::size_t j = 0; j < count; ++j) {
+      const unsigned nearer_distance = distances[j] < distance ? 1 : 0;
+      const unsigned tied_earlier = (distances[j] == distance ? 1 : 0) & (locations[j] < location ? 1 : 0);
+      place += nearer_distance | tied_earlier;
     }
-    if (place < kept) out[first + place] = row[i];
+    if (place < kept) out[first + place] = {location, distance};
   }
 }
 
@@ -82,6 +144,7 @@ struct NeighbourSearchBuffers::Storage {
   std::vector<double> group_y;
   std::vector<double> group_z;
   std::vector<Neighbour> row;
+  std::vector<std::size_t> locations;
 };
 
 NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
@@ -239,12 +302,11 @@ void NeighbourIndex::nearest_group(std::span<const std::size_t> origins, std::si
       for (const queries::ChordCandidate& candidate : candidates) storage.positions.push_back(candidate.position);
       storage.distances.resize(storage.positions.size());
       searched.compute_gathered(position, storage.positions, storage.distances.data());
-      std::vector<Neighbour>& row = storage.row;
-      row.clear();
+      storage.locations.resize(storage.positions.size());
       for (std::size_t c = 0; c < storage.positions.size(); ++c) {
-        row.push_back({tree_->location_at[storage.positions[c]], storage.distances[c]});
+        storage.locations[c] = tree_->location_at[storage.positions[c]];
       }
-      keep_nearest(row, k, out);
+      keep_nearest(storage.locations.data(), storage.distances.data(), storage.positions.size(), k, storage.row, out);
       row_ends.push_back(out.size());
     }
     first = last;
