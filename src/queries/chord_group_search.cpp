@@ -72,14 +72,16 @@ inline double squared_reach(double kth_squared, double margin) noexcept {
 
 /// The k smallest squared chords so far, ascending, for k up to
 /// ChordGroupBuffers::small_k, the rest +inf: inserting v is
-/// t[j] = min(t[j], max(t[j - 1], v)) for every j at once, with no branch
-/// (v past the k-th changes nothing), which the compiler vectorises.
+/// t[j] = max(min(t[j], v), t[j - 1]) for every j at once (v where it
+/// belongs, the larger ones one place on, v past the k-th changing nothing),
+/// with no branch; the shift does not wait for v, so a chain of insertions
+/// waits for one min and one max each.
 inline void insert_small(double* top, double value) noexcept {
   constexpr std::size_t size = ChordGroupBuffers::small_k;
   double shifted[size];
   shifted[0] = -infinity;
   for (std::size_t j = 1; j < size; ++j) shifted[j] = top[j - 1];
-  for (std::size_t j = 0; j < size; ++j) top[j] = std::min(top[j], std::max(shifted[j], value));
+  for (std::size_t j = 0; j < size; ++j) top[j] = std::max(std::min(top[j], value), shifted[j]);
 }
 
 /// Room for a leaf's candidates after the query's `used` ones.
@@ -196,7 +198,7 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
   ChordCandidate* room = candidate_room(query);
   for (std::uint32_t hit = 0; hit < hits; ++hit) room[hit] = {hit_positions[hit], hit_squared[hit]};
   query.used += hits;
-  // t[j] = min(t[j], max(t[j - 1], v)), t[-1] = -inf (insert_small).
+  // t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
   __m512d low = _mm512_loadu_pd(query.top);
   __m512d high = _mm512_loadu_pd(query.top + 8);
   const __m512d below_all = _mm512_set1_pd(-infinity);
@@ -206,8 +208,8 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
         _mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
     const __m512d shifted_high =
         _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
-    low = _mm512_min_pd(low, _mm512_max_pd(shifted_low, value));
-    high = _mm512_min_pd(high, _mm512_max_pd(shifted_high, value));
+    low = _mm512_max_pd(_mm512_min_pd(low, value), shifted_low);
+    high = _mm512_max_pd(_mm512_min_pd(high, value), shifted_high);
   }
   _mm512_storeu_pd(query.top, low);
   _mm512_storeu_pd(query.top + 8, high);
