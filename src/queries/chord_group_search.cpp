@@ -235,20 +235,14 @@ bool has_avx512() noexcept {
 
 /// Every query of the group whose bound reaches the leaf scans it; returns
 /// the largest of the queries' bounds.
-double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3],
-                                          const double high[3], std::uint32_t begin, std::uint32_t end,
-                                          const double* x, const double* y, const double* z, std::size_t k,
-                                          double margin) {
-  struct Box {
-    const double* low;
-    const double* high;
-  };
-  const Box box{low, high};
+double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3], const double high[3],
+                           std::uint32_t begin, std::uint32_t end, const double* x, const double* y, const double* z,
+                           std::size_t k, double margin) {
   double largest = 0;
   for (ChordGroupBuffers::Query& query : queries) {
-    double gap = 0;
+    double gap = 0;  // from the query to the leaf's box
     for (int axis = 0; axis < 3; ++axis) {
-      const double outside = std::max({box.low[axis] - query.point[axis], 0.0, query.point[axis] - box.high[axis]});
+      const double outside = std::max({low[axis] - query.point[axis], 0.0, query.point[axis] - high[axis]});
       gap += outside * outside;
     }
     if (gap <= query.squared_bound) {
