@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include <tbb/parallel_invoke.h>
+
 namespace dm::queries {
 namespace {
 
@@ -21,6 +23,12 @@ inline double squared_distance_to_box(const Box& box, const double query[3]) noe
   return sum;
 }
 
+/// The nodes of a subtree of `points` points, as ChordTree::build makes it.
+std::uint32_t subtree_nodes(std::uint32_t points) noexcept {
+  if (points <= ChordTree::leaf_size) return 1;
+  return 1 + subtree_nodes(points / 2) + subtree_nodes(points - points / 2);
+}
+
 }  // namespace
 
 struct ChordTree::TreePoint {
@@ -28,14 +36,21 @@ struct ChordTree::TreePoint {
   std::size_t index;
 };
 
-ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count) {
+ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel_build) {
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
   }
   std::vector<TreePoint> points(count);
   for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
-  nodes_.reserve(4 * count / leaf_size + 2);
-  if (count > 0) build(0, static_cast<std::uint32_t>(count), 0, points);
+  if (parallel_build && count > 0) {
+    // Each node's place is known before it is built (a subtree's node count
+    // depends on its point count only), so subtrees fill their own slots.
+    nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
+    build_at(0, 0, static_cast<std::uint32_t>(count), 0, points);
+  } else {
+    nodes_.reserve(4 * count / leaf_size + 2);
+    if (count > 0) build(0, static_cast<std::uint32_t>(count), 0, points);
+  }
   own_x_.resize(count);
   own_y_.resize(count);
   own_z_.resize(count);
@@ -100,6 +115,51 @@ std::uint32_t ChordTree::build(std::uint32_t begin, std::uint32_t end, std::uint
   const std::uint32_t right = build(middle, end, id, points);
   nodes_[id].right = right;
   return id;
+}
+
+void ChordTree::build_at(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+                         std::vector<TreePoint>& points) {
+  // build()'s node, in its preorder slot: the first child next, the second
+  // after the first's subtree.
+  Node node{};
+  node.begin = begin;
+  node.end = end;
+  node.parent = parent;
+  for (int axis = 0; axis < 3; ++axis) {
+    node.low[axis] = std::numeric_limits<double>::infinity();
+    node.high[axis] = -std::numeric_limits<double>::infinity();
+  }
+  for (std::uint32_t position = begin; position < end; ++position) {
+    for (int axis = 0; axis < 3; ++axis) {
+      node.low[axis] = std::min(node.low[axis], points[position].coordinate[axis]);
+      node.high[axis] = std::max(node.high[axis], points[position].coordinate[axis]);
+    }
+  }
+  if (end - begin <= leaf_size) {
+    nodes_[id] = node;
+    return;
+  }
+  int widest = 0;
+  for (int axis = 1; axis < 3; ++axis) {
+    if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
+  }
+  const std::uint32_t middle = begin + (end - begin) / 2;
+  std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
+                   [widest](const TreePoint& a, const TreePoint& b) {
+                     return a.coordinate[widest] < b.coordinate[widest];
+                   });
+  node.right = id + 1 + subtree_nodes(middle - begin);
+  nodes_[id] = node;
+  auto first = [&] { build_at(id + 1, begin, middle, id, points); };
+  auto second = [&] { build_at(node.right, middle, end, id, points); };
+  // Tasks only where they pay: below this, one thread builds the subtree.
+  constexpr std::uint32_t task_points = 1 << 15;
+  if (end - begin >= task_points) {
+    tbb::parallel_invoke(first, second);
+  } else {
+    first();
+    second();
+  }
 }
 
 template <class Visit>

@@ -41,7 +41,9 @@ class ChordTree {
 
   /// Indexes points 0 … count - 1 of the three coordinate arrays (copied).
   /// Throws std::length_error past 2^32 - 1 points (node ranges are 32-bit).
-  ChordTree(const double* x, const double* y, const double* z, std::size_t count);
+  /// `parallel_build`: the large subtrees are built as oneTBB tasks, in the
+  /// caller's arena (the same tree, node for node).
+  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel_build = false);
 
   [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
 
@@ -70,6 +72,7 @@ class ChordTree {
   void within(const double query[3], double squared_reach, std::size_t start, std::vector<ChordCandidate>& out) const;
 
  private:
+  friend class ChordGroupSearch;  // a group of queries searches the nodes and leaves together
   struct TreePoint;
   struct Node {
     double low[3];
@@ -81,6 +84,8 @@ class ChordTree {
   };
 
   std::uint32_t build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent, std::vector<TreePoint>& points);
+  void build_at(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+                std::vector<TreePoint>& points);
 
   template <class Visit>
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;

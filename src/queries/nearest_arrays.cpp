@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -25,7 +27,18 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   if (distances.size() != rows * k || indices.size() != rows * k) {
     throw std::invalid_argument("find_nearest needs origins × k distances and indices");
   }
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  // Built by the workers too (its large subtrees as tasks of the arena).
+  std::unique_ptr<const NeighbourSearch> built;
+  if (workers == 1) {
+    built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  } else {
+    arena.execute([&] {
+      built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
+    });
+  }
+  const NeighbourSearch& index = *built;
   // Origins searched in the index's spatial order (consecutive searches
   // share leaves and cache lines), each answer written at its own row.
   std::vector<std::size_t> order = index.search_order(query.origins);
@@ -35,31 +48,40 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   std::atomic<std::size_t> tasks_done{0};
   auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
     std::vector<Neighbour> neighbours;
+    std::vector<std::size_t> row_ends;
     NeighbourSearchBuffers buffers;
-    for (std::size_t position = positions.begin(); position != positions.end(); ++position) {
-      const std::size_t origin = order[position];
-      const std::size_t row = origin - query.first_origin;
-      index.nearest(origin, k, neighbours, buffers);
-      std::size_t rank = 0;
-      for (; rank < neighbours.size(); ++rank) {
-        if (query.within && neighbours[rank].distance > *query.within) break;
-        distances[row * k + rank] = neighbours[rank].distance;
-        indices[row * k + rank] = static_cast<std::int64_t>(neighbours[rank].index - query.first_candidate);
-      }
-      for (; rank < k; ++rank) {
-        distances[row * k + rank] = std::numeric_limits<double>::infinity();
-        indices[row * k + rank] = -1;
+    // Consecutive origins of the spatial order searched as groups (a tree
+    // leaf's worth share one walk of the tree: NeighbourIndex::nearest_group),
+    // a task's worth at a time so that the rows' buffer stays small.
+    for (std::size_t begin = positions.begin(); begin < positions.end(); begin += nearest_origins_per_task) {
+      const std::size_t end = std::min(positions.end(), begin + nearest_origins_per_task);
+      const std::span<const std::size_t> origins(order.data() + begin, end - begin);
+      index.nearest_group(origins, k, neighbours, row_ends, buffers);
+      std::size_t row_begin = 0;
+      for (std::size_t i = 0; i < origins.size(); ++i) {
+        const std::size_t row = origins[i] - query.first_origin;
+        const std::size_t count = row_ends[i] - row_begin;
+        std::size_t rank = 0;
+        for (; rank < count; ++rank) {
+          const Neighbour& neighbour = neighbours[row_begin + rank];
+          if (query.within && neighbour.distance > *query.within) break;
+          distances[row * k + rank] = neighbour.distance;
+          indices[row * k + rank] = static_cast<std::int64_t>(neighbour.index - query.first_candidate);
+        }
+        for (; rank < k; ++rank) {
+          distances[row * k + rank] = std::numeric_limits<double>::infinity();
+          indices[row * k + rank] = -1;
+        }
+        row_begin = row_ends[i];
       }
     }
     tasks_done.fetch_add(1, std::memory_order_release);
   };
   const tbb::blocked_range<std::size_t> all(0, rows, nearest_origins_per_task);
-  const unsigned workers = std::max(query.workers, 1u);
   if (workers == 1) {
     search(tbb::blocked_range<std::size_t>(0, rows));
     return;
   }
-  WorkerArena arena(workers);
   arena.execute([&] { tbb::parallel_for(all, search); });
   static_cast<void>(tasks_done.load(std::memory_order_acquire));
 }

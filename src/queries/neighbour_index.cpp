@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "src/queries/chord_group_search.hpp"
 #include "src/queries/chord_tree.hpp"
 
 namespace dm {
@@ -21,6 +22,93 @@ constexpr double chord_margin = 1e-9;
 
 bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DM_RANK_AVX512 1
+#include <immintrin.h>
+// GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
+// operands) once they are inlined here; nothing of ours is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// keep_nearest's counting for up to 16 candidates on AVX-512: each one's
+/// place is the number of candidates before it (nearer, or as near with a
+/// smaller location), two vectors of each compared at once.
+__attribute__((target("avx512f"))) void rank_avx512(const std::size_t* locations, const double* distances,
+                                                     std::size_t count, std::size_t kept, Neighbour* out) {
+  const auto low_count = static_cast<unsigned>(std::min<std::size_t>(count, 8));
+  const auto high_count = static_cast<unsigned>(count - low_count);
+  const auto low_active = static_cast<__mmask8>((1u << low_count) - 1);
+  const auto high_active = static_cast<__mmask8>((1u << high_count) - 1);
+  const __m512d low_distances = _mm512_maskz_loadu_pd(low_active, distances);
+  const __m512d high_distances = _mm512_maskz_loadu_pd(high_active, distances + 8);
+  const __m512i low_locations = _mm512_maskz_loadu_epi64(low_active, locations);
+  const __m512i high_locations = _mm512_maskz_loadu_epi64(high_active, locations + 8);
+  for (std::size_t i = 0; i < count; ++i) {
+    const __m512d distance = _mm512_set1_pd(distances[i]);
+    const __m512i location = _mm512_set1_epi64(static_cast<long long>(locations[i]));
+    const unsigned low_before =
+        unsigned{_mm512_mask_cmp_pd_mask(low_active, low_distances, distance, _CMP_LT_OQ)} |
+        (unsigned{_mm512_mask_cmp_pd_mask(low_active, low_distances, distance, _CMP_EQ_OQ)} &
+         unsigned{_mm512_cmplt_epu64_mask(low_locations, location)});
+    const unsigned high_before =
+        unsigned{_mm512_mask_cmp_pd_mask(high_active, high_distances, distance, _CMP_LT_OQ)} |
+        (unsigned{_mm512_mask_cmp_pd_mask(high_active, high_distances, distance, _CMP_EQ_OQ)} &
+         unsigned{_mm512_cmplt_epu64_mask(high_locations, location)});
+    const auto place = static_cast<std::size_t>(__builtin_popcount(low_before) + __builtin_popcount(high_before));
+    if (place < kept) out[place] = {locations[i], distances[i]};
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/// Whether this CPU runs rank_avx512 (asked once).
+bool has_avx512() noexcept {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has;
+}
+#else
+#define DM_RANK_AVX512 0
+#endif
+
+/// Appends the `k` nearest of the candidates (kernel locations and their
+/// distances, `count` of each) to `out`, nearest first, ties by location.
+/// A few more than k is the usual count: each one's place is counted
+/// against the others in a loop without branches, which vectorises (the
+/// order is strict, the locations being distinct), cheaper than a sort's
+/// unpredictable branches; many are partially sorted.
+void keep_nearest(const std::size_t* locations, const double* distances, std::size_t count, std::size_t k,
+                  std::vector<Neighbour>& row, std::vector<Neighbour>& out) {
+  const std::size_t kept = std::min(k, count);
+  const std::size_t first = out.size();
+  if (count > 64) {
+    row.clear();
+    for (std::size_t c = 0; c < count; ++c) row.push_back({locations[c], distances[c]});
+    std::partial_sort(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept), row.end(), nearer);
+    out.insert(out.end(), row.begin(), row.begin() + static_cast<std::ptrdiff_t>(kept));
+    return;
+  }
+  out.resize(first + kept);
+#if DM_RANK_AVX512
+  if (count <= 16 && has_avx512()) {
+    rank_avx512(locations, distances, count, kept, out.data() + first);
+    return;
+  }
+#endif
+  for (std::size_t i = 0; i < count; ++i) {
+    const double distance = distances[i];
+    const std::size_t location = locations[i];
+    std::size_t place = 0;
+    for (std::size_t j = 0; j < count; ++j) {
+      const unsigned nearer_distance = distances[j] < distance ? 1 : 0;
+      const unsigned tied_earlier = (distances[j] == distance ? 1 : 0) & (locations[j] < location ? 1 : 0);
+      place += nearer_distance | tied_earlier;
+    }
+    if (place < kept) out[first + place] = {location, distance};
+  }
 }
 
 /// Every other bit of the low 21 bits of `value`, spread three apart.
@@ -50,6 +138,13 @@ struct NeighbourSearchBuffers::Storage {
   queries::ChordSearchBuffers chords;
   std::vector<std::size_t> positions;  ///< the candidates, to be measured together
   std::vector<double> distances;
+  queries::ChordGroupBuffers group;    ///< nearest_group's: one group's queries
+  std::vector<std::size_t> group_positions;
+  std::vector<double> group_x;
+  std::vector<double> group_y;
+  std::vector<double> group_z;
+  std::vector<Neighbour> row;
+  std::vector<std::size_t> locations;
 };
 
 NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
@@ -62,9 +157,9 @@ NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers
 /// others by a Morton curve): a search reads the query, the leaves and the
 /// candidates' prepared terms from neighbouring memory, whatever the input order.
 struct NeighbourIndex::Tree {
-  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
       : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
-               last - first),
+               last - first, parallel_build),
         location_at(ordered_locations(kernel, first, last, chords.order())),
         position_of(kernel.size()),
         searched(kernel.reordered(location_at)) {
@@ -112,10 +207,10 @@ struct NeighbourIndex::Tree {
   DistanceKernel searched;
 };
 
-NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
     : kernel_(kernel), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
-  tree_ = std::make_unique<Tree>(kernel, first, last);
+  tree_ = std::make_unique<Tree>(kernel, first, last, parallel_build);
 }
 
 NeighbourIndex::~NeighbourIndex() = default;
@@ -145,6 +240,77 @@ void NeighbourIndex::nearest(std::size_t origin, std::size_t k, std::vector<Neig
   const std::size_t kept = std::min(k, out.size());
   std::partial_sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kept), out.end(), nearer);
   out.resize(kept);
+}
+
+void NeighbourIndex::nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                                   std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const {
+  out.clear();
+  row_ends.clear();
+  if (k == 0 || size() == 0) {
+    row_ends.assign(origins.size(), 0);
+    return;
+  }
+  auto& storage = *buffers.storage_;
+  const DistanceKernel& searched = tree_->searched;
+  const std::size_t indexed = size();
+  // A group: consecutive origins in one leaf of the tree (indexed ones; the
+  // self-search's order gives whole leaves) or, for origins outside the
+  // tree, up to a leaf's worth of them (consecutive in search_order(), so
+  // neighbours on the Morton curve). Any grouping is exact; these are fast.
+  std::size_t first = 0;
+  while (first < origins.size()) {
+    const std::size_t first_position = tree_->position_of[origins[first]];
+    std::size_t last = first + 1;
+    while (last < origins.size() && last - first < queries::ChordGroupSearch::group_size) {
+      const std::size_t position = tree_->position_of[origins[last]];
+      const bool same_group =
+          first_position < indexed
+              ? position < indexed && queries::ChordGroupSearch::leaf_of(tree_->chords, position) ==
+                                          queries::ChordGroupSearch::leaf_of(tree_->chords, first_position)
+              : position >= indexed;
+      if (!same_group) break;
+      ++last;
+    }
+    if (last - first == 1) {
+      // A lone origin (scattered origins: an input order without locality)
+      // climbs from its own leaf instead, cheaper than a walk from the root.
+      nearest(origins[first], k, storage.row, buffers);
+      out.insert(out.end(), storage.row.begin(), storage.row.end());
+      row_ends.push_back(out.size());
+      first = last;
+      continue;
+    }
+    storage.group_positions.clear();
+    storage.group_x.clear();
+    storage.group_y.clear();
+    storage.group_z.clear();
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t position = tree_->position_of[origins[i]];
+      storage.group_positions.push_back(position);  // never its own neighbour: skipped when indexed
+      storage.group_x.push_back(searched.unit_x()[position]);
+      storage.group_y.push_back(searched.unit_y()[position]);
+      storage.group_z.push_back(searched.unit_z()[position]);
+    }
+    queries::ChordGroupSearch::nearest(tree_->chords, storage.group_x, storage.group_y, storage.group_z,
+                                       storage.group_positions, k, chord_margin, storage.group);
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t position = storage.group_positions[i - first];
+      // Every candidate the kernel could put among the k nearest, measured
+      // (the margin's argument: see the class comment and chord_group_search.cpp).
+      const auto& candidates = storage.group.queries[i - first].candidates;
+      storage.positions.clear();
+      for (const queries::ChordCandidate& candidate : candidates) storage.positions.push_back(candidate.position);
+      storage.distances.resize(storage.positions.size());
+      searched.compute_gathered(position, storage.positions, storage.distances.data());
+      storage.locations.resize(storage.positions.size());
+      for (std::size_t c = 0; c < storage.positions.size(); ++c) {
+        storage.locations[c] = tree_->location_at[storage.positions[c]];
+      }
+      keep_nearest(storage.locations.data(), storage.distances.data(), storage.positions.size(), k, storage.row, out);
+      row_ends.push_back(out.size());
+    }
+    first = last;
+  }
 }
 
 void NeighbourIndex::within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out) const {

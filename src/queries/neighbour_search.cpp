@@ -4,11 +4,12 @@
 
 namespace dm {
 
-NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last) {
+NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last,
+                                 bool parallel_build) {
   if (kernel.options().metric == Metric::geodesic) {
     geodesic_ = std::make_unique<GeodesicNeighbours>(kernel, first, last);
   } else {
-    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last);
+    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last, parallel_build);
   }
 }
 
@@ -38,6 +39,22 @@ void NeighbourSearch::nearest(std::size_t origin, std::size_t k, std::vector<Nei
     geodesic_->nearest(origin, k, out);
   } else {
     sphere_->nearest(origin, k, out, buffers);
+  }
+}
+
+void NeighbourSearch::nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                                    std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const {
+  if (!geodesic_) {
+    sphere_->nearest_group(origins, k, out, row_ends, buffers);
+    return;
+  }
+  out.clear();
+  row_ends.clear();
+  std::vector<Neighbour> row;
+  for (const std::size_t origin : origins) {
+    geodesic_->nearest(origin, k, row);
+    out.insert(out.end(), row.begin(), row.end());
+    row_ends.push_back(out.size());
   }
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,19 +27,17 @@ constexpr std::string_view pairs_header = "origin,destination,distance\n";
 
 constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
-/// The neighbours of `origin` the query asks for, in the order written.
-void neighbours_of(const NeighbourSearch& index, const NeighbourQuery& query, std::size_t origin,
-                   std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) {
-  if (query.k) {
-    index.nearest(origin, *query.k, out, buffers);
-    if (query.within) {
-      const double within = *query.within;
-      // Nearest first: those beyond the distance are a tail.
-      out.erase(std::find_if(out.begin(), out.end(), [within](const Neighbour& n) { return n.distance > within; }),
-                out.end());
-    }
-    return;
-  }
+/// --nearest with --within: those beyond the distance are a tail (nearest first).
+void within_only(const NeighbourQuery& query, std::vector<Neighbour>& out) {
+  if (!query.within) return;
+  const double within = *query.within;
+  out.erase(std::find_if(out.begin(), out.end(), [within](const Neighbour& n) { return n.distance > within; }),
+            out.end());
+}
+
+/// --within's neighbours of `origin`, in the order written.
+void within_of(const NeighbourSearch& index, const NeighbourQuery& query, std::size_t origin,
+               std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) {
   // Over one table, each unordered pair once: from its earlier location.
   index.within(origin, *query.within, query.radius, out, buffers, query.first_candidate == 0 ? origin + 1 : 0);
 }
@@ -51,8 +50,24 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
   std::vector<Neighbour> neighbours;
   NeighbourSearchBuffers buffers;
   char number[shortest_double_room];
+  // --nearest: the chunk's origins searched together (nearest_group:
+  // neighbouring origins of the input share a walk of the tree).
+  std::vector<Neighbour> group_rows;
+  std::vector<std::size_t> row_ends;
+  if (query.k) {
+    std::vector<std::size_t> origins(last - first);
+    for (std::size_t origin = first; origin < last; ++origin) origins[origin - first] = origin;
+    index.nearest_group(origins, *query.k, group_rows, row_ends, buffers);
+  }
   for (std::size_t origin = first; origin < last; ++origin) {
-    neighbours_of(index, query, origin, neighbours, buffers);
+    if (query.k) {
+      const std::size_t row_begin = origin == first ? 0 : row_ends[origin - first - 1];
+      neighbours.assign(group_rows.begin() + static_cast<std::ptrdiff_t>(row_begin),
+                        group_rows.begin() + static_cast<std::ptrdiff_t>(row_ends[origin - first]));
+      within_only(query, neighbours);
+    } else {
+      within_of(index, query, origin, neighbours, buffers);
+    }
     for (std::size_t rank = 0; rank < neighbours.size(); ++rank) {
       out += fields[origin];
       out += ',';
@@ -82,7 +97,18 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  // Built by the workers too (its large subtrees as tasks of the arena).
+  std::unique_ptr<const NeighbourSearch> built;
+  if (workers == 1) {
+    built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  } else {
+    arena.execute([&] {
+      built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
+    });
+  }
+  const NeighbourSearch& index = *built;
   std::vector<std::string> fields;
   fields.reserve(locations.size());
   for (std::size_t location = 0; location < locations.size(); ++location) {
@@ -92,8 +118,6 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
   const std::size_t origin_count = query.origins - query.first_origin;
-  const unsigned workers = std::max(query.workers, 1u);
-  WorkerArena arena(workers);
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));

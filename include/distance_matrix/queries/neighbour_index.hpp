@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
@@ -65,7 +66,10 @@ class NeighbourIndex {
  public:
   /// Indexes locations [first, last) of `kernel`. Throws
   /// std::invalid_argument when the range is outside the kernel.
-  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// `parallel_build`: the tree's large subtrees are built as oneTBB tasks
+  /// in the caller's arena (the same index; for callers inside their own
+  /// worker arena).
+  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build = false);
   ~NeighbourIndex();
   NeighbourIndex(const NeighbourIndex&) = delete;
   NeighbourIndex& operator=(const NeighbourIndex&) = delete;
@@ -80,6 +84,16 @@ class NeighbourIndex {
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const;
   /// The same with a thread's own reusable buffers (no allocation once warm).
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) const;
+
+  /// nearest() of each of `origins`, searched together: into `out`
+  /// (cleared first) row after row, origin i's neighbours at
+  /// [row_ends[i - 1], row_ends[i]) (row_ends cleared first, one entry per
+  /// origin; from 0 for the first), each row exactly nearest()'s answer.
+  /// Origins that are consecutive in search_order() share one walk of the
+  /// tree per leaf's worth (src/queries/chord_group_search.hpp), several
+  /// times faster than one search each; any origins are accepted.
+  void nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                     std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const;
 
   /// Every indexed location at most `distance` from location `origin`
   /// (the kernel's doubles, in its unit), into `out` (cleared first) in

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
@@ -28,7 +29,8 @@ namespace dm {
 /// metrics that grow with the chord (the queries refuse equirectangular).
 class NeighbourSearch {
  public:
-  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// `parallel_build`: as NeighbourIndex's (the haversine's index only).
+  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build = false);
   ~NeighbourSearch();
   NeighbourSearch(const NeighbourSearch&) = delete;
   NeighbourSearch& operator=(const NeighbourSearch&) = delete;
@@ -41,6 +43,10 @@ class NeighbourSearch {
   /// The same with a thread's own reusable buffers (the geodesic search
   /// keeps its own).
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out, NeighbourSearchBuffers& buffers) const;
+
+  /// As NeighbourIndex::nearest_group (the geodesic searches each origin in turn).
+  void nearest_group(std::span<const std::size_t> origins, std::size_t k, std::vector<Neighbour>& out,
+                     std::vector<std::size_t>& row_ends, NeighbourSearchBuffers& buffers) const;
 
   /// As NeighbourIndex::within; `radius` (the sphere's, in the kernel's
   /// unit) is not used by the geodesic, which has its ellipsoid.

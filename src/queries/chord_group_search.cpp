@@ -1,0 +1,351 @@
+#include "src/queries/chord_group_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <utility>
+
+// Why the group's candidates are exact (the same contract as
+// ChordTree::nearest, so NeighbourIndex's margin argument applies unchanged):
+//
+//  - For a point p inside a box B and a query q inside the group's box G,
+//    exactly, box_to_box(G, B) <= point_to_box(q, B) <= squared_chord(q, p).
+//    In doubles the two gaps are monotone under rounding (per axis the
+//    rounded gap between G and B is at most the rounded gap between q and B),
+//    and the chord may round a few 1e-16 either way (the AVX-512 scan's
+//    compiler may fuse it into FMA).
+//  - Each query's bound (sqrt(k-th smallest squared chord so far) + margin)²
+//    only shrinks, and is +inf until it has seen k points.
+//  - A node is left out only when its box-to-box distance exceeds the
+//    largest of the queries' bounds; a leaf is skipped for one query only
+//    when its point-to-box distance exceeds that query's bound; a point is
+//    dropped only when its chord exceeds the bound at that time. So nothing
+//    whose chord is within the final bound less a few 1e-16 is ever pruned,
+//    and the margin (1e-9, NeighbourIndex's) leaves the kernel's 1.6e-13
+//    far inside: every point the kernel can rank among the k nearest is a
+//    candidate. The points beyond the final bound are erased at the end.
+
+// x86-64 with GCC or Clang: an AVX-512 scan picked at run time when the CPU has it.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DM_SCAN_AVX512 1
+#include <immintrin.h>
+#else
+#define DM_SCAN_AVX512 0
+#endif
+
+namespace dm::queries {
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+/// Zero when the boxes touch or overlap.
+template <class Box>
+inline double squared_box_gap(const Box& box, const double low[3], const double high[3]) noexcept {
+  double sum = 0;
+  for (int axis = 0; axis < 3; ++axis) {
+    const double outside = std::max({box.low[axis] - high[axis], 0.0, low[axis] - box.high[axis]});
+    sum += outside * outside;
+  }
+  return sum;
+}
+
+/// The squared chords of a leaf's points from the query, in a loop the
+/// compiler vectorises.
+inline void leaf_squared_chords(const double* x, const double* y, const double* z, std::uint32_t count,
+                                const double query[3], double* out) noexcept {
+  const double qx = query[0];
+  const double qy = query[1];
+  const double qz = query[2];
+  for (std::uint32_t point = 0; point < count; ++point) {
+    const double dx = x[point] - qx;
+    const double dy = y[point] - qy;
+    const double dz = z[point] - qz;
+    out[point] = dx * dx + dy * dy + dz * dz;
+  }
+}
+
+inline double squared_reach(double kth_squared, double margin) noexcept {
+  const double reach = std::sqrt(kth_squared) + margin;
+  return reach * reach;
+}
+
+/// The k smallest squared chords so far, ascending, for k up to
+/// ChordGroupBuffers::small_k, the rest +inf: inserting v is
+/// t[j] = max(min(t[j], v), t[j - 1]) for every j at once (v where it
+/// belongs, the larger ones one place on, v past the k-th changing nothing),
+/// with no branch; the shift does not wait for v, so a chain of insertions
+/// waits for one min and one max each.
+inline void insert_small(double* top, double value) noexcept {
+  constexpr std::size_t size = ChordGroupBuffers::small_k;
+  double shifted[size];
+  shifted[0] = -infinity;
+  for (std::size_t j = 1; j < size; ++j) shifted[j] = top[j - 1];
+  for (std::size_t j = 0; j < size; ++j) top[j] = std::max(std::min(top[j], value), shifted[j]);
+}
+
+/// Room for a leaf's candidates after the query's `used` ones.
+inline ChordCandidate* candidate_room(ChordGroupBuffers::Query& query) {
+  if (query.candidates.size() < query.used + ChordTree::leaf_size) {
+    query.candidates.resize(2 * (query.used + ChordTree::leaf_size));
+  }
+  return query.candidates.data() + query.used;
+}
+
+/// Drops the query's candidates past its bound, keeping the order.
+inline void compact(ChordGroupBuffers::Query& query) noexcept {
+  ChordCandidate* candidates = query.candidates.data();
+  const double bound = query.squared_bound;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < query.used; ++i) {
+    candidates[kept] = candidates[i];
+    kept += candidates[i].squared_chord <= bound ? 1 : 0;
+  }
+  query.used = kept;
+}
+
+/// One query's scan of one leaf: every point within the query's bound as it
+/// stands becomes a candidate (gathered without a branch per point: which
+/// points pass is unpredictable), the k smallest chords are updated with
+/// them, and the bound shrinks once per leaf. Candidates that end up past
+/// the bound are dropped now and then (a few extra entries cost less than
+/// filtering at every shrink) and at the end.
+inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const double* y, const double* z,
+                      std::uint32_t begin, std::uint32_t end, std::size_t k, double margin) {
+  double squared[ChordTree::leaf_size];
+  const std::uint32_t count = end - begin;
+  leaf_squared_chords(x + begin, y + begin, z + begin, count, query.point, squared);
+  // The query's own point is never a candidate (a NaN passes no test).
+  if (query.skip >= begin && query.skip < end) squared[query.skip - begin] = std::numeric_limits<double>::quiet_NaN();
+  const double bound = query.squared_bound;
+  ChordCandidate* room = candidate_room(query);
+  std::uint32_t hits = 0;
+  for (std::uint32_t point = 0; point < count; ++point) {
+    room[hits] = {begin + point, squared[point]};
+    hits += squared[point] <= bound ? 1 : 0;
+  }
+  query.used += hits;
+  if (k <= ChordGroupBuffers::small_k) {
+    for (std::uint32_t hit = 0; hit < hits; ++hit) insert_small(query.top, room[hit].squared_chord);
+    query.squared_bound = squared_reach(query.top[k - 1], margin);  // +inf until k are seen
+  } else {
+    // Large k: a max-heap of the k smallest.
+    std::vector<double>& heap = query.nearest_squared;
+    for (std::uint32_t hit = 0; hit < hits; ++hit) {
+      const double squared_chord = room[hit].squared_chord;
+      if (heap.size() < k) {
+        heap.push_back(squared_chord);
+        std::push_heap(heap.begin(), heap.end());
+      } else if (squared_chord < heap.front()) {
+        std::pop_heap(heap.begin(), heap.end());
+        heap.back() = squared_chord;
+        std::push_heap(heap.begin(), heap.end());
+      }
+    }
+    if (heap.size() >= k) query.squared_bound = squared_reach(heap.front(), margin);
+  }
+  if (query.used >= query.compact_at) {
+    compact(query);
+    query.compact_at = std::max(query.compact_at, 2 * query.used);
+  }
+}
+
+#if DM_SCAN_AVX512
+// GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
+// operands) once they are inlined here; nothing of ours is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// scan_leaf for k <= small_k on AVX-512: the chords eight at a time, the
+/// points within the bound compressed out of each vector, and the top-k
+/// array held in two vectors, an insertion being two shifts, two max and two
+/// min. The chords may round differently from scan_leaf's (the compiler
+/// may contract them into FMA): a few 1e-16 apart, which the 1e-9 margin
+/// covers, so the final candidates are still a superset of those the
+/// kernel can rank among the k nearest and the answers are the same.
+__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
+                                                          const double* y, const double* z, std::uint32_t begin,
+                                                          std::uint32_t end, std::size_t k, double margin) {
+  static_assert(ChordGroupBuffers::small_k == 16 && ChordTree::leaf_size % 8 == 0);
+  const std::uint32_t count = end - begin;
+  const __m512d qx = _mm512_set1_pd(query.point[0]);
+  const __m512d qy = _mm512_set1_pd(query.point[1]);
+  const __m512d qz = _mm512_set1_pd(query.point[2]);
+  const __m512d bound = _mm512_set1_pd(query.squared_bound);
+  alignas(64) std::uint64_t hit_positions[ChordTree::leaf_size];
+  alignas(64) double hit_squared[ChordTree::leaf_size];
+  std::uint32_t hits = 0;
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  for (std::uint32_t first = 0; first < count; first += 8) {
+    __mmask8 active = count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
+    const std::size_t position = std::size_t{begin} + first;
+    // The query's own point is never a candidate.
+    if (query.skip >= position && query.skip < position + 8) {
+      active = static_cast<__mmask8>(active & ~(1u << (query.skip - position)));
+    }
+    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, x + position), qx);
+    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, y + position), qy);
+    const __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, z + position), qz);
+    const __m512d squared =
+        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+    const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
+    _mm512_mask_compressstoreu_pd(hit_squared + hits, within, squared);
+    _mm512_mask_compressstoreu_epi64(hit_positions + hits, within,
+                                     _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
+    hits += static_cast<std::uint32_t>(__builtin_popcount(within));
+  }
+  ChordCandidate* room = candidate_room(query);
+  for (std::uint32_t hit = 0; hit < hits; ++hit) room[hit] = {hit_positions[hit], hit_squared[hit]};
+  query.used += hits;
+  // t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
+  __m512d low = _mm512_loadu_pd(query.top);
+  __m512d high = _mm512_loadu_pd(query.top + 8);
+  const __m512d below_all = _mm512_set1_pd(-infinity);
+  for (std::uint32_t hit = 0; hit < hits; ++hit) {
+    const __m512d value = _mm512_set1_pd(hit_squared[hit]);
+    const __m512d shifted_low = _mm512_castsi512_pd(
+        _mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
+    const __m512d shifted_high =
+        _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
+    low = _mm512_max_pd(_mm512_min_pd(low, value), shifted_low);
+    high = _mm512_max_pd(_mm512_min_pd(high, value), shifted_high);
+  }
+  _mm512_storeu_pd(query.top, low);
+  _mm512_storeu_pd(query.top + 8, high);
+  query.squared_bound = squared_reach(query.top[k - 1], margin);
+  if (query.used >= query.compact_at) {
+    compact(query);
+    query.compact_at = std::max(query.compact_at, 2 * query.used);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+bool avx512_allowed = true;
+
+/// Whether this CPU runs scan_leaf_avx512 (asked once) and it is allowed.
+bool has_avx512() noexcept {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has && avx512_allowed;
+}
+#endif
+
+/// Every query of the group whose bound reaches the leaf scans it; returns
+/// the largest of the queries' bounds.
+double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3], const double high[3],
+                           std::uint32_t begin, std::uint32_t end, const double* x, const double* y, const double* z,
+                           std::size_t k, double margin) {
+  double largest = 0;
+  for (ChordGroupBuffers::Query& query : queries) {
+    double gap = 0;  // from the query to the leaf's box
+    for (int axis = 0; axis < 3; ++axis) {
+      const double outside = std::max({low[axis] - query.point[axis], 0.0, query.point[axis] - high[axis]});
+      gap += outside * outside;
+    }
+    if (gap <= query.squared_bound) {
+#if DM_SCAN_AVX512
+      if (k <= ChordGroupBuffers::small_k && has_avx512()) {
+        scan_leaf_avx512(query, x, y, z, begin, end, k, margin);
+        largest = std::max(largest, query.squared_bound);
+        continue;
+      }
+#endif
+      scan_leaf(query, x, y, z, begin, end, k, margin);
+    }
+    largest = std::max(largest, query.squared_bound);
+  }
+  return largest;
+}
+
+}  // namespace
+
+bool ChordGroupSearch::allow_avx512(bool allowed) noexcept {
+#if DM_SCAN_AVX512
+  return std::exchange(avx512_allowed, allowed);
+#else
+  return allowed;
+#endif
+}
+
+void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x, std::span<const double> y,
+                               std::span<const double> z, std::span<const std::size_t> skip, std::size_t k,
+                               double margin, ChordGroupBuffers& buffers) {
+  const std::size_t count = skip.size();
+  if (buffers.queries.size() < count) buffers.queries.resize(count);
+  double low[3] = {infinity, infinity, infinity};
+  double high[3] = {-infinity, -infinity, -infinity};
+  for (std::size_t i = 0; i < count; ++i) {
+    ChordGroupBuffers::Query& query = buffers.queries[i];
+    query.point[0] = x[i];
+    query.point[1] = y[i];
+    query.point[2] = z[i];
+    query.skip = skip[i];
+    query.squared_bound = infinity;
+    std::fill(std::begin(query.top), std::end(query.top), infinity);
+    query.nearest_squared.clear();
+    query.used = 0;
+    query.compact_at = 4 * k + 64;
+    for (int axis = 0; axis < 3; ++axis) {
+      low[axis] = std::min(low[axis], query.point[axis]);
+      high[axis] = std::max(high[axis], query.point[axis]);
+    }
+  }
+  if (tree.nodes_.empty() || k == 0 || count == 0) {
+    for (std::size_t i = 0; i < count; ++i) buffers.queries[i].candidates.clear();
+    return;
+  }
+  const std::span<ChordGroupBuffers::Query> queries(buffers.queries.data(), count);
+
+  // Best-first over the nodes by their distance from the group's box: the
+  // leaves nearest the group come first, so the bounds shrink early and
+  // most of the farther nodes are never opened.
+  auto& frontier = buffers.frontier;
+  frontier.clear();
+  const auto farther_first = std::greater<>();
+  double group_bound = infinity;  // the largest of the queries' bounds
+  // A group of one leaf's points (the self-search's) scans that leaf first:
+  // each query's own neighbourhood sets a tight first bound.
+  constexpr std::uint32_t no_leaf = std::numeric_limits<std::uint32_t>::max();
+  std::uint32_t first_leaf = no_leaf;
+  if (skip[0] < tree.size()) {
+    first_leaf = tree.leaf_of_[skip[0]];
+    for (std::size_t i = 1; i < count && first_leaf != no_leaf; ++i) {
+      if (skip[i] >= tree.size() || tree.leaf_of_[skip[i]] != first_leaf) first_leaf = no_leaf;
+    }
+  }
+  if (first_leaf != no_leaf) {
+    const ChordTree::Node& leaf = tree.nodes_[first_leaf];
+    group_bound = scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_,
+                                      tree.z_, k, margin);
+  }
+  frontier.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
+  while (!frontier.empty()) {
+    std::pop_heap(frontier.begin(), frontier.end(), farther_first);
+    const auto [gap, id] = frontier.back();
+    frontier.pop_back();
+    if (gap > group_bound) break;  // the nearest left is out of every query's reach
+    const ChordTree::Node& node = tree.nodes_[id];
+    if (node.right != 0) {
+      for (const std::uint32_t child : {id + 1, node.right}) {
+        const double child_gap = squared_box_gap(tree.nodes_[child], low, high);
+        if (child_gap <= group_bound) {
+          frontier.emplace_back(child_gap, child);
+          std::push_heap(frontier.begin(), frontier.end(), farther_first);
+        }
+      }
+      continue;
+    }
+    if (id == first_leaf) continue;  // scanned first
+    group_bound = scan_leaf_for_group(queries, node.low, node.high, node.begin, node.end, tree.x_, tree.y_,
+                                      tree.z_, k, margin);
+  }
+  for (ChordGroupBuffers::Query& query : queries) {
+    compact(query);
+    query.candidates.resize(query.used);
+  }
+}
+
+}  // namespace dm::queries
