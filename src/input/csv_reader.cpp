@@ -14,8 +14,6 @@
 #include <cmath>
 #include <string>
 #include <system_error>
-#include <thread>
-#include <exception>
 #include <utility>
 
 #include "delimiter_detection.hpp"
@@ -539,8 +537,6 @@ void CsvLocationReader::refill() {
 /// the row, which starts at `row_start` in buffer_ on line `row_line`.
 CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, std::size_t& row_start,
                                                               std::size_t& row_line) {
-  // Past the split already: the row just read spanned it, so the second half started inside a row.
-  if (position_ > pause_at_) pause_at_ = std::string::npos;
   for (;;) {
     const bool whole_input = source_ == nullptr;
     const std::vector<std::string>& labels = field_labels_.empty() ? default_field_labels() : field_labels_;
@@ -548,10 +544,6 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
     bool blank_line_too_long = false;
     const bool found_row = scanner.skip_blank_lines(limits_.max_row_bytes, blank_line_too_long);
     if (blank_line_too_long) return RowStatus::too_long;
-    if (found_row && position_ >= pause_at_) {
-      paused_ = true;  // the second half starts with this row
-      return RowStatus::end;
-    }
     if (found_row) {
       row_start = position_;
       row_line = line_number_;
@@ -692,81 +684,6 @@ std::optional<Location> CsvLocationReader::next() {
                     longitude.value};
   }
   return std::nullopt;
-}
-
-CsvLocationReader::CsvLocationReader(const CsvLocationReader& first_half, std::size_t split)
-    : buffer_(std::string_view(first_half.buffer_).substr(split)),
-      display_name_(first_half.display_name_),
-      limits_(first_half.limits_),
-      options_(first_half.options_),
-      delimiter_(first_half.delimiter_),
-      delimiter_settled_(true),
-      name_column_(first_half.name_column_),
-      latitude_column_(first_half.latitude_column_),
-      longitude_column_(first_half.longitude_column_),
-      field_count_(first_half.field_count_),
-      row_number_names_(first_half.row_number_names_),
-      default_layout_(first_half.default_layout_),
-      field_labels_(first_half.field_labels_),
-      first_row_(false) {}
-
-void CsvLocationReader::read_rest_into(LocationTable& table, unsigned threads) {
-  const auto read_on = [&] {
-    while (std::optional<Location> location = next()) table.push_back(std::move(*location));
-  };
-  // Damage met in compressed data is reported where the rows reach it: read in order.
-  if (threads < 2 || geojson_points_ || (source_ && source_->decodes())) return read_on();
-  // The first row settles the delimiter and the columns.
-  if (first_row_) {
-    if (std::optional<Location> location = next()) table.push_back(std::move(*location));
-  }
-  // Row-number names count the rows before them: read in order.
-  if (stopped_ || row_number_names_) return read_on();
-  while (source_ && buffer_.size() - position_ <= limits_.whole_input_bytes) refill();
-  const std::size_t rest = buffer_.size() - position_;
-  if (source_ || corrupt_ || rest < std::max<std::size_t>(limits_.split_from_bytes, 2)) return read_on();
-  const std::size_t line_end = buffer_.find('\n', position_ + rest / 2);
-  if (line_end == std::string::npos || line_end + 1 == buffer_.size()) return read_on();
-  const std::size_t split = line_end + 1;
-
-  CsvLocationReader second_half(*this, split);
-  std::vector<Location> second_locations;
-  std::exception_ptr second_failure;
-  std::thread second_thread([&] {
-    try {
-      while (std::optional<Location> location = second_half.next()) second_locations.push_back(std::move(*location));
-    } catch (...) {
-      second_failure = std::current_exception();
-    }
-  });
-  pause_at_ = split;
-  try {
-    read_on();
-  } catch (...) {
-    second_thread.join();
-    throw;
-  }
-  second_thread.join();
-  pause_at_ = std::string::npos;
-  if (!paused_) return;  // this half read on to the end itself
-  if (second_failure) std::rethrow_exception(second_failure);
-  // position_ is at the paused row's start, line_number_ its line: lines back to the split.
-  const auto lines_after_split = static_cast<std::size_t>(
-      std::count(buffer_.begin() + static_cast<std::ptrdiff_t>(split),
-                 buffer_.begin() + static_cast<std::ptrdiff_t>(position_), '\n'));
-  const std::size_t split_line = line_number_ - lines_after_split;
-  for (Location& location : second_locations) table.push_back(std::move(location));
-  for (Diagnostic& diagnostic : second_half.diagnostics_) {
-    if (diagnostics_.size() >= limits_.error_limit) break;
-    diagnostic.line += split_line - 1;
-    diagnostics_.push_back(std::move(diagnostic));
-  }
-  error_count_ += second_half.error_count_;
-  data_rows_ += second_half.data_rows_;
-  line_number_ = split_line - 1 + second_half.line_number_;
-  position_ = buffer_.size();
-  paused_ = false;
-  read_in_halves_ = true;
 }
 
 void CsvLocationReader::throw_if_invalid() const {

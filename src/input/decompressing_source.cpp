@@ -99,8 +99,6 @@ class GzipSource final : public ByteSource {
   }
   ~GzipSource() override { inflateEnd(&stream_); }
 
-  [[nodiscard]] bool decodes() const noexcept override { return true; }
-
   std::size_t read(std::span<char> block) override {
     for (;;) {
       if (!input_.ensure_available()) {
@@ -142,8 +140,6 @@ class ZstdSource final : public ByteSource {
   }
   ~ZstdSource() override { ZSTD_freeDStream(stream_); }
 
-  [[nodiscard]] bool decodes() const noexcept override { return true; }
-
   std::size_t read(std::span<char> block) override {
     for (;;) {
       ZSTD_outBuffer output{block.data(), block.size(), 0};
@@ -172,8 +168,6 @@ class XzSource final : public ByteSource {
     if (lzma_stream_decoder(&stream_, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) throw std::bad_alloc();
   }
   ~XzSource() override { lzma_end(&stream_); }
-
-  [[nodiscard]] bool decodes() const noexcept override { return true; }
 
   std::size_t read(std::span<char> block) override {
     while (!ended_) {

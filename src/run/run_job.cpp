@@ -35,15 +35,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::nanoseconds no_latency{0};
 
 /// Every location of `reader` into `locations`, each after the simulated read latency.
-void read_into(LocationTable& locations, CsvLocationReader& reader, const MatrixJob& job) {
-  const std::chrono::nanoseconds latency = job.io_latency;
-  if (latency == no_latency) {
-    // A sequential run stays on one thread; otherwise a large input is parsed in two halves at once.
-    const unsigned threads =
-        job.executor == RunnerKind::sequential ? 1u : std::min(2u, resolve_workers(job.execution.workers));
-    reader.read_rest_into(locations, threads);
-    return;
-  }
+void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency) {
   SlowLocationReader slow(reader, latency);
   while (std::optional<Location> location = slow.next()) locations.push_back(std::move(*location));
 }
@@ -182,9 +174,9 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
 
   const Clock::time_point start = Clock::now();
   LocationTable locations;
-  read_into(locations, reader, job);
+  read_into(locations, reader, job.io_latency);
   const std::size_t origins = locations.size();
-  if (destinations != nullptr) read_into(locations, *destinations, job);
+  if (destinations != nullptr) read_into(locations, *destinations, job.io_latency);
   // Both files are checked before either is refused, so one run reports every bad row.
   reader.throw_if_invalid();
   if (destinations != nullptr) {

@@ -30,10 +30,6 @@ class ByteSource {
   /// Fills the start of `block` and returns how many bytes it wrote; 0 only
   /// at the end of the input. Throws IoError if the input cannot be read.
   [[nodiscard]] virtual std::size_t read(std::span<char> block) = 0;
-
-  /// Whether read() decodes compressed data, and so may throw
-  /// CorruptInputError (which a reader reports where the damage is met).
-  [[nodiscard]] virtual bool decodes() const noexcept { return false; }
 };
 
 /// Reads a file descriptor: a regular file, a pipe, a FIFO, a terminal.

@@ -53,10 +53,6 @@ struct CsvReaderLimits {
   std::size_t error_limit = default_error_limit;  ///< diagnostics kept; the rest are only counted
   std::size_t max_row_bytes = default_max_row_bytes;
   std::size_t block_bytes = default_block_bytes;  ///< bytes asked of the source per read
-  /// CsvLocationReader::read_rest_into parses an input of at least this many
-  /// bytes (held whole, at most whole_input_bytes) in two halves at once.
-  std::size_t split_from_bytes = std::size_t{1} << 20;
-  std::size_t whole_input_bytes = std::size_t{256} << 20;
 };
 
 /// Reads `name,latitude,longitude` rows one location at a time.
@@ -113,18 +109,6 @@ class CsvLocationReader {
   /// Throws IoError if the source cannot be read.
   [[nodiscard]] std::optional<Location> next();
 
-  /// Appends every location next() would still return to `table`, with the
-  /// same diagnostics in the same order. With `threads` > 1, an input that
-  /// is not compressed and, read whole, holds from limits.split_from_bytes
-  /// to limits.whole_input_bytes is split after a line end near its middle
-  /// and the halves parsed at once: the second half's rows count only if
-  /// the first half's last row ends right there (a quoted line break across
-  /// the split leaves the first half to read on to the end alone).
-  /// Throws IoError if the source cannot be read.
-  void read_rest_into(LocationTable& table, unsigned threads);
-  /// Whether read_rest_into took the second half's rows from its own thread.
-  [[nodiscard]] bool read_in_halves() const noexcept { return read_in_halves_; }
-
   [[nodiscard]] bool has_errors() const noexcept { return error_count_ > 0; }
   /// Every error found so far, counted even past the limit.
   [[nodiscard]] std::size_t error_count() const noexcept { return error_count_; }
@@ -137,10 +121,6 @@ class CsvLocationReader {
 
  private:
   enum class RowStatus { row, end, too_long };
-
-  /// The second half of `first_half`'s input from byte `split` of its
-  /// buffer, read with its delimiter and columns; lines counted from 1.
-  CsvLocationReader(const CsvLocationReader& first_half, std::size_t split);
 
   void start();
   void read_geojson();
@@ -178,11 +158,6 @@ class CsvLocationReader {
   bool first_row_ = true;        ///< a header may only be the first non-blank row
   bool stopped_ = false;         ///< the input ended or cannot go on (binary, a row too long)
   bool corrupt_ = false;         ///< the compressed input could not be decoded further
-  /// read_rest_into's first half: ends before the first row that starts at
-  /// or after this offset of buffer_ (paused_), unless a row spans it.
-  std::size_t pause_at_ = std::string::npos;
-  bool paused_ = false;
-  bool read_in_halves_ = false;
   std::size_t error_count_ = 0;
   std::vector<Diagnostic> diagnostics_;
 };
