@@ -686,6 +686,20 @@ std::optional<Location> CsvLocationReader::next() {
   return std::nullopt;
 }
 
+std::size_t CsvLocationReader::expected_locations() const noexcept {
+  // 32 bytes a row or more in real lists ("Vila (AD),42.53176,1.56654" is 27 with its line end):
+  // a guess too low costs one more growth, too high only untouched address space.
+  constexpr std::size_t bytes_per_row = 32;
+  if (geojson_points_) return geojson_points_->size() - next_point_;
+  std::uint64_t left = buffer_.size() - position_;
+  if (source_) {
+    const std::optional<std::uint64_t> unread = source_->remaining_bytes();
+    if (!unread) return 0;
+    left += *unread;
+  }
+  return static_cast<std::size_t>(left / bytes_per_row);
+}
+
 void CsvLocationReader::throw_if_invalid() const {
   if (has_errors()) throw InputError(diagnostics_, error_count_);
 }

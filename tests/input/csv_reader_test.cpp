@@ -924,6 +924,20 @@ TEST(CsvReaderFiles, ReadsTheBundledDataSets) {
   }
 }
 
+TEST(CsvReaderFiles, ExpectsOneLocationPer32BytesLeftOfAPlainFileOrText) {
+  CsvLocationReader file = CsvLocationReader::open(data_file("1k_locations.csv"));
+  const std::size_t bytes = std::filesystem::file_size(data_file("1k_locations.csv"));
+  EXPECT_EQ(file.expected_locations(), bytes / 32);
+  const std::string text = "a,1,2\n" + std::string(64, '\n');
+  CsvLocationReader in_memory(text, "text.csv");
+  EXPECT_EQ(in_memory.expected_locations(), text.size() / 32);
+  EXPECT_EQ(in_memory.next(), (Location{"a", 1, 2}));
+  EXPECT_EQ(in_memory.expected_locations(), (text.size() - 6) / 32);
+  // A pipe has no size to go by.
+  CsvLocationReader streamed(std::make_unique<testing::ChunkedSource>(text, 5), "pipe.csv");
+  EXPECT_EQ(streamed.expected_locations(), 0u);
+}
+
 /// A file in the test's own temporary folder, removed afterwards.
 class TemporaryFile {
  public:
