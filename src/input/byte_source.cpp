@@ -1,5 +1,6 @@
 #include "distance_matrix/input/byte_source.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,6 +26,14 @@ std::size_t DescriptorSource::read(std::span<char> block) {
       throw IoError("cannot read " + subject_ + ": " + std::generic_category().message(errno));
     }
   }
+}
+
+std::optional<std::uint64_t> DescriptorSource::remaining_bytes() const noexcept {
+  struct stat status {};
+  if (::fstat(descriptor_, &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+  const off_t offset = ::lseek(descriptor_, 0, SEEK_CUR);
+  if (offset < 0 || offset > status.st_size) return std::nullopt;
+  return static_cast<std::uint64_t>(status.st_size - offset);
 }
 
 }  // namespace dm

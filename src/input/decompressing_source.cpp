@@ -38,6 +38,12 @@ class ReplayingSource final : public ByteSource {
     return rest_->read(block);
   }
 
+  [[nodiscard]] std::optional<std::uint64_t> remaining_bytes() const noexcept override {
+    const std::optional<std::uint64_t> rest = rest_->remaining_bytes();
+    if (!rest) return std::nullopt;
+    return *rest + (first_bytes_.size() - replayed_);
+  }
+
  private:
   std::string first_bytes_;
   std::size_t replayed_ = 0;

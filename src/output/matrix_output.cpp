@@ -31,6 +31,17 @@ void FileMatrixOutput::write_at(std::uint64_t offset, std::string_view bytes) {
   file_.write_at(offset, bytes);
 }
 
+void FileMatrixOutput::write_part_at(std::uint64_t offset, std::string_view bytes) {
+  if (!takes_parts_in_parallel()) {
+    write_at(offset, bytes);
+    return;
+  }
+  // The buffer is the appending thread's; parts never need it flushed
+  // first, as their ranges are disjoint from whatever it holds.
+  file_.write_at(offset, bytes);
+  if (writeback_bytes_ > 0) file_.start_writeback(offset, bytes.size(), false);
+}
+
 void FileMatrixOutput::commit() {
   flush();
   file_.commit();

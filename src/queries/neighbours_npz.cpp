@@ -53,6 +53,84 @@ void add_array(ZipWriter& zip, const std::string& name, std::string_view descr,
   zip.write(data);
 }
 
+/// An NPY member whose data is already in memory, written without a copy.
+struct ArrayMember {
+  std::string name;
+  std::string header;     ///< npy_header
+  std::string_view data;  ///< the array's bytes
+};
+
+/// Each member's data is CRC-checked (and, on an output that takes parts in
+/// parallel, written) in parts of this many bytes, one task each: big
+/// enough that a task's overhead is nothing, small enough to spread an
+/// archive of a few megabytes over the workers.
+constexpr std::size_t member_part_bytes = std::size_t{1} << 20;
+
+struct MemberPart {
+  std::size_t member = 0;
+  std::size_t offset = 0;  ///< in the member's data
+  std::size_t size = 0;
+  std::uint32_t crc = 0;
+};
+
+/// The archive of `members`, byte for byte what ZipWriter::add of each
+/// would write. The CRC-32 over every part runs on `workers` threads,
+/// joined with crc32_combine. When the output takes parts in parallel,
+/// each task also writes its part at the offset it will have in the
+/// archive (every size is known beforehand, so every offset is), while
+/// the page cache copies them on every worker; the local headers, which
+/// need the CRCs, are written last, then the central directory.
+void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& members, unsigned workers) {
+  const bool in_parallel = output.takes_parts_in_parallel();
+  ZipWriter zip(output, ZipWriter::zip32_limit,
+                in_parallel ? ZipWriter::Placement::at_offsets : ZipWriter::Placement::append);
+  std::vector<std::uint64_t> data_offsets;  // in the archive
+  std::uint64_t archive_offset = 0;
+  std::vector<MemberPart> parts;
+  for (std::size_t index = 0; index < members.size(); ++index) {
+    const ArrayMember& member = members[index];
+    const std::uint64_t size = member.header.size() + member.data.size();
+    data_offsets.push_back(archive_offset + zip.local_header({member.name, size, 0}).size() + member.header.size());
+    archive_offset = data_offsets.back() + member.data.size();
+    for (std::size_t offset = 0; offset < member.data.size(); offset += member_part_bytes) {
+      parts.push_back({index, offset, std::min(member_part_bytes, member.data.size() - offset), 0});
+    }
+  }
+  // A release per part and an acquire once all are done: the edge TBB's
+  // (uninstrumented) scheduler provides, stated where ThreadSanitizer sees it.
+  std::atomic<std::size_t> parts_done{0};
+  auto handle = [&](std::size_t index) {
+    MemberPart& part = parts[index];
+    const std::string_view bytes = members[part.member].data.substr(part.offset, part.size);
+    part.crc = crc32_of(bytes);
+    if (in_parallel) output.write_part_at(data_offsets[part.member] + part.offset, bytes);
+    parts_done.fetch_add(1, std::memory_order_release);
+  };
+  if (workers == 1 || parts.size() < 2) {
+    for (std::size_t index = 0; index < parts.size(); ++index) handle(index);
+  } else {
+    WorkerArena arena(workers);
+    arena.execute([&] { tbb::parallel_for(std::size_t{0}, parts.size(), handle); });
+    static_cast<void>(parts_done.load(std::memory_order_acquire));
+  }
+  std::size_t next_part = 0;
+  for (std::size_t index = 0; index < members.size(); ++index) {
+    const ArrayMember& member = members[index];
+    std::uint32_t crc = crc32_of(member.header);
+    for (; next_part < parts.size() && parts[next_part].member == index; ++next_part) {
+      crc = crc32_combine_of(crc, parts[next_part].crc, parts[next_part].size);
+    }
+    zip.begin({member.name, member.header.size() + member.data.size(), crc});
+    zip.write(member.header);
+    if (in_parallel) {
+      zip.skip(member.data.size());
+    } else {
+      zip.write(member.data);
+    }
+  }
+  zip.finish();
+}
+
 /// The rows of one task of origins, until they are written in origin order.
 struct TaskRows {
   std::vector<std::int64_t> counts;
@@ -76,14 +154,18 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
       std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
 
   const Clock::time_point writing = Clock::now();
-  std::string distance_bytes;
-  distance_bytes.reserve(distances.size() * size_of(type));
-  append_distances(distance_bytes, distances.data(), distances.size(), type);
-  distances = std::vector<double>();
-  ZipWriter zip(output);
-  add_array(zip, "distances", npy_descr(type), {query.origins, k}, distance_bytes);
-  add_array(zip, "indices", "'<i8'", {query.origins, k}, bytes_of(indices));
-  zip.finish();
+  // float64 is written straight from the search's array; only float32 needs its own bytes.
+  std::string narrowed;
+  if (type != ValueType::float64) {
+    narrowed.reserve(distances.size() * size_of(type));
+    append_distances(narrowed, distances.data(), distances.size(), type);
+  }
+  const std::vector<std::size_t> dimensions{query.origins, k};
+  const std::vector<ArrayMember> members{
+      {"distances.npy", npy_header(npy_descr(type), dimensions),
+       type == ValueType::float64 ? bytes_of(distances) : std::string_view(narrowed)},
+      {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(indices)}};
+  write_array_members(output, members, std::max(query.workers, 1u));
   report.write = Clock::now() - writing;
   if (progress) progress(query.origins, query.origins);
   report.total = Clock::now() - start;

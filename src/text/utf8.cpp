@@ -1,6 +1,7 @@
 #include "distance_matrix/text/utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace dm {
 
@@ -30,8 +31,17 @@ std::size_t utf8_sequence_length(std::string_view text) noexcept {
 }
 
 std::size_t first_invalid_utf8(std::string_view text) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080u;
   std::size_t offset = 0;
   while (offset < text.size()) {
+    // ASCII, most names' bytes, eight at a time and then one by one.
+    std::uint64_t word = 0;
+    while (offset + sizeof word <= text.size() &&
+           (std::memcpy(&word, text.data() + offset, sizeof word), (word & high_bits) == 0)) {
+      offset += sizeof word;
+    }
+    while (offset < text.size() && static_cast<std::uint8_t>(text[offset]) < 0x80) ++offset;
+    if (offset == text.size()) break;
     const std::size_t length = utf8_sequence_length(text.substr(offset));
     if (length == 0) return offset;
     offset += length;

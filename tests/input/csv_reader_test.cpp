@@ -641,6 +641,35 @@ TEST(CsvReaderRefuses, EndlessNulBytesAfterTheFirstBlock) {
   EXPECT_EQ(source.bytes_read(), CsvReaderLimits::default_block_bytes);
 }
 
+// The scanner looks for the end of an unquoted field 16 bytes at a time and
+// checks names' UTF-8 8 ASCII bytes at a time: a stop byte at every offset of
+// names up to 40 bytes, and names ending at every offset of the text's end.
+TEST(CsvReaderRefuses, StopBytesAtEveryOffsetOfLongNames) {
+  const std::string nul_message = ": NUL bytes are not allowed (save UTF-16 files as UTF-8)";
+  for (std::size_t length = 1; length <= 40; ++length) {
+    const std::string plain(length, 'n');
+    ASSERT_EQ(read_text(plain + ",1,2").locations, (std::vector<Location>{{plain, 1, 2}}));
+    ASSERT_EQ(read_text("a,1,2\n" + plain + "\xC3\xA9;x\ty,1,2\n").locations,
+              (std::vector<Location>{{"a", 1, 2}, {plain + "\xC3\xA9;x\ty", 1, 2}}))
+        << "a semicolon and a tab are no stop bytes with commas";
+    for (std::size_t at = 1; at < length; ++at) {
+      std::string quoted = plain;
+      quoted[at] = '"';
+      ASSERT_EQ(message_for(quoted + ",1,2\n"),
+                "quote inside unquoted name " + quoted +
+                    ": enclose the whole field in quotes and double each quote inside it");
+      std::string nul = plain;
+      nul[at] = '\0';
+      ASSERT_EQ(message_for(nul + ",1,2\n"), "NUL byte in name" + nul_message);
+      std::string latin1 = plain;
+      latin1[at] = '\xE9';
+      ASSERT_EQ(message_for("\n" + latin1 + ",1,2\n"),
+                "name is not valid UTF-8: byte 0xE9 at column " + std::to_string(at + 1) +
+                    " (byte offset in the line); convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8");
+    }
+  }
+}
+
 // ---------------------------------------------------------------- row length limit
 
 std::string too_long_at(std::size_t limit) {
@@ -893,6 +922,20 @@ TEST(CsvReaderFiles, ReadsTheBundledDataSets) {
     EXPECT_EQ(table.at(1), (Location{"Perris", 33.7825194, -117.22864779999999})) << expected.file;
     EXPECT_EQ(table.at(table.size() - 1), expected.last) << expected.file;
   }
+}
+
+TEST(CsvReaderFiles, ExpectsOneLocationPer32BytesLeftOfAPlainFileOrText) {
+  CsvLocationReader file = CsvLocationReader::open(data_file("1k_locations.csv"));
+  const std::size_t bytes = std::filesystem::file_size(data_file("1k_locations.csv"));
+  EXPECT_EQ(file.expected_locations(), bytes / 32);
+  const std::string text = "a,1,2\n" + std::string(64, '\n');
+  CsvLocationReader in_memory(text, "text.csv");
+  EXPECT_EQ(in_memory.expected_locations(), text.size() / 32);
+  EXPECT_EQ(in_memory.next(), (Location{"a", 1, 2}));
+  EXPECT_EQ(in_memory.expected_locations(), (text.size() - 6) / 32);
+  // A pipe has no size to go by.
+  CsvLocationReader streamed(std::make_unique<testing::ChunkedSource>(text, 5), "pipe.csv");
+  EXPECT_EQ(streamed.expected_locations(), 0u);
 }
 
 /// A file in the test's own temporary folder, removed afterwards.

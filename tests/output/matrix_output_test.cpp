@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "distance_matrix/errors.hpp"
 
@@ -47,6 +49,32 @@ TEST_F(FileMatrixOutputTest, AppendsThroughManyWritebackStepsAndAppearsOnCommit)
     output.commit();
   }
   EXPECT_EQ(read_file(path), expected);
+}
+
+TEST_F(FileMatrixOutputTest, TakesPartsFromSeveralThreadsOnlyThroughATemporaryFile) {
+  const fs::path path = folder / "parts.bin";
+  std::string expected(3 * 4096, '\0');
+  {
+    OutputFile file(path);
+    FileMatrixOutput output(file, 4096);
+    ASSERT_TRUE(output.takes_parts_in_parallel());
+    output.write_at(0, "head");
+    std::vector<std::thread> writers;
+    for (std::size_t part = 0; part < 3; ++part) {
+      const std::string bytes(4096 - (part == 0 ? 4 : 0), static_cast<char>('a' + part));
+      const std::size_t offset = part * 4096 + (part == 0 ? 4 : 0);
+      expected.replace(offset, bytes.size(), bytes);
+      writers.emplace_back([&output, offset, bytes] { output.write_part_at(offset, bytes); });
+    }
+    for (std::thread& writer : writers) writer.join();
+    expected.replace(0, 4, "head");
+    EXPECT_FALSE(fs::exists(path));
+    output.commit();
+  }
+  EXPECT_EQ(read_file(path), expected);
+  OutputFile device("/dev/null");
+  EXPECT_FALSE(FileMatrixOutput(device).takes_parts_in_parallel());
+  EXPECT_FALSE(MemoryMatrixOutput().takes_parts_in_parallel());
 }
 
 TEST_F(FileMatrixOutputTest, WritesAtOffsetsInAnyOrder) {

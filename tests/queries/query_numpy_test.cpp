@@ -5,7 +5,12 @@
 // of find_within (itself checked against brute force) in --within's archive.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -15,12 +20,14 @@
 
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
+#include "distance_matrix/output/output_file.hpp"
 #include "distance_matrix/output/zip_writer.hpp"
 #include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/summary_npy.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
 #include "support/query_inputs.hpp"
+#include "support/random_locations.hpp"
 
 namespace dm {
 namespace {
@@ -127,6 +134,48 @@ TEST(NearestNpz, Float32RoundsEachDistanceOnceAndKeepsInfinity) {
                                        static_cast<float>(kernel.distance(1, 0)), inf, inf, inf}));
   EXPECT_EQ(members[1].second, npy_header_around("{'descr': '<i8', 'fortran_order': False, 'shape': (3, 2), }") +
                                    raw(std::vector<std::int64_t>{1, -1, 0, -1, -1, -1}));
+}
+
+/// The archive written to a file: there each 1 MiB part is checked and
+/// pwritten at its offset by whichever worker takes it, the headers last.
+std::string nearest_npz_in_file(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("query_numpy_test." + std::to_string(::getpid()) + ".npz");
+  {
+    OutputFile file(path);
+    FileMatrixOutput output(file);
+    EXPECT_TRUE(output.takes_parts_in_parallel());
+    write_nearest_npz(kernel, query, type, output);
+    output.commit();
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  return bytes;
+}
+
+TEST(NearestNpz, SameBytesInAFileWrittenInPartsAsAppendedInOrderWhateverTheWorkers) {
+  // 20,000 × 7 distances are 1.1 MB: two parts of the distances, two of the indices.
+  for (const std::size_t count : {std::size_t{1}, std::size_t{3}, std::size_t{300}, std::size_t{20000}}) {
+    const LocationTable table(testing::random_locations(count, 7 + count));
+    const DistanceKernel kernel(table, {});
+    for (const ValueType type : {ValueType::float64, ValueType::float32}) {
+      NeighbourQuery query{.origins = count, .first_candidate = 0, .k = 7, .within = std::nullopt,
+                           .radius = mean_earth_radius_km, .workers = 1};
+      MemoryMatrixOutput in_order;
+      write_nearest_npz(kernel, query, type, in_order);
+      const auto members = members_of(in_order.bytes());
+      ASSERT_EQ(members.size(), 2u);
+      EXPECT_EQ(members[0].second.size(), npy_header(npy_descr(type), {count, 7}).size() + count * 7 * size_of(type));
+      for (const unsigned workers : {1u, 2u, 3u, 8u}) {
+        query.workers = workers;
+        MemoryMatrixOutput appended;
+        write_nearest_npz(kernel, query, type, appended);
+        EXPECT_EQ(appended.bytes(), in_order.bytes()) << count << " workers " << workers;
+        EXPECT_EQ(nearest_npz_in_file(kernel, query, type), in_order.bytes()) << count << " workers " << workers;
+      }
+    }
+  }
 }
 
 TEST(WithinNpz, IsScipysSaveNpzLayoutOfTheCsrMatrix) {

@@ -13,6 +13,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -30,6 +32,10 @@ class ByteSource {
   /// Fills the start of `block` and returns how many bytes it wrote; 0 only
   /// at the end of the input. Throws IoError if the input cannot be read.
   [[nodiscard]] virtual std::size_t read(std::span<char> block) = 0;
+
+  /// The bytes read() has still to give when known beforehand (a regular
+  /// file), for a reader to size what it builds; else nullopt.
+  [[nodiscard]] virtual std::optional<std::uint64_t> remaining_bytes() const noexcept { return std::nullopt; }
 };
 
 /// Reads a file descriptor: a regular file, a pipe, a FIFO, a terminal.
@@ -42,6 +48,8 @@ class DescriptorSource final : public ByteSource {
   ~DescriptorSource() override;
 
   [[nodiscard]] std::size_t read(std::span<char> block) override;
+  /// A regular file's size past the current offset.
+  [[nodiscard]] std::optional<std::uint64_t> remaining_bytes() const noexcept override;
 
  private:
   int descriptor_;

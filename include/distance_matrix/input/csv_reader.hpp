@@ -109,6 +109,11 @@ class CsvLocationReader {
   /// Throws IoError if the source cannot be read.
   [[nodiscard]] std::optional<Location> next();
 
+  /// A guess, for reserving room, at how many locations are still to come:
+  /// one per 32 bytes of what is left of an uncompressed regular file or of
+  /// text in memory (a GeoJSON input's points exactly); 0 when unknown.
+  [[nodiscard]] std::size_t expected_locations() const noexcept;
+
   [[nodiscard]] bool has_errors() const noexcept { return error_count_ > 0; }
   /// Every error found so far, counted even past the limit.
   [[nodiscard]] std::size_t error_count() const noexcept { return error_count_; }

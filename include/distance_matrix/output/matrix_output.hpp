@@ -41,6 +41,14 @@ class MatrixOutput {
   /// (NPY): an output that cannot hold it throws IoError now rather than
   /// after hours of work when the disk fills. Does nothing by default.
   virtual void expect_size(std::uint64_t /*total_bytes*/) {}
+  /// Whether write_part_at() may be called from several threads at once,
+  /// each with its own byte range: true for a regular file written through
+  /// a temporary, where pwrite needs no lock. False by default.
+  [[nodiscard]] virtual bool takes_parts_in_parallel() const noexcept { return false; }
+  /// write_at() for large parts written side by side: from several threads
+  /// at once when takes_parts_in_parallel(), ranges disjoint from each other
+  /// and from everything appended. Throws IoError.
+  virtual void write_part_at(std::uint64_t offset, std::string_view bytes) { write_at(offset, bytes); }
 };
 
 /// Bytes kept in memory: tests, and callers that want the encoded matrix.
@@ -83,6 +91,11 @@ class FileMatrixOutput final : public MatrixOutput {
   void commit() override;
   /// Checks the file system's free space (OutputFile::require_room).
   void expect_size(std::uint64_t total_bytes) override { file_.require_room(total_bytes); }
+  /// A temporary file (never a pipe, a device or a shared descriptor).
+  [[nodiscard]] bool takes_parts_in_parallel() const noexcept override { return !file_.temporary_path().empty(); }
+  /// pwrite without touching the buffer, then the part's writeback started
+  /// at once, so that commit()'s fsync finds little left to do.
+  void write_part_at(std::uint64_t offset, std::string_view bytes) override;
 
  private:
   void write_through(std::string_view bytes);
