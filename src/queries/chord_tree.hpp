@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace dm::queries {
@@ -69,6 +70,24 @@ class ChordTree {
   /// whose leaf the search starts from, or none (size() or more).
   void within(const double query[3], double squared_reach, std::size_t start, std::vector<ChordCandidate>& out) const;
 
+  /// Positions [begin, end) of the leaf holding `position` (below size()).
+  /// Defined in chord_tree_groups.cpp, as leaves_near.
+  [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> leaf_range(std::size_t position) const noexcept;
+
+  /// A leaf: its points' positions and their bounding box.
+  struct Leaf {
+    double low[3];
+    double high[3];
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+
+  /// Appends to `leaves` every leaf whose box lies within `squared_reach`
+  /// (squared) of the box [low, high], in the tree's order: every point
+  /// within the reach of a point of the box is in them (a node's box holds
+  /// its points, and no two points are nearer than their boxes).
+  void leaves_near(const double low[3], const double high[3], double squared_reach, std::vector<Leaf>& leaves) const;
+
  private:
   struct TreePoint;
   struct Node {
@@ -86,6 +105,8 @@ class ChordTree {
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;
   template <class Visit>
   void descend(std::uint32_t node, const double query[3], const double& squared_bound, Visit& visit) const;
+  void descend_near(std::uint32_t node, const double low[3], const double high[3], double squared_reach,
+                    std::vector<Leaf>& leaves) const;
 
   std::vector<Node> nodes_;
   std::vector<double> own_x_;  ///< the points' coordinates in the tree's order, until shared

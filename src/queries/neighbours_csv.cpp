@@ -15,6 +15,7 @@
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
+#include "src/queries/within_rows.hpp"
 
 namespace dm {
 namespace {
@@ -70,6 +71,59 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
   return rows;
 }
 
+/// --within alone: windows of origins in input order, each searched in
+/// groups of origins near each other (search_within_rows), then its rows
+/// encoded in tasks of origins and written in input order. Over one table
+/// each unordered pair once, from its earlier location.
+void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
+                      const std::vector<std::string>& fields, MatrixOutput& output,
+                      const ProgressCallback& progress, MatrixReport& report) {
+  const std::size_t origin_count = query.origins - query.first_origin;
+  WorkerArena arena(std::max(query.workers, 1u));
+  WithinRows rows;
+  std::vector<std::string> chunks;
+  // A release per task and an acquire once they are all done (as write_neighbours_csv).
+  std::atomic<std::size_t> tasks_done{0};
+  for (std::size_t first = query.first_origin; first < query.origins;) {
+    const std::size_t last =
+        std::min(query.origins, first + next_within_window(first - query.first_origin, report.cell_count));
+    const Clock::time_point searching = Clock::now();
+    search_within_rows(index, query, first, last, query.first_candidate == 0, arena, rows);
+    const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
+    chunks.resize(chunk_count);
+    auto encode = [&](std::size_t chunk) {
+      std::string& out = chunks[chunk];
+      out.clear();
+      char number[shortest_double_room];
+      const std::size_t begin = chunk * origins_per_chunk;
+      for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
+        for (const Neighbour& neighbour : rows.rows[row]) {
+          out += fields[first + row];
+          out += ',';
+          out += fields[neighbour.index];
+          out += ',';
+          out.append(number, write_shortest(number, neighbour.distance));
+          out += '\n';
+        }
+      }
+      tasks_done.fetch_add(1, std::memory_order_release);
+    };
+    if (std::max(query.workers, 1u) == 1) {
+      for (std::size_t chunk = 0; chunk < chunk_count; ++chunk) encode(chunk);
+    } else {
+      arena.execute([&] { tbb::parallel_for(std::size_t{0}, chunk_count, encode); });
+      static_cast<void>(tasks_done.load(std::memory_order_acquire));
+    }
+    const Clock::time_point searched = Clock::now();
+    report.calculation += searched - searching;
+    for (const std::string& chunk : chunks) output.append(chunk);
+    report.cell_count += rows.pairs;
+    report.write += Clock::now() - searched;
+    first = last;
+    if (progress) progress(first - query.first_origin, origin_count);
+  }
+}
+
 }  // namespace
 
 MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
@@ -91,6 +145,11 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   report.calculation += Clock::now() - start;
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
+  if (!query.k) {
+    write_within_csv(index, query, fields, output, progress, report);
+    report.total = Clock::now() - start;
+    return report;
+  }
   const std::size_t origin_count = query.origins - query.first_origin;
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);

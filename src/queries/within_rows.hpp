@@ -1,0 +1,37 @@
+// --within's rows for a window of origins, searched in groups of origins
+// near each other (NeighbourSearch::within_group) on a worker arena, handed
+// back by origin in input order: the CSV, the .npz and dm.within write them
+// from here.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "distance_matrix/queries/neighbour_search.hpp"
+#include "distance_matrix/queries/neighbours_csv.hpp"
+#include "src/executors/worker_arena.hpp"
+
+namespace dm {
+
+/// The rows of origins [first, last).
+struct WithinRows {
+  std::size_t first = 0;
+  std::vector<WithinGroupRows> groups;             ///< the rows as searched, group by group
+  std::vector<std::span<const Neighbour>> rows;    ///< by origin - first: its row in `groups`
+  std::size_t pairs = 0;                           ///< all rows' lengths
+};
+
+/// Searches origins [first, last) of query.within's search on `arena`
+/// (query.workers threads; 1 searches on the calling thread), each row in
+/// index order, only the locations after its origin when `later_only`.
+void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
+                        std::size_t last, bool later_only, WorkerArena& arena, WithinRows& out);
+
+/// How many origins the next window of a streamed output takes, after
+/// `origins` origins gave `pairs` pairs: enough for the groups to fill the
+/// tree's leaves, few enough for the window's rows to stay within some
+/// tens of megabytes.
+[[nodiscard]] std::size_t next_within_window(std::size_t origins, std::size_t pairs) noexcept;
+
+}  // namespace dm
