@@ -42,7 +42,9 @@ class ChordTree {
 
   /// Indexes points 0 … count - 1 of the three coordinate arrays (copied).
   /// Throws std::length_error past 2^32 - 1 points (node ranges are 32-bit).
-  ChordTree(const double* x, const double* y, const double* z, std::size_t count);
+  /// `parallel`: the larger subtrees are built on the calling arena's
+  /// threads (the caller runs it inside its own arena); the same tree.
+  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel = false);
 
   [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
 
@@ -99,7 +101,8 @@ class ChordTree {
     std::uint32_t parent;  ///< the root's is itself (0)
   };
 
-  std::uint32_t build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent, std::vector<TreePoint>& points);
+  void build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+             std::vector<TreePoint>& points, bool parallel);
 
   template <class Visit>
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;

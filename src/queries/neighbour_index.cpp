@@ -75,9 +75,9 @@ NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers
 /// others by a Morton curve): a search reads the query, the leaves and the
 /// candidates' prepared terms from neighbouring memory, whatever the input order.
 struct NeighbourIndex::Tree {
-  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+  Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel)
       : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
-               last - first),
+               last - first, parallel),
         location_at(ordered_locations(kernel, first, last, chords.order())),
         position_of(kernel.size()),
         searched(kernel.reordered(location_at)) {
@@ -126,9 +126,12 @@ struct NeighbourIndex::Tree {
 };
 
 NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last)
+    : NeighbourIndex(kernel, first, last, false) {}
+
+NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel)
     : kernel_(kernel), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
-  tree_ = std::make_unique<Tree>(kernel, first, last);
+  tree_ = std::make_unique<Tree>(kernel, first, last, parallel);
 }
 
 NeighbourIndex::~NeighbourIndex() = default;

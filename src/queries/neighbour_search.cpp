@@ -10,11 +10,11 @@ constexpr std::size_t geodesic_group = 32;
 
 }  // namespace
 
-NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last) {
+NeighbourSearch::NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel) {
   if (kernel.options().metric == Metric::geodesic) {
     geodesic_ = std::make_unique<GeodesicNeighbours>(kernel, first, last);
   } else {
-    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last);
+    sphere_ = std::make_unique<NeighbourIndex>(kernel, first, last, parallel);
   }
 }
 

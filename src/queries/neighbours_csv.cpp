@@ -1,12 +1,14 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 #include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -76,12 +78,12 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
 /// encoded in tasks of origins and written in input order. Over one table
 /// each unordered pair once, from its earlier location.
 void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
-                      const std::vector<std::string>& fields, MatrixOutput& output,
+                      const std::vector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
                       const ProgressCallback& progress, MatrixReport& report) {
   const std::size_t origin_count = query.origins - query.first_origin;
-  WorkerArena arena(std::max(query.workers, 1u));
   WithinRows rows;
-  std::vector<std::string> chunks;
+  const unsigned workers = std::max(query.workers, 1u);
+  std::vector<std::string> chunks(8 * std::size_t{workers});
   // A release per task and an acquire once they are all done (as write_neighbours_csv).
   std::atomic<std::size_t> tasks_done{0};
   for (std::size_t first = query.first_origin; first < query.origins;) {
@@ -89,36 +91,43 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
         std::min(query.origins, first + next_within_window(first - query.first_origin, report.cell_count));
     const Clock::time_point searching = Clock::now();
     search_within_rows(index, query, first, last, query.first_candidate == 0, arena, rows);
-    const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
-    chunks.resize(chunk_count);
-    auto encode = [&](std::size_t chunk) {
-      std::string& out = chunks[chunk];
-      out.clear();
-      char number[shortest_double_room];
-      const std::size_t begin = chunk * origins_per_chunk;
-      for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
-        for (const Neighbour& neighbour : rows.rows[row]) {
-          out += fields[first + row];
-          out += ',';
-          out += fields[neighbour.index];
-          out += ',';
-          out.append(number, write_shortest(number, neighbour.distance));
-          out += '\n';
-        }
-      }
-      tasks_done.fetch_add(1, std::memory_order_release);
-    };
-    if (std::max(query.workers, 1u) == 1) {
-      for (std::size_t chunk = 0; chunk < chunk_count; ++chunk) encode(chunk);
-    } else {
-      arena.execute([&] { tbb::parallel_for(std::size_t{0}, chunk_count, encode); });
-      static_cast<void>(tasks_done.load(std::memory_order_acquire));
-    }
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
-    for (const std::string& chunk : chunks) output.append(chunk);
     report.cell_count += rows.pairs;
-    report.write += Clock::now() - searched;
+    // Encoded a batch of tasks at a time into strings that are reused, so
+    // the text in memory stays a few megabytes whatever the window.
+    const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
+    for (std::size_t batch = 0; batch < chunk_count; batch += chunks.size()) {
+      const std::size_t batch_end = std::min(chunk_count, batch + chunks.size());
+      auto encode = [&](std::size_t chunk) {
+        std::string& out = chunks[chunk - batch];
+        out.clear();
+        char number[shortest_double_room];
+        const std::size_t begin = chunk * origins_per_chunk;
+        for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
+          for (const Neighbour& neighbour : rows.rows[row]) {
+            out += fields[first + row];
+            out += ',';
+            out += fields[neighbour.index];
+            out += ',';
+            out.append(number, write_shortest(number, neighbour.distance));
+            out += '\n';
+          }
+        }
+        tasks_done.fetch_add(1, std::memory_order_release);
+      };
+      const Clock::time_point encoding = Clock::now();
+      if (workers == 1) {
+        for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
+      } else {
+        arena.execute([&] { tbb::parallel_for(batch, batch_end, encode); });
+        static_cast<void>(tasks_done.load(std::memory_order_acquire));
+      }
+      const Clock::time_point encoded = Clock::now();
+      report.calculation += encoded - encoding;
+      for (std::size_t chunk = batch; chunk < batch_end; ++chunk) output.append(chunks[chunk - batch]);
+      report.write += Clock::now() - encoded;
+    }
     first = last;
     if (progress) progress(first - query.first_origin, origin_count);
   }
@@ -136,23 +145,33 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   if (!query.k && !query.within) throw std::invalid_argument("a neighbour query needs k, a distance or both");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  std::unique_ptr<NeighbourSearch> search;
   std::vector<std::string> fields;
-  fields.reserve(locations.size());
-  for (std::size_t location = 0; location < locations.size(); ++location) {
-    fields.push_back(csv_field(locations.name(location)));
+  auto quote_fields = [&] {
+    fields.reserve(locations.size());
+    for (std::size_t location = 0; location < locations.size(); ++location) {
+      fields.push_back(csv_field(locations.name(location)));
+    }
+  };
+  if (workers == 1) {
+    search = neighbour_search_for(kernel, query, arena);
+    quote_fields();
+  } else {
+    // The tree (itself on the arena's threads) and the names at once.
+    arena.execute([&] { tbb::parallel_invoke([&] { search = neighbour_search_for(kernel, query, arena); }, quote_fields); });
   }
+  const NeighbourSearch& index = *search;
   report.calculation += Clock::now() - start;
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
   if (!query.k) {
-    write_within_csv(index, query, fields, output, progress, report);
+    write_within_csv(index, query, fields, output, arena, progress, report);
     report.total = Clock::now() - start;
     return report;
   }
   const std::size_t origin_count = query.origins - query.first_origin;
-  const unsigned workers = std::max(query.workers, 1u);
-  WorkerArena arena(workers);
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));

@@ -91,12 +91,12 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   }
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  WorkerArena arena(std::max(query.workers, 1u));
+  const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
   report.calculation += Clock::now() - start;
 
-  WorkerArena arena(std::max(query.workers, 1u));
   WithinRows rows;
   std::vector<std::int64_t> indices;
   std::vector<double> distances;
@@ -107,7 +107,7 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
     const std::size_t last =
         std::min(query.origins, first + next_within_window(first - query.first_origin, report.cell_count));
     const Clock::time_point searching = Clock::now();
-    search_within_rows(index, query, first, last, false, arena, rows);
+    search_within_rows(*index, query, first, last, false, arena, rows);
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
     indices.clear();

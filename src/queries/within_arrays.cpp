@@ -19,11 +19,11 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
       query.first_origin > query.origins) {
     throw std::invalid_argument("find_within needs a distance and origins and candidates among the kernel's locations");
   }
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
   WorkerArena arena(std::max(query.workers, 1u));
+  const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
   WithinRows rows;
   // Both directions of each pair: over one table, every row holds all its neighbours.
-  search_within_rows(index, query, query.first_origin, query.origins, false, arena, rows);
+  search_within_rows(*index, query, query.first_origin, query.origins, false, arena, rows);
 
   WithinArrays result;
   result.indptr.reserve(rows.rows.size() + 1);

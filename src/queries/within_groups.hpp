@@ -23,6 +23,8 @@ struct GroupSearchBuffers {
   std::vector<ChordTree::Leaf> leaves;  ///< the leaves within reach of the group
   std::vector<std::size_t> positions;                          ///< one origin's candidates (room for all)
   std::vector<double> distances;                               ///< their distances from the kernel
+  std::vector<std::pair<std::size_t, std::size_t>> sorted;     ///< the leaves' (location, position), by location
+  std::vector<double> gathered;                                ///< their coordinates in that order, and chords
 };
 
 /// NeighbourIndex's tree as the group search reads it.

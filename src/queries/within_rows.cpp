@@ -28,7 +28,12 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   std::vector<std::size_t> starts;
   search.within_groups(origins, starts);
   const std::size_t group_count = starts.size() - 1;
-  out.groups.assign(group_count, {});
+  // Cleared, not freed: the next window reuses the memory of the last.
+  out.groups.resize(group_count);
+  for (WithinGroupRows& rows : out.groups) {
+    rows.counts.clear();
+    rows.neighbours.clear();
+  }
   const double distance = *query.within;
   tbb::enumerable_thread_specific<NeighbourSearchBuffers> buffers;
   // A release per range and an acquire once they are all done: the edge
@@ -58,6 +63,14 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
     }
     out.pairs += rows.neighbours.size();
   }
+}
+
+std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
+                                               WorkerArena& arena) {
+  if (std::max(query.workers, 1u) == 1) return std::make_unique<NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  std::unique_ptr<NeighbourSearch> search;
+  arena.execute([&] { search = std::make_unique<NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true); });
+  return search;
 }
 
 std::size_t next_within_window(std::size_t origins, std::size_t pairs) noexcept {

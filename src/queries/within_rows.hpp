@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -27,6 +28,11 @@ struct WithinRows {
 /// index order, only the locations after its origin when `later_only`.
 void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
                         std::size_t last, bool later_only, WorkerArena& arena, WithinRows& out);
+
+/// The search over candidates query.first_candidate … kernel.size() - 1,
+/// its tree built on `arena` when query.workers > 1.
+[[nodiscard]] std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
+                                                             WorkerArena& arena);
 
 /// How many origins the next window of a streamed output takes, after
 /// `origins` origins gave `pairs` pairs: enough for the groups to fill the

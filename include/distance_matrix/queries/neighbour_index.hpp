@@ -73,6 +73,9 @@ class NeighbourIndex {
   /// Indexes locations [first, last) of `kernel`. Throws
   /// std::invalid_argument when the range is outside the kernel.
   NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// The same, the tree built on the threads of the arena it is called in
+  /// when `parallel` (an output's workers; the same tree either way).
+  NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel);
   ~NeighbourIndex();
   NeighbourIndex(const NeighbourIndex&) = delete;
   NeighbourIndex& operator=(const NeighbourIndex&) = delete;

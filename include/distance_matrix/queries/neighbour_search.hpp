@@ -29,7 +29,9 @@ namespace dm {
 /// metrics that grow with the chord (the queries refuse equirectangular).
 class NeighbourSearch {
  public:
-  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last);
+  /// `parallel`: the haversine's tree built on the threads of the arena
+  /// it is called in (NeighbourIndex's constructor).
+  NeighbourSearch(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel = false);
   ~NeighbourSearch();
   NeighbourSearch(const NeighbourSearch&) = delete;
   NeighbourSearch& operator=(const NeighbourSearch&) = delete;
