@@ -88,7 +88,7 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   std::atomic<std::size_t> tasks_done{0};
   for (std::size_t first = query.first_origin; first < query.origins;) {
     const std::size_t last =
-        std::min(query.origins, first + next_within_window(first - query.first_origin, report.cell_count));
+        std::min(query.origins, first + next_within_window(index, query, first, report.cell_count, query.first_candidate == 0));
     const Clock::time_point searching = Clock::now();
     search_within_rows(index, query, first, last, query.first_candidate == 0, arena, rows);
     const Clock::time_point searched = Clock::now();

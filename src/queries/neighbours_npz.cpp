@@ -105,7 +105,7 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   // near each other (both directions of each pair: every row whole).
   for (std::size_t first = query.first_origin; first < query.origins;) {
     const std::size_t last =
-        std::min(query.origins, first + next_within_window(first - query.first_origin, report.cell_count));
+        std::min(query.origins, first + next_within_window(*index, query, first, report.cell_count, false));
     const Clock::time_point searching = Clock::now();
     search_within_rows(*index, query, first, last, false, arena, rows);
     const Clock::time_point searched = Clock::now();

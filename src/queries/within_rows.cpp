@@ -11,11 +11,12 @@
 namespace dm {
 namespace {
 
-/// The first window: a whole country or two of a file sorted by country.
-constexpr std::size_t first_window = std::size_t{1} << 16;
 /// The pairs a window aims at (16 bytes each while searched).
 constexpr std::size_t window_pairs = std::size_t{1} << 22;
+constexpr std::size_t smallest_window = std::size_t{1} << 10;
 constexpr std::size_t largest_window = std::size_t{1} << 22;
+/// Origins whose rows estimate the first window's.
+constexpr std::size_t window_sample = 64;
 
 }  // namespace
 
@@ -73,10 +74,21 @@ std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kern
   return search;
 }
 
-std::size_t next_within_window(std::size_t origins, std::size_t pairs) noexcept {
-  if (origins == 0) return first_window;
-  const std::size_t per_origin = std::max<std::size_t>(1, pairs / origins);
-  return std::clamp(window_pairs / per_origin, first_window, largest_window);
+std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
+                               std::size_t pairs, bool later_only) {
+  std::size_t origins = first - query.first_origin;
+  if (origins == 0) {
+    const std::size_t stride = std::max<std::size_t>(1, (query.origins - first) / window_sample);
+    std::vector<Neighbour> row;
+    NeighbourSearchBuffers buffers;
+    for (std::size_t origin = first; origin < query.origins && origins < window_sample; origin += stride) {
+      search.within(origin, *query.within, query.radius, row, buffers, later_only ? origin + 1 : 0);
+      pairs += row.size();
+      ++origins;
+    }
+  }
+  const std::size_t per_origin = std::max<std::size_t>(1, (pairs + origins - 1) / std::max<std::size_t>(1, origins));
+  return std::clamp(window_pairs / per_origin, smallest_window, largest_window);
 }
 
 }  // namespace dm

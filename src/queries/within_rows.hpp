@@ -34,10 +34,11 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
 [[nodiscard]] std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
                                                              WorkerArena& arena);
 
-/// How many origins the next window of a streamed output takes, after
-/// `origins` origins gave `pairs` pairs: enough for the groups to fill the
-/// tree's leaves, few enough for the window's rows to stay within some
-/// tens of megabytes.
-[[nodiscard]] std::size_t next_within_window(std::size_t origins, std::size_t pairs) noexcept;
+/// How many origins the window of a streamed output starting at origin
+/// `first` takes, the origins before it having given `pairs` pairs (the
+/// first window: as a sample of its origins' rows): as many as fit some
+/// tens of megabytes of rows, so that the groups fill the tree's leaves.
+[[nodiscard]] std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query,
+                                             std::size_t first, std::size_t pairs, bool later_only);
 
 }  // namespace dm
