@@ -1,12 +1,12 @@
 #include "src/queries/chord_tree.hpp"
 
+#include <tbb/parallel_invoke.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <utility>
-
-#include <tbb/parallel_invoke.h>
 
 namespace dm::queries {
 namespace {
@@ -23,11 +23,23 @@ inline double squared_distance_to_box(const Box& box, const double query[3]) noe
   return sum;
 }
 
-/// The nodes of a subtree of `points` points, as ChordTree::build makes it.
-std::uint32_t subtree_nodes(std::uint32_t points) noexcept {
-  if (points <= ChordTree::leaf_size) return 1;
-  return 1 + subtree_nodes(points / 2) + subtree_nodes(points - points / 2);
+/// The nodes of a subtree of `count` points (count > 0) split in halves
+/// until a leaf, as build does: 1 for a leaf, else 1 + those of each half.
+/// Closed form: the sizes at depth d are floor and ceil of count / 2^d, so
+/// every node is inner down to the first depth whose floor is a leaf's,
+/// where those of size leaf_size + 1 (count mod 2^d of them) split once more.
+std::uint32_t subtree_nodes(std::uint32_t count) noexcept {
+  unsigned depth = 0;
+  while ((count >> depth) > ChordTree::leaf_size) ++depth;
+  const std::uint64_t width = std::uint64_t{1} << depth;
+  const std::uint64_t largest = (count + width - 1) / width;
+  const std::uint64_t split_again = largest > ChordTree::leaf_size ? count % width : 0;
+  return static_cast<std::uint32_t>(2 * width - 1 + 2 * split_again);
 }
+
+/// Subtrees smaller than this are built on one thread: a task costs more
+/// than their nth_elements.
+constexpr std::uint32_t parallel_build_points = 1 << 14;
 
 }  // namespace
 
@@ -36,20 +48,15 @@ struct ChordTree::TreePoint {
   std::size_t index;
 };
 
-ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel_build) {
+ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel) {
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
   }
   std::vector<TreePoint> points(count);
   for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
-  if (parallel_build && count > 0) {
-    // Each node's place is known before it is built (a subtree's node count
-    // depends on its point count only), so subtrees fill their own slots.
+  if (count > 0) {
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
-    build_at(0, 0, static_cast<std::uint32_t>(count), 0, points);
-  } else {
-    nodes_.reserve(4 * count / leaf_size + 2);
-    if (count > 0) build(0, static_cast<std::uint32_t>(count), 0, points);
+    build(0, 0, static_cast<std::uint32_t>(count), 0, points, parallel);
   }
   own_x_.resize(count);
   own_y_.resize(count);
@@ -82,9 +89,8 @@ void ChordTree::share_coordinates(const double* x, const double* y, const double
   own_z_ = {};
 }
 
-std::uint32_t ChordTree::build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                               std::vector<TreePoint>& points) {
-  const auto id = static_cast<std::uint32_t>(nodes_.size());
+void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+                      std::vector<TreePoint>& points, bool parallel) {
   Node node{};
   node.begin = begin;
   node.end = end;
@@ -99,67 +105,30 @@ std::uint32_t ChordTree::build(std::uint32_t begin, std::uint32_t end, std::uint
       node.high[axis] = std::max(node.high[axis], points[position].coordinate[axis]);
     }
   }
-  nodes_.push_back(node);
-  if (end - begin <= leaf_size) return id;
-
-  int widest = 0;
-  for (int axis = 1; axis < 3; ++axis) {
-    if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
-  }
-  const std::uint32_t middle = begin + (end - begin) / 2;
-  std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
-                   [widest](const TreePoint& a, const TreePoint& b) {
-                     return a.coordinate[widest] < b.coordinate[widest];
-                   });
-  build(begin, middle, id, points);  // the first child is the next node
-  const std::uint32_t right = build(middle, end, id, points);
-  nodes_[id].right = right;
-  return id;
-}
-
-void ChordTree::build_at(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                         std::vector<TreePoint>& points) {
-  // build()'s node, in its preorder slot: the first child next, the second
-  // after the first's subtree.
-  Node node{};
-  node.begin = begin;
-  node.end = end;
-  node.parent = parent;
-  for (int axis = 0; axis < 3; ++axis) {
-    node.low[axis] = std::numeric_limits<double>::infinity();
-    node.high[axis] = -std::numeric_limits<double>::infinity();
-  }
-  for (std::uint32_t position = begin; position < end; ++position) {
-    for (int axis = 0; axis < 3; ++axis) {
-      node.low[axis] = std::min(node.low[axis], points[position].coordinate[axis]);
-      node.high[axis] = std::max(node.high[axis], points[position].coordinate[axis]);
+  if (end - begin > leaf_size) {
+    int widest = 0;
+    for (int axis = 1; axis < 3; ++axis) {
+      if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
+    }
+    const std::uint32_t middle = begin + (end - begin) / 2;
+    std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
+                     [widest](const TreePoint& a, const TreePoint& b) {
+                       return a.coordinate[widest] < b.coordinate[widest];
+                     });
+    // Preorder ids, as a serial build's: the first child is the next node,
+    // the second follows the first's subtree.
+    node.right = id + 1 + subtree_nodes(middle - begin);
+    auto first = [&] { build(id + 1, begin, middle, id, points, parallel); };
+    auto second = [&] { build(node.right, middle, end, id, points, parallel); };
+    // The halves hold disjoint points and nodes: built at once when large.
+    if (parallel && end - begin >= parallel_build_points) {
+      tbb::parallel_invoke(first, second);
+    } else {
+      first();
+      second();
     }
   }
-  if (end - begin <= leaf_size) {
-    nodes_[id] = node;
-    return;
-  }
-  int widest = 0;
-  for (int axis = 1; axis < 3; ++axis) {
-    if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
-  }
-  const std::uint32_t middle = begin + (end - begin) / 2;
-  std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
-                   [widest](const TreePoint& a, const TreePoint& b) {
-                     return a.coordinate[widest] < b.coordinate[widest];
-                   });
-  node.right = id + 1 + subtree_nodes(middle - begin);
   nodes_[id] = node;
-  auto first = [&] { build_at(id + 1, begin, middle, id, points); };
-  auto second = [&] { build_at(node.right, middle, end, id, points); };
-  // Tasks only where they pay: below this, one thread builds the subtree.
-  constexpr std::uint32_t task_points = 1 << 15;
-  if (end - begin >= task_points) {
-    tbb::parallel_invoke(first, second);
-  } else {
-    first();
-    second();
-  }
 }
 
 template <class Visit>

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace dm::queries {
@@ -41,9 +42,9 @@ class ChordTree {
 
   /// Indexes points 0 … count - 1 of the three coordinate arrays (copied).
   /// Throws std::length_error past 2^32 - 1 points (node ranges are 32-bit).
-  /// `parallel_build`: the large subtrees are built as oneTBB tasks, in the
-  /// caller's arena (the same tree, node for node).
-  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel_build = false);
+  /// `parallel`: the larger subtrees are built on the calling arena's
+  /// threads (the caller runs it inside its own arena); the same tree.
+  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel = false);
 
   [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
 
@@ -71,6 +72,24 @@ class ChordTree {
   /// whose leaf the search starts from, or none (size() or more).
   void within(const double query[3], double squared_reach, std::size_t start, std::vector<ChordCandidate>& out) const;
 
+  /// Positions [begin, end) of the leaf holding `position` (below size()).
+  /// Defined in chord_tree_groups.cpp, as leaves_near.
+  [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> leaf_range(std::size_t position) const noexcept;
+
+  /// A leaf: its points' positions and their bounding box.
+  struct Leaf {
+    double low[3];
+    double high[3];
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+
+  /// Appends to `leaves` every leaf whose box lies within `squared_reach`
+  /// (squared) of the box [low, high], in the tree's order: every point
+  /// within the reach of a point of the box is in them (a node's box holds
+  /// its points, and no two points are nearer than their boxes).
+  void leaves_near(const double low[3], const double high[3], double squared_reach, std::vector<Leaf>& leaves) const;
+
  private:
   friend class ChordGroupSearch;  // a group of queries searches the nodes and leaves together
   struct TreePoint;
@@ -83,14 +102,15 @@ class ChordTree {
     std::uint32_t parent;  ///< the root's is itself (0)
   };
 
-  std::uint32_t build(std::uint32_t begin, std::uint32_t end, std::uint32_t parent, std::vector<TreePoint>& points);
-  void build_at(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                std::vector<TreePoint>& points);
+  void build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
+             std::vector<TreePoint>& points, bool parallel);
 
   template <class Visit>
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;
   template <class Visit>
   void descend(std::uint32_t node, const double query[3], const double& squared_bound, Visit& visit) const;
+  void descend_near(std::uint32_t node, const double low[3], const double high[3], double squared_reach,
+                    std::vector<Leaf>& leaves) const;
 
   std::vector<Node> nodes_;
   std::vector<double> own_x_;  ///< the points' coordinates in the tree's order, until shared

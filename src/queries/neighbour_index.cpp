@@ -10,6 +10,7 @@
 
 #include "src/queries/chord_group_search.hpp"
 #include "src/queries/chord_tree.hpp"
+#include "src/queries/within_groups.hpp"
 
 namespace dm {
 namespace {
@@ -132,6 +133,17 @@ std::uint64_t morton_key(double x, double y, double z) noexcept {
   return spread_by_three(cell(x)) | spread_by_three(cell(y)) << 1 | spread_by_three(cell(z)) << 2;
 }
 
+/// The chord within() and within_group() search: that of the angle, plus
+/// the margin for the kernel's rounding; past half the circumference,
+/// everything. A location the kernel puts within `distance` has a true
+/// chord below the angle's plus the kernel's error (1.6e-13), so its
+/// computed chord is short of the reach by nearly all the margin: the
+/// tree's box tests and the chords (each rounded by about 1e-16) keep it.
+double within_reach(double distance, double radius) noexcept {
+  const double angle = distance / radius;
+  return angle >= std::numbers::pi ? std::numeric_limits<double>::infinity() : 2 * std::sin(angle / 2) + chord_margin;
+}
+
 }  // namespace
 
 struct NeighbourSearchBuffers::Storage {
@@ -145,6 +157,7 @@ struct NeighbourSearchBuffers::Storage {
   std::vector<double> group_z;
   std::vector<Neighbour> row;
   std::vector<std::size_t> locations;
+  queries::GroupSearchBuffers within_group;  ///< within_group's
 };
 
 NeighbourSearchBuffers::NeighbourSearchBuffers() : storage_(std::make_unique<Storage>()) {}
@@ -325,11 +338,7 @@ void NeighbourIndex::within(std::size_t origin, double distance, double radius, 
   const std::size_t position = tree_->position_of[origin];
   const DistanceKernel& searched = tree_->searched;
   const double query[3] = {searched.unit_x()[position], searched.unit_y()[position], searched.unit_z()[position]};
-  const double angle = distance / radius;
-  // The chord of the angle, plus the margin for the kernel's rounding;
-  // past half the circumference, everything.
-  const double reach = angle >= std::numbers::pi ? std::numeric_limits<double>::infinity()
-                                                 : 2 * std::sin(angle / 2) + chord_margin;
+  const double reach = within_reach(distance, radius);
   auto& storage = *buffers.storage_;
   std::vector<queries::ChordCandidate>& candidates = storage.chords.candidates;
   tree_->chords.within(query, reach * reach, position, candidates);
@@ -344,6 +353,48 @@ void NeighbourIndex::within(std::size_t origin, double distance, double radius, 
     if (storage.distances[i] <= distance) out.push_back({tree_->location_at[storage.positions[i]], storage.distances[i]});
   }
   std::sort(out.begin(), out.end(), [](const Neighbour& a, const Neighbour& b) { return a.index < b.index; });
+}
+
+void NeighbourIndex::within_groups(std::vector<std::size_t>& origins, std::vector<std::size_t>& starts) const {
+  const std::vector<std::size_t>& position_of = tree_->position_of;
+  if (origins.size() >= tree_->location_at.size() / 16) {
+    // Many: in one pass over the positions rather than a sort.
+    std::vector<bool> asked(tree_->location_at.size());
+    for (const std::size_t origin : origins) asked[origin] = true;
+    origins.clear();
+    for (const std::size_t location : tree_->location_at) {
+      if (asked[location]) origins.push_back(location);
+    }
+  } else {
+    std::sort(origins.begin(), origins.end(),
+              [&](std::size_t a, std::size_t b) { return position_of[a] < position_of[b]; });
+  }
+  starts.clear();
+  constexpr std::size_t most = queries::ChordTree::leaf_size;
+  const std::size_t indexed = size();
+  std::size_t leaf_end = 0;  ///< the end of the current group's leaf, for an indexed origin
+  for (std::size_t place = 0; place < origins.size(); ++place) {
+    const std::size_t position = position_of[origins[place]];
+    const bool in_tree = position < indexed;
+    const bool new_leaf = in_tree && position >= leaf_end;
+    if (starts.empty() || new_leaf || place - starts.back() >= most ||
+        (!in_tree && position_of[origins[starts.back()]] < indexed)) {
+      starts.push_back(place);
+    }
+    if (new_leaf) leaf_end = tree_->chords.leaf_range(position).second;
+  }
+  starts.push_back(origins.size());
+}
+
+void NeighbourIndex::within_group(std::span<const std::size_t> group, double distance, double radius,
+                                  bool later_only, WithinGroupRows& out, NeighbourSearchBuffers& buffers) const {
+  if (size() == 0 || !(distance >= 0)) {
+    out.counts.insert(out.counts.end(), group.size(), 0);
+    return;
+  }
+  const double reach = within_reach(distance, radius);
+  const queries::GroupSearchTree tree{tree_->chords, tree_->searched, tree_->location_at, tree_->position_of};
+  queries::search_within_group(tree, group, distance, reach * reach, later_only, out, buffers.storage_->within_group);
 }
 
 std::vector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {

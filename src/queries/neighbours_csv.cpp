@@ -1,6 +1,7 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
+#include "src/queries/within_rows.hpp"
 
 namespace dm {
 namespace {
@@ -85,6 +87,66 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
   return rows;
 }
 
+/// --within alone: windows of origins in input order, each searched in
+/// groups of origins near each other (search_within_rows), then its rows
+/// encoded in tasks of origins and written in input order. Over one table
+/// each unordered pair once, from its earlier location.
+void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
+                      const std::vector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
+                      const ProgressCallback& progress, MatrixReport& report) {
+  const std::size_t origin_count = query.origins - query.first_origin;
+  WithinRows rows;
+  const unsigned workers = std::max(query.workers, 1u);
+  std::vector<std::string> chunks(8 * std::size_t{workers});
+  // A release per task and an acquire once they are all done (as write_neighbours_csv).
+  std::atomic<std::size_t> tasks_done{0};
+  for (std::size_t first = query.first_origin; first < query.origins;) {
+    const std::size_t last =
+        std::min(query.origins, first + next_within_window(index, query, first, report.cell_count, query.first_candidate == 0));
+    const Clock::time_point searching = Clock::now();
+    search_within_rows(index, query, first, last, query.first_candidate == 0, arena, rows);
+    const Clock::time_point searched = Clock::now();
+    report.calculation += searched - searching;
+    report.cell_count += rows.pairs;
+    // Encoded a batch of tasks at a time into strings that are reused, so
+    // the text in memory stays a few megabytes whatever the window.
+    const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
+    for (std::size_t batch = 0; batch < chunk_count; batch += chunks.size()) {
+      const std::size_t batch_end = std::min(chunk_count, batch + chunks.size());
+      auto encode = [&](std::size_t chunk) {
+        std::string& out = chunks[chunk - batch];
+        out.clear();
+        char number[shortest_double_room];
+        const std::size_t begin = chunk * origins_per_chunk;
+        for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
+          for (const Neighbour& neighbour : rows.rows[row]) {
+            out += fields[first + row];
+            out += ',';
+            out += fields[neighbour.index];
+            out += ',';
+            out.append(number, write_shortest(number, neighbour.distance));
+            out += '\n';
+          }
+        }
+        tasks_done.fetch_add(1, std::memory_order_release);
+      };
+      const Clock::time_point encoding = Clock::now();
+      if (workers == 1) {
+        for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
+      } else {
+        arena.execute([&] { tbb::parallel_for(batch, batch_end, encode); });
+        static_cast<void>(tasks_done.load(std::memory_order_acquire));
+      }
+      const Clock::time_point encoded = Clock::now();
+      report.calculation += encoded - encoding;
+      for (std::size_t chunk = batch; chunk < batch_end; ++chunk) output.append(chunks[chunk - batch]);
+      report.write += Clock::now() - encoded;
+    }
+    first = last;
+    if (progress) progress(first - query.first_origin, origin_count);
+  }
+}
+
 }  // namespace
 
 MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
@@ -99,24 +161,30 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   MatrixReport report;
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);
-  // Built by the workers too (its large subtrees as tasks of the arena).
-  std::unique_ptr<const NeighbourSearch> built;
-  if (workers == 1) {
-    built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
-  } else {
-    arena.execute([&] {
-      built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
-    });
-  }
-  const NeighbourSearch& index = *built;
+  std::unique_ptr<NeighbourSearch> search;
   std::vector<std::string> fields;
-  fields.reserve(locations.size());
-  for (std::size_t location = 0; location < locations.size(); ++location) {
-    fields.push_back(csv_field(locations.name(location)));
+  auto quote_fields = [&] {
+    fields.reserve(locations.size());
+    for (std::size_t location = 0; location < locations.size(); ++location) {
+      fields.push_back(csv_field(locations.name(location)));
+    }
+  };
+  if (workers == 1) {
+    search = neighbour_search_for(kernel, query, arena);
+    quote_fields();
+  } else {
+    // The tree (itself on the arena's threads) and the names at once.
+    arena.execute([&] { tbb::parallel_invoke([&] { search = neighbour_search_for(kernel, query, arena); }, quote_fields); });
   }
+  const NeighbourSearch& index = *search;
   report.calculation += Clock::now() - start;
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
+  if (!query.k) {
+    write_within_csv(index, query, fields, output, arena, progress, report);
+    report.total = Clock::now() - start;
+    return report;
+  }
   const std::size_t origin_count = query.origins - query.first_origin;
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
   const std::size_t chunks_per_batch = 8 * std::size_t{workers};

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "src/executors/worker_arena.hpp"
 #include "src/output/spill_file.hpp"
 #include "src/queries/within_pieces.hpp"
+#include "src/queries/within_rows.hpp"
 
 namespace dm {
 namespace {
@@ -131,13 +133,6 @@ void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& m
   zip.finish();
 }
 
-/// The rows of one task of origins, until they are written in origin order.
-struct TaskRows {
-  std::vector<std::int64_t> counts;
-  std::vector<std::int64_t> indices;
-  std::vector<double> distances;
-};
-
 }  // namespace
 
 MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
@@ -181,60 +176,42 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   }
   const Clock::time_point start = Clock::now();
   MatrixReport report;
-  const NeighbourSearch index(kernel, query.first_candidate, kernel.size());
+  WorkerArena arena(std::max(query.workers, 1u));
+  const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
   report.calculation += Clock::now() - start;
 
-  const unsigned workers = std::max(query.workers, 1u);
-  WorkerArena arena(workers);
-  const std::size_t task_count = (origin_count + nearest_origins_per_task - 1) / nearest_origins_per_task;
-  const std::size_t tasks_per_batch = 8 * std::size_t{workers};
-  std::vector<TaskRows> tasks(std::min(task_count, tasks_per_batch));
-  // A release per task and an acquire once a batch is done: the edge TBB's
-  // (uninstrumented) scheduler provides, stated where ThreadSanitizer sees it.
-  std::atomic<std::size_t> tasks_done{0};
+  WithinRows rows;
+  std::vector<std::int64_t> indices;
+  std::vector<double> distances;
   std::string bytes;
-  for (std::size_t batch = 0; batch < task_count; batch += tasks_per_batch) {
-    const std::size_t batch_end = std::min(task_count, batch + tasks_per_batch);
-    auto search = [&](std::size_t task) {
-      TaskRows& rows = tasks[task - batch];
-      rows.counts.clear();
-      rows.indices.clear();
-      rows.distances.clear();
-      std::vector<Neighbour> neighbours;
-      const std::size_t first = query.first_origin + task * nearest_origins_per_task;
-      const std::size_t last = std::min(first + nearest_origins_per_task, query.origins);
-      for (std::size_t origin = first; origin != last; ++origin) {
-        index.within(origin, *query.within, query.radius, neighbours);
-        rows.counts.push_back(static_cast<std::int64_t>(neighbours.size()));
-        for (const Neighbour& neighbour : neighbours) {
-          rows.indices.push_back(static_cast<std::int64_t>(neighbour.index - query.first_candidate));
-          rows.distances.push_back(neighbour.distance);
-        }
-      }
-      tasks_done.fetch_add(1, std::memory_order_release);
-    };
+  // Windows of origins in input order, each searched in groups of origins
+  // near each other (both directions of each pair: every row whole).
+  for (std::size_t first = query.first_origin; first < query.origins;) {
+    const std::size_t last =
+        std::min(query.origins, first + next_within_window(*index, query, first, report.cell_count, false));
     const Clock::time_point searching = Clock::now();
-    if (workers == 1) {
-      for (std::size_t task = batch; task < batch_end; ++task) search(task);
-    } else {
-      arena.execute([&] { tbb::parallel_for(batch, batch_end, search); });
-      static_cast<void>(tasks_done.load(std::memory_order_acquire));
-    }
+    search_within_rows(*index, query, first, last, false, arena, rows);
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
-    for (std::size_t task = batch; task < batch_end; ++task) {
-      const TaskRows& rows = tasks[task - batch];
-      pieces.row_counts.insert(pieces.row_counts.end(), rows.counts.begin(), rows.counts.end());
-      pieces.indices.append(bytes_of(rows.indices));
-      bytes.clear();
-      append_distances(bytes, rows.distances.data(), rows.distances.size(), type);
-      pieces.data.append(bytes);
-      report.cell_count += rows.indices.size();
+    indices.clear();
+    distances.clear();
+    for (const std::span<const Neighbour> row : rows.rows) {
+      pieces.row_counts.push_back(static_cast<std::int64_t>(row.size()));
+      for (const Neighbour& neighbour : row) {
+        indices.push_back(static_cast<std::int64_t>(neighbour.index - query.first_candidate));
+        distances.push_back(neighbour.distance);
+      }
     }
+    pieces.indices.append(bytes_of(indices));
+    bytes.clear();
+    append_distances(bytes, distances.data(), distances.size(), type);
+    pieces.data.append(bytes);
+    report.cell_count += rows.pairs;
     report.write += Clock::now() - searched;
-    if (progress) progress(std::min(origin_count, batch_end * nearest_origins_per_task), origin_count);
+    first = last;
+    if (progress) progress(first - query.first_origin, origin_count);
   }
   report.total = Clock::now() - start;
   return report;

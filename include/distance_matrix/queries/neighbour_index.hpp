@@ -30,6 +30,12 @@ struct Neighbour {
   friend bool operator==(const Neighbour&, const Neighbour&) = default;
 };
 
+/// The rows of a group of origins searched together (NeighbourIndex::within_group).
+struct WithinGroupRows {
+  std::vector<std::size_t> counts;     ///< per origin of the group, in the group's order
+  std::vector<Neighbour> neighbours;   ///< their rows one after the other, each in index order
+};
+
 /// One thread's reusable search memory: a thread that passes the same one to
 /// each of its searches allocates nothing per origin once it is warm. One
 /// thread at a time.
@@ -105,6 +111,21 @@ class NeighbourIndex {
   /// location: from = origin + 1; the others are never measured).
   void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
               NeighbourSearchBuffers& buffers, std::size_t from = 0) const;
+
+  /// Sorts `origins` (kernel locations, each once) into search_order()'s
+  /// order and cuts them into groups for within_group: origins in the
+  /// same leaf of the tree (or, not indexed, up to a leaf's worth next to
+  /// each other on the Morton curve). `starts` (cleared first) gets each
+  /// group's first place in `origins`, then origins.size().
+  void within_groups(std::vector<std::size_t>& origins, std::vector<std::size_t>& starts) const;
+
+  /// within() for each origin of `group` (one of within_groups' groups, or
+  /// any origins, slower when far apart) at once, appended to `out`: the
+  /// same rows, bit for bit. `later_only`: only locations after the origin
+  /// (within's from = origin + 1). Faster than one within() per origin: the
+  /// tree is walked once for the group, and each origin scans the leaves found.
+  void within_group(std::span<const std::size_t> group, double distance, double radius, bool later_only,
+                    WithinGroupRows& out, NeighbourSearchBuffers& buffers) const;
 
   /// Origins 0 … origins - 1 of the kernel, each once, in an order that
   /// keeps consecutive searches in the same part of the sphere (so of the

@@ -57,6 +57,14 @@ class NeighbourSearch {
   void within(std::size_t origin, double distance, double radius, std::vector<Neighbour>& out,
               NeighbourSearchBuffers& buffers, std::size_t from = 0) const;
 
+  /// As NeighbourIndex::within_groups (the geodesic: up to a leaf's worth
+  /// of origins next to each other in search order).
+  void within_groups(std::vector<std::size_t>& origins, std::vector<std::size_t>& starts) const;
+
+  /// As NeighbourIndex::within_group (the geodesic: one within() per origin).
+  void within_group(std::span<const std::size_t> group, double distance, double radius, bool later_only,
+                    WithinGroupRows& out, NeighbourSearchBuffers& buffers) const;
+
   /// As NeighbourIndex::search_order.
   [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const;
 

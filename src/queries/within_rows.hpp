@@ -1,0 +1,44 @@
+// --within's rows for a window of origins, searched in groups of origins
+// near each other (NeighbourSearch::within_group) on a worker arena, handed
+// back by origin in input order: the CSV, the .npz and dm.within write them
+// from here.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "distance_matrix/queries/neighbour_search.hpp"
+#include "distance_matrix/queries/neighbours_csv.hpp"
+#include "src/executors/worker_arena.hpp"
+
+namespace dm {
+
+/// The rows of origins [first, last).
+struct WithinRows {
+  std::size_t first = 0;
+  std::vector<WithinGroupRows> groups;             ///< the rows as searched, group by group
+  std::vector<std::span<const Neighbour>> rows;    ///< by origin - first: its row in `groups`
+  std::size_t pairs = 0;                           ///< all rows' lengths
+};
+
+/// Searches origins [first, last) of query.within's search on `arena`
+/// (query.workers threads; 1 searches on the calling thread), each row in
+/// index order, only the locations after its origin when `later_only`.
+void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
+                        std::size_t last, bool later_only, WorkerArena& arena, WithinRows& out);
+
+/// The search over candidates query.first_candidate … kernel.size() - 1,
+/// its tree built on `arena` when query.workers > 1.
+[[nodiscard]] std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
+                                                             WorkerArena& arena);
+
+/// How many origins the window of a streamed output starting at origin
+/// `first` takes, the origins before it having given `pairs` pairs (the
+/// first window: as a sample of its origins' rows): as many as fit some
+/// tens of megabytes of rows, so that the groups fill the tree's leaves.
+[[nodiscard]] std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query,
+                                             std::size_t first, std::size_t pairs, bool later_only);
+
+}  // namespace dm
