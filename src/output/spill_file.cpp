@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -23,7 +24,8 @@ constexpr std::size_t buffer_bytes = std::size_t{4} << 20;
 
 }  // namespace
 
-SpillFile::SpillFile(const std::filesystem::path& folder) : folder_(folder) {
+SpillFile::SpillFile(const std::filesystem::path& folder, std::uint64_t memory_bytes)
+    : folder_(folder), memory_bytes_(memory_bytes) {
   descriptor_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (descriptor_ < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
     // A file system without O_TMPFILE: a name, removed at once.
@@ -32,7 +34,7 @@ SpillFile::SpillFile(const std::filesystem::path& folder) : folder_(folder) {
     if (descriptor_ >= 0) ::unlink(name.c_str());
   }
   if (descriptor_ < 0) fail(folder_, errno);
-  buffer_.reserve(buffer_bytes);
+  buffer_.reserve(std::min<std::uint64_t>(buffer_bytes, memory_bytes_));
 }
 
 SpillFile::~SpillFile() {
@@ -40,11 +42,40 @@ SpillFile::~SpillFile() {
 }
 
 void SpillFile::append(std::string_view bytes) {
+  if (!spilled_) {
+    if (size_ + bytes.size() <= memory_bytes_) {
+      buffer_.append(bytes);
+      size_ += bytes.size();
+      return;
+    }
+    spill();
+  }
   crc_ = crc32_of(bytes, crc_);
   size_ += bytes.size();
   if (buffer_.size() + bytes.size() > buffer_bytes) flush();
   buffer_.append(bytes);
   if (buffer_.size() >= buffer_bytes) flush();
+}
+
+void SpillFile::append_filled(std::size_t count, const std::function<void(char*)>& fill) {
+  if (!spilled_ && size_ + count > memory_bytes_) spill();
+  if (spilled_ && buffer_.size() + count > buffer_bytes) flush();
+  const std::size_t used = buffer_.size();
+  buffer_.resize(used + count);
+  fill(buffer_.data() + used);
+  size_ += count;
+  if (!spilled_) return;
+  crc_ = crc32_of(std::string_view(buffer_).substr(used), crc_);
+  if (buffer_.size() >= buffer_bytes) flush();
+}
+
+void SpillFile::spill() {
+  // From now on the file, the memory's bytes first.
+  spilled_ = true;
+  crc_ = crc32_of(buffer_);
+  flush();
+  buffer_.shrink_to_fit();
+  buffer_.reserve(buffer_bytes);
 }
 
 void SpillFile::flush() {
@@ -58,7 +89,20 @@ void SpillFile::flush() {
   buffer_.clear();
 }
 
+std::uint32_t SpillFile::crc() const noexcept { return spilled_ ? crc_ : crc32_of(buffer_); }
+
+std::optional<std::string_view> SpillFile::in_memory() const noexcept {
+  if (spilled_) return std::nullopt;
+  return std::string_view(buffer_);
+}
+
 void SpillFile::read_back(const std::function<void(std::string_view)>& sink) {
+  if (!spilled_) {
+    for (std::size_t offset = 0; offset < buffer_.size(); offset += buffer_bytes) {
+      sink(std::string_view(buffer_).substr(offset, buffer_bytes));
+    }
+    return;
+  }
   flush();
   std::vector<char> piece(buffer_bytes);
   std::uint64_t offset = 0;

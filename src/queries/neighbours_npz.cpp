@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -67,6 +69,10 @@ struct ArrayMember {
 /// enough that a task's overhead is nothing, small enough to spread an
 /// archive of a few megabytes over the workers.
 constexpr std::size_t member_part_bytes = std::size_t{1} << 20;
+
+/// --within's rows are copied into the .npz's pieces in blocks of this
+/// many origins, one task each.
+constexpr std::size_t within_copy_rows = 4096;
 
 struct MemberPart {
   std::size_t member = 0;
@@ -183,9 +189,7 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   report.calculation += Clock::now() - start;
 
   WithinRows rows;
-  std::vector<std::int64_t> indices;
-  std::vector<double> distances;
-  std::string bytes;
+  std::vector<std::size_t> row_starts;  // in the window's pairs
   // Windows of origins in input order, each searched in groups of origins
   // near each other (both directions of each pair: every row whole).
   for (std::size_t first = query.first_origin; first < query.origins;) {
@@ -195,19 +199,63 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
     search_within_rows(*index, query, first, last, false, arena, rows);
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
-    indices.clear();
-    distances.clear();
+    row_starts.assign(1, 0);
     for (const std::span<const Neighbour> row : rows.rows) {
       pieces.row_counts.push_back(static_cast<std::int64_t>(row.size()));
-      for (const Neighbour& neighbour : row) {
-        indices.push_back(static_cast<std::int64_t>(neighbour.index - query.first_candidate));
-        distances.push_back(neighbour.distance);
-      }
+      row_starts.push_back(row_starts.back() + row.size());
     }
-    pieces.indices.append(bytes_of(indices));
-    bytes.clear();
-    append_distances(bytes, distances.data(), distances.size(), type);
-    pieces.data.append(bytes);
+    // The rows' indices and distances written where they go, rows in
+    // blocks on the workers.
+    auto in_blocks = [&](const std::function<void(std::size_t, std::size_t)>& copy_rows) {
+      const std::size_t row_count = rows.rows.size();
+      const std::size_t blocks = (row_count + within_copy_rows - 1) / within_copy_rows;
+      auto copy_block = [&](std::size_t block) {
+        copy_rows(block * within_copy_rows, std::min(row_count, (block + 1) * within_copy_rows));
+      };
+      if (query.workers <= 1 || blocks < 2) {
+        for (std::size_t block = 0; block < blocks; ++block) copy_block(block);
+      } else {
+        // A release per block and an acquire once all are done, as in write_array_members.
+        std::atomic<std::size_t> blocks_done{0};
+        arena.execute([&] {
+          tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t block) {
+            copy_block(block);
+            blocks_done.fetch_add(1, std::memory_order_release);
+          });
+        });
+        static_cast<void>(blocks_done.load(std::memory_order_acquire));
+      }
+    };
+    const auto first_candidate = static_cast<std::int64_t>(query.first_candidate);
+    pieces.indices.append_filled(rows.pairs * sizeof(std::int64_t), [&](char* out) {
+      in_blocks([&](std::size_t from, std::size_t to) {
+        char* at = out + row_starts[from] * sizeof(std::int64_t);
+        for (std::size_t row = from; row < to; ++row) {
+          for (const Neighbour& neighbour : rows.rows[row]) {
+            const std::int64_t value = static_cast<std::int64_t>(neighbour.index) - first_candidate;
+            std::memcpy(at, &value, sizeof value);
+            at += sizeof value;
+          }
+        }
+      });
+    });
+    pieces.data.append_filled(rows.pairs * size_of(type), [&](char* out) {
+      in_blocks([&](std::size_t from, std::size_t to) {
+        char* at = out + row_starts[from] * size_of(type);
+        for (std::size_t row = from; row < to; ++row) {
+          for (const Neighbour& neighbour : rows.rows[row]) {
+            if (type == ValueType::float64) {
+              std::memcpy(at, &neighbour.distance, sizeof(double));
+              at += sizeof(double);
+            } else {
+              const auto value = static_cast<float>(neighbour.distance);
+              std::memcpy(at, &value, sizeof value);
+              at += sizeof value;
+            }
+          }
+        }
+      });
+    });
     report.cell_count += rows.pairs;
     report.write += Clock::now() - searched;
     first = last;
@@ -220,8 +268,13 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
 MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
                               MatrixOutput& output, const ProgressCallback& progress,
                               const std::filesystem::path& spill_folder) {
-  const Clock::time_point start = Clock::now();
   WithinPieces pieces(spill_folder);
+  return write_within_npz_from(kernel, query, type, output, progress, pieces);
+}
+
+MatrixReport write_within_npz_from(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces) {
+  const Clock::time_point start = Clock::now();
   MatrixReport report = search_within_pieces(kernel, query, type, pieces, progress);
   std::vector<std::int64_t> indptr;
   indptr.reserve(pieces.row_counts.size() + 1);
@@ -233,22 +286,36 @@ MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery
   const std::size_t pairs = report.cell_count;
   const std::size_t columns = kernel.size() - query.first_candidate;
   const std::size_t rows = query.origins - query.first_origin;
-  ZipWriter zip(output);
-  auto add_spilled = [&](const std::string& name, std::string_view descr, SpillFile& spill) {
-    const std::string header = npy_header(descr, {pairs});
-    const std::uint32_t crc = crc32_combine_of(crc32_of(header), spill.crc(), spill.size());
-    zip.begin({name + ".npy", header.size() + spill.size(), crc});
-    zip.write(header);
-    spill.read_back([&](std::string_view piece) { zip.write(piece); });
-  };
-  // The members in scipy.sparse.save_npz's order.
-  add_spilled("indices", "'<i8'", pieces.indices);
-  add_array(zip, "indptr", "'<i8'", {indptr.size()}, bytes_of(indptr));
-  add_array(zip, "format", "'|S3'", {}, "csr");
   const std::vector<std::int64_t> shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(columns)};
-  add_array(zip, "shape", "'<i8'", {2}, bytes_of(shape));
-  add_spilled("data", npy_descr(type), pieces.data);
-  zip.finish();
+  const std::optional<std::string_view> indices = pieces.indices.in_memory();
+  const std::optional<std::string_view> data = pieces.data.in_memory();
+  if (indices && data) {
+    // Everything in memory: written like --nearest's arrays, CRCs and
+    // writes in parallel parts, without a copy.
+    // The members in scipy.sparse.save_npz's order.
+    const std::vector<ArrayMember> members{{"indices.npy", npy_header("'<i8'", {pairs}), *indices},
+                                           {"indptr.npy", npy_header("'<i8'", {indptr.size()}), bytes_of(indptr)},
+                                           {"format.npy", npy_header("'|S3'", {}), "csr"},
+                                           {"shape.npy", npy_header("'<i8'", {2}), bytes_of(shape)},
+                                           {"data.npy", npy_header(npy_descr(type), {pairs}), *data}};
+    write_array_members(output, members, std::max(query.workers, 1u));
+  } else {
+    ZipWriter zip(output);
+    auto add_spilled = [&](const std::string& name, std::string_view descr, SpillFile& spill) {
+      const std::string header = npy_header(descr, {pairs});
+      const std::uint32_t crc = crc32_combine_of(crc32_of(header), spill.crc(), spill.size());
+      zip.begin({name + ".npy", header.size() + spill.size(), crc});
+      zip.write(header);
+      spill.read_back([&](std::string_view piece) { zip.write(piece); });
+    };
+    // The members in scipy.sparse.save_npz's order.
+    add_spilled("indices", "'<i8'", pieces.indices);
+    add_array(zip, "indptr", "'<i8'", {indptr.size()}, bytes_of(indptr));
+    add_array(zip, "format", "'|S3'", {}, "csr");
+    add_array(zip, "shape", "'<i8'", {2}, bytes_of(shape));
+    add_spilled("data", npy_descr(type), pieces.data);
+    zip.finish();
+  }
   report.write += Clock::now() - assembling;
   report.total = Clock::now() - start;
   return report;

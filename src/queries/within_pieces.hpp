@@ -1,5 +1,6 @@
 // --within's rows as the pieces of its .npz: the CSR indices and distances
-// put aside in spill files as the rows arrive, the row lengths in memory.
+// put aside in spill files as the rows arrive (in memory up to the spill
+// files' budget), the row lengths in memory.
 // One process assembles them into an archive (write_within_npz); MPI ranks
 // each search a share of the origins and write their pieces at their
 // offsets (distributed/distributed_query.hpp).
@@ -18,7 +19,9 @@
 namespace dm {
 
 struct WithinPieces {
-  explicit WithinPieces(const std::filesystem::path& spill_folder) : indices(spill_folder), data(spill_folder) {}
+  explicit WithinPieces(const std::filesystem::path& spill_folder,
+                        std::uint64_t memory_bytes = SpillFile::default_memory_bytes)
+      : indices(spill_folder, memory_bytes), data(spill_folder, memory_bytes) {}
 
   SpillFile indices;                     ///< int64 candidate positions, row after row
   SpillFile data;                        ///< the distances, as the value type
@@ -30,5 +33,10 @@ struct WithinPieces {
 /// `pieces`. The report's cell_count is the pairs found. Requires query.within.
 MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
                                   WithinPieces& pieces, const ProgressCallback& progress);
+
+/// write_within_npz with the pieces put aside in `pieces` (empty): the
+/// archive is the same bytes whether they stay in memory or spill.
+MatrixReport write_within_npz_from(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces);
 
 }  // namespace dm

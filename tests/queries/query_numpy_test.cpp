@@ -26,6 +26,7 @@
 #include "distance_matrix/queries/summary_npy.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
+#include "src/queries/within_pieces.hpp"
 #include "support/query_inputs.hpp"
 #include "support/random_locations.hpp"
 
@@ -206,6 +207,54 @@ TEST(WithinNpz, IsScipysSaveNpzLayoutOfTheCsrMatrix) {
             npy_header_around("{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }") +
                 raw(std::vector<double>{kernel.distance(0, 1), kernel.distance(1, 0), kernel.distance(1, 2),
                                         kernel.distance(2, 1)}));
+}
+
+/// --within's .npz in a file (written in parts at offsets when its pieces
+/// stay in memory), its pieces spilled past `memory_bytes`.
+std::string within_npz_in_file(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                               std::uint64_t memory_bytes) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("query_numpy_test.within." + std::to_string(::getpid()) + ".npz");
+  {
+    OutputFile file(path);
+    FileMatrixOutput output(file);
+    WithinPieces pieces(std::filesystem::temp_directory_path(), memory_bytes);
+    write_within_npz_from(kernel, query, type, output, {}, pieces);
+    output.commit();
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  return bytes;
+}
+
+TEST(WithinNpz, SameBytesInMemoryOrSpilledInAFileOrAppendedWhateverTheWorkers) {
+  // 20,000 random locations within 300 km: some 2 MB of indices, two parts
+  // at least of each piece when written in parallel.
+  for (const std::size_t count : {std::size_t{1}, std::size_t{300}, std::size_t{20000}}) {
+    const LocationTable table(testing::random_locations(count, 11 + count));
+    const DistanceKernel kernel(table, {});
+    for (const ValueType type : {ValueType::float64, ValueType::float32}) {
+      NeighbourQuery query{.origins = count, .first_candidate = 0, .k = std::nullopt, .within = 300.0,
+                           .radius = mean_earth_radius_km, .workers = 1};
+      MemoryMatrixOutput reference;
+      {
+        WithinPieces spilled(std::filesystem::temp_directory_path(), 0);
+        write_within_npz_from(kernel, query, type, reference, {}, spilled);
+        EXPECT_FALSE(count > 1 && spilled.indices.in_memory().has_value());
+      }
+      MemoryMatrixOutput appended;
+      write_within_npz(kernel, query, type, appended);
+      EXPECT_EQ(appended.bytes(), reference.bytes()) << count;
+      for (const unsigned workers : {1u, 2u, 3u, 8u}) {
+        query.workers = workers;
+        for (const std::uint64_t memory_bytes : {std::uint64_t{0}, std::uint64_t{5000}, SpillFile::default_memory_bytes}) {
+          EXPECT_EQ(within_npz_in_file(kernel, query, type, memory_bytes), reference.bytes())
+              << count << " workers " << workers << " memory " << memory_bytes;
+        }
+      }
+    }
+  }
 }
 
 TEST(WithinNpz, HoldsFindWithinsArraysWhateverTheWorkers) {
