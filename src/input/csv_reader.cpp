@@ -615,6 +615,25 @@ std::optional<Location> CsvLocationReader::next() {
     if (next_point_ == geojson_points_->size()) return std::nullopt;
     return (*geojson_points_)[next_point_++];
   }
+  std::optional<Location> location;
+  if (const std::optional<LocationView> row = next_view()) {
+    location = Location{std::string(row->name), row->latitude, row->longitude};
+  }
+  return location;
+}
+
+bool CsvLocationReader::next_into(LocationTable& table) {
+  if (geojson_points_) {
+    if (next_point_ == geojson_points_->size()) return false;
+    table.push_back((*geojson_points_)[next_point_++]);
+    return true;
+  }
+  const std::optional<LocationView> row = next_view();
+  if (row) table.push_back(row->name, row->latitude, row->longitude);
+  return row.has_value();
+}
+
+std::optional<CsvLocationReader::LocationView> CsvLocationReader::next_view() {
   while (!stopped_) {
     ScannedRow row;
     std::size_t row_start = 0;
@@ -680,8 +699,17 @@ std::optional<Location> CsvLocationReader::next() {
       report(row_line, std::move(problem));
       continue;
     }
-    return Location{row_number_names_ ? std::to_string(data_rows_) : name_of(name), latitude.value,
-                    longitude.value};
+    // The name as a view into the buffer when it is the field's text as is;
+    // else built in name_scratch_, reused row after row.
+    std::string_view name_text = name.text;
+    if (row_number_names_) {
+      name_scratch_ = std::to_string(data_rows_);
+      name_text = name_scratch_;
+    } else if (name.has_doubled_quotes) {
+      name_scratch_ = name_of(name);
+      name_text = name_scratch_;
+    }
+    return LocationView{name_text, latitude.value, longitude.value};
   }
   return std::nullopt;
 }
@@ -711,9 +739,11 @@ void CsvLocationReader::report(std::size_t line, std::string message) {
 
 LocationTable read_all(CsvLocationReader& reader) {
   LocationTable locations;
-  while (std::optional<Location> location = reader.next()) {
-    // After an error the table will be thrown away; keep reading only to find the other errors.
-    if (!reader.has_errors()) locations.push_back(std::move(*location));
+  locations.reserve(reader.expected_locations());
+  while (!reader.has_errors() && reader.next_into(locations)) {
+  }
+  // After an error the table will be thrown away; keep reading only to find the other errors.
+  while (reader.next()) {
   }
   reader.throw_if_invalid();
   return locations;

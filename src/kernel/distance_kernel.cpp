@@ -1,6 +1,7 @@
 #include "distance_matrix/kernel/distance_kernel.hpp"
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <utility>
 
@@ -16,6 +17,18 @@ DistanceKernel::DistanceKernel(DistanceOptions options)
   // call here, on the constructing thread, rather than first in the workers.
   if (options_.kernel == KernelKind::simd) static_cast<void>(simd::target_name());
 }
+
+namespace {
+
+/// A location's unit vector, the terms every metric's spatial index and the
+/// haversine simd kernel use.
+std::array<double, 3> unit_vector_of(double latitude_degrees, double longitude_degrees) noexcept {
+  const metrics::SinCos latitude = metrics::sincos_degrees(latitude_degrees);
+  const metrics::SinCos longitude = metrics::sincos_degrees(longitude_degrees);
+  return {latitude.cos * longitude.cos, latitude.cos * longitude.sin, latitude.sin};
+}
+
+}  // namespace
 
 DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options)
     : DistanceKernel(options) {
@@ -72,12 +85,11 @@ void DistanceKernel::reserve(std::size_t count) {
 }
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
-  metric_->add(latitude_degrees, longitude_degrees);
-  const metrics::SinCos latitude = metrics::sincos_degrees(latitude_degrees);
-  const metrics::SinCos longitude = metrics::sincos_degrees(longitude_degrees);
-  unit_x_.push_back(latitude.cos * longitude.cos);
-  unit_y_.push_back(latitude.cos * longitude.sin);
-  unit_z_.push_back(latitude.sin);
+  const std::array<double, 3> unit = unit_vector_of(latitude_degrees, longitude_degrees);
+  metric_->add_with_unit_vector(latitude_degrees, longitude_degrees, unit);
+  unit_x_.push_back(unit[0]);
+  unit_y_.push_back(unit[1]);
+  unit_z_.push_back(unit[2]);
   ++size_;
 }
 

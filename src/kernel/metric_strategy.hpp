@@ -7,6 +7,7 @@
 // interface (src/kernel/metrics/), one more case in metric_strategy.cpp, and,
 // for a vectorized kernel, one more entry in simd_distance.cpp's RunFunctions.
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -27,6 +28,13 @@ class MetricStrategy {
   [[nodiscard]] virtual std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const = 0;
   virtual void reserve(std::size_t count) = 0;
   virtual void add(double latitude_degrees, double longitude_degrees) = 0;
+  /// add() for a location whose unit vector {x, y, z} the kernel has
+  /// prepared already (from sincos_degrees): a metric that keeps exactly
+  /// those doubles takes them rather than computing them a second time.
+  virtual void add_with_unit_vector(double latitude_degrees, double longitude_degrees,
+                                    const std::array<double, 3>& /*unit_vector*/) {
+    add(latitude_degrees, longitude_degrees);
+  }
 
   /// out[m - first] = distance between location `anchor` and location m, for
   /// m in [first, last), first < last. The value of a pair depends only on its

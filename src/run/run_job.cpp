@@ -37,6 +37,11 @@ constexpr std::chrono::nanoseconds no_latency{0};
 /// Every location of `reader` into `locations`, each after the simulated read latency.
 void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency) {
   locations.reserve(locations.size() + reader.expected_locations());
+  if (latency == no_latency) {
+    while (reader.next_into(locations)) {
+    }
+    return;
+  }
   SlowLocationReader slow(reader, latency);
   while (std::optional<Location> location = slow.next()) locations.push_back(std::move(*location));
 }

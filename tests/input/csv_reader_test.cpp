@@ -44,9 +44,26 @@ struct ReadResult {
   friend bool operator==(const ReadResult&, const ReadResult&) = default;
 };
 
-ReadResult read_everything(CsvLocationReader& reader) {
+/// How a test takes the reader's locations: one Location at a time, or
+/// appended to a LocationTable (next_into, as read_all and the tool do).
+enum class Taking { next, into_table };
+
+ReadResult read_everything(CsvLocationReader& reader, Taking taking = Taking::next) {
   ReadResult result;
-  while (std::optional<Location> location = reader.next()) result.locations.push_back(*location);
+  if (taking == Taking::next) {
+    while (std::optional<Location> location = reader.next()) result.locations.push_back(*location);
+  } else {
+    LocationTable table;
+    std::size_t appended = 0;
+    while (reader.next_into(table)) {
+      ++appended;
+      EXPECT_EQ(table.size(), appended) << "one location appended per call";
+    }
+    for (std::size_t index = 0; index < table.size(); ++index) result.locations.push_back(table.at(index));
+    LocationTable untouched;
+    EXPECT_FALSE(reader.next_into(untouched)) << "the reader stays at the end";
+    EXPECT_TRUE(untouched.empty());
+  }
   result.diagnostics = reader.diagnostics();
   result.error_count = reader.error_count();
   EXPECT_EQ(reader.has_errors(), result.error_count > 0);
@@ -57,10 +74,10 @@ ReadResult read_everything(CsvLocationReader& reader) {
 /// `text` streamed through a source that yields `piece` bytes per read, into
 /// a reader that asks for `block` bytes at a time.
 ReadResult read_streamed(std::string_view text, std::size_t piece, std::size_t block,
-                         CsvReaderLimits limits = {}) {
+                         CsvReaderLimits limits = {}, Taking taking = Taking::next) {
   limits.block_bytes = block;
   CsvLocationReader reader(std::make_unique<testing::ChunkedSource>(text, piece), test_file, limits);
-  return read_everything(reader);
+  return read_everything(reader, taking);
 }
 
 /// Every location and diagnostic of `text`, read row by row as the executors
@@ -72,11 +89,16 @@ ReadResult read_text(std::string_view text,
   const ReadResult result = read_everything(reader);
   CsvReaderLimits limits;
   limits.error_limit = error_limit;
+  CsvLocationReader into_table(std::string(text), test_file, error_limit);
+  EXPECT_EQ(read_everything(into_table, Taking::into_table), result)
+      << "next_into: " << ::testing::PrintToString(std::string(text));
   for (const std::size_t piece : {1, 2, 3, 5, 8, 64}) {
-    EXPECT_EQ(read_streamed(text, piece, CsvReaderLimits::default_block_bytes, limits), result)
-        << "pieces of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
-    EXPECT_EQ(read_streamed(text, text.size() + 1, piece, limits), result)
-        << "blocks of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
+    for (const Taking taking : {Taking::next, Taking::into_table}) {
+      EXPECT_EQ(read_streamed(text, piece, CsvReaderLimits::default_block_bytes, limits, taking), result)
+          << "pieces of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
+      EXPECT_EQ(read_streamed(text, text.size() + 1, piece, limits, taking), result)
+          << "blocks of " << piece << " bytes: " << ::testing::PrintToString(std::string(text));
+    }
   }
   return result;
 }
@@ -306,6 +328,9 @@ ReadResult read_with(std::string_view text, const CsvOptions& options) {
     CsvLocationReader streamed(std::make_unique<testing::ChunkedSource>(text, piece), test_file,
                                CsvReaderLimits{}, options);
     EXPECT_EQ(read_everything(streamed), result) << "pieces of " << piece << " bytes";
+    CsvLocationReader into_table(std::make_unique<testing::ChunkedSource>(text, piece), test_file,
+                                 CsvReaderLimits{}, options);
+    EXPECT_EQ(read_everything(into_table, Taking::into_table), result) << "next_into, pieces of " << piece;
   }
   return result;
 }
@@ -889,6 +914,61 @@ TEST(CsvReaderErrors, ReadAllReturnsEveryLocationOfAValidInput) {
   EXPECT_EQ(table.at(0), boston);
   EXPECT_EQ(table.at(1), paris);
   EXPECT_FALSE(reader.next().has_value()) << "the reader stays at the end";
+}
+
+// read_all and the tool take rows with next_into: its table must hold what
+// next() gives, after what the table held already (the tool reads --to's
+// destinations into the origins' table), across the source's blocks.
+TEST(CsvReaderIntoTable, AppendsAfterTheLocationsTheTableHoldsAlready) {
+  LocationTable table;
+  table.push_back(boston);
+  CsvLocationReader reader("\"Paris \"\"Lutetia\"\"\",48.8566,2.3522\nParis,48.8566,2.3522", test_file);
+  EXPECT_TRUE(reader.next_into(table));
+  EXPECT_TRUE(reader.next_into(table));
+  EXPECT_FALSE(reader.next_into(table));
+  ASSERT_EQ(table.size(), 3u);
+  EXPECT_EQ(table.at(0), boston);
+  EXPECT_EQ(table.at(1), (Location{"Paris \"Lutetia\"", 48.8566, 2.3522}));
+  EXPECT_EQ(table.at(2), paris);
+}
+
+TEST(CsvReaderIntoTable, ReadAllOfManyBlocksIsWhatNextGives) {
+  std::string text = "name,latitude,longitude\r\n";
+  for (std::size_t index = 0; index < 5000; ++index) {
+    // Names of every length up to past a block, some quoted, some not ASCII.
+    std::string name = std::string(index % 97, static_cast<char>('a' + index % 26)) + std::to_string(index);
+    if (index % 11 == 0) name += "\xC3\xA9";
+    if (index % 7 == 0) name = "\"" + name + ", \"\"q\"\"\"";
+    text += name + "," + std::to_string(static_cast<double>(index % 180) - 90.0) + "," +
+            std::to_string(static_cast<double>(index % 360) - 180.0) + (index % 3 == 0 ? "\r\n" : "\n");
+  }
+  for (const std::size_t block : {std::size_t{7}, std::size_t{4096}, CsvReaderLimits::default_block_bytes}) {
+    CsvReaderLimits limits;
+    limits.block_bytes = block;
+    CsvLocationReader by_next(std::make_unique<testing::ChunkedSource>(text, 1000), test_file, limits);
+    const ReadResult expected = read_everything(by_next);
+    ASSERT_EQ(expected.locations.size(), 5000u);
+    CsvLocationReader whole(std::make_unique<testing::ChunkedSource>(text, 1000), test_file, limits);
+    const LocationTable table = read_all(whole);
+    ASSERT_EQ(table.size(), expected.locations.size()) << block;
+    for (std::size_t index = 0; index < table.size(); ++index) {
+      ASSERT_EQ(table.at(index), expected.locations[index]) << index << ", blocks of " << block;
+    }
+  }
+}
+
+TEST(CsvReaderIntoTable, ReadAllReportsEveryErrorAlsoOnALastLineWithoutLineEnd) {
+  const std::string text = "boston,42.364758,-71.067421\nbad,91,0\nParis,48.8566,2.3522\n,1,2\nlast,0,181";
+  try {
+    static_cast<void>(parse_locations(text, test_file));
+    FAIL() << "invalid rows were accepted";
+  } catch (const InputError& error) {
+    CsvLocationReader reader(text, test_file);
+    const ReadResult by_next = read_everything(reader);
+    EXPECT_EQ(error.diagnostics(), by_next.diagnostics);
+    ASSERT_EQ(error.diagnostics().size(), 3u);
+    EXPECT_EQ(error.diagnostics()[2].line, 5u);
+  }
 }
 
 // ---------------------------------------------------------------- files

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "distance_matrix/kernel/location.hpp"
+#include "src/kernel/metrics/degrees.hpp"
+#include "src/kernel/simd_distance.hpp"
 #include "support/kernel_variants.hpp"
 
 namespace dm {
@@ -266,6 +269,58 @@ TEST_P(Kernel, AgreesWithTheScalarKernelWithinTheContract) {
 }
 
 std::string variant_name(const ::testing::TestParamInfo<KernelVariant>& variant) { return variant.param.name; }
+
+// The kernel computes a location's sin and cos once and hands the unit vector
+// to the haversine metric: its vectors and distances must be the doubles that
+// sincos_degrees and the simd run give when computed apart, bit for bit.
+TEST_P(Kernel, SharesOneUnitVectorPerLocationWithTheHaversineMetric) {
+  std::mt19937_64 random(15);
+  std::uniform_real_distribution<double> latitude(-90.0, 90.0);
+  std::uniform_real_distribution<double> longitude(-180.0, 180.0);
+  std::vector<double> latitudes = {90.0, -90.0, 0.0, 0.0, 45.0, -0.0};
+  std::vector<double> longitudes = {0.0, 180.0, -180.0, 180.0, 90.0, -0.0};
+  for (int index = 0; index < 300; ++index) {
+    latitudes.push_back(latitude(random));
+    longitudes.push_back(longitude(random));
+  }
+  const std::size_t count = latitudes.size();
+  std::vector<double> x(count + simd::input_padding, 0.0);
+  std::vector<double> y(x);
+  std::vector<double> z(x);
+  for (std::size_t index = 0; index < count; ++index) {
+    const metrics::SinCos phi = metrics::sincos_degrees(latitudes[index]);
+    const metrics::SinCos lambda = metrics::sincos_degrees(longitudes[index]);
+    x[index] = phi.cos * lambda.cos;
+    y[index] = phi.cos * lambda.sin;
+    z[index] = phi.sin;
+  }
+  const DistanceOptions options{.kernel = current_kernel};
+  DistanceKernel one_at_a_time(options);
+  LocationTable table;
+  for (std::size_t index = 0; index < count; ++index) {
+    one_at_a_time.add(latitudes[index], longitudes[index]);
+    table.push_back("p", latitudes[index], longitudes[index]);
+  }
+  const DistanceKernel whole(table, options);
+  for (const DistanceKernel* kernel : {static_cast<const DistanceKernel*>(&one_at_a_time), &whole}) {
+    for (std::size_t index = 0; index < count; ++index) {
+      ASSERT_EQ(kernel->unit_x()[index], x[index]) << index;
+      ASSERT_EQ(kernel->unit_y()[index], y[index]) << index;
+      ASSERT_EQ(kernel->unit_z()[index], z[index]) << index;
+    }
+  }
+  if (current_kernel != KernelKind::simd) return;
+  std::vector<double> expected(count);
+  std::vector<double> actual(count);
+  for (const std::size_t anchor : {std::size_t{0}, std::size_t{1}, std::size_t{4}, count - 1}) {
+    simd::haversine_run(x.data(), y.data(), z.data(), count, x[anchor], y[anchor], z[anchor],
+                        options.radius_km, expected.data());
+    for (const DistanceKernel* kernel : {static_cast<const DistanceKernel*>(&one_at_a_time), &whole}) {
+      kernel->compute_run(anchor, 0, count, actual.data());
+      for (std::size_t index = 0; index < count; ++index) ASSERT_EQ(actual[index], expected[index]) << index;
+    }
+  }
+}
 
 INSTANTIATE_TEST_SUITE_P(EveryKernel, Kernel, ::testing::ValuesIn(testing::kernel_variants()), variant_name);
 

@@ -108,6 +108,9 @@ class CsvLocationReader {
   /// The next valid location, or nullopt at the end of the input.
   /// Throws IoError if the source cannot be read.
   [[nodiscard]] std::optional<Location> next();
+  /// next() appended to `table` (its name copied once, straight from the
+  /// input, no string of its own on the way); false at the end of the input.
+  bool next_into(LocationTable& table);
 
   /// A guess, for reserving room, at how many locations are still to come:
   /// one per 32 bytes of what is left of an uncompressed regular file or of
@@ -126,6 +129,13 @@ class CsvLocationReader {
 
  private:
   enum class RowStatus { row, end, too_long };
+  /// A valid row, its name borrowed from buffer_ or name_scratch_ until the next row.
+  struct LocationView {
+    std::string_view name;
+    double latitude = 0.0;
+    double longitude = 0.0;
+  };
+  [[nodiscard]] std::optional<LocationView> next_view();
 
   void start();
   void read_geojson();
@@ -154,6 +164,7 @@ class CsvLocationReader {
   bool default_layout_ = true;
   std::vector<std::string> field_labels_;  ///< how messages call each field
   std::vector<detail::RawField> fields_;   ///< the fields of the row just scanned
+  std::string name_scratch_;               ///< a name that is not the input's bytes as they are
   std::size_t data_rows_ = 0;              ///< rows after the header, valid or not
   /// GeoJSON input: its points, read whole at the start, served by next().
   std::optional<std::vector<Location>> geojson_points_;

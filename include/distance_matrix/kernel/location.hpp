@@ -46,25 +46,29 @@ struct Location {
 };
 
 /// Locations stored column by column. The kernel copies the coordinates into
-/// its own prepared form; only the CSV encoders read the names.
+/// its own prepared form; only the CSV encoders read the names. The names
+/// are kept end to end in one buffer (no string object, no allocation of
+/// its own per name): a name() view lasts until the next push_back().
 class LocationTable {
  public:
   LocationTable() = default;
   explicit LocationTable(const std::vector<Location>& locations);
-
   void reserve(std::size_t count);
-  void push_back(Location location);
-
-  [[nodiscard]] std::size_t size() const noexcept { return names_.size(); }
-  [[nodiscard]] bool empty() const noexcept { return names_.empty(); }
-
-  [[nodiscard]] std::string_view name(std::size_t index) const noexcept { return names_[index]; }
+  void push_back(const Location& location);
+  void push_back(std::string_view name, double latitude, double longitude);
+  [[nodiscard]] std::size_t size() const noexcept { return latitudes_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return latitudes_.empty(); }
+  [[nodiscard]] std::string_view name(std::size_t index) const noexcept {
+    const std::size_t first = index == 0 ? 0 : name_ends_[index - 1];
+    return std::string_view(names_).substr(first, name_ends_[index] - first);
+  }
   [[nodiscard]] double latitude(std::size_t index) const noexcept { return latitudes_[index]; }
   [[nodiscard]] double longitude(std::size_t index) const noexcept { return longitudes_[index]; }
   [[nodiscard]] Location at(std::size_t index) const;
 
  private:
-  std::vector<std::string> names_;
+  std::string names_;                   ///< every name, end to end
+  std::vector<std::size_t> name_ends_;  ///< by location: where its name ends in names_
   std::vector<double> latitudes_;
   std::vector<double> longitudes_;
 };

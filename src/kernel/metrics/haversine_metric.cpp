@@ -66,6 +66,16 @@ void HaversineMetric::add(double latitude_degrees, double longitude_degrees) {
   }
 }
 
+void HaversineMetric::add_with_unit_vector(double latitude_degrees, double longitude_degrees,
+                                           const std::array<double, 3>& unit_vector) {
+  // The simd kernel's terms are the kernel's own unit vector, bit for bit.
+  if (kernel_ == KernelKind::simd) {
+    unit_vectors_.append(unit_vector);
+  } else {
+    add(latitude_degrees, longitude_degrees);
+  }
+}
+
 void HaversineMetric::run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept {
   if (kernel_ == KernelKind::simd) {
     const double* x = unit_vectors_.column(0);

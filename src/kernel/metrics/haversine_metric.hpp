@@ -25,6 +25,8 @@ class HaversineMetric final : public MetricStrategy {
   [[nodiscard]] std::unique_ptr<MetricStrategy> reordered(std::span<const std::size_t> order) const override;
   void reserve(std::size_t count) override;
   void add(double latitude_degrees, double longitude_degrees) override;
+  void add_with_unit_vector(double latitude_degrees, double longitude_degrees,
+                            const std::array<double, 3>& unit_vector) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
                  const TallyOutput* out) const noexcept override;
