@@ -195,9 +195,6 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
                                      _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
     hits += static_cast<std::uint32_t>(__builtin_popcount(within));
   }
-  ChordCandidate* room = candidate_room(query);
-  for (std::uint32_t hit = 0; hit < hits; ++hit) room[hit] = {hit_positions[hit], hit_squared[hit]};
-  query.used += hits;
   // t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
   __m512d low = _mm512_loadu_pd(query.top);
   __m512d high = _mm512_loadu_pd(query.top + 8);
@@ -214,6 +211,17 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
   _mm512_storeu_pd(query.top, low);
   _mm512_storeu_pd(query.top + 8, high);
   query.squared_bound = squared_reach(query.top[k - 1], margin);
+  // Only the hits within the new bound are kept: the others would be
+  // dropped by the next compaction anyway (the bound only shrinks), and the
+  // first leaf's hits are mostly such.
+  const double new_bound = query.squared_bound;
+  ChordCandidate* room = candidate_room(query);
+  std::uint32_t kept = 0;
+  for (std::uint32_t hit = 0; hit < hits; ++hit) {
+    room[kept] = {hit_positions[hit], hit_squared[hit]};
+    kept += hit_squared[hit] <= new_bound ? 1 : 0;
+  }
+  query.used += kept;
   if (query.used >= query.compact_at) {
     compact(query);
     query.compact_at = std::max(query.compact_at, 2 * query.used);
