@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <utility>
 
@@ -307,12 +306,13 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
   }
   const std::span<ChordGroupBuffers::Query> queries(buffers.queries.data(), count);
 
-  // Best-first over the nodes by their distance from the group's box: the
-  // leaves nearest the group come first, so the bounds shrink early and
-  // most of the farther nodes are never opened.
-  auto& frontier = buffers.frontier;
-  frontier.clear();
-  const auto farther_first = std::greater<>();
+  // Depth-first over the nodes, the nearer child (to the group's box)
+  // first: the leaves nearest the group come early, so the bounds shrink
+  // early and most of the farther nodes are never opened. After the first
+  // leaf (below) a best-first order opens hardly fewer nodes, and its heap
+  // cost more than the few it saved (measured, docs/queries.md).
+  auto& pending = buffers.pending;
+  pending.clear();
   double group_bound = infinity;  // the largest of the queries' bounds
   // A group of one leaf's points (the self-search's) scans that leaf first:
   // each query's own neighbourhood sets a tight first bound.
@@ -329,21 +329,23 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
     group_bound = scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_,
                                       tree.z_, k, margin);
   }
-  frontier.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
-  while (!frontier.empty()) {
-    std::pop_heap(frontier.begin(), frontier.end(), farther_first);
-    const auto [gap, id] = frontier.back();
-    frontier.pop_back();
-    if (gap > group_bound) break;  // the nearest left is out of every query's reach
+  pending.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
+  while (!pending.empty()) {
+    const auto [gap, id] = pending.back();
+    pending.pop_back();
+    if (gap > group_bound) continue;  // out of every query's reach (the bound may have shrunk since)
     const ChordTree::Node& node = tree.nodes_[id];
     if (node.right != 0) {
-      for (const std::uint32_t child : {id + 1, node.right}) {
-        const double child_gap = squared_box_gap(tree.nodes_[child], low, high);
-        if (child_gap <= group_bound) {
-          frontier.emplace_back(child_gap, child);
-          std::push_heap(frontier.begin(), frontier.end(), farther_first);
-        }
-      }
+      const double first_gap = squared_box_gap(tree.nodes_[id + 1], low, high);
+      const double second_gap = squared_box_gap(tree.nodes_[node.right], low, high);
+      // The nearer child goes on top, so it is opened first.
+      const bool second_nearer = second_gap < first_gap;
+      const std::pair<double, std::uint32_t> nearer(second_nearer ? second_gap : first_gap,
+                                                    second_nearer ? node.right : id + 1);
+      const std::pair<double, std::uint32_t> farther(second_nearer ? first_gap : second_gap,
+                                                     second_nearer ? id + 1 : node.right);
+      if (farther.first <= group_bound) pending.push_back(farther);
+      if (nearer.first <= group_bound) pending.push_back(nearer);
       continue;
     }
     if (id == first_leaf) continue;  // scanned first
