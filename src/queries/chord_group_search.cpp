@@ -163,18 +163,27 @@ inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const do
 /// may contract them into FMA): a few 1e-16 apart, which the 1e-9 margin
 /// covers, so the final candidates are still a superset of those the
 /// kernel can rank among the k nearest and the answers are the same.
-__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
-                                                          const double* y, const double* z, std::uint32_t begin,
-                                                          std::uint32_t end, std::size_t k, double margin) {
+///
+/// In three steps, so that two queries' scans interleave (scan_two_avx512):
+/// the hits, their insertions into the top-k array, then the new bound
+/// and the hits kept.
+struct LeafHits {
+  alignas(64) std::uint64_t positions[ChordTree::leaf_size];
+  alignas(64) double squared[ChordTree::leaf_size];
+  std::uint32_t count;
+};
+
+__attribute__((target("avx512f"))) inline void find_hits_avx512(const ChordGroupBuffers::Query& query,
+                                                                 const double* x, const double* y, const double* z,
+                                                                 std::uint32_t begin, std::uint32_t end,
+                                                                 LeafHits& hits) {
   static_assert(ChordGroupBuffers::small_k == 16 && ChordTree::leaf_size % 8 == 0);
   const std::uint32_t count = end - begin;
   const __m512d qx = _mm512_set1_pd(query.point[0]);
   const __m512d qy = _mm512_set1_pd(query.point[1]);
   const __m512d qz = _mm512_set1_pd(query.point[2]);
   const __m512d bound = _mm512_set1_pd(query.squared_bound);
-  alignas(64) std::uint64_t hit_positions[ChordTree::leaf_size];
-  alignas(64) double hit_squared[ChordTree::leaf_size];
-  std::uint32_t hits = 0;
+  hits.count = 0;
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   for (std::uint32_t first = 0; first < count; first += 8) {
     __mmask8 active = count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
@@ -189,42 +198,88 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
     const __m512d squared =
         _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
     const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
-    _mm512_mask_compressstoreu_pd(hit_squared + hits, within, squared);
-    _mm512_mask_compressstoreu_epi64(hit_positions + hits, within,
+    _mm512_mask_compressstoreu_pd(hits.squared + hits.count, within, squared);
+    _mm512_mask_compressstoreu_epi64(hits.positions + hits.count, within,
                                      _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
-    hits += static_cast<std::uint32_t>(__builtin_popcount(within));
+    hits.count += static_cast<std::uint32_t>(__builtin_popcount(within));
   }
-  // t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
-  __m512d low = _mm512_loadu_pd(query.top);
-  __m512d high = _mm512_loadu_pd(query.top + 8);
+}
+
+/// One insertion into a top-k array held in two vectors:
+/// t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
+/// Inserting +inf changes nothing.
+__attribute__((target("avx512f"))) inline void insert_avx512(__m512d& low, __m512d& high, double value) {
   const __m512d below_all = _mm512_set1_pd(-infinity);
-  for (std::uint32_t hit = 0; hit < hits; ++hit) {
-    const __m512d value = _mm512_set1_pd(hit_squared[hit]);
-    const __m512d shifted_low = _mm512_castsi512_pd(
-        _mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
-    const __m512d shifted_high =
-        _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
-    low = _mm512_max_pd(_mm512_min_pd(low, value), shifted_low);
-    high = _mm512_max_pd(_mm512_min_pd(high, value), shifted_high);
-  }
-  _mm512_storeu_pd(query.top, low);
-  _mm512_storeu_pd(query.top + 8, high);
+  const __m512d broadcast = _mm512_set1_pd(value);
+  const __m512d shifted_low =
+      _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
+  const __m512d shifted_high =
+      _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
+  low = _mm512_max_pd(_mm512_min_pd(low, broadcast), shifted_low);
+  high = _mm512_max_pd(_mm512_min_pd(high, broadcast), shifted_high);
+}
+
+/// The query's new bound from its top-k array, and its hits within it
+/// kept: the others would be dropped by the next compaction anyway (the
+/// bound only shrinks), and the first leaf's hits are mostly such.
+inline void keep_hits(ChordGroupBuffers::Query& query, const LeafHits& hits, std::size_t k, double margin) {
   query.squared_bound = squared_reach(query.top[k - 1], margin);
-  // Only the hits within the new bound are kept: the others would be
-  // dropped by the next compaction anyway (the bound only shrinks), and the
-  // first leaf's hits are mostly such.
-  const double new_bound = query.squared_bound;
+  const double bound = query.squared_bound;
   ChordCandidate* room = candidate_room(query);
   std::uint32_t kept = 0;
-  for (std::uint32_t hit = 0; hit < hits; ++hit) {
-    room[kept] = {hit_positions[hit], hit_squared[hit]};
-    kept += hit_squared[hit] <= new_bound ? 1 : 0;
+  for (std::uint32_t hit = 0; hit < hits.count; ++hit) {
+    room[kept] = {hits.positions[hit], hits.squared[hit]};
+    kept += hits.squared[hit] <= bound ? 1 : 0;
   }
   query.used += kept;
   if (query.used >= query.compact_at) {
     compact(query);
     query.compact_at = std::max(query.compact_at, 2 * query.used);
   }
+}
+
+__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
+                                                          const double* y, const double* z, std::uint32_t begin,
+                                                          std::uint32_t end, std::size_t k, double margin) {
+  LeafHits hits;
+  find_hits_avx512(query, x, y, z, begin, end, hits);
+  __m512d low = _mm512_loadu_pd(query.top);
+  __m512d high = _mm512_loadu_pd(query.top + 8);
+  for (std::uint32_t hit = 0; hit < hits.count; ++hit) insert_avx512(low, high, hits.squared[hit]);
+  _mm512_storeu_pd(query.top, low);
+  _mm512_storeu_pd(query.top + 8, high);
+  keep_hits(query, hits, k, margin);
+}
+
+/// Two queries' scans of one leaf at once: each insertion waits for the
+/// previous one of its query (a min and a max), so the two queries'
+/// insertions alternate and each fills the other's wait. The shorter list
+/// of hits is padded with +inf, which inserts nothing.
+__attribute__((target("avx512f"))) void scan_two_avx512(ChordGroupBuffers::Query& first,
+                                                         ChordGroupBuffers::Query& second, const double* x,
+                                                         const double* y, const double* z, std::uint32_t begin,
+                                                         std::uint32_t end, std::size_t k, double margin) {
+  LeafHits first_hits;
+  LeafHits second_hits;
+  find_hits_avx512(first, x, y, z, begin, end, first_hits);
+  find_hits_avx512(second, x, y, z, begin, end, second_hits);
+  const std::uint32_t inserted = std::max(first_hits.count, second_hits.count);
+  for (std::uint32_t hit = first_hits.count; hit < inserted; ++hit) first_hits.squared[hit] = infinity;
+  for (std::uint32_t hit = second_hits.count; hit < inserted; ++hit) second_hits.squared[hit] = infinity;
+  __m512d first_low = _mm512_loadu_pd(first.top);
+  __m512d first_high = _mm512_loadu_pd(first.top + 8);
+  __m512d second_low = _mm512_loadu_pd(second.top);
+  __m512d second_high = _mm512_loadu_pd(second.top + 8);
+  for (std::uint32_t hit = 0; hit < inserted; ++hit) {
+    insert_avx512(first_low, first_high, first_hits.squared[hit]);
+    insert_avx512(second_low, second_high, second_hits.squared[hit]);
+  }
+  _mm512_storeu_pd(first.top, first_low);
+  _mm512_storeu_pd(first.top + 8, first_high);
+  _mm512_storeu_pd(second.top, second_low);
+  _mm512_storeu_pd(second.top + 8, second_high);
+  keep_hits(first, first_hits, k, margin);
+  keep_hits(second, second_hits, k, margin);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -245,25 +300,35 @@ bool has_avx512() noexcept {
 double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3], const double high[3],
                            std::uint32_t begin, std::uint32_t end, const double* x, const double* y, const double* z,
                            std::size_t k, double margin) {
-  double largest = 0;
+#if DM_SCAN_AVX512
+  const bool vector_scan = k <= ChordGroupBuffers::small_k && has_avx512();
+  ChordGroupBuffers::Query* waiting = nullptr;  // a query to scan with the next one
+#endif
   for (ChordGroupBuffers::Query& query : queries) {
     double gap = 0;  // from the query to the leaf's box
     for (int axis = 0; axis < 3; ++axis) {
       const double outside = std::max({low[axis] - query.point[axis], 0.0, query.point[axis] - high[axis]});
       gap += outside * outside;
     }
-    if (gap <= query.squared_bound) {
+    if (!(gap <= query.squared_bound)) continue;
 #if DM_SCAN_AVX512
-      if (k <= ChordGroupBuffers::small_k && has_avx512()) {
-        scan_leaf_avx512(query, x, y, z, begin, end, k, margin);
-        largest = std::max(largest, query.squared_bound);
-        continue;
+    if (vector_scan) {
+      if (waiting == nullptr) {
+        waiting = &query;
+      } else {
+        scan_two_avx512(*waiting, query, x, y, z, begin, end, k, margin);
+        waiting = nullptr;
       }
-#endif
-      scan_leaf(query, x, y, z, begin, end, k, margin);
+      continue;
     }
-    largest = std::max(largest, query.squared_bound);
+#endif
+    scan_leaf(query, x, y, z, begin, end, k, margin);
   }
+#if DM_SCAN_AVX512
+  if (waiting != nullptr) scan_leaf_avx512(*waiting, x, y, z, begin, end, k, margin);
+#endif
+  double largest = 0;
+  for (const ChordGroupBuffers::Query& query : queries) largest = std::max(largest, query.squared_bound);
   return largest;
 }
 
@@ -309,8 +374,9 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
   // Depth-first over the nodes, the nearer child (to the group's box)
   // first: the leaves nearest the group come early, so the bounds shrink
   // early and most of the farther nodes are never opened. After the first
-  // leaf (below) a best-first order opens hardly fewer nodes, and its heap
-  // cost more than the few it saved (measured, docs/queries.md).
+  // leaf (below) a best-first order reaches a few fewer leaves (9.8 against
+  // 10.6 a group on 171k cities, the same scans a query), and its heap cost
+  // more than they did (docs/queries.md, branch nearest2).
   auto& pending = buffers.pending;
   pending.clear();
   double group_bound = infinity;  // the largest of the queries' bounds
