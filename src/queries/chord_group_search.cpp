@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <utility>
 
@@ -164,18 +163,27 @@ inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const do
 /// may contract them into FMA): a few 1e-16 apart, which the 1e-9 margin
 /// covers, so the final candidates are still a superset of those the
 /// kernel can rank among the k nearest and the answers are the same.
-__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
-                                                          const double* y, const double* z, std::uint32_t begin,
-                                                          std::uint32_t end, std::size_t k, double margin) {
+///
+/// In three steps, so that two queries' scans interleave (scan_two_avx512):
+/// the hits, their insertions into the top-k array, then the new bound
+/// and the hits kept.
+struct LeafHits {
+  alignas(64) std::uint64_t positions[ChordTree::leaf_size];
+  alignas(64) double squared[ChordTree::leaf_size];
+  std::uint32_t count;
+};
+
+__attribute__((target("avx512f"))) inline void find_hits_avx512(const ChordGroupBuffers::Query& query,
+                                                                 const double* x, const double* y, const double* z,
+                                                                 std::uint32_t begin, std::uint32_t end,
+                                                                 LeafHits& hits) {
   static_assert(ChordGroupBuffers::small_k == 16 && ChordTree::leaf_size % 8 == 0);
   const std::uint32_t count = end - begin;
   const __m512d qx = _mm512_set1_pd(query.point[0]);
   const __m512d qy = _mm512_set1_pd(query.point[1]);
   const __m512d qz = _mm512_set1_pd(query.point[2]);
   const __m512d bound = _mm512_set1_pd(query.squared_bound);
-  alignas(64) std::uint64_t hit_positions[ChordTree::leaf_size];
-  alignas(64) double hit_squared[ChordTree::leaf_size];
-  std::uint32_t hits = 0;
+  hits.count = 0;
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   for (std::uint32_t first = 0; first < count; first += 8) {
     __mmask8 active = count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
@@ -190,34 +198,88 @@ __attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Quer
     const __m512d squared =
         _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
     const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
-    _mm512_mask_compressstoreu_pd(hit_squared + hits, within, squared);
-    _mm512_mask_compressstoreu_epi64(hit_positions + hits, within,
+    _mm512_mask_compressstoreu_pd(hits.squared + hits.count, within, squared);
+    _mm512_mask_compressstoreu_epi64(hits.positions + hits.count, within,
                                      _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
-    hits += static_cast<std::uint32_t>(__builtin_popcount(within));
+    hits.count += static_cast<std::uint32_t>(__builtin_popcount(within));
   }
-  ChordCandidate* room = candidate_room(query);
-  for (std::uint32_t hit = 0; hit < hits; ++hit) room[hit] = {hit_positions[hit], hit_squared[hit]};
-  query.used += hits;
-  // t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
-  __m512d low = _mm512_loadu_pd(query.top);
-  __m512d high = _mm512_loadu_pd(query.top + 8);
+}
+
+/// One insertion into a top-k array held in two vectors:
+/// t[j] = max(min(t[j], v), t[j - 1]), t[-1] = -inf (insert_small).
+/// Inserting +inf changes nothing.
+__attribute__((target("avx512f"))) inline void insert_avx512(__m512d& low, __m512d& high, double value) {
   const __m512d below_all = _mm512_set1_pd(-infinity);
-  for (std::uint32_t hit = 0; hit < hits; ++hit) {
-    const __m512d value = _mm512_set1_pd(hit_squared[hit]);
-    const __m512d shifted_low = _mm512_castsi512_pd(
-        _mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
-    const __m512d shifted_high =
-        _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
-    low = _mm512_max_pd(_mm512_min_pd(low, value), shifted_low);
-    high = _mm512_max_pd(_mm512_min_pd(high, value), shifted_high);
-  }
-  _mm512_storeu_pd(query.top, low);
-  _mm512_storeu_pd(query.top + 8, high);
+  const __m512d broadcast = _mm512_set1_pd(value);
+  const __m512d shifted_low =
+      _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(low), _mm512_castpd_si512(below_all), 7));
+  const __m512d shifted_high =
+      _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(high), _mm512_castpd_si512(low), 7));
+  low = _mm512_max_pd(_mm512_min_pd(low, broadcast), shifted_low);
+  high = _mm512_max_pd(_mm512_min_pd(high, broadcast), shifted_high);
+}
+
+/// The query's new bound from its top-k array, and its hits within it
+/// kept: the others would be dropped by the next compaction anyway (the
+/// bound only shrinks), and the first leaf's hits are mostly such.
+inline void keep_hits(ChordGroupBuffers::Query& query, const LeafHits& hits, std::size_t k, double margin) {
   query.squared_bound = squared_reach(query.top[k - 1], margin);
+  const double bound = query.squared_bound;
+  ChordCandidate* room = candidate_room(query);
+  std::uint32_t kept = 0;
+  for (std::uint32_t hit = 0; hit < hits.count; ++hit) {
+    room[kept] = {hits.positions[hit], hits.squared[hit]};
+    kept += hits.squared[hit] <= bound ? 1 : 0;
+  }
+  query.used += kept;
   if (query.used >= query.compact_at) {
     compact(query);
     query.compact_at = std::max(query.compact_at, 2 * query.used);
   }
+}
+
+__attribute__((target("avx512f"))) void scan_leaf_avx512(ChordGroupBuffers::Query& query, const double* x,
+                                                          const double* y, const double* z, std::uint32_t begin,
+                                                          std::uint32_t end, std::size_t k, double margin) {
+  LeafHits hits;
+  find_hits_avx512(query, x, y, z, begin, end, hits);
+  __m512d low = _mm512_loadu_pd(query.top);
+  __m512d high = _mm512_loadu_pd(query.top + 8);
+  for (std::uint32_t hit = 0; hit < hits.count; ++hit) insert_avx512(low, high, hits.squared[hit]);
+  _mm512_storeu_pd(query.top, low);
+  _mm512_storeu_pd(query.top + 8, high);
+  keep_hits(query, hits, k, margin);
+}
+
+/// Two queries' scans of one leaf at once: each insertion waits for the
+/// previous one of its query (a min and a max), so the two queries'
+/// insertions alternate and each fills the other's wait. The shorter list
+/// of hits is padded with +inf, which inserts nothing.
+__attribute__((target("avx512f"))) void scan_two_avx512(ChordGroupBuffers::Query& first,
+                                                         ChordGroupBuffers::Query& second, const double* x,
+                                                         const double* y, const double* z, std::uint32_t begin,
+                                                         std::uint32_t end, std::size_t k, double margin) {
+  LeafHits first_hits;
+  LeafHits second_hits;
+  find_hits_avx512(first, x, y, z, begin, end, first_hits);
+  find_hits_avx512(second, x, y, z, begin, end, second_hits);
+  const std::uint32_t inserted = std::max(first_hits.count, second_hits.count);
+  for (std::uint32_t hit = first_hits.count; hit < inserted; ++hit) first_hits.squared[hit] = infinity;
+  for (std::uint32_t hit = second_hits.count; hit < inserted; ++hit) second_hits.squared[hit] = infinity;
+  __m512d first_low = _mm512_loadu_pd(first.top);
+  __m512d first_high = _mm512_loadu_pd(first.top + 8);
+  __m512d second_low = _mm512_loadu_pd(second.top);
+  __m512d second_high = _mm512_loadu_pd(second.top + 8);
+  for (std::uint32_t hit = 0; hit < inserted; ++hit) {
+    insert_avx512(first_low, first_high, first_hits.squared[hit]);
+    insert_avx512(second_low, second_high, second_hits.squared[hit]);
+  }
+  _mm512_storeu_pd(first.top, first_low);
+  _mm512_storeu_pd(first.top + 8, first_high);
+  _mm512_storeu_pd(second.top, second_low);
+  _mm512_storeu_pd(second.top + 8, second_high);
+  keep_hits(first, first_hits, k, margin);
+  keep_hits(second, second_hits, k, margin);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -238,25 +300,35 @@ bool has_avx512() noexcept {
 double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3], const double high[3],
                            std::uint32_t begin, std::uint32_t end, const double* x, const double* y, const double* z,
                            std::size_t k, double margin) {
-  double largest = 0;
+#if DM_SCAN_AVX512
+  const bool vector_scan = k <= ChordGroupBuffers::small_k && has_avx512();
+  ChordGroupBuffers::Query* waiting = nullptr;  // a query to scan with the next one
+#endif
   for (ChordGroupBuffers::Query& query : queries) {
     double gap = 0;  // from the query to the leaf's box
     for (int axis = 0; axis < 3; ++axis) {
       const double outside = std::max({low[axis] - query.point[axis], 0.0, query.point[axis] - high[axis]});
       gap += outside * outside;
     }
-    if (gap <= query.squared_bound) {
+    if (!(gap <= query.squared_bound)) continue;
 #if DM_SCAN_AVX512
-      if (k <= ChordGroupBuffers::small_k && has_avx512()) {
-        scan_leaf_avx512(query, x, y, z, begin, end, k, margin);
-        largest = std::max(largest, query.squared_bound);
-        continue;
+    if (vector_scan) {
+      if (waiting == nullptr) {
+        waiting = &query;
+      } else {
+        scan_two_avx512(*waiting, query, x, y, z, begin, end, k, margin);
+        waiting = nullptr;
       }
-#endif
-      scan_leaf(query, x, y, z, begin, end, k, margin);
+      continue;
     }
-    largest = std::max(largest, query.squared_bound);
+#endif
+    scan_leaf(query, x, y, z, begin, end, k, margin);
   }
+#if DM_SCAN_AVX512
+  if (waiting != nullptr) scan_leaf_avx512(*waiting, x, y, z, begin, end, k, margin);
+#endif
+  double largest = 0;
+  for (const ChordGroupBuffers::Query& query : queries) largest = std::max(largest, query.squared_bound);
   return largest;
 }
 
@@ -299,12 +371,14 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
   }
   const std::span<ChordGroupBuffers::Query> queries(buffers.queries.data(), count);
 
-  // Best-first over the nodes by their distance from the group's box: the
-  // leaves nearest the group come first, so the bounds shrink early and
-  // most of the farther nodes are never opened.
-  auto& frontier = buffers.frontier;
-  frontier.clear();
-  const auto farther_first = std::greater<>();
+  // Depth-first over the nodes, the nearer child (to the group's box)
+  // first: the leaves nearest the group come early, so the bounds shrink
+  // early and most of the farther nodes are never opened. After the first
+  // leaf (below) a best-first order reaches a few fewer leaves (9.8 against
+  // 10.6 a group on 171k cities, the same scans a query), and its heap cost
+  // more than they did (docs/queries.md, branch nearest2).
+  auto& pending = buffers.pending;
+  pending.clear();
   double group_bound = infinity;  // the largest of the queries' bounds
   // A group of one leaf's points (the self-search's) scans that leaf first:
   // each query's own neighbourhood sets a tight first bound.
@@ -321,21 +395,23 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
     group_bound = scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_,
                                       tree.z_, k, margin);
   }
-  frontier.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
-  while (!frontier.empty()) {
-    std::pop_heap(frontier.begin(), frontier.end(), farther_first);
-    const auto [gap, id] = frontier.back();
-    frontier.pop_back();
-    if (gap > group_bound) break;  // the nearest left is out of every query's reach
+  pending.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
+  while (!pending.empty()) {
+    const auto [gap, id] = pending.back();
+    pending.pop_back();
+    if (gap > group_bound) continue;  // out of every query's reach (the bound may have shrunk since)
     const ChordTree::Node& node = tree.nodes_[id];
     if (node.right != 0) {
-      for (const std::uint32_t child : {id + 1, node.right}) {
-        const double child_gap = squared_box_gap(tree.nodes_[child], low, high);
-        if (child_gap <= group_bound) {
-          frontier.emplace_back(child_gap, child);
-          std::push_heap(frontier.begin(), frontier.end(), farther_first);
-        }
-      }
+      const double first_gap = squared_box_gap(tree.nodes_[id + 1], low, high);
+      const double second_gap = squared_box_gap(tree.nodes_[node.right], low, high);
+      // The nearer child goes on top, so it is opened first.
+      const bool second_nearer = second_gap < first_gap;
+      const std::pair<double, std::uint32_t> nearer(second_nearer ? second_gap : first_gap,
+                                                    second_nearer ? node.right : id + 1);
+      const std::pair<double, std::uint32_t> farther(second_nearer ? first_gap : second_gap,
+                                                     second_nearer ? id + 1 : node.right);
+      if (farther.first <= group_bound) pending.push_back(farther);
+      if (nearer.first <= group_bound) pending.push_back(nearer);
       continue;
     }
     if (id == first_leaf) continue;  // scanned first

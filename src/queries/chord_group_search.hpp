@@ -40,7 +40,7 @@ struct ChordGroupBuffers {
     std::size_t compact_at;
   };
   std::vector<Query> queries;
-  std::vector<std::pair<double, std::uint32_t>> frontier;  ///< nodes to visit, min-heap by squared distance
+  std::vector<std::pair<double, std::uint32_t>> pending;  ///< nodes to visit and their squared distances, a stack
 };
 
 class ChordGroupSearch {

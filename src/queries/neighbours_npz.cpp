@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -30,8 +31,13 @@ using Clock = std::chrono::steady_clock;
 static_assert(std::endian::native == std::endian::little, "NPZ members are written by copying values as they are");
 
 template <typename Value>
-std::string_view bytes_of(const std::vector<Value>& values) {
+std::string_view bytes_of(std::span<const Value> values) {
   return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(Value)};
+}
+
+template <typename Value>
+std::string_view bytes_of(const std::vector<Value>& values) {
+  return bytes_of(std::span<const Value>(values));
 }
 
 /// Distances as `type`: the doubles as they are, or each rounded once to float.
@@ -147,8 +153,14 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   const Clock::time_point start = Clock::now();
   MatrixReport report;
   const std::size_t k = *query.k;
-  std::vector<double> distances(query.origins * k);
-  std::vector<std::int64_t> indices(query.origins * k);
+  // Not zeroed first: find_nearest writes every cell, on the workers, whose
+  // writes are the pages' first touch too (a serial memset of the 16 bytes
+  // a cell cost more than the search's own writes).
+  const std::size_t cells = query.origins * k;
+  const auto distance_cells = std::make_unique_for_overwrite<double[]>(cells);
+  const auto index_cells = std::make_unique_for_overwrite<std::int64_t[]>(cells);
+  const std::span<double> distances(distance_cells.get(), cells);
+  const std::span<std::int64_t> indices(index_cells.get(), cells);
   find_nearest(kernel, query, distances, indices);
   report.calculation = Clock::now() - start;
   report.cell_count = static_cast<std::size_t>(
@@ -164,8 +176,8 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   const std::vector<std::size_t> dimensions{query.origins, k};
   const std::vector<ArrayMember> members{
       {"distances.npy", npy_header(npy_descr(type), dimensions),
-       type == ValueType::float64 ? bytes_of(distances) : std::string_view(narrowed)},
-      {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(indices)}};
+       type == ValueType::float64 ? bytes_of(std::span<const double>(distances)) : std::string_view(narrowed)},
+      {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}};
   write_array_members(output, members, std::max(query.workers, 1u));
   report.write = Clock::now() - writing;
   if (progress) progress(query.origins, query.origins);
