@@ -1,5 +1,7 @@
 #include "src/queries/chord_tree.hpp"
 
+#include "src/executors/fork_join_edges.hpp"
+
 #include <tbb/parallel_invoke.h>
 
 #include <algorithm>
@@ -122,7 +124,9 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
     auto second = [&] { build(node.right, middle, end, id, points, parallel); };
     // The halves hold disjoint points and nodes: built at once when large.
     if (parallel && end - begin >= parallel_build_points) {
-      tbb::parallel_invoke(first, second);
+      ForkJoinEdges edges;
+      tbb::parallel_invoke(edges.around(first), edges.around(second));
+      edges.joined();
     } else {
       first();
       second();

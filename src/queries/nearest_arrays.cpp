@@ -4,7 +4,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <atomic>
 #include <limits>
 #include <memory>
 #include <span>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "distance_matrix/queries/neighbour_search.hpp"
+#include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
@@ -34,18 +34,18 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
   if (workers == 1) {
     built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
   } else {
-    arena.execute([&] {
+    ForkJoinEdges edges;
+    auto build = [&] {
       built = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
-    });
+    };
+    arena.execute(edges.around(build));
+    edges.joined();
   }
   const NeighbourSearch& index = *built;
   // Origins searched in the index's spatial order (consecutive searches
   // share leaves and cache lines), each answer written at its own row.
   std::vector<std::size_t> order = index.search_order(query.origins);
   std::erase_if(order, [&](std::size_t origin) { return origin < query.first_origin; });
-  // A release per task and one acquire at the end: the edge TBB's
-  // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
-  std::atomic<std::size_t> tasks_done{0};
   auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
     std::vector<Neighbour> neighbours;
     std::vector<std::size_t> row_ends;
@@ -75,15 +75,15 @@ void find_nearest(const DistanceKernel& kernel, const NeighbourQuery& query, std
         row_begin = row_ends[i];
       }
     }
-    tasks_done.fetch_add(1, std::memory_order_release);
   };
   const tbb::blocked_range<std::size_t> all(0, rows, nearest_origins_per_task);
   if (workers == 1) {
     search(tbb::blocked_range<std::size_t>(0, rows));
     return;
   }
-  arena.execute([&] { tbb::parallel_for(all, search); });
-  static_cast<void>(tasks_done.load(std::memory_order_acquire));
+  ForkJoinEdges edges;
+  arena.execute([&] { tbb::parallel_for(all, edges.around(search)); });
+  edges.joined();
 }
 
 }  // namespace dm

@@ -4,7 +4,6 @@
 #include <tbb/parallel_invoke.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <limits>
@@ -15,6 +14,7 @@
 
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
+#include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
 #include "src/queries/within_rows.hpp"
@@ -122,8 +122,6 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   WithinRows rows;
   const unsigned workers = std::max(query.workers, 1u);
   std::vector<std::string> chunks(8 * std::size_t{workers});
-  // A release per task and an acquire once they are all done (as write_neighbours_csv).
-  std::atomic<std::size_t> tasks_done{0};
   for (std::size_t first = query.first_origin; first < query.origins;) {
     const std::size_t last =
         std::min(query.origins, first + next_within_window(index, query, first, report.cell_count, query.first_candidate == 0));
@@ -144,14 +142,14 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
         for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
           append_within_row(out, fields[first + row], rows.rows[row], fields);
         }
-        tasks_done.fetch_add(1, std::memory_order_release);
       };
       const Clock::time_point encoding = Clock::now();
       if (workers == 1) {
         for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
       } else {
-        arena.execute([&] { tbb::parallel_for(batch, batch_end, encode); });
-        static_cast<void>(tasks_done.load(std::memory_order_acquire));
+        ForkJoinEdges edges;
+        arena.execute([&] { tbb::parallel_for(batch, batch_end, edges.around(encode)); });
+        edges.joined();
       }
       const Clock::time_point encoded = Clock::now();
       report.calculation += encoded - encoding;
@@ -190,7 +188,10 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
     quote_fields();
   } else {
     // The tree (itself on the arena's threads) and the names at once.
-    arena.execute([&] { tbb::parallel_invoke([&] { search = neighbour_search_for(kernel, query, arena); }, quote_fields); });
+    auto build = [&] { search = neighbour_search_for(kernel, query, arena); };
+    ForkJoinEdges edges;
+    arena.execute([&] { tbb::parallel_invoke(edges.around(build), edges.around(quote_fields)); });
+    edges.joined();
   }
   const NeighbourSearch& index = *search;
   report.calculation += Clock::now() - start;
@@ -207,10 +208,6 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));
   std::vector<std::size_t> chunk_rows(chunks.size());
 
-  // A release at the end of each task and an acquire once they are all
-  // done: the edge TBB's (uninstrumented) scheduler provides, stated where
-  // ThreadSanitizer sees it. One atomic per task of 256 origins.
-  std::atomic<std::size_t> tasks_done{0};
   for (std::size_t batch = 0; batch < chunk_count; batch += chunks_per_batch) {
     const std::size_t batch_end = std::min(chunk_count, batch + chunks_per_batch);
     auto encode = [&](std::size_t chunk) {
@@ -219,16 +216,14 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
       const std::size_t first = query.first_origin + chunk * origins_per_chunk;
       chunk_rows[chunk - batch] =
           encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
-      tasks_done.fetch_add(1, std::memory_order_release);
     };
     const Clock::time_point searching = Clock::now();
     if (workers == 1) {
       for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
     } else {
-      arena.execute([&] {
-        tbb::parallel_for(batch, batch_end, encode);
-      });
-      static_cast<void>(tasks_done.load(std::memory_order_acquire));
+      ForkJoinEdges edges;
+      arena.execute([&] { tbb::parallel_for(batch, batch_end, edges.around(encode)); });
+      edges.joined();
     }
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;

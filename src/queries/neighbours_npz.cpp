@@ -3,7 +3,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +17,7 @@
 #include "distance_matrix/output/zip_writer.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
+#include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/spill_file.hpp"
 #include "src/queries/within_pieces.hpp"
@@ -110,22 +110,19 @@ void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& m
       parts.push_back({index, offset, std::min(member_part_bytes, member.data.size() - offset), 0});
     }
   }
-  // A release per part and an acquire once all are done: the edge TBB's
-  // (uninstrumented) scheduler provides, stated where ThreadSanitizer sees it.
-  std::atomic<std::size_t> parts_done{0};
   auto handle = [&](std::size_t index) {
     MemberPart& part = parts[index];
     const std::string_view bytes = members[part.member].data.substr(part.offset, part.size);
     part.crc = crc32_of(bytes);
     if (in_parallel) output.write_part_at(data_offsets[part.member] + part.offset, bytes);
-    parts_done.fetch_add(1, std::memory_order_release);
   };
   if (workers == 1 || parts.size() < 2) {
     for (std::size_t index = 0; index < parts.size(); ++index) handle(index);
   } else {
     WorkerArena arena(workers);
-    arena.execute([&] { tbb::parallel_for(std::size_t{0}, parts.size(), handle); });
-    static_cast<void>(parts_done.load(std::memory_order_acquire));
+    ForkJoinEdges edges;
+    arena.execute([&] { tbb::parallel_for(std::size_t{0}, parts.size(), edges.around(handle)); });
+    edges.joined();
   }
   std::size_t next_part = 0;
   for (std::size_t index = 0; index < members.size(); ++index) {
@@ -227,15 +224,9 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
       if (query.workers <= 1 || blocks < 2) {
         for (std::size_t block = 0; block < blocks; ++block) copy_block(block);
       } else {
-        // A release per block and an acquire once all are done, as in write_array_members.
-        std::atomic<std::size_t> blocks_done{0};
-        arena.execute([&] {
-          tbb::parallel_for(std::size_t{0}, blocks, [&](std::size_t block) {
-            copy_block(block);
-            blocks_done.fetch_add(1, std::memory_order_release);
-          });
-        });
-        static_cast<void>(blocks_done.load(std::memory_order_acquire));
+        ForkJoinEdges edges;
+        arena.execute([&] { tbb::parallel_for(std::size_t{0}, blocks, edges.around(copy_block)); });
+        edges.joined();
       }
     };
     const auto first_candidate = static_cast<std::int64_t>(query.first_candidate);

@@ -10,6 +10,7 @@
 #include <tbb/task_group.h>
 
 #include "distance_matrix/kernel/distance_tally.hpp"
+#include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/kernel/simd_distance.hpp"
 
@@ -219,11 +220,14 @@ std::vector<RowSummary> summarize_rows(const DistanceKernel& kernel, const Matri
     work(0);
   } else {
     WorkerArena arena(workers);
+    ForkJoinEdges edges;
+    auto task = edges.around(work);
     arena.execute([&] {
       tbb::task_group group;
-      for (unsigned worker = 0; worker < workers; ++worker) group.run([&work, worker] { work(worker); });
+      for (unsigned worker = 0; worker < workers; ++worker) group.run([&task, worker] { task(worker); });
       group.wait();
     });
+    edges.joined();
   }
 
   const std::size_t count = square ? (locations > 0 ? locations - 1 : 0) : locations - origins;

@@ -4,11 +4,11 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <atomic>
 #include <limits>
 #include <stdexcept>
 
 #include "distance_matrix/queries/neighbour_search.hpp"
+#include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/queries/within_rows.hpp"
 
@@ -33,9 +33,6 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   }
   result.indices.resize(rows.pairs);
   result.distances.resize(rows.pairs);
-  // A release per range and an acquire at the end: the edge TBB's
-  // (uninstrumented) scheduler provides, where ThreadSanitizer sees it.
-  std::atomic<std::size_t> ranges_done{0};
   auto fill = [&](const tbb::blocked_range<std::size_t>& range) {
     for (std::size_t origin = range.begin(); origin != range.end(); ++origin) {
       auto place = static_cast<std::size_t>(result.indptr[origin]);
@@ -45,15 +42,16 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
         ++place;
       }
     }
-    ranges_done.fetch_add(1, std::memory_order_release);
   };
   if (std::max(query.workers, 1u) == 1) {
     fill(tbb::blocked_range<std::size_t>(0, rows.rows.size()));
   } else {
+    ForkJoinEdges edges;
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows.rows.size(), nearest_origins_per_task), fill);
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows.rows.size(), nearest_origins_per_task),
+                        edges.around(fill));
     });
-    static_cast<void>(ranges_done.load(std::memory_order_acquire));
+    edges.joined();
   }
   return result;
 }

@@ -1,11 +1,12 @@
 #include "src/queries/within_rows.hpp"
 
+#include "src/executors/fork_join_edges.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <atomic>
 #include <numeric>
 
 namespace dm {
@@ -37,22 +38,20 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   }
   const double distance = *query.within;
   tbb::enumerable_thread_specific<NeighbourSearchBuffers> buffers;
-  // A release per range and an acquire once they are all done: the edge
-  // TBB's (uninstrumented) scheduler provides, stated where ThreadSanitizer sees it.
-  std::atomic<std::size_t> ranges_done{0};
   auto search_groups = [&](const tbb::blocked_range<std::size_t>& range) {
     NeighbourSearchBuffers& mine = buffers.local();
     for (std::size_t group = range.begin(); group != range.end(); ++group) {
       const std::span<const std::size_t> members(origins.data() + starts[group], starts[group + 1] - starts[group]);
       search.within_group(members, distance, query.radius, later_only, out.groups[group], mine);
     }
-    ranges_done.fetch_add(1, std::memory_order_release);
   };
   if (std::max(query.workers, 1u) == 1 || group_count <= 1) {
     search_groups(tbb::blocked_range<std::size_t>(0, group_count));
   } else {
-    arena.execute([&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, group_count, 4), search_groups); });
-    static_cast<void>(ranges_done.load(std::memory_order_acquire));
+    ForkJoinEdges edges;
+    arena.execute(
+        [&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, group_count, 4), edges.around(search_groups)); });
+    edges.joined();
   }
   out.rows.assign(last - first, {});
   for (std::size_t group = 0; group < group_count; ++group) {
