@@ -48,9 +48,9 @@ class ForkJoinEdges {
   template <class Body>
   [[nodiscard]] auto around(Body& body) noexcept {
     return [this, &body](auto&&... arguments) {
-      if constexpr (under_thread_sanitizer) static_cast<void>(forked_.load(std::memory_order_acquire));
+      task_begins();
       body(std::forward<decltype(arguments)>(arguments)...);
-      if constexpr (under_thread_sanitizer) ended_.fetch_add(1, std::memory_order_release);
+      task_ends();
     };
   }
 
@@ -60,6 +60,13 @@ class ForkJoinEdges {
   }
 
  private:
+  void task_begins() const noexcept {
+    if constexpr (under_thread_sanitizer) static_cast<void>(forked_.load(std::memory_order_acquire));
+  }
+  void task_ends() noexcept {
+    if constexpr (under_thread_sanitizer) ended_.fetch_add(1, std::memory_order_release);
+  }
+
   std::atomic<bool> forked_{false};
   std::atomic<std::size_t> ended_{0};
 };
