@@ -81,7 +81,7 @@ DistanceKernel::~DistanceKernel() = default;
 
 void DistanceKernel::reserve(std::size_t count) {
   metric_->reserve(count);
-  for (std::vector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
+  for (LargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
 }
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {

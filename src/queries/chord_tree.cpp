@@ -54,7 +54,7 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
   }
-  std::vector<TreePoint> points(count);
+  LargeVector<TreePoint> points(count);
   for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
   if (count > 0) {
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
@@ -92,7 +92,7 @@ void ChordTree::share_coordinates(const double* x, const double* y, const double
 }
 
 void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                      std::vector<TreePoint>& points, bool parallel) {
+                      LargeVector<TreePoint>& points, bool parallel) {
   Node node{};
   node.begin = begin;
   node.end = end;

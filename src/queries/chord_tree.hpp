@@ -14,8 +14,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
+
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 
 namespace dm::queries {
 
@@ -54,7 +57,7 @@ class ChordTree {
   void share_coordinates(const double* x, const double* y, const double* z);
 
   /// The input indices in the tree's order: leaf by leaf, neighbours close.
-  [[nodiscard]] const std::vector<std::size_t>& order() const noexcept { return order_; }
+  [[nodiscard]] std::span<const std::size_t> order() const noexcept { return order_; }
 
   /// Into buffers.candidates (cleared first, any order): every point but
   /// the one at position `skip` (none if it is size() or more) whose chord
@@ -103,7 +106,7 @@ class ChordTree {
   };
 
   void build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-             std::vector<TreePoint>& points, bool parallel);
+             LargeVector<TreePoint>& points, bool parallel);
 
   template <class Visit>
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;
@@ -112,15 +115,15 @@ class ChordTree {
   void descend_near(std::uint32_t node, const double low[3], const double high[3], double squared_reach,
                     std::vector<Leaf>& leaves) const;
 
-  std::vector<Node> nodes_;
-  std::vector<double> own_x_;  ///< the points' coordinates in the tree's order, until shared
-  std::vector<double> own_y_;
-  std::vector<double> own_z_;
+  LargeVector<Node> nodes_;
+  LargeVector<double> own_x_;  ///< the points' coordinates in the tree's order, until shared
+  LargeVector<double> own_y_;
+  LargeVector<double> own_z_;
   const double* x_ = nullptr;  ///< own_x_ or the shared copy
   const double* y_ = nullptr;
   const double* z_ = nullptr;
-  std::vector<std::size_t> order_;
-  std::vector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
+  LargeVector<std::size_t> order_;
+  LargeVector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
 };
 
 }  // namespace dm::queries

@@ -183,9 +183,9 @@ struct NeighbourIndex::Tree {
     chords.share_coordinates(searched.unit_x().data(), searched.unit_y().data(), searched.unit_z().data());
   }
 
-  static std::vector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
-                                                    std::size_t last, const std::vector<std::size_t>& tree_order) {
-    std::vector<std::size_t> locations;
+  static LargeVector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
+                                                    std::size_t last, std::span<const std::size_t> tree_order) {
+    LargeVector<std::size_t> locations;
     locations.reserve(kernel.size());
     for (const std::size_t index : tree_order) locations.push_back(first + index);
     std::vector<std::pair<std::uint64_t, std::size_t>> others;
@@ -215,8 +215,8 @@ struct NeighbourIndex::Tree {
   }
 
   queries::ChordTree chords;
-  std::vector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
-  std::vector<std::size_t> position_of;  ///< by kernel location: its position in `searched`
+  LargeVector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
+  LargeVector<std::size_t> position_of;  ///< by kernel location: its position in `searched`
   DistanceKernel searched;
 };
 
@@ -356,7 +356,7 @@ void NeighbourIndex::within(std::size_t origin, double distance, double radius, 
 }
 
 void NeighbourIndex::within_groups(std::vector<std::size_t>& origins, std::vector<std::size_t>& starts) const {
-  const std::vector<std::size_t>& position_of = tree_->position_of;
+  const LargeVector<std::size_t>& position_of = tree_->position_of;
   if (origins.size() >= tree_->location_at.size() / 16) {
     // Many: in one pass over the positions rather than a sort.
     std::vector<bool> asked(tree_->location_at.size());

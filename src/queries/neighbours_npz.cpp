@@ -19,6 +19,7 @@
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "src/output/spill_file.hpp"
 #include "src/queries/within_pieces.hpp"
 #include "src/queries/within_rows.hpp"
@@ -154,10 +155,10 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   // writes are the pages' first touch too (a serial memset of the 16 bytes
   // a cell cost more than the search's own writes).
   const std::size_t cells = query.origins * k;
-  const auto distance_cells = std::make_unique_for_overwrite<double[]>(cells);
-  const auto index_cells = std::make_unique_for_overwrite<std::int64_t[]>(cells);
-  const std::span<double> distances(distance_cells.get(), cells);
-  const std::span<std::int64_t> indices(index_cells.get(), cells);
+  LargeArray<double> distance_cells(cells);
+  LargeArray<std::int64_t> index_cells(cells);
+  const std::span<double> distances(distance_cells.data(), cells);
+  const std::span<std::int64_t> indices(index_cells.data(), cells);
   find_nearest(kernel, query, distances, indices);
   report.calculation = Clock::now() - start;
   report.cell_count = static_cast<std::size_t>(

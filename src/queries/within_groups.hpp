@@ -31,8 +31,8 @@ struct GroupSearchBuffers {
 struct GroupSearchTree {
   const ChordTree& chords;
   const DistanceKernel& searched;          ///< the kernel in the tree's order (the tree's points first)
-  const std::vector<std::size_t>& location_at;  ///< by position: the kernel's location
-  const std::vector<std::size_t>& position_of;  ///< by kernel location: its position
+  std::span<const std::size_t> location_at;  ///< by position: the kernel's location
+  std::span<const std::size_t> position_of;  ///< by kernel location: its position
 };
 
 /// Appends to `out` the rows of `group`'s origins (kernel locations, in

@@ -64,6 +64,7 @@
 #include "distance_matrix/kernel/distance_tally.hpp"
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/cell_range.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 
 namespace dm {
 
@@ -225,9 +226,9 @@ class DistanceKernel {
   DistanceOptions options_;
   std::size_t size_ = 0;
   std::unique_ptr<MetricStrategy> metric_;  ///< never null
-  std::vector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
-  std::vector<double> unit_y_;
-  std::vector<double> unit_z_;
+  LargeVector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
+  LargeVector<double> unit_y_;
+  LargeVector<double> unit_z_;
 };
 
 /// The instruction set the simd kernel runs on in this process, chosen at run

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
+
 namespace dm {
 
 /// The degrees a coordinate may take, for every source of locations (the
@@ -68,9 +70,9 @@ class LocationTable {
 
  private:
   std::string names_;                   ///< every name, end to end
-  std::vector<std::size_t> name_ends_;  ///< by location: where its name ends in names_
-  std::vector<double> latitudes_;
-  std::vector<double> longitudes_;
+  LargeVector<std::size_t> name_ends_;  ///< by location: where its name ends in names_
+  LargeVector<double> latitudes_;
+  LargeVector<double> longitudes_;
 };
 
 }  // namespace dm

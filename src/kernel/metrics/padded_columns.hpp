@@ -5,6 +5,7 @@
 #include <span>
 #include <vector>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "src/kernel/simd_distance.hpp"
 
 namespace dm::metrics {
@@ -16,11 +17,11 @@ template <std::size_t N>
 class PaddedColumns {
  public:
   PaddedColumns() {
-    for (std::vector<double>& column : columns_) column.assign(simd::input_padding, 0.0);
+    for (LargeVector<double>& column : columns_) column.assign(simd::input_padding, 0.0);
   }
 
   void reserve(std::size_t count) {
-    for (std::vector<double>& column : columns_) column.reserve(count + simd::input_padding);
+    for (LargeVector<double>& column : columns_) column.reserve(count + simd::input_padding);
   }
 
   /// Appends one location's N values.
@@ -48,7 +49,7 @@ class PaddedColumns {
   }
 
  private:
-  std::array<std::vector<double>, N> columns_;
+  std::array<LargeVector<double>, N> columns_;
   std::size_t size_ = 0;
 };
 

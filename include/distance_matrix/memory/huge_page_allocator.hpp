@@ -1,0 +1,91 @@
+// Large blocks backed by transparent huge pages where the kernel allows it.
+//
+// A process that fills tens of megabytes touches thousands of fresh 4 KiB
+// pages, and each first touch is a page fault. On a virtual machine a fault
+// can cost 10 µs (measured on this project's machine: 16,900 faults were
+// 0.18 s of a 0.33 s `--nearest` run, and two threads faulting at once
+// also queue on the address space's lock). A block of 2 MiB or more is
+// therefore mapped on its own, 2 MiB aligned, with MADV_HUGEPAGE: one fault
+// per 2 MiB instead of 512. NumPy does the same for its arrays of 4 MiB or more. Where
+// huge pages are off ("never"), the advice is ignored and the block behaves
+// like any other. Under AddressSanitizer or ThreadSanitizer every block
+// comes from operator new, so that the sanitizer sees it. Smaller blocks
+// always do. From
+// 1 MiB on (one double per location from 131,072 locations on): a block
+// rounded up to the next 2 MiB wastes less than half of it, and only until
+// it is freed.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace dm {
+
+namespace huge_pages {
+
+/// Blocks at least this large get their own huge-page mapping, rounded up to 2 MiB.
+inline constexpr std::size_t threshold_bytes = std::size_t{1} << 20;
+
+/// `bytes` of uninitialised memory (zero-filled when mapped); throws std::bad_alloc.
+[[nodiscard]] void* allocate(std::size_t bytes);
+/// Frees what allocate(bytes) returned, with the same `bytes`.
+void deallocate(void* block, std::size_t bytes) noexcept;
+/// Whether blocks of threshold_bytes or more get their own mapping (false
+/// in sanitizer builds).
+[[nodiscard]] bool maps_large_blocks() noexcept;
+
+}  // namespace huge_pages
+
+/// A standard allocator over huge_pages: a drop-in for std::allocator in
+/// the vectors that hold per-location or per-result arrays.
+template <typename T>
+struct HugePageAllocator {
+  using value_type = T;
+
+  HugePageAllocator() noexcept = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}  // NOLINT: rebinding converts implicitly
+
+  [[nodiscard]] T* allocate(std::size_t count) {
+    if (count > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(huge_pages::allocate(count * sizeof(T)));
+  }
+  void deallocate(T* block, std::size_t count) noexcept { huge_pages::deallocate(block, count * sizeof(T)); }
+
+  template <typename U>
+  bool operator==(const HugePageAllocator<U>& /*other*/) const noexcept {
+    return true;
+  }
+};
+
+/// A growable array whose large buffers are huge-page backed.
+template <typename T>
+using LargeVector = std::vector<T, HugePageAllocator<T>>;
+
+/// A fixed-size array of `count` default-initialised (not zeroed) values.
+template <typename T>
+class LargeArray {
+ public:
+  explicit LargeArray(std::size_t count)
+      : values_(HugePageAllocator<T>().allocate(count)), count_(count) {
+    std::uninitialized_default_construct_n(values_, count_);
+  }
+  ~LargeArray() {
+    std::destroy_n(values_, count_);
+    HugePageAllocator<T>().deallocate(values_, count_);
+  }
+  LargeArray(const LargeArray&) = delete;
+  LargeArray& operator=(const LargeArray&) = delete;
+
+  [[nodiscard]] T* data() noexcept { return values_; }
+  [[nodiscard]] const T* data() const noexcept { return values_; }
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
+
+ private:
+  T* values_;
+  std::size_t count_;
+};
+
+}  // namespace dm
