@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
 
 namespace dm {
@@ -52,7 +53,7 @@ class SpillFile {
   int descriptor_ = -1;
   std::uint64_t memory_bytes_;
   bool spilled_ = false;  ///< past the budget: buffer_ holds only what the file does not yet
-  std::string buffer_;
+  LargeString buffer_;
   std::uint64_t size_ = 0;
   std::uint32_t crc_ = 0;  ///< of everything once spilled_; before, crc() computes it
 };

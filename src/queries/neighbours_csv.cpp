@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/fork_join_edges.hpp"
@@ -46,7 +47,7 @@ void within_of(const NeighbourSearch& index, const NeighbourQuery& query, std::s
 
 /// The rows of origins [first, last) into `out`; returns how many.
 std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& query,
-                         const std::vector<std::string>& fields, std::size_t first, std::size_t last,
+                         const LargeVector<std::string>& fields, std::size_t first, std::size_t last,
                          std::string& out) {
   std::size_t rows = 0;
   std::vector<Neighbour> neighbours;
@@ -95,7 +96,7 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
 /// `out`: room for the whole row made once, then each line copied in
 /// place, instead of five appends (each checking for room) per line.
 void append_within_row(std::string& out, const std::string& origin, std::span<const Neighbour> row,
-                       const std::vector<std::string>& fields) {
+                       const LargeVector<std::string>& fields) {
   if (row.empty()) return;
   std::size_t room = row.size() * (origin.size() + 3 + shortest_double_room);
   for (const Neighbour& neighbour : row) room += fields[neighbour.index].size();
@@ -116,7 +117,7 @@ void append_within_row(std::string& out, const std::string& origin, std::span<co
 }
 
 void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
-                      const std::vector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
+                      const LargeVector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
                       const ProgressCallback& progress, MatrixReport& report) {
   const std::size_t origin_count = query.origins - query.first_origin;
   WithinRows rows;
@@ -176,7 +177,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);
   std::unique_ptr<NeighbourSearch> search;
-  std::vector<std::string> fields;
+  LargeVector<std::string> fields;  // a 32-byte string object per location
   auto quote_fields = [&] {
     fields.reserve(locations.size());
     for (std::size_t location = 0; location < locations.size(); ++location) {

@@ -31,18 +31,20 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   search.within_groups(origins, starts);
   const std::size_t group_count = starts.size() - 1;
   // Cleared, not freed: the next window reuses the memory of the last.
-  out.groups.resize(group_count);
-  for (WithinGroupRows& rows : out.groups) {
+  for (WithinGroupRows& rows : out.by_thread) {
     rows.counts.clear();
     rows.neighbours.clear();
   }
+  out.places.assign(group_count, {});
   const double distance = *query.within;
   tbb::enumerable_thread_specific<NeighbourSearchBuffers> buffers;
   auto search_groups = [&](const tbb::blocked_range<std::size_t>& range) {
     NeighbourSearchBuffers& mine = buffers.local();
+    WithinGroupRows& rows = out.by_thread.local();
     for (std::size_t group = range.begin(); group != range.end(); ++group) {
       const std::span<const std::size_t> members(origins.data() + starts[group], starts[group + 1] - starts[group]);
-      search.within_group(members, distance, query.radius, later_only, out.groups[group], mine);
+      out.places[group] = {&rows, rows.counts.size(), rows.neighbours.size()};
+      search.within_group(members, distance, query.radius, later_only, rows, mine);
     }
   };
   if (std::max(query.workers, 1u) == 1 || group_count <= 1) {
@@ -54,14 +56,16 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
     edges.joined();
   }
   out.rows.assign(last - first, {});
+  // Only now, with every thread's arrays at their final size, do pointers into them stay put.
   for (std::size_t group = 0; group < group_count; ++group) {
-    const WithinGroupRows& rows = out.groups[group];
-    const Neighbour* row = rows.neighbours.data();
-    for (std::size_t member = 0; member < rows.counts.size(); ++member) {
-      out.rows[origins[starts[group] + member] - first] = {row, rows.counts[member]};
-      row += rows.counts[member];
+    const WithinRows::GroupPlace& place = out.places[group];
+    const Neighbour* row = place.rows->neighbours.data() + place.first_neighbour;
+    for (std::size_t member = 0; member < starts[group + 1] - starts[group]; ++member) {
+      const std::size_t count = place.rows->counts[place.first_count + member];
+      out.rows[origins[starts[group] + member] - first] = {row, count};
+      row += count;
+      out.pairs += count;
     }
-    out.pairs += rows.neighbours.size();
   }
 }
 

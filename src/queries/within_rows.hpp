@@ -4,6 +4,8 @@
 // from here.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -17,9 +19,19 @@ namespace dm {
 
 /// The rows of origins [first, last).
 struct WithinRows {
+  /// Where a group's rows went: its thread's arrays and its first count and neighbour there.
+  struct GroupPlace {
+    const WithinGroupRows* rows = nullptr;
+    std::size_t first_count = 0;
+    std::size_t first_neighbour = 0;
+  };
   std::size_t first = 0;
-  std::vector<WithinGroupRows> groups;             ///< the rows as searched, group by group
-  std::vector<std::span<const Neighbour>> rows;    ///< by origin - first: its row in `groups`
+  /// Each searching thread appends its groups' rows to its own arrays: a few
+  /// large blocks (on huge pages) instead of one small vector per group,
+  /// whose growth cost a page fault per 4 KiB.
+  tbb::enumerable_thread_specific<WithinGroupRows> by_thread;
+  std::vector<GroupPlace> places;                  ///< by group
+  LargeVector<std::span<const Neighbour>> rows;    ///< by origin - first: its row in `by_thread`
   std::size_t pairs = 0;                           ///< all rows' lengths
 };
 

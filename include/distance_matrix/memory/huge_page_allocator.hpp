@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 namespace dm {
@@ -68,6 +69,9 @@ struct HugePageAllocator {
 /// A growable array whose large buffers are huge-page backed.
 template <typename T>
 using LargeVector = std::vector<T, HugePageAllocator<T>>;
+
+/// A growable byte buffer whose large blocks are huge-page backed.
+using LargeString = std::basic_string<char, std::char_traits<char>, HugePageAllocator<char>>;
 
 /// A fixed-size array of `count` default-initialised (not zeroed) values.
 template <typename T>

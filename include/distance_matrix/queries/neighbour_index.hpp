@@ -31,9 +31,11 @@ struct Neighbour {
 };
 
 /// The rows of a group of origins searched together (NeighbourIndex::within_group).
+/// Searches append, so that one thread may gather many groups' rows in one
+/// pair of (huge-page backed) arrays.
 struct WithinGroupRows {
-  std::vector<std::size_t> counts;     ///< per origin of the group, in the group's order
-  std::vector<Neighbour> neighbours;   ///< their rows one after the other, each in index order
+  LargeVector<std::size_t> counts;     ///< per origin of the group, in the group's order
+  LargeVector<Neighbour> neighbours;   ///< their rows one after the other, each in index order
 };
 
 /// One thread's reusable search memory: a thread that passes the same one to
