@@ -167,9 +167,14 @@ inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const do
 /// In three steps, so that two queries' scans interleave (scan_two_avx512):
 /// the hits, their insertions into the top-k array, then the new bound
 /// and the hits kept.
+///
+/// The hits are compressed in a register and stored as a whole vector,
+/// not compressed to memory: on Zen 4 a compressing store is microcoded
+/// and costs tens of cycles, the register form two. The arrays have a
+/// vector's room past a leaf for the last such store.
 struct LeafHits {
-  alignas(64) std::uint64_t positions[ChordTree::leaf_size];
-  alignas(64) double squared[ChordTree::leaf_size];
+  alignas(64) std::uint64_t positions[ChordTree::leaf_size + 8];
+  alignas(64) double squared[ChordTree::leaf_size + 8];
   std::uint32_t count;
 };
 
@@ -198,9 +203,10 @@ __attribute__((target("avx512f"))) inline void find_hits_avx512(const ChordGroup
     const __m512d squared =
         _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
     const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
-    _mm512_mask_compressstoreu_pd(hits.squared + hits.count, within, squared);
-    _mm512_mask_compressstoreu_epi64(hits.positions + hits.count, within,
-                                     _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position))));
+    _mm512_storeu_pd(hits.squared + hits.count, _mm512_maskz_compress_pd(within, squared));
+    _mm512_storeu_si512(hits.positions + hits.count,
+                        _mm512_maskz_compress_epi64(
+                            within, _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(position)))));
     hits.count += static_cast<std::uint32_t>(__builtin_popcount(within));
   }
 }
