@@ -1,6 +1,5 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 
-#include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "distance_matrix/output/csv_field.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/fork_join_edges.hpp"
+#include "src/executors/in_order_text.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
 #include "src/queries/within_rows.hpp"
@@ -122,7 +122,6 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   const std::size_t origin_count = query.origins - query.first_origin;
   WithinRows rows;
   const unsigned workers = std::max(query.workers, 1u);
-  std::vector<std::string> chunks(8 * std::size_t{workers});
   for (std::size_t first = query.first_origin; first < query.origins;) {
     const std::size_t last =
         std::min(query.origins, first + next_within_window(index, query, first, report.cell_count, query.first_candidate == 0));
@@ -131,32 +130,20 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
     report.cell_count += rows.pairs;
-    // Encoded a batch of tasks at a time into strings that are reused, so
+    // Encoded a chunk of origins at a time into strings that are reused, so
     // the text in memory stays a few megabytes whatever the window.
     const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
-    for (std::size_t batch = 0; batch < chunk_count; batch += chunks.size()) {
-      const std::size_t batch_end = std::min(chunk_count, batch + chunks.size());
-      auto encode = [&](std::size_t chunk) {
-        std::string& out = chunks[chunk - batch];
-        out.clear();
-        const std::size_t begin = chunk * origins_per_chunk;
-        for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
-          append_within_row(out, fields[first + row], rows.rows[row], fields);
-        }
-      };
-      const Clock::time_point encoding = Clock::now();
-      if (workers == 1) {
-        for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
-      } else {
-        ForkJoinEdges edges;
-        arena.execute([&] { tbb::parallel_for(batch, batch_end, edges.around(encode)); });
-        edges.joined();
+    auto encode = [&](std::size_t chunk, std::string& out) -> std::size_t {
+      const std::size_t begin = chunk * origins_per_chunk;
+      for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
+        append_within_row(out, fields[first + row], rows.rows[row], fields);
       }
-      const Clock::time_point encoded = Clock::now();
-      report.calculation += encoded - encoding;
-      for (std::size_t chunk = batch; chunk < batch_end; ++chunk) output.append(chunks[chunk - batch]);
-      report.write += Clock::now() - encoded;
-    }
+      return 0;  // the pairs are counted by the search
+    };
+    const InOrderTextReport written =
+        encode_in_order(chunk_count, workers, arena, output, encode, [](std::size_t) {});
+    report.calculation += written.total - written.write;
+    report.write += written.write;
     first = last;
     if (progress) progress(first - query.first_origin, origin_count);
   }
@@ -205,36 +192,17 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   }
   const std::size_t origin_count = query.origins - query.first_origin;
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
-  const std::size_t chunks_per_batch = 8 * std::size_t{workers};
-  std::vector<std::string> chunks(std::min(chunk_count, chunks_per_batch));
-  std::vector<std::size_t> chunk_rows(chunks.size());
-
-  for (std::size_t batch = 0; batch < chunk_count; batch += chunks_per_batch) {
-    const std::size_t batch_end = std::min(chunk_count, batch + chunks_per_batch);
-    auto encode = [&](std::size_t chunk) {
-      std::string& bytes = chunks[chunk - batch];
-      bytes.clear();
-      const std::size_t first = query.first_origin + chunk * origins_per_chunk;
-      chunk_rows[chunk - batch] =
-          encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
-    };
-    const Clock::time_point searching = Clock::now();
-    if (workers == 1) {
-      for (std::size_t chunk = batch; chunk < batch_end; ++chunk) encode(chunk);
-    } else {
-      ForkJoinEdges edges;
-      arena.execute([&] { tbb::parallel_for(batch, batch_end, edges.around(encode)); });
-      edges.joined();
-    }
-    const Clock::time_point searched = Clock::now();
-    report.calculation += searched - searching;
-    for (std::size_t chunk = batch; chunk < batch_end; ++chunk) {
-      report.cell_count += chunk_rows[chunk - batch];
-      output.append(chunks[chunk - batch]);
-    }
-    report.write += Clock::now() - searched;
-    if (progress) progress(std::min(origin_count, batch_end * origins_per_chunk), origin_count);
-  }
+  auto encode = [&](std::size_t chunk, std::string& bytes) {
+    const std::size_t first = query.first_origin + chunk * origins_per_chunk;
+    return encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
+  };
+  auto written = [&](std::size_t chunk) {
+    if (progress) progress(std::min(origin_count, (chunk + 1) * origins_per_chunk), origin_count);
+  };
+  const InOrderTextReport encoded = encode_in_order(chunk_count, workers, arena, output, encode, written);
+  report.cell_count += encoded.rows;
+  report.calculation += encoded.total - encoded.write;
+  report.write += encoded.write;
   report.total = Clock::now() - start;
   return report;
 }

@@ -11,25 +11,13 @@
 
 #include "distance_matrix/matrix/chunking.hpp"
 #include "distance_matrix/run/encoding_consumer.hpp"
+#include "src/executors/handoff.hpp"
 #include "src/executors/worker_arena.hpp"
 
 namespace dm {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// A release at the end of each stage and an acquire at the start of the
-/// next: the happens-before edges TBB's (uninstrumented) scheduler provides,
-/// stated where ThreadSanitizer can see them. An atomic per block and per
-/// serial stage, never per cell, so production pays nothing measurable.
-class Handoff {
- public:
-  void enter() const noexcept { static_cast<void>(turn_.load(std::memory_order_acquire)); }
-  void leave() noexcept { turn_.fetch_add(1, std::memory_order_release); }
-
- private:
-  std::atomic<unsigned> turn_{0};
-};
 
 /// One token of the pipeline. Slots are reused: block i lives in slot
 /// i % slots, which is free again once block i - slots has been written
