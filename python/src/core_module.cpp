@@ -87,11 +87,17 @@ std::string coordinate_problem(const CoordinateRange& range, Value value) {
   return {};
 }
 
+/// The coordinates of the points given, checked, column by column.
+struct Coordinates {
+  std::vector<double> latitudes;
+  std::vector<double> longitudes;
+};
+
 /// Checks `points` (an (n, 2) float64 or float32 array, any strides) row by
-/// row and adds every row to `kernel`. Throws ValueError naming the first
+/// row and appends every row to `out`. Throws ValueError naming the first
 /// bad row, before anything is computed.
 template <typename Value>
-void add_rows(const py::array& points, std::string_view name, DistanceKernel& kernel) {
+void read_rows(const py::array& points, std::string_view name, Coordinates& out) {
   const auto* const base = static_cast<const std::byte*>(points.data());
   const py::ssize_t rows = points.shape(0);
   const py::ssize_t row_stride = points.strides(0);
@@ -107,7 +113,8 @@ void add_rows(const py::array& points, std::string_view name, DistanceKernel& ke
       throw py::value_error(std::string(name) + '[' + std::to_string(row) + "]: " + problem +
                             " (degrees: each row is latitude, longitude)");
     }
-    kernel.add(latitude, longitude);
+    out.latitudes.push_back(latitude);
+    out.longitudes.push_back(longitude);
   }
 }
 
@@ -124,15 +131,31 @@ std::size_t checked_rows(const py::array& points, std::string_view name) {
   return static_cast<std::size_t>(points.shape(0));
 }
 
-void add_points(const py::array& points, std::string_view name, DistanceKernel& kernel) {
+void read_points(const py::array& points, std::string_view name, Coordinates& out) {
   if (points.dtype().is(py::dtype::of<double>())) {
-    add_rows<double>(points, name, kernel);
+    read_rows<double>(points, name, out);
   } else if (points.dtype().is(py::dtype::of<float>())) {
-    add_rows<float>(points, name, kernel);
+    read_rows<float>(points, name, out);
   } else {
     throw py::type_error(std::string(name) + " must be float64 or float32, not " +
                          std::string(py::str(py::handle(points.dtype()))));
   }
+}
+
+/// A kernel over `points` and then `destinations`, checked first (ValueError
+/// or TypeError), prepared by up to `threads` threads without the GIL.
+DistanceKernel kernel_of(const DistanceOptions& options, const py::array& points,
+                         const std::optional<py::array>& destinations, unsigned threads) {
+  Coordinates coordinates;
+  const std::size_t rows = checked_rows(points, "points") + (destinations ? checked_rows(*destinations, "destinations") : 0);
+  coordinates.latitudes.reserve(rows);
+  coordinates.longitudes.reserve(rows);
+  read_points(points, "points", coordinates);
+  if (destinations) read_points(*destinations, "destinations", coordinates);
+  DistanceKernel kernel(options);
+  const py::gil_scoped_release unlocked;
+  kernel.add_all(coordinates.latitudes, coordinates.longitudes, threads);
+  return kernel;
 }
 
 /// `out` as given by the caller, checked, or a new array.
@@ -236,10 +259,7 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
 
   const std::size_t origins = checked_rows(points, "points");
   const std::size_t targets = destinations ? checked_rows(*destinations, "destinations") : 0;
-  DistanceKernel kernel(options);
-  kernel.reserve(origins + targets);
-  add_points(points, "points", kernel);
-  if (destinations) add_points(*destinations, "destinations", kernel);
+  const DistanceKernel kernel = kernel_of(options, points, destinations, resolve_workers(workers));
 
   const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, targets) : MatrixShape::condensed(origins);
   std::vector<py::ssize_t> dimensions;
@@ -365,15 +385,9 @@ std::size_t write_pairs_part(const std::vector<std::string>& names, const py::ar
 DistanceKernel query_kernel(const py::array& points, const std::optional<py::array>& destinations,
                             const std::string& metric, const std::string& unit, const std::optional<double>& radius,
                             const std::optional<std::string>& ellipsoid, const std::string& kernel_kind,
-                            DistanceOptions& options) {
+                            unsigned workers, DistanceOptions& options) {
   options = distance_options(metric, unit, radius, ellipsoid, kernel_kind);
-  const std::size_t origins = checked_rows(points, "points");
-  const std::size_t targets = destinations ? checked_rows(*destinations, "destinations") : 0;
-  DistanceKernel kernel(options);
-  kernel.reserve(origins + targets);
-  add_points(points, "points", kernel);
-  if (destinations) add_points(*destinations, "destinations", kernel);
-  return kernel;
+  return kernel_of(options, points, destinations, resolve_workers(workers));
 }
 
 /// nearest and within search an index ordered by great-circle distance,
@@ -393,7 +407,7 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
   refuse_unindexed_metric(metric, "nearest");
   DistanceOptions options;
   const DistanceKernel kernel =
-      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, workers, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   py::array_t<double> distances({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
   py::array_t<std::int64_t> indices({static_cast<py::ssize_t>(origins), static_cast<py::ssize_t>(k)});
@@ -428,7 +442,7 @@ py::tuple within(const py::array& points, const std::optional<py::array>& destin
   refuse_unindexed_metric(metric, "within");
   DistanceOptions options;
   const DistanceKernel kernel =
-      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, workers, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   const NeighbourQuery query{.origins = origins,
                              .first_candidate = destinations ? origins : 0,
@@ -461,7 +475,7 @@ py::array summary(const py::array& points, const std::optional<py::array>& desti
                   const std::optional<std::string>& ellipsoid, const std::string& kernel_kind, unsigned workers) {
   DistanceOptions options;
   const DistanceKernel kernel =
-      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, options);
+      query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, workers, options);
   const std::size_t origins = static_cast<std::size_t>(points.shape(0));
   const MatrixShape shape = destinations ? MatrixShape::rectangle(origins, kernel.size() - origins)
                                          : MatrixShape::square(origins);

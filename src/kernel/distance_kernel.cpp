@@ -1,5 +1,8 @@
 #include "distance_matrix/kernel/distance_kernel.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <array>
 #include <stdexcept>
@@ -7,6 +10,8 @@
 
 #include "src/kernel/metric_strategy.hpp"
 #include "src/kernel/metrics/degrees.hpp"
+#include "src/executors/fork_join_edges.hpp"
+#include "src/executors/worker_arena.hpp"
 #include "src/kernel/simd_distance.hpp"
 
 namespace dm {
@@ -28,14 +33,18 @@ std::array<double, 3> unit_vector_of(double latitude_degrees, double longitude_d
   return {latitude.cos * longitude.cos, latitude.cos * longitude.sin, latitude.sin};
 }
 
+/// Locations below this are prepared on the calling thread: waking the
+/// workers costs more than their sines and cosines (about 40 ns each).
+constexpr std::size_t parallel_preparation_from = 1 << 14;
+
 }  // namespace
 
 DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options)
+    : DistanceKernel(locations, options, 1) {}
+
+DistanceKernel::DistanceKernel(const LocationTable& locations, DistanceOptions options, unsigned threads)
     : DistanceKernel(options) {
-  reserve(locations.size());
-  for (std::size_t index = 0; index < locations.size(); ++index) {
-    add(locations.latitude(index), locations.longitude(index));
-  }
+  add_all(locations.latitudes(), locations.longitudes(), threads);
 }
 
 DistanceKernel::DistanceKernel(const DistanceKernel& other)
@@ -91,6 +100,42 @@ void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
   unit_y_.push_back(unit[1]);
   unit_z_.push_back(unit[2]);
   ++size_;
+}
+
+void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const double> longitudes,
+                             unsigned threads) {
+  if (latitudes.size() != longitudes.size()) {
+    throw std::invalid_argument("add_all needs as many latitudes as longitudes");
+  }
+  const std::size_t count = latitudes.size();
+  reserve(size_ + count);
+  const std::size_t first = size_;
+  for (LargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->resize(first + count);
+  auto prepare = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::array<double, 3> unit = unit_vector_of(latitudes[i], longitudes[i]);
+      unit_x_[first + i] = unit[0];
+      unit_y_[first + i] = unit[1];
+      unit_z_[first + i] = unit[2];
+    }
+  };
+  if (threads > 1 && count >= parallel_preparation_from) {
+    WorkerArena arena(threads);
+    ForkJoinEdges edges;
+    auto chunk = [&](const tbb::blocked_range<std::size_t>& range) { prepare(range.begin(), range.end()); };
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, parallel_preparation_from / 4), edges.around(chunk));
+    });
+    edges.joined();
+  } else {
+    prepare(0, count);
+  }
+  // The metric's own terms in order, from the same unit vectors.
+  for (std::size_t i = 0; i < count; ++i) {
+    metric_->add_with_unit_vector(latitudes[i], longitudes[i],
+                                  {unit_x_[first + i], unit_y_[first + i], unit_z_[first + i]});
+  }
+  size_ += count;
 }
 
 double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {

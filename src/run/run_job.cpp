@@ -194,9 +194,12 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   report.location_count = locations.size();
 
   const Clock::time_point prepared = Clock::now();
-  const DistanceKernel kernel(locations, job.distance);
   const bool rectangle = destinations != nullptr;
   const std::unique_ptr<MatrixRunner> runner = runner_for(job);
+  // The production executor prepares the kernel on its workers too; the
+  // workshop's others keep to their own strategy (and the processes
+  // executor forks: no oneTBB threads before it).
+  const DistanceKernel kernel(locations, job.distance, job.executor == RunnerKind::parallel ? runner->workers() : 1u);
   MatrixReport matrix;
   if (job.query.nearest || job.query.within) {
     const NeighbourQuery neighbours{.origins = origins,

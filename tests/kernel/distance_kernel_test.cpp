@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -320,6 +322,57 @@ TEST_P(Kernel, SharesOneUnitVectorPerLocationWithTheHaversineMetric) {
       for (std::size_t index = 0; index < count; ++index) ASSERT_EQ(actual[index], expected[index]) << index;
     }
   }
+}
+
+TEST_P(Kernel, PreparedOnSeveralThreadsIsTheKernelAddedOneAtATime) {
+  // More locations than add_all prepares on one thread, after a few added
+  // one at a time (so that its output starts past the kernel's first).
+  std::mt19937_64 random(16);
+  std::uniform_real_distribution<double> latitude(-90.0, 90.0);
+  std::uniform_real_distribution<double> longitude(-180.0, 180.0);
+  std::vector<double> latitudes = {90.0, -90.0, 0.0, -0.0, 45.0};
+  std::vector<double> longitudes = {0.0, 180.0, -180.0, -0.0, 90.0};
+  for (int index = 0; index < 40'000; ++index) {
+    latitudes.push_back(latitude(random));
+    longitudes.push_back(longitude(random));
+  }
+  const std::size_t count = latitudes.size();
+  for (const Metric metric : {Metric::haversine, Metric::equirectangular, Metric::geodesic}) {
+    const DistanceOptions options{.metric = metric, .kernel = current_kernel};
+    DistanceKernel one_at_a_time(options);
+    LocationTable table;
+    for (std::size_t index = 0; index < count; ++index) {
+      one_at_a_time.add(latitudes[index], longitudes[index]);
+      table.push_back("p", latitudes[index], longitudes[index]);
+    }
+    const DistanceKernel whole(table, options, 2);
+    DistanceKernel appended(options);
+    appended.add(latitudes[0], longitudes[0]);
+    appended.add_all(std::span(latitudes).subspan(1), std::span(longitudes).subspan(1), 2);
+    std::vector<double> expected(count);
+    std::vector<double> actual(count);
+    for (const DistanceKernel* kernel : {&whole, static_cast<const DistanceKernel*>(&appended)}) {
+      ASSERT_EQ(kernel->size(), count);
+      for (std::size_t index = 0; index < count; ++index) {
+        ASSERT_EQ(kernel->unit_x()[index], one_at_a_time.unit_x()[index]) << index;
+        ASSERT_EQ(kernel->unit_y()[index], one_at_a_time.unit_y()[index]) << index;
+        ASSERT_EQ(kernel->unit_z()[index], one_at_a_time.unit_z()[index]) << index;
+      }
+      for (const std::size_t anchor : {std::size_t{0}, std::size_t{3}, count / 2, count - 1}) {
+        one_at_a_time.compute_run(anchor, 0, count, expected.data());
+        kernel->compute_run(anchor, 0, count, actual.data());
+        for (std::size_t index = 0; index < count; ++index) ASSERT_EQ(actual[index], expected[index]) << index;
+      }
+    }
+  }
+}
+
+TEST(KernelPreparation, RefusesMoreLatitudesThanLongitudes) {
+  DistanceKernel kernel;
+  const std::vector<double> latitudes = {1.0, 2.0};
+  const std::vector<double> longitudes = {1.0};
+  EXPECT_THROW(kernel.add_all(latitudes, longitudes, 2), std::invalid_argument);
+  EXPECT_EQ(kernel.size(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryKernel, Kernel, ::testing::ValuesIn(testing::kernel_variants()), variant_name);

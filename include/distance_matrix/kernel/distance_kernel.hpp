@@ -154,6 +154,8 @@ class DistanceKernel {
   /// distances would overflow to infinity.
   explicit DistanceKernel(DistanceOptions options = {});
   DistanceKernel(const LocationTable& locations, DistanceOptions options = {});
+  /// The same kernel, its terms prepared by up to `threads` threads (add_all).
+  DistanceKernel(const LocationTable& locations, DistanceOptions options, unsigned threads);
   DistanceKernel(const DistanceKernel& other);
   DistanceKernel& operator=(const DistanceKernel& other);
   /// A moved-from kernel may only be assigned to or destroyed.
@@ -163,6 +165,11 @@ class DistanceKernel {
 
   void reserve(std::size_t count);
   void add(double latitude_degrees, double longitude_degrees);
+  /// add() for each latitudes[i], longitudes[i] in turn (the spans the same
+  /// size), the same kernel bit for bit; the unit vectors (two sines and
+  /// cosines each, most of add's time) computed by up to `threads` threads
+  /// at once when there are enough of them to pay for it.
+  void add_all(std::span<const double> latitudes, std::span<const double> longitudes, unsigned threads = 1);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] const DistanceOptions& options() const noexcept { return options_; }

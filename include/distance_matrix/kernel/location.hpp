@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,10 @@ class LocationTable {
   }
   [[nodiscard]] double latitude(std::size_t index) const noexcept { return latitudes_[index]; }
   [[nodiscard]] double longitude(std::size_t index) const noexcept { return longitudes_[index]; }
+  /// Every location's latitude (degrees), by index; valid until the next push_back().
+  [[nodiscard]] std::span<const double> latitudes() const noexcept { return latitudes_; }
+  /// Every location's longitude (degrees), by index; valid until the next push_back().
+  [[nodiscard]] std::span<const double> longitudes() const noexcept { return longitudes_; }
   [[nodiscard]] Location at(std::size_t index) const;
 
  private:
