@@ -2,6 +2,7 @@
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_invoke.h>
 
 #include <algorithm>
 #include <array>
@@ -176,17 +177,27 @@ void DistanceKernel::compute_gathered(std::size_t anchor, std::span<const std::s
   metric_->run_gathered(anchor, locations.data(), locations.size(), out);
 }
 
-DistanceKernel DistanceKernel::reordered(std::span<const std::size_t> order) const {
+DistanceKernel DistanceKernel::reordered(std::span<const std::size_t> order, bool parallel) const {
   for (const std::size_t location : order) {
     if (location >= size_) throw std::invalid_argument("a reordered kernel's location is outside the kernel");
   }
   DistanceKernel result(options_);
-  result.metric_ = metric_->reordered(order);
   result.size_ = order.size();
-  for (auto [from, to] : {std::pair{&unit_x_, &result.unit_x_}, std::pair{&unit_y_, &result.unit_y_},
-                          std::pair{&unit_z_, &result.unit_z_}}) {
-    to->resize(order.size());
-    for (std::size_t i = 0; i < order.size(); ++i) (*to)[i] = (*from)[order[i]];
+  auto metric_terms = [&] { result.metric_ = metric_->reordered(order); };
+  auto unit_vectors = [&] {
+    for (auto [from, to] : {std::pair{&unit_x_, &result.unit_x_}, std::pair{&unit_y_, &result.unit_y_},
+                            std::pair{&unit_z_, &result.unit_z_}}) {
+      to->resize(order.size());
+      for (std::size_t i = 0; i < order.size(); ++i) (*to)[i] = (*from)[order[i]];
+    }
+  };
+  if (parallel) {
+    ForkJoinEdges edges;
+    tbb::parallel_invoke(edges.around(metric_terms), edges.around(unit_vectors));
+    edges.joined();
+  } else {
+    metric_terms();
+    unit_vectors();
   }
   return result;
 }

@@ -50,7 +50,8 @@ struct ChordTree::TreePoint {
   std::size_t index;
 };
 
-ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel) {
+ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel,
+                     bool copy_coordinates) {
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
   }
@@ -60,20 +61,22 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
     build(0, 0, static_cast<std::uint32_t>(count), 0, points, parallel);
   }
-  own_x_.resize(count);
-  own_y_.resize(count);
-  own_z_.resize(count);
   order_.resize(count);
   leaf_of_.resize(count);
-  for (std::size_t position = 0; position < count; ++position) {
-    own_x_[position] = points[position].coordinate[0];
-    own_y_[position] = points[position].coordinate[1];
-    own_z_[position] = points[position].coordinate[2];
-    order_[position] = points[position].index;
+  for (std::size_t position = 0; position < count; ++position) order_[position] = points[position].index;
+  if (copy_coordinates) {
+    own_x_.resize(count);
+    own_y_.resize(count);
+    own_z_.resize(count);
+    for (std::size_t position = 0; position < count; ++position) {
+      own_x_[position] = points[position].coordinate[0];
+      own_y_[position] = points[position].coordinate[1];
+      own_z_[position] = points[position].coordinate[2];
+    }
+    x_ = own_x_.data();
+    y_ = own_y_.data();
+    z_ = own_z_.data();
   }
-  x_ = own_x_.data();
-  y_ = own_y_.data();
-  z_ = own_z_.data();
   for (std::uint32_t node = 0; node < nodes_.size(); ++node) {
     if (nodes_[node].right != 0) continue;
     for (std::uint32_t position = nodes_[node].begin; position < nodes_[node].end; ++position) {

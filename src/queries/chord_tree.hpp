@@ -47,7 +47,11 @@ class ChordTree {
   /// Throws std::length_error past 2^32 - 1 points (node ranges are 32-bit).
   /// `parallel`: the larger subtrees are built on the calling arena's
   /// threads (the caller runs it inside its own arena); the same tree.
-  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel = false);
+  /// `copy_coordinates` false: no copy is made, and the caller must
+  /// share_coordinates() before any search (NeighbourIndex, whose kernel in
+  /// the tree's order holds them anyway).
+  ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel = false,
+            bool copy_coordinates = true);
 
   [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
 

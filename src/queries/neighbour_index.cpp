@@ -172,10 +172,10 @@ NeighbourSearchBuffers& NeighbourSearchBuffers::operator=(NeighbourSearchBuffers
 struct NeighbourIndex::Tree {
   Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
       : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
-               last - first, parallel_build),
+               last - first, parallel_build, false),
         location_at(ordered_locations(kernel, first, last, chords.order())),
         position_of(kernel.size()),
-        searched(kernel.reordered(location_at)) {
+        searched(kernel.reordered(location_at, parallel_build)) {
     for (std::size_t position = 0; position < location_at.size(); ++position) {
       position_of[location_at[position]] = position;
     }

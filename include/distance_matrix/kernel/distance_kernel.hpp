@@ -214,7 +214,9 @@ class DistanceKernel {
   /// distance(order[i], order[j]) bit for bit. For a spatial index that
   /// keeps neighbours side by side in memory. Throws std::invalid_argument
   /// when an entry of `order` is not below size() (entries may repeat).
-  [[nodiscard]] DistanceKernel reordered(std::span<const std::size_t> order) const;
+  /// `parallel`: the metric's terms and the unit vectors are copied at once
+  /// on the calling oneTBB arena's threads (call it inside one).
+  [[nodiscard]] DistanceKernel reordered(std::span<const std::size_t> order, bool parallel = false) const;
 
   /// What computes the distances, as the timing report names it (see describe_kernel).
   [[nodiscard]] std::string description() const;
