@@ -100,16 +100,29 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
   node.begin = begin;
   node.end = end;
   node.parent = parent;
-  for (int axis = 0; axis < 3; ++axis) {
-    node.low[axis] = std::numeric_limits<double>::infinity();
-    node.high[axis] = -std::numeric_limits<double>::infinity();
-  }
+  // The box in locals, which stay in registers (through node's arrays the
+  // compiler kept every minimum and maximum on the stack).
+  double low_x = std::numeric_limits<double>::infinity();
+  double low_y = low_x;
+  double low_z = low_x;
+  double high_x = -low_x;
+  double high_y = -low_x;
+  double high_z = -low_x;
   for (std::uint32_t position = begin; position < end; ++position) {
-    for (int axis = 0; axis < 3; ++axis) {
-      node.low[axis] = std::min(node.low[axis], points[position].coordinate[axis]);
-      node.high[axis] = std::max(node.high[axis], points[position].coordinate[axis]);
-    }
+    const double* const coordinate = points[position].coordinate;
+    low_x = std::min(low_x, coordinate[0]);
+    low_y = std::min(low_y, coordinate[1]);
+    low_z = std::min(low_z, coordinate[2]);
+    high_x = std::max(high_x, coordinate[0]);
+    high_y = std::max(high_y, coordinate[1]);
+    high_z = std::max(high_z, coordinate[2]);
   }
+  node.low[0] = low_x;
+  node.low[1] = low_y;
+  node.low[2] = low_z;
+  node.high[0] = high_x;
+  node.high[1] = high_y;
+  node.high[2] = high_z;
   if (end - begin > leaf_size) {
     int widest = 0;
     for (int axis = 1; axis < 3; ++axis) {
