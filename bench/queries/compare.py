@@ -11,7 +11,9 @@ extrapolated to all of them; labelled so):
 1. --nearest 10 on the 171,075 GeoNames cities, whole process (CSV in, NPZ out,
    as the issue asks; and CSV out).
 2. --within 10km on the cities against cKDTree.query_pairs on the chord
-   2 sin(d / 2R), both pair counts printed (the issue says 815,479).
+   2 sin(d / 2R), both pair counts printed (the issue says 815,479); and,
+   in-process, dm.within (a CSR of both directions with distances) against
+   cKDTree.sparse_distance_matrix, the peer's call that returns as much.
 3. --summary on the cities: time and peak RSS (/usr/bin/time -v).
 4. dm.nearest on 1,000,000 random points, k = 10, against cKDTree.
    (--parts picks some of nearest,within,summary,python.)
@@ -95,7 +97,7 @@ def main():
     if "nearest" in parts:
         nearest_part(arguments, cities_csv, cities, vectors, out)
     if "within" in parts:
-        within_part(arguments, cities_csv, vectors, out)
+        within_part(arguments, cities_csv, cities, vectors, out)
     if "summary" in parts:
         summary_part(arguments, cities_csv, n, out)
     if "python" in parts:
@@ -122,7 +124,7 @@ def nearest_part(arguments, cities_csv, cities, vectors, out):
          f"ratio {balltree / ours:.1f}x")
 
 
-def within_part(arguments, cities_csv, vectors, out):
+def within_part(arguments, cities_csv, cities, vectors, out):
     print(f"\n--within 10km, {len(vectors)} cities")
     ours, rss = tool_run(arguments.tool, [cities_csv, "--within", "10km", "-o", f"{out}/w.csv"], arguments.repeat)
     with open(f"{out}/w.csv") as rows:
@@ -133,6 +135,16 @@ def within_part(arguments, cities_csv, vectors, out):
     ckd_pairs = len(cKDTree(vectors).query_pairs(chord, output_type="ndarray"))
     line("cKDTree(unit vectors) + query_pairs(chord of 10 km), in-process", ckd,
          f"{ckd_pairs} pairs, ratio {ckd / ours:.2f}x")
+    try:
+        import distance_matrix as dm
+    except ImportError:
+        return
+    in_process = best(lambda: dm.within(cities, 10, workers=2), arguments.repeat)
+    line("dm.within(cities, 10 km, workers=2): CSR, both directions, km", in_process)
+    sparse = best(lambda: cKDTree(vectors).sparse_distance_matrix(cKDTree(vectors), chord, output_type="coo_matrix"),
+                  arguments.repeat)
+    line("cKDTree.sparse_distance_matrix(chord of 10 km): COO, both directions, chords", sparse,
+         f"ratio {sparse / in_process:.2f}x")
 
 
 def summary_part(arguments, cities_csv, n, out):
