@@ -9,10 +9,10 @@
 #include <stdexcept>
 #include <utility>
 
-#include "src/kernel/metric_strategy.hpp"
-#include "src/kernel/metrics/degrees.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
+#include "src/kernel/metric_strategy.hpp"
+#include "src/kernel/metrics/degrees.hpp"
 #include "src/kernel/simd_distance.hpp"
 
 namespace dm {
