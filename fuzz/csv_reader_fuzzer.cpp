@@ -1,8 +1,9 @@
 // libFuzzer target for the CSV location reader and its number parsing.
 //
-// Each input is read as a CSV file four ways (in memory and streamed in
-// small pieces, with the default row limit and a tiny one) and must give the
-// same locations and diagnostics every way. Every result must also satisfy
+// Each input is read as a CSV file several ways (in memory, streamed in
+// small pieces, with the default row limit and a tiny one, and in parts on
+// two threads as a regular file is) and must give the same locations and
+// diagnostics every way. Every result must also satisfy
 // what the rest of the program relies on: coordinates finite and in range,
 // names non-empty UTF-8 that survive a write/read round trip, one-line
 // diagnostics in input order, the error limit kept. Each input is also tried
@@ -86,6 +87,24 @@ Result read_streamed(std::string_view text, CsvReaderLimits limits, std::size_t 
   CsvLocationReader reader(std::make_unique<dm::testing::ChunkedSource>(text, piece), std::string(display_name),
                            limits, options);
   return read_all_of(reader);
+}
+
+/// As a regular file on two threads (CsvLocationReader::read_rest_into): cut
+/// into parts of about `part` bytes at line ends, wherever those fall.
+Result read_in_parts(std::string_view text, CsvReaderLimits limits, std::size_t part, std::size_t piece,
+                     const dm::CsvOptions& options = {}) {
+  limits.parallel_read_bytes = 0;
+  limits.parallel_part_bytes = part;
+  CsvLocationReader reader(std::make_unique<dm::testing::ChunkedSource>(text, piece, true),
+                           std::string(display_name), limits, options);
+  dm::LocationTable table;
+  reader.read_rest_into(table, 2);
+  Result result;
+  for (std::size_t index = 0; index < table.size(); ++index) result.locations.push_back(table.at(index));
+  require(!reader.next().has_value(), "the reader does not stay at the end after a read in parts");
+  result.diagnostics = reader.diagnostics();
+  result.error_count = reader.error_count();
+  return result;
 }
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
@@ -176,6 +195,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(text, whole, limits);
   require(read_streamed(text, limits, 1 + seed % 7, 1 + seed / 7 % 13) == whole,
           "streamed input differs from the same input in memory");
+  require(read_in_parts(text, limits, 1 + seed % 29, 1 + seed / 3 % 17) == whole,
+          "input read in parts on two threads differs from the same input in memory");
 
   CsvReaderLimits tiny = limits;
   tiny.max_row_bytes = 8 + seed % 40;
@@ -190,6 +211,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_result(text, chosen, limits);
   require(read_streamed(text, limits, 1 + seed % 5, 1 + seed / 5 % 11, options) == chosen,
           "streamed input differs from the same input in memory, with chosen columns or delimiter");
+  require(read_in_parts(text, limits, 1 + seed / 7 % 31, 1 + seed % 13, options) == chosen,
+          "input read in parts differs from the same input in memory, with chosen columns or delimiter");
 
   // Compressed input (issue 17): decoded or refused, never a crash; other input passes unchanged.
   CsvLocationReader decoded(dm::open_decompressed(std::make_unique<dm::testing::ChunkedSource>(text, 1 + seed % 9)),

@@ -12,9 +12,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <utility>
+
+#include <tbb/parallel_for.h>
 
 #include "delimiter_detection.hpp"
 #include "distance_matrix/input/decompressing_source.hpp"
@@ -22,6 +25,8 @@
 #include "distance_matrix/text/utf8.hpp"
 #include "geojson_points.hpp"
 #include "header_columns.hpp"
+#include "src/executors/fork_join_edges.hpp"
+#include "src/executors/worker_arena.hpp"
 
 namespace dm {
 namespace detail {
@@ -437,6 +442,34 @@ CsvLocationReader::CsvLocationReader(std::string content, std::string display_na
   start();
 }
 
+/// What a part of a parallel read found, besides its locations.
+struct CsvLocationReader::PartResult {
+  std::size_t line_breaks = 0;  ///< lines the part spans, less one
+  std::size_t data_rows = 0;
+  std::size_t error_count = 0;
+  std::vector<Diagnostic> diagnostics;  ///< lines counted from the part's first
+  bool stopped = false;                 ///< the input cannot go on (a NUL byte, a row too long)
+  bool cut_a_row = false;               ///< its last row ran into its end: the cut was inside a quoted field
+};
+
+CsvLocationReader::CsvLocationReader(PartOf, const CsvLocationReader& whole, std::unique_ptr<ByteSource> source)
+    : source_(std::move(source)),
+      display_name_(whole.display_name_),
+      limits_(whole.limits_),
+      options_(whole.options_),
+      delimiter_(whole.delimiter_),
+      delimiter_settled_(true),
+      name_column_(whole.name_column_),
+      latitude_column_(whole.latitude_column_),
+      longitude_column_(whole.longitude_column_),
+      field_count_(whole.field_count_),
+      row_number_names_(whole.row_number_names_),
+      default_layout_(whole.default_layout_),
+      field_labels_(whole.field_labels_),
+      first_row_(false) {
+  limits_.block_bytes = std::max<std::size_t>(limits_.block_bytes, 1);
+}
+
 CsvLocationReader::CsvLocationReader(std::unique_ptr<ByteSource> source, std::string display_name,
                                      const CsvReaderLimits& limits, const CsvOptions& options)
     : source_(std::move(source)), display_name_(std::move(display_name)), limits_(limits), options_(options) {
@@ -516,20 +549,26 @@ void CsvLocationReader::refill() {
   std::size_t appended = 0;
   if (block_.empty()) block_.resize(limits_.block_bytes);
   while (appended < wanted && source_) {
-    std::size_t count = 0;
-    try {
-      count = source_->read(block_);
-    } catch (const CorruptInputError& error) {
-      // What was decoded before stays readable; the input ends at the damage.
-      report(line_number_, error.what());
-      source_.reset();
-      corrupt_ = true;
-      break;
-    }
+    const std::size_t count = read_source(block_);
     buffer_.append(block_.data(), count);
     appended += count;
-    if (count == 0) source_.reset();
   }
+}
+
+std::size_t CsvLocationReader::read_source(std::span<char> block) {
+  std::size_t count = 0;
+  try {
+    count = source_->read(block);
+  } catch (const CorruptInputError& error) {
+    // What was decoded before stays readable; the input ends at the damage.
+    report(line_number_, error.what());
+    source_.reset();
+    corrupt_ = true;
+    return 0;
+  }
+  source_bytes_ += count;
+  if (count == 0) source_.reset();
+  return count;
 }
 
 /// Scans the next row, reading from the source until the row is whole (or
@@ -548,6 +587,7 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
       row_start = position_;
       row_line = line_number_;
       row = scanner.scan_row();
+      last_row_reached_end_ = scanner.touched_end();
       if (!scanner.touched_end() || whole_input) {
         if (position_ - row_start <= limits_.max_row_bytes) return RowStatus::row;
         position_ = row_start;
@@ -646,6 +686,7 @@ std::optional<CsvLocationReader::LocationView> CsvLocationReader::next_view() {
     if (status == RowStatus::too_long) {
       report(line_number_, too_long_message(limits_.max_row_bytes));
       stopped_ = true;
+      cut_short_ = true;
       break;
     }
     const bool first_row = std::exchange(first_row_, false);
@@ -665,7 +706,7 @@ std::optional<CsvLocationReader::LocationView> CsvLocationReader::next_view() {
     ++data_rows_;
     if (!row.problem.empty()) {
       report(row.problem_line, std::move(row.problem));
-      if (row.binary) stopped_ = true;
+      if (row.binary) stopped_ = cut_short_ = true;
       continue;
     }
     if (row.field_count != field_count_) {
@@ -712,6 +753,110 @@ std::optional<CsvLocationReader::LocationView> CsvLocationReader::next_view() {
     return LocationView{name_text, latitude.value, longitude.value};
   }
   return std::nullopt;
+}
+
+CsvLocationReader::PartResult CsvLocationReader::read_part(std::unique_ptr<ByteSource> source,
+                                                          LocationTable& table) const {
+  CsvLocationReader part(PartOf{}, *this, std::move(source));
+  table.reserve(table.size() + part.expected_locations());
+  while (part.next_into(table)) {
+  }
+  PartResult result;
+  result.line_breaks = part.line_number_ - 1;
+  result.data_rows = part.data_rows_;
+  result.error_count = part.error_count_;
+  result.diagnostics = std::move(part.diagnostics_);
+  result.stopped = part.cut_short_;
+  result.cut_a_row = part.last_row_reached_end_;
+  return result;
+}
+
+bool CsvLocationReader::merge_part(PartResult& part) {
+  for (Diagnostic& diagnostic : part.diagnostics) {
+    if (diagnostics_.size() == limits_.error_limit) break;
+    diagnostic.line += line_number_ - 1;
+    diagnostics_.push_back(std::move(diagnostic));
+  }
+  error_count_ += part.error_count;
+  data_rows_ += part.data_rows;
+  line_number_ += part.line_breaks;
+  if (part.stopped) stopped_ = true;
+  return !part.stopped;
+}
+
+std::uint64_t CsvLocationReader::line_end_after(std::uint64_t offset, std::uint64_t end) const {
+  const std::unique_ptr<ByteSource> rest = source_->range(offset, end);
+  char block[4096];
+  while (std::size_t count = rest->read(block)) {
+    if (const void* line_end = std::memchr(block, '\n', count)) {
+      return offset + static_cast<std::uint64_t>(static_cast<const char*>(line_end) - block) + 1;
+    }
+    offset += count;
+  }
+  return end;
+}
+
+unsigned CsvLocationReader::read_rest_into(LocationTable& table, unsigned threads) {
+  const auto one_at_a_time = [&] {
+    while (next_into(table)) {
+    }
+  };
+  const std::optional<std::uint64_t> unread = source_ ? source_->remaining_bytes() : std::nullopt;
+  if (threads < 2 || geojson_points_ || !unread || *unread + (buffer_.size() - position_) < limits_.parallel_read_bytes) {
+    one_at_a_time();
+    return 1;
+  }
+  // The first location settles the layout (delimiter, header, columns) every part reads with.
+  if (!next_into(table)) return 1;
+  // Row-number names count the rows before: a part cannot know them.
+  const std::optional<std::uint64_t> still_unread = source_ ? source_->remaining_bytes() : std::nullopt;
+  if (row_number_names_ || stopped_ || !still_unread || !source_->range(0, 0)) {
+    one_at_a_time();
+    return 1;
+  }
+  const std::uint64_t begin = source_bytes_ - (buffer_.size() - position_);
+  const std::uint64_t end = source_bytes_ + *still_unread;
+  WorkerArena arena(threads);
+  const unsigned threads_reading = arena.ready();
+  if (threads_reading < 2) {
+    one_at_a_time();
+    return 1;
+  }
+  const std::uint64_t part_bytes = std::max<std::size_t>(limits_.parallel_part_bytes, 1);
+  const std::uint64_t part_count = std::max<std::uint64_t>(threads_reading, (end - begin) / part_bytes);
+  std::vector<std::uint64_t> cuts(part_count + 1, end);
+  cuts.front() = begin;
+  for (std::size_t part = 1; part < part_count; ++part) {
+    const std::uint64_t nominal = begin + (end - begin) / part_count * part;
+    cuts[part] = line_end_after(std::max(nominal, cuts[part - 1]), end);
+  }
+  std::vector<LocationTable> tables(part_count);  // the first part reads into `table` itself
+  std::vector<PartResult> parts(part_count);
+  const std::size_t rows_before = table.size();
+  ForkJoinEdges edges;
+  auto read = [&](std::size_t part) {
+    parts[part] = read_part(source_->range(cuts[part], cuts[part + 1]), part == 0 ? table : tables[part]);
+  };
+  arena.execute([&] { tbb::parallel_for(std::size_t{0}, static_cast<std::size_t>(part_count), edges.around(read)); });
+  edges.joined();
+  buffer_.clear();
+  position_ = 0;
+  for (std::size_t part = 0; part < part_count; ++part) {
+    // A cut inside a quoted field's line break: this part and the ones
+    // after it began in the middle of a row. Read on from its start, one
+    // location at a time.
+    if (parts[part].cut_a_row && part + 1 < part_count) {
+      if (part == 0) table.truncate(rows_before);
+      source_ = source_->range(cuts[part], end);
+      one_at_a_time();
+      return threads_reading;
+    }
+    if (part > 0) table.append(tables[part]);
+    tables[part] = LocationTable();
+    if (!merge_part(parts[part])) break;
+  }
+  source_.reset();
+  return threads_reading;
 }
 
 std::size_t CsvLocationReader::expected_locations() const noexcept {

@@ -44,6 +44,11 @@ class ReplayingSource final : public ByteSource {
     return *rest + (first_bytes_.size() - replayed_);
   }
 
+  /// The first bytes are the start of `rest`'s input: its ranges are this one's.
+  [[nodiscard]] std::unique_ptr<ByteSource> range(std::uint64_t begin, std::uint64_t end) const override {
+    return rest_->range(begin, end);
+  }
+
  private:
   std::string first_bytes_;
   std::size_t replayed_ = 0;

@@ -34,12 +34,13 @@ std::string readable(double value) {
 using Clock = std::chrono::steady_clock;
 constexpr std::chrono::nanoseconds no_latency{0};
 
-/// Every location of `reader` into `locations`, each after the simulated read latency.
-void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency) {
+/// Every location of `reader` into `locations`, each after the simulated
+/// read latency; parsed by `threads` threads at once without one.
+void read_into(LocationTable& locations, CsvLocationReader& reader, std::chrono::nanoseconds latency,
+               unsigned threads) {
   locations.reserve(locations.size() + reader.expected_locations());
   if (latency == no_latency) {
-    while (reader.next_into(locations)) {
-    }
+    reader.read_rest_into(locations, threads);
     return;
   }
   SlowLocationReader slow(reader, latency);
@@ -179,10 +180,16 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
       job.io_latency > no_latency && job.executor != RunnerKind::async ? static_cast<MatrixOutput&>(slow) : output;
 
   const Clock::time_point start = Clock::now();
+  // The production executor reads on its workers too (the workshop's
+  // others keep to their own strategy, see the kernel below), one part a
+  // core at most: more workers than cores would only cut more parts.
+  const unsigned reading_threads = job.executor == RunnerKind::parallel
+                                       ? std::min(resolve_workers(job.execution.workers), resolve_workers(0))
+                                       : 1u;
   LocationTable locations;
-  read_into(locations, reader, job.io_latency);
+  read_into(locations, reader, job.io_latency, reading_threads);
   const std::size_t origins = locations.size();
-  if (destinations != nullptr) read_into(locations, *destinations, job.io_latency);
+  if (destinations != nullptr) read_into(locations, *destinations, job.io_latency, reading_threads);
   // Both files are checked before either is refused, so one run reports every bad row.
   reader.throw_if_invalid();
   if (destinations != nullptr) {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,9 +17,11 @@ namespace dm::testing {
 
 /// Hands out `text` at most `piece` bytes per read, as a slow pipe would, so
 /// that rows, quotes, CRLFs and UTF-8 sequences get split at every place.
+/// With `tells_size`, it says how much is left, as a regular file does.
 class ChunkedSource final : public ByteSource {
  public:
-  ChunkedSource(std::string_view text, std::size_t piece) : text_(text), piece_(std::max<std::size_t>(piece, 1)) {}
+  ChunkedSource(std::string_view text, std::size_t piece, bool tells_size = false)
+      : text_(text), piece_(std::max<std::size_t>(piece, 1)), tells_size_(tells_size) {}
 
   [[nodiscard]] std::size_t read(std::span<char> block) override {
     const std::size_t count = std::min({block.size(), piece_, text_.size() - offset_});
@@ -25,11 +30,24 @@ class ChunkedSource final : public ByteSource {
     return count;
   }
 
+  [[nodiscard]] std::optional<std::uint64_t> remaining_bytes() const noexcept override {
+    if (!tells_size_) return std::nullopt;
+    return text_.size() - offset_;
+  }
+
+  /// With `tells_size`, bytes [begin, end) of the text, in the same pieces.
+  [[nodiscard]] std::unique_ptr<ByteSource> range(std::uint64_t begin, std::uint64_t end) const override {
+    if (!tells_size_) return nullptr;
+    const std::string_view text(text_);
+    return std::make_unique<ChunkedSource>(text.substr(begin, end - begin), piece_, true);
+  }
+
   [[nodiscard]] std::size_t bytes_read() const { return offset_; }
 
  private:
   std::string text_;
   std::size_t piece_;
+  bool tells_size_;
   std::size_t offset_ = 0;
 };
 

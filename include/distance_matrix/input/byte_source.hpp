@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,16 @@ class ByteSource {
   /// The bytes read() has still to give when known beforehand (a regular
   /// file), for a reader to size what it builds; else nullopt.
   [[nodiscard]] virtual std::optional<std::uint64_t> remaining_bytes() const noexcept { return std::nullopt; }
+
+  /// A source of bytes [begin, end) of the same input, counted from its
+  /// first byte, that reads on its own: several ranges may be read at once,
+  /// each by its own thread. nullptr where the input cannot be read out of
+  /// order (a pipe, compressed data). Throws IoError.
+  [[nodiscard]] virtual std::unique_ptr<ByteSource> range(std::uint64_t begin, std::uint64_t end) const {
+    static_cast<void>(begin);
+    static_cast<void>(end);
+    return nullptr;
+  }
 };
 
 /// Reads a file descriptor: a regular file, a pipe, a FIFO, a terminal.
@@ -50,11 +61,16 @@ class DescriptorSource final : public ByteSource {
   [[nodiscard]] std::size_t read(std::span<char> block) override;
   /// A regular file's size past the current offset.
   [[nodiscard]] std::optional<std::uint64_t> remaining_bytes() const noexcept override;
+  /// For a regular file, a range read with pread() on a duplicate of the
+  /// descriptor (so it outlives this source); counted from the offset the
+  /// descriptor had when this source was made.
+  [[nodiscard]] std::unique_ptr<ByteSource> range(std::uint64_t begin, std::uint64_t end) const override;
 
  private:
   int descriptor_;
   std::string subject_;
   bool owned_;
+  std::int64_t origin_;  ///< the descriptor's offset when this source was made; -1 if it has none
 };
 
 }  // namespace dm

@@ -17,9 +17,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,9 +52,17 @@ struct CsvReaderLimits {
   static constexpr std::size_t default_max_row_bytes = std::size_t{64} * 1024;
   static constexpr std::size_t default_block_bytes = std::size_t{64} * 1024;
 
+  /// A parallel read (CsvLocationReader::read_rest_into) is for inputs of
+  /// at least parallel_read_bytes: below that, starting the threads costs
+  /// more than they save. By default it cuts one part a thread.
+  static constexpr std::size_t default_parallel_read_bytes = std::size_t{1} * 1024 * 1024;
+  static constexpr std::size_t one_part_a_thread = static_cast<std::size_t>(-1);
+
   std::size_t error_limit = default_error_limit;  ///< diagnostics kept; the rest are only counted
   std::size_t max_row_bytes = default_max_row_bytes;
   std::size_t block_bytes = default_block_bytes;  ///< bytes asked of the source per read
+  std::size_t parallel_read_bytes = default_parallel_read_bytes;
+  std::size_t parallel_part_bytes = one_part_a_thread;  ///< smaller: more parts than threads
 };
 
 /// Reads `name,latitude,longitude` rows one location at a time.
@@ -112,6 +122,16 @@ class CsvLocationReader {
   /// input, no string of its own on the way); false at the end of the input.
   bool next_into(LocationTable& table);
 
+  /// Every location still to come appended to `table`: the same locations
+  /// and diagnostics as next_into() one at a time. With `threads` above 1,
+  /// an uncompressed regular file of at least limits' parallel_read_bytes is
+  /// cut at line ends into one part a thread, each streamed (in bounded
+  /// memory) and parsed by its own thread; where a cut turns out to fall
+  /// inside a quoted line break, the rest is read one location at a time.
+  /// Other inputs are read one location at a time.
+  /// Returns the threads that read (1: one location at a time throughout).
+  unsigned read_rest_into(LocationTable& table, unsigned threads);
+
   /// A guess, for reserving room, at how many locations are still to come:
   /// one per 32 bytes of what is left of an uncompressed regular file or of
   /// text in memory (a GeoJSON input's points exactly); 0 when unknown.
@@ -136,6 +156,19 @@ class CsvLocationReader {
     double longitude = 0.0;
   };
   [[nodiscard]] std::optional<LocationView> next_view();
+
+  struct PartOf {};
+  struct PartResult;
+  /// A reader of `source`, which starts at a row of `whole` (after its
+  /// first row: the layout is settled): one part of a parallel read.
+  CsvLocationReader(PartOf, const CsvLocationReader& whole, std::unique_ptr<ByteSource> source);
+  [[nodiscard]] PartResult read_part(std::unique_ptr<ByteSource> source, LocationTable& table) const;
+  /// Merges a part read after what this reader has read; false if the part stopped the input.
+  bool merge_part(PartResult& part);
+  /// Where the first line end at or after `offset` (of the input, below `end`) ends; `end` if none.
+  [[nodiscard]] std::uint64_t line_end_after(std::uint64_t offset, std::uint64_t end) const;
+  /// source_->read(block), a decoding error reported (the input ends there): 0 at the end.
+  std::size_t read_source(std::span<char> block);
 
   void start();
   void read_geojson();
@@ -170,8 +203,11 @@ class CsvLocationReader {
   std::optional<std::vector<Location>> geojson_points_;
   std::size_t next_point_ = 0;
   std::size_t position_ = 0;     ///< offset in buffer_ of the next unread byte
+  std::uint64_t source_bytes_ = 0;  ///< bytes read from the source so far
   std::size_t line_number_ = 1;  ///< physical line at position_
   bool first_row_ = true;        ///< a header may only be the first non-blank row
+  bool last_row_reached_end_ = false;  ///< the row scanned last ran into the end of the text
+  bool cut_short_ = false;  ///< stopped before the end: a NUL byte, a row too long
   bool stopped_ = false;         ///< the input ended or cannot go on (binary, a row too long)
   bool corrupt_ = false;         ///< the compressed input could not be decoded further
   std::size_t error_count_ = 0;

@@ -59,6 +59,10 @@ class LocationTable {
   void reserve(std::size_t count);
   void push_back(const Location& location);
   void push_back(std::string_view name, double latitude, double longitude);
+  /// Every location of `other` after this table's, in its order.
+  void append(const LocationTable& other);
+  /// Keeps the first `count` locations (all of them if there are fewer).
+  void truncate(std::size_t count);
   [[nodiscard]] std::size_t size() const noexcept { return latitudes_.size(); }
   [[nodiscard]] bool empty() const noexcept { return latitudes_.empty(); }
   [[nodiscard]] std::string_view name(std::size_t index) const noexcept {
