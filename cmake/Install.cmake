@@ -77,8 +77,8 @@ foreach(dm_package IN LISTS DM_LINKED_PACKAGES)
   endif()
   list(APPEND dm_pc_modules ${dm_pc_module_${dm_package}})
 endforeach()
-# GeographicLib is linked by name, not as a CMake package (see src/CMakeLists.txt).
-list(APPEND dm_pc_modules geographiclib)
+# GeographicLib and libdeflate are linked by name, not as CMake packages (see src/CMakeLists.txt).
+list(APPEND dm_pc_modules geographiclib libdeflate)
 list(JOIN dm_pc_modules " " dm_pc_modules)
 if(dm_library_type STREQUAL "STATIC_LIBRARY")
   set(DM_PC_REQUIRES "${dm_pc_modules}")

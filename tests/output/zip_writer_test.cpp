@@ -6,10 +6,13 @@
 // default limit and with zip64_from = 1 both pass Python's zipfile testzip,
 // numpy.load and `unzip -t`.)
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/output/zip_writer.hpp"
@@ -68,6 +71,27 @@ TEST(ZipWriter, StreamedMembersMatchAddedOnes) {
   two.finish();
   EXPECT_EQ(streamed.bytes(), added.bytes());
   EXPECT_EQ(crc32_of("hello, world"), crc32_of(", world", crc32_of("hello")));
+}
+
+TEST(Crc32, AgreesWithZlibAtEveryLengthAndAlignment) {
+  // crc32_of is libdeflate's (folded with carry-less multiplication);
+  // zlib's table-driven CRC is the independent reference.
+  std::mt19937 random(15);
+  std::string data(3 * 1024 * 1024 + 77, '\0');
+  for (char& byte : data) byte = static_cast<char>(random());
+  const auto zlib_crc = [](std::string_view bytes, std::uint32_t crc = 0) {
+    return static_cast<std::uint32_t>(
+        ::crc32_z(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<z_size_t>(bytes.size())));
+  };
+  const std::string_view all(data);
+  for (std::size_t offset = 0; offset < 16; ++offset) {
+    for (std::size_t length = 0; length < 300; ++length) {
+      ASSERT_EQ(crc32_of(all.substr(offset, length)), zlib_crc(all.substr(offset, length)))
+          << offset << " + " << length;
+    }
+  }
+  EXPECT_EQ(crc32_of(all), zlib_crc(all));
+  EXPECT_EQ(crc32_of(all.substr(3, 1'000'003), 0x12345678u), zlib_crc(all.substr(3, 1'000'003), 0x12345678u));
 }
 
 TEST(ZipWriter, WritesZip64FieldsAndRecordsWhereSizesOrOffsetsNeedThem) {
