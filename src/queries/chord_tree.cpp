@@ -40,8 +40,11 @@ std::uint32_t subtree_nodes(std::uint32_t count) noexcept {
 }
 
 /// Subtrees smaller than this are built on one thread: a task costs more
-/// than their nth_elements.
+/// than their selections.
 constexpr std::uint32_t parallel_build_points = 1 << 14;
+
+/// Nodes of at most this many points are split by std::nth_element alone.
+constexpr std::uint32_t nth_element_points = 2 * ChordTree::leaf_size;
 
 }  // namespace
 
@@ -49,6 +52,53 @@ struct ChordTree::TreePoint {
   double coordinate[3];
   std::size_t index;
 };
+
+namespace {
+
+/// nth_element's contract on `axis` for points [first, last): the point of
+/// rank `rank` at first + rank, none after it smaller, none before it
+/// larger. std::nth_element mispredicts about half its comparisons on
+/// coordinates (and moves 32-byte points on each); so larger nodes are
+/// first split by value into bins of equal width over [low, high] (the
+/// node's extent on the axis): one pass counts the bins, one moves each
+/// point once, without a branch, to `other` (as many points), in bin order;
+/// then std::nth_element works inside the one bin that holds the rank. A
+/// bin is a monotone function of the coordinate (a subtraction and a
+/// product by positive constants round monotonically), so bins in order
+/// are values in order. Returns whether the points are now in `other`
+/// (else they were selected where they are).
+template <class Point>
+bool select(Point* first, Point* last, std::uint32_t rank, int axis, double low, double high, Point* other) {
+  const auto count = static_cast<std::uint32_t>(last - first);
+  const auto by_axis = [axis](const Point& a, const Point& b) { return a.coordinate[axis] < b.coordinate[axis]; };
+  if (count <= nth_element_points || !(high > low)) {
+    std::nth_element(first, first + rank, last, by_axis);
+    return false;
+  }
+  // About eight points a bin, at most 1024 bins (their counts stay in L1).
+  const std::uint32_t bins = std::clamp<std::uint32_t>(count / 8, 16, 1024);
+  const double scale = bins / (high - low);
+  const auto bin_of = [&](const Point& point) {
+    const double scaled = (point.coordinate[axis] - low) * scale;
+    return std::min(static_cast<std::uint32_t>(std::max(scaled, 0.0)), bins - 1);
+  };
+  std::uint32_t counts[1024] = {};
+  for (const Point* point = first; point != last; ++point) ++counts[bin_of(*point)];
+  std::uint32_t chosen = 0;  // the bin holding the rank
+  std::uint32_t below = 0;   // points in the bins before it
+  while (below + counts[chosen] <= rank) below += counts[chosen++];
+  // Three runs: the bins before the chosen one, the chosen one, the bins after.
+  std::uint32_t next[3] = {0, below, below + counts[chosen]};
+  for (const Point* point = first; point != last; ++point) {
+    const std::uint32_t bin = bin_of(*point);
+    const unsigned run = static_cast<unsigned>(bin >= chosen) + static_cast<unsigned>(bin > chosen);
+    other[next[run]++] = *point;
+  }
+  std::nth_element(other + below, other + rank, other + below + counts[chosen], by_axis);
+  return true;
+}
+
+}  // namespace
 
 ChordTree::ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel,
                      bool copy_coordinates) {
@@ -59,7 +109,8 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
   if (count > 0) {
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
-    build(0, 0, static_cast<std::uint32_t>(count), 0, points, parallel);
+    LargeVector<TreePoint> scratch(count);  // a node's points move between the two arrays, at the same positions
+    build(0, 0, static_cast<std::uint32_t>(count), 0, points, scratch.data(), false, parallel);
   }
   order_.resize(count);
   leaf_of_.resize(count);
@@ -95,7 +146,12 @@ void ChordTree::share_coordinates(const double* x, const double* y, const double
 }
 
 void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                      LargeVector<TreePoint>& points, bool parallel) {
+                      LargeVector<TreePoint>& points, TreePoint* scratch, bool in_scratch, bool parallel) {
+  // The node's points are at [begin, end) of `here`; a selection may move
+  // them to the same positions of the other array (select), and a leaf's
+  // end up in `points`.
+  TreePoint* const here = in_scratch ? scratch : points.data();
+  TreePoint* const there = in_scratch ? points.data() : scratch;
   Node node{};
   node.begin = begin;
   node.end = end;
@@ -109,7 +165,7 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
   double high_y = -low_x;
   double high_z = -low_x;
   for (std::uint32_t position = begin; position < end; ++position) {
-    const double* const coordinate = points[position].coordinate;
+    const double* const coordinate = here[position].coordinate;
     low_x = std::min(low_x, coordinate[0]);
     low_y = std::min(low_y, coordinate[1]);
     low_z = std::min(low_z, coordinate[2]);
@@ -129,15 +185,14 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
       if (node.high[axis] - node.low[axis] > node.high[widest] - node.low[widest]) widest = axis;
     }
     const std::uint32_t middle = begin + (end - begin) / 2;
-    std::nth_element(points.begin() + begin, points.begin() + middle, points.begin() + end,
-                     [widest](const TreePoint& a, const TreePoint& b) {
-                       return a.coordinate[widest] < b.coordinate[widest];
-                     });
+    const bool moved =
+        select(here + begin, here + end, middle - begin, widest, node.low[widest], node.high[widest], there + begin);
+    const bool children_in_scratch = in_scratch != moved;
     // Preorder ids, as a serial build's: the first child is the next node,
     // the second follows the first's subtree.
     node.right = id + 1 + subtree_nodes(middle - begin);
-    auto first = [&] { build(id + 1, begin, middle, id, points, parallel); };
-    auto second = [&] { build(node.right, middle, end, id, points, parallel); };
+    auto first = [&] { build(id + 1, begin, middle, id, points, scratch, children_in_scratch, parallel); };
+    auto second = [&] { build(node.right, middle, end, id, points, scratch, children_in_scratch, parallel); };
     // The halves hold disjoint points and nodes: built at once when large.
     if (parallel && end - begin >= parallel_build_points) {
       ForkJoinEdges edges;
@@ -147,6 +202,8 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
       first();
       second();
     }
+  } else if (in_scratch) {
+    std::copy(here + begin, here + end, points.data() + begin);
   }
   nodes_[id] = node;
 }

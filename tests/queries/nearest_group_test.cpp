@@ -239,5 +239,38 @@ TEST(NearestGroup, ATreeBuiltInParallelGivesTheSameAnswers) {
   }
 }
 
+TEST(NearestGroup, SplitsThroughRunsOfEqualCoordinatesAreExact) {
+  // The tree splits large nodes by bins of a coordinate, then selects in
+  // the median's bin: here whole bins of equal coordinates (a meridian's
+  // points share x/y ratios, a cluster shares every coordinate), next to
+  // points spread over the sphere, in a tree large enough for many bins.
+  std::mt19937_64 random(41);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<std::pair<double, double>> points;
+  for (int index = 0; index < 9000; ++index) {
+    if (index % 3 == 0) {
+      points.emplace_back(-60 + 120 * unit(random), 30.0);  // one meridian
+    } else if (index % 3 == 1 && index % 5 != 0) {
+      points.emplace_back(48.8566, 2.3522);  // one place, many times
+    } else {
+      points.emplace_back(std::asin(2 * unit(random) - 1) * 180 / std::numbers::pi, 360 * unit(random) - 180);
+    }
+  }
+  const DistanceKernel kernel(table_of(testing::named(points)));
+  const std::size_t k = 7;
+  Arrays found{std::vector<double>(kernel.size() * k), std::vector<std::int64_t>(kernel.size() * k)};
+  find_nearest(kernel,
+               {.origins = kernel.size(), .first_candidate = 0, .k = k, .within = std::nullopt,
+                .radius = mean_earth_radius_km, .workers = 2},
+               found.distances, found.indices);
+  for (std::size_t origin = 0; origin < kernel.size(); origin += 31) {
+    const std::vector<Neighbour> row = brute_force(kernel, origin, 0, k);
+    for (std::size_t rank = 0; rank < k; ++rank) {
+      ASSERT_EQ(found.indices[origin * k + rank], static_cast<std::int64_t>(row[rank].index)) << origin;
+      ASSERT_EQ(found.distances[origin * k + rank], row[rank].distance) << origin;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dm
