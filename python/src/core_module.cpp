@@ -311,8 +311,13 @@ CsvOptions csv_options(const std::optional<std::string>& columns, const std::opt
 py::tuple read_locations(const std::string& path, const std::optional<std::string>& columns,
                          const std::optional<std::string>& delimiter, const std::string& name_property) {
   const CsvOptions options = csv_options(columns, delimiter, name_property);
-  CsvLocationReader reader = CsvLocationReader::open(path, options);
-  const LocationTable table = read_all(reader);
+  LocationTable table;
+  {
+    // Read without the interpreter lock, a large file on every core.
+    const py::gil_scoped_release unlocked;
+    CsvLocationReader reader = CsvLocationReader::open(path, options);
+    table = read_all(reader, resolve_workers(0));
+  }
   py::list names;
   py::array_t<double> points({static_cast<py::ssize_t>(table.size()), py::ssize_t{2}});
   auto view = points.mutable_unchecked<2>();

@@ -894,6 +894,14 @@ LocationTable read_all(CsvLocationReader& reader) {
   return locations;
 }
 
+LocationTable read_all(CsvLocationReader& reader, unsigned threads) {
+  LocationTable locations;
+  locations.reserve(reader.expected_locations());
+  reader.read_rest_into(locations, threads);
+  reader.throw_if_invalid();
+  return locations;
+}
+
 LocationTable parse_locations(std::string_view text, std::string_view display_name) {
   CsvLocationReader reader{std::string(text), std::string(display_name)};
   return read_all(reader);

@@ -128,6 +128,29 @@ def test_read_locations_reads_every_form(tmp_path):
     assert names == ["7"] and points.tolist() == [[48.0, 2.0]]
 
 
+def test_read_locations_reads_a_large_file_on_every_core_as_one_row_at_a_time(tmp_path):
+    # Over 1 MiB: read in parts on the threads (a quoted name with a line
+    # break and a quoted comma among them), the same rows in the same order.
+    rows, expected_names, expected_points = ["name,lat,lon"], [], []
+    for index in range(60000):
+        name = f"Place {index}" if index % 1000 else f'Two\nlines, {index}'
+        latitude, longitude = (index % 1800) / 20 - 45, (index % 3600) / 10 - 180
+        rows.append(f'"{name}",{latitude},{longitude}')
+        expected_names.append(name)
+        expected_points.append((latitude, longitude))
+    path = tmp_path / "large.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert path.stat().st_size > 1 << 20
+    names, points = dm.read_locations(path)
+    assert names == expected_names
+    assert np.array_equal(points, np.array(expected_points))
+    (tmp_path / "bad.csv").write_text("\n".join(rows[:50000] + ["late,95,1"] + rows[50000:]) + "\n")
+    with pytest.raises(dm.InputError) as error:
+        dm.read_locations(tmp_path / "bad.csv")
+    bad_line = sum(row.count("\n") + 1 for row in rows[:50000]) + 1  # quoted line breaks count
+    assert f":{bad_line}: latitude 95 is outside [-90, 90]" in str(error.value)
+
+
 def test_read_locations_refuses_invalid_input_with_the_tools_messages(tmp_path):
     path = tmp_path / "custom.csv"
     path.write_text("code,town,n,e\nA,Paris,48.8566,2.3522\n")

@@ -216,6 +216,9 @@ class CsvLocationReader {
 
 /// Reads every location of `reader`; throws InputError if any row is invalid.
 [[nodiscard]] LocationTable read_all(CsvLocationReader& reader);
+/// The same, a large regular file parsed by `threads` threads at once
+/// (CsvLocationReader::read_rest_into).
+[[nodiscard]] LocationTable read_all(CsvLocationReader& reader, unsigned threads);
 
 /// Convenience: parse CSV text held in memory. Throws InputError.
 [[nodiscard]] LocationTable parse_locations(std::string_view text,
