@@ -15,6 +15,17 @@ namespace dm {
 
 namespace {
 
+/// `read()` (a read(2) or pread(2) call) again while a signal interrupts
+/// it; an IoError naming `subject` when it fails.
+template <class Read>
+std::size_t read_retrying(const std::string& subject, Read read) {
+  for (;;) {
+    const ssize_t count = read();
+    if (count >= 0) return static_cast<std::size_t>(count);
+    if (errno != EINTR) throw IoError("cannot read " + subject + ": " + std::generic_category().message(errno));
+  }
+}
+
 /// Bytes [first, last) of a regular file, read with pread() on a descriptor of its own.
 class FileRangeSource final : public ByteSource {
  public:
@@ -24,16 +35,10 @@ class FileRangeSource final : public ByteSource {
 
   std::size_t read(std::span<char> block) override {
     const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), last_ - next_));
-    for (;;) {
-      const ssize_t count = ::pread(descriptor_, block.data(), wanted, static_cast<off_t>(next_));
-      if (count >= 0) {
-        next_ += static_cast<std::uint64_t>(count);
-        return static_cast<std::size_t>(count);
-      }
-      if (errno != EINTR) {
-        throw IoError("cannot read " + subject_ + ": " + std::generic_category().message(errno));
-      }
-    }
+    const std::size_t count = read_retrying(
+        subject_, [&] { return ::pread(descriptor_, block.data(), wanted, static_cast<off_t>(next_)); });
+    next_ += count;
+    return count;
   }
 
   [[nodiscard]] std::optional<std::uint64_t> remaining_bytes() const noexcept override { return last_ - next_; }
@@ -55,13 +60,7 @@ DescriptorSource::~DescriptorSource() {
 }
 
 std::size_t DescriptorSource::read(std::span<char> block) {
-  for (;;) {
-    const ssize_t count = ::read(descriptor_, block.data(), block.size());
-    if (count >= 0) return static_cast<std::size_t>(count);
-    if (errno != EINTR) {
-      throw IoError("cannot read " + subject_ + ": " + std::generic_category().message(errno));
-    }
-  }
+  return read_retrying(subject_, [&] { return ::read(descriptor_, block.data(), block.size()); });
 }
 
 std::optional<std::uint64_t> DescriptorSource::remaining_bytes() const noexcept {

@@ -882,18 +882,6 @@ void CsvLocationReader::report(std::size_t line, std::string message) {
   if (diagnostics_.size() < limits_.error_limit) diagnostics_.push_back({display_name_, line, std::move(message)});
 }
 
-LocationTable read_all(CsvLocationReader& reader) {
-  LocationTable locations;
-  locations.reserve(reader.expected_locations());
-  while (!reader.has_errors() && reader.next_into(locations)) {
-  }
-  // After an error the table will be thrown away; keep reading only to find the other errors.
-  while (reader.next()) {
-  }
-  reader.throw_if_invalid();
-  return locations;
-}
-
 LocationTable read_all(CsvLocationReader& reader, unsigned threads) {
   LocationTable locations;
   locations.reserve(reader.expected_locations());

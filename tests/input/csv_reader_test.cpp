@@ -18,6 +18,7 @@
 
 #include "support/chunked_source.hpp"
 #include "support/random_locations.hpp"
+#include "support/read_result.hpp"
 
 namespace dm {
 
@@ -37,12 +38,7 @@ using ::testing::IsEmpty;
 
 constexpr const char* test_file = "input.csv";
 
-struct ReadResult {
-  std::vector<Location> locations;
-  std::vector<Diagnostic> diagnostics;
-  std::size_t error_count = 0;
-  friend bool operator==(const ReadResult&, const ReadResult&) = default;
-};
+using testing::ReadResult;
 
 /// How a test takes the reader's locations: one Location at a time, or
 /// appended to a LocationTable (next_into, as read_all and the tool do).

@@ -16,6 +16,7 @@
 #include "distance_matrix/input/csv_reader.hpp"
 #include "support/chunked_source.hpp"
 #include "support/compress.hpp"
+#include "support/read_result.hpp"
 #include "support/scratch_folder.hpp"
 
 namespace dm {
@@ -23,12 +24,7 @@ namespace {
 
 constexpr const char* test_file = "input.csv";
 
-struct ReadResult {
-  std::vector<Location> locations;
-  std::vector<Diagnostic> diagnostics;
-  std::size_t error_count = 0;
-  friend bool operator==(const ReadResult&, const ReadResult&) = default;
-};
+using testing::ReadResult;
 
 ReadResult result_of(const CsvLocationReader& reader, const LocationTable& table) {
   ReadResult result;

@@ -214,11 +214,10 @@ class CsvLocationReader {
   std::vector<Diagnostic> diagnostics_;
 };
 
-/// Reads every location of `reader`; throws InputError if any row is invalid.
-[[nodiscard]] LocationTable read_all(CsvLocationReader& reader);
-/// The same, a large regular file parsed by `threads` threads at once
-/// (CsvLocationReader::read_rest_into).
-[[nodiscard]] LocationTable read_all(CsvLocationReader& reader, unsigned threads);
+/// Reads every location of `reader`, a large regular file parsed by
+/// `threads` threads at once (CsvLocationReader::read_rest_into); throws
+/// InputError if any row is invalid.
+[[nodiscard]] LocationTable read_all(CsvLocationReader& reader, unsigned threads = 1);
 
 /// Convenience: parse CSV text held in memory. Throws InputError.
 [[nodiscard]] LocationTable parse_locations(std::string_view text,

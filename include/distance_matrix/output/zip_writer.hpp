@@ -24,7 +24,7 @@
 
 namespace dm {
 
-/// CRC-32 (zlib's, as zip stores it) of `bytes`, continuing from `crc`
+/// CRC-32 (zip's and zlib's polynomial; computed by libdeflate) of `bytes`, continuing from `crc`
 /// (0 to start), so that a member can be checked piece by piece.
 [[nodiscard]] std::uint32_t crc32_of(std::string_view bytes, std::uint32_t crc = 0) noexcept;
 
