@@ -1,11 +1,13 @@
 #include "distance_matrix/queries/neighbours_npz.hpp"
 
 #include <tbb/parallel_for.h>
+#include <tbb/task_group.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -15,12 +17,12 @@
 #include <vector>
 
 #include "distance_matrix/output/zip_writer.hpp"
-#include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "src/output/spill_file.hpp"
+#include "src/queries/nearest_rows.hpp"
 #include "src/queries/within_pieces.hpp"
 #include "src/queries/within_rows.hpp"
 
@@ -88,43 +90,121 @@ struct MemberPart {
   std::uint32_t crc = 0;
 };
 
-/// The archive of `members`, byte for byte what ZipWriter::add of each
-/// would write. The CRC-32 over every part runs on `workers` threads,
-/// joined with crc32_combine. When the output takes parts in parallel,
-/// each task also writes its part at the offset it will have in the
-/// archive (every size is known beforehand, so every offset is), while
-/// the page cache copies them on every worker; the local headers, which
-/// need the CRCs, are written last, then the central directory.
-void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& members, unsigned workers) {
-  const bool in_parallel = output.takes_parts_in_parallel();
-  ZipWriter zip(output, ZipWriter::zip32_limit,
-                in_parallel ? ZipWriter::Placement::at_offsets : ZipWriter::Placement::append);
-  std::vector<std::uint64_t> data_offsets;  // in the archive
-  std::uint64_t archive_offset = 0;
-  std::vector<MemberPart> parts;
-  for (std::size_t index = 0; index < members.size(); ++index) {
-    const ArrayMember& member = members[index];
-    const std::uint64_t size = member.header.size() + member.data.size();
-    data_offsets.push_back(archive_offset + zip.local_header({member.name, size, 0}).size() + member.header.size());
-    archive_offset = data_offsets.back() + member.data.size();
-    for (std::size_t offset = 0; offset < member.data.size(); offset += member_part_bytes) {
-      parts.push_back({index, offset, std::min(member_part_bytes, member.data.size() - offset), 0});
+/// Runs handle(0) … handle(count - 1) on `arena`'s workers, or in order
+/// on the calling thread when there is one worker or one call.
+template <class Handle>
+void for_each_index(std::size_t count, unsigned workers, WorkerArena& arena, Handle&& handle) {
+  if (workers == 1 || count < 2) {
+    for (std::size_t index = 0; index < count; ++index) handle(index);
+    return;
+  }
+  ForkJoinEdges edges;
+  arena.execute([&] { tbb::parallel_for(std::size_t{0}, count, edges.around(handle)); });
+  edges.joined();
+}
+
+/// An archive of NPY members whose sizes are all known before their data,
+/// on an output that takes parts in parallel: so every member's offset in
+/// the archive is known, and its data can be written in any order, in
+/// parts that are CRC-checked and written on the workers (the page cache
+/// copies them on every worker, and each part's writeback starts at once).
+/// finish() writes the local headers, which need the CRCs, then the central
+/// directory: byte for byte what ZipWriter::add of each member would write.
+class ArchiveAtOffsets {
+ public:
+  struct Member {
+    std::string name;
+    std::string header;  ///< npy_header
+    std::uint64_t data_size = 0;
+  };
+
+  ArchiveAtOffsets(MatrixOutput& output, std::vector<Member> members)
+      : zip_(output, ZipWriter::zip32_limit, ZipWriter::Placement::at_offsets), output_(output),
+        members_(std::move(members)) {
+    std::uint64_t archive_offset = 0;
+    for (const Member& member : members_) {
+      const std::uint64_t size = member.header.size() + member.data_size;
+      data_offsets_.push_back(archive_offset + zip_.local_header({member.name, size, 0}).size() +
+                              member.header.size());
+      archive_offset = data_offsets_.back() + member.data_size;
     }
   }
-  auto handle = [&](std::size_t index) {
-    MemberPart& part = parts[index];
-    const std::string_view bytes = members[part.member].data.substr(part.offset, part.size);
-    part.crc = crc32_of(bytes);
-    if (in_parallel) output.write_part_at(data_offsets[part.member] + part.offset, bytes);
-  };
-  if (workers == 1 || parts.size() < 2) {
-    for (std::size_t index = 0; index < parts.size(); ++index) handle(index);
-  } else {
-    WorkerArena arena(workers);
-    ForkJoinEdges edges;
-    arena.execute([&] { tbb::parallel_for(std::size_t{0}, parts.size(), edges.around(handle)); });
-    edges.joined();
+
+  /// Writes `bytes` at `offset` in member `member`'s data.
+  void write(std::size_t member, std::uint64_t offset, std::string_view bytes, unsigned workers, WorkerArena& arena) {
+    if (member >= members_.size() || offset + bytes.size() > members_[member].data_size) {
+      throw std::logic_error("a part outside its NPZ member");
+    }
+    const std::size_t first = parts_.size();
+    for (std::size_t part = 0; part < bytes.size(); part += member_part_bytes) {
+      parts_.push_back({member, offset + part, std::min(member_part_bytes, bytes.size() - part), 0});
+    }
+    for_each_index(parts_.size() - first, workers, arena, [&](std::size_t index) {
+      MemberPart& part = parts_[first + index];
+      const std::string_view piece = bytes.substr(part.offset - offset, part.size);
+      part.crc = crc32_of(piece);
+      output_.write_part_at(data_offsets_[part.member] + part.offset, piece);
+    });
   }
+
+  /// Every member's data written whole by now (std::logic_error otherwise).
+  void finish() {
+    std::sort(parts_.begin(), parts_.end(), [](const MemberPart& a, const MemberPart& b) {
+      return a.member != b.member ? a.member < b.member : a.offset < b.offset;
+    });
+    std::size_t next_part = 0;
+    for (std::size_t index = 0; index < members_.size(); ++index) {
+      const Member& member = members_[index];
+      std::uint32_t crc = crc32_of(member.header);
+      std::uint64_t covered = 0;
+      for (; next_part < parts_.size() && parts_[next_part].member == index; ++next_part) {
+        if (parts_[next_part].offset != covered) throw std::logic_error("an NPZ member's data has a gap");
+        crc = crc32_combine_of(crc, parts_[next_part].crc, parts_[next_part].size);
+        covered += parts_[next_part].size;
+      }
+      if (covered != member.data_size) throw std::logic_error("an NPZ member's data is incomplete");
+      zip_.begin({member.name, member.header.size() + member.data_size, crc});
+      zip_.write(member.header);
+      zip_.skip(member.data_size);
+    }
+    zip_.finish();
+  }
+
+ private:
+  ZipWriter zip_;
+  MatrixOutput& output_;
+  std::vector<Member> members_;
+  std::vector<std::uint64_t> data_offsets_;  ///< in the archive
+  std::vector<MemberPart> parts_;            ///< written so far
+};
+
+/// The archive of `members`, byte for byte what ZipWriter::add of each
+/// would write. The CRC-32 over every part runs on `workers` threads,
+/// joined with crc32_combine; where the output takes parts in parallel,
+/// the parts are written by the same tasks (ArchiveAtOffsets).
+void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& members, unsigned workers) {
+  WorkerArena arena(workers);
+  if (output.takes_parts_in_parallel()) {
+    std::vector<ArchiveAtOffsets::Member> layout;
+    for (const ArrayMember& member : members) layout.push_back({member.name, member.header, member.data.size()});
+    ArchiveAtOffsets archive(output, std::move(layout));
+    for (std::size_t index = 0; index < members.size(); ++index) {
+      archive.write(index, 0, members[index].data, workers, arena);
+    }
+    archive.finish();
+    return;
+  }
+  std::vector<MemberPart> parts;
+  for (std::size_t index = 0; index < members.size(); ++index) {
+    for (std::size_t offset = 0; offset < members[index].data.size(); offset += member_part_bytes) {
+      parts.push_back({index, offset, std::min(member_part_bytes, members[index].data.size() - offset), 0});
+    }
+  }
+  for_each_index(parts.size(), workers, arena, [&](std::size_t index) {
+    MemberPart& part = parts[index];
+    part.crc = crc32_of(members[part.member].data.substr(part.offset, part.size));
+  });
+  ZipWriter zip(output);
   std::size_t next_part = 0;
   for (std::size_t index = 0; index < members.size(); ++index) {
     const ArrayMember& member = members[index];
@@ -134,13 +214,133 @@ void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& m
     }
     zip.begin({member.name, member.header.size() + member.data.size(), crc});
     zip.write(member.header);
-    if (in_parallel) {
-      zip.skip(member.data.size());
-    } else {
-      zip.write(member.data);
-    }
+    zip.write(member.data);
   }
   zip.finish();
+}
+
+/// Distances as `type` into `out` (resized): the doubles as they are, or each rounded once to float.
+std::string_view distance_bytes(std::span<const double> distances, ValueType type, std::string& narrowed) {
+  if (type == ValueType::float64) return bytes_of(distances);
+  narrowed.clear();
+  append_distances(narrowed, distances.data(), distances.size(), type);
+  return narrowed;
+}
+
+/// Rows per slice of the sliced .npz: so many slices that the disk writes
+/// all but the last during the search, so few that each slice's origins
+/// still lie close enough together to share the tree's walks.
+constexpr std::size_t nearest_slices = 8;
+/// Below this many bytes of arrays the whole search is one slice.
+constexpr std::size_t sliced_from_bytes = std::size_t{8} << 20;
+
+}  // namespace
+
+namespace {
+
+/// --nearest's arrays whole in memory, then written (a pipe, or too small to slice).
+void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, MatrixOutput& output, unsigned workers,
+                         MatrixReport& report) {
+  const std::size_t rows = search.row_count(0);
+  const std::size_t cells = rows * k;
+  // Not zeroed first: the search writes every cell, on the workers, whose
+  // writes are the pages' first touch too (a serial memset of the 16 bytes
+  // a cell cost more than the search's own writes).
+  LargeArray<double> distance_cells(cells);
+  LargeArray<std::int64_t> index_cells(cells);
+  const std::span<double> distances(distance_cells.data(), cells);
+  const std::span<std::int64_t> indices(index_cells.data(), cells);
+  const Clock::time_point searching = Clock::now();
+  search.fill(0, distances, indices);
+  report.cell_count = static_cast<std::size_t>(
+      std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+  const Clock::time_point writing = Clock::now();
+  report.calculation += writing - searching;
+  std::string narrowed;
+  const std::vector<std::size_t> dimensions{rows, k};
+  write_array_members(output,
+                      {{"distances.npy", npy_header(npy_descr(type), dimensions), distance_bytes(distances, type, narrowed)},
+                       {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}},
+                      workers);
+  report.write += Clock::now() - writing;
+}
+
+/// --nearest's arrays a slice of rows at a time into an archive written at
+/// offsets: while the workers search a slice into one pair of buffers, a
+/// task writes the slice before from the other pair, and the disk writes
+/// it back meanwhile; commit's fsync then finds only the last slice left.
+void write_nearest_sliced(NearestRows& search, std::size_t k, ValueType type, MatrixOutput& output,
+                          WorkerArena& arena, const ProgressCallback& progress, MatrixReport& report) {
+  std::size_t rows = 0;
+  for (std::size_t slice = 0; slice < search.slice_count(); ++slice) rows += search.row_count(slice);
+  const std::size_t cells = rows * k;
+  const std::vector<std::size_t> dimensions{rows, k};
+  ArchiveAtOffsets archive(output, {{"distances.npy", npy_header(npy_descr(type), dimensions), cells * size_of(type)},
+                                    {"indices.npy", npy_header("'<i8'", dimensions), cells * sizeof(std::int64_t)}});
+  struct Buffers {
+    explicit Buffers(std::size_t cells) : distances(cells), indices(cells) {}
+    LargeArray<double> distances;
+    LargeArray<std::int64_t> indices;
+    std::string narrowed;  ///< float32 distances
+  };
+  const std::size_t slice_cells = search.row_count(0) * k;
+  Buffers buffers[2]{Buffers(slice_cells), Buffers(slice_cells)};
+
+  std::size_t pending = 0;  ///< the slice the writing task writes
+  std::exception_ptr failed;
+  auto write_slice = [&] {
+    // One thread writes the slice: pwrite holds the file's lock, so two
+    // would only wait for each other.
+    Buffers& from = buffers[pending % 2];
+    const std::size_t count = search.row_count(pending) * k;
+    const std::size_t first_cell = search.first_row(pending) * k;
+    try {
+      archive.write(0, first_cell * size_of(type),
+                    distance_bytes(std::span<const double>(from.distances.data(), count), type, from.narrowed), 1, arena);
+      archive.write(1, first_cell * sizeof(std::int64_t),
+                    bytes_of(std::span<const std::int64_t>(from.indices.data(), count)), 1, arena);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  };
+  tbb::task_group writing;
+  std::optional<ForkJoinEdges> edges;
+  bool in_flight = false;
+  auto wait_for_write = [&] {
+    if (!in_flight) return;
+    const Clock::time_point waiting = Clock::now();
+    arena.execute([&] { writing.wait(); });
+    edges->joined();
+    in_flight = false;
+    report.write += Clock::now() - waiting;
+    if (failed) std::rethrow_exception(failed);
+  };
+  try {
+    for (std::size_t slice = 0; slice < search.slice_count(); ++slice) {
+      Buffers& into = buffers[slice % 2];
+      const std::size_t count = search.row_count(slice) * k;
+      const std::span<double> distances(into.distances.data(), count);
+      const std::span<std::int64_t> indices(into.indices.data(), count);
+      const Clock::time_point searching = Clock::now();
+      search.fill(slice, distances, indices);
+      report.cell_count += static_cast<std::size_t>(
+          std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+      report.calculation += Clock::now() - searching;
+      wait_for_write();  // the slice before, whose buffers the next fill takes
+      pending = slice;
+      edges.emplace();
+      in_flight = true;
+      arena.execute([&] { writing.run(edges->around(write_slice)); });
+      if (progress) progress(search.first_row(slice) + count / k, rows);
+    }
+    wait_for_write();
+  } catch (...) {
+    if (in_flight) arena.execute([&] { writing.wait(); });
+    throw;
+  }
+  const Clock::time_point finishing = Clock::now();
+  archive.finish();
+  report.write += Clock::now() - finishing;
 }
 
 }  // namespace
@@ -151,34 +351,22 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   const Clock::time_point start = Clock::now();
   MatrixReport report;
   const std::size_t k = *query.k;
-  // Not zeroed first: find_nearest writes every cell, on the workers, whose
-  // writes are the pages' first touch too (a serial memset of the 16 bytes
-  // a cell cost more than the search's own writes).
-  const std::size_t cells = query.origins * k;
-  LargeArray<double> distance_cells(cells);
-  LargeArray<std::int64_t> index_cells(cells);
-  const std::span<double> distances(distance_cells.data(), cells);
-  const std::span<std::int64_t> indices(index_cells.data(), cells);
-  find_nearest(kernel, query, distances, indices);
+  const std::size_t rows = query.origins - std::min(query.first_origin, query.origins);
+  const unsigned workers = std::max(query.workers, 1u);
+  WorkerArena arena(workers);
+  // Sliced where the rows can be written at their offsets and there are
+  // enough of them; elsewhere (a pipe) the CRCs must precede the data, so
+  // the arrays are filled whole first.
+  const bool sliced = output.takes_parts_in_parallel() && k > 0 &&
+                      rows * k * (sizeof(double) + sizeof(std::int64_t)) >= sliced_from_bytes;
+  NearestRows search(kernel, query, arena, sliced ? (rows + nearest_slices - 1) / nearest_slices : rows);
   report.calculation = Clock::now() - start;
-  report.cell_count = static_cast<std::size_t>(
-      std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
-
-  const Clock::time_point writing = Clock::now();
-  // float64 is written straight from the search's array; only float32 needs its own bytes.
-  std::string narrowed;
-  if (type != ValueType::float64) {
-    narrowed.reserve(distances.size() * size_of(type));
-    append_distances(narrowed, distances.data(), distances.size(), type);
+  if (search.slice_count() > 1) {
+    write_nearest_sliced(search, k, type, output, arena, progress, report);
+  } else {
+    write_nearest_whole(search, k, type, output, workers, report);
+    if (progress) progress(rows, rows);
   }
-  const std::vector<std::size_t> dimensions{query.origins, k};
-  const std::vector<ArrayMember> members{
-      {"distances.npy", npy_header(npy_descr(type), dimensions),
-       type == ValueType::float64 ? bytes_of(std::span<const double>(distances)) : std::string_view(narrowed)},
-      {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}};
-  write_array_members(output, members, std::max(query.workers, 1u));
-  report.write = Clock::now() - writing;
-  if (progress) progress(query.origins, query.origins);
   report.total = Clock::now() - start;
   return report;
 }

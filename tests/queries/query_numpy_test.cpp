@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,8 @@
 #include "distance_matrix/queries/summary_npy.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
+#include "src/executors/worker_arena.hpp"
+#include "src/queries/nearest_rows.hpp"
 #include "src/queries/within_pieces.hpp"
 #include "support/query_inputs.hpp"
 #include "support/random_locations.hpp"
@@ -175,6 +178,36 @@ TEST(NearestNpz, SameBytesInAFileWrittenInPartsAsAppendedInOrderWhateverTheWorke
         EXPECT_EQ(appended.bytes(), in_order.bytes()) << count << " workers " << workers;
         EXPECT_EQ(nearest_npz_in_file(kernel, query, type), in_order.bytes()) << count << " workers " << workers;
       }
+    }
+  }
+}
+
+TEST(NearestNpz, SlicedIntoAFileIsTheSameBytesAsWholeArraysAppended) {
+  // 60,000 × 12 cells are 11.5 MB, past sliced_from_bytes. Listed by
+  // latitude, each slice of the input is a band of the sphere, so the
+  // search is cut into slices (checked below); listed at random it is not.
+  constexpr std::size_t count = 60000;
+  std::vector<Location> banded = testing::random_locations(count, 60);
+  std::sort(banded.begin(), banded.end(),
+            [](const Location& a, const Location& b) { return a.latitude < b.latitude; });
+  for (const bool sorted : {true, false}) {
+    const LocationTable table(sorted ? banded : testing::random_locations(count, 61));
+    const DistanceKernel kernel(table, {});
+    for (const unsigned workers : {1u, 2u}) {
+      NeighbourQuery query{.origins = count, .first_candidate = 0, .k = 12, .within = std::nullopt,
+                           .radius = mean_earth_radius_km, .workers = workers};
+      WorkerArena arena(workers);
+      const NearestRows rows(kernel, query, arena, count / 8);
+      EXPECT_EQ(rows.slice_count(), sorted ? 8u : 1u);
+      for (const ValueType type : {ValueType::float64, ValueType::float32}) {
+        MemoryMatrixOutput whole;
+        write_nearest_npz(kernel, query, type, whole);
+        EXPECT_EQ(nearest_npz_in_file(kernel, query, type), whole.bytes()) << sorted << " workers " << workers;
+      }
+      query.within = 150.0;  // rows cut short: index -1 and +inf in every slice
+      MemoryMatrixOutput whole;
+      write_nearest_npz(kernel, query, ValueType::float64, whole);
+      EXPECT_EQ(nearest_npz_in_file(kernel, query, ValueType::float64), whole.bytes()) << sorted;
     }
   }
 }

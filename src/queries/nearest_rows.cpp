@@ -1,0 +1,119 @@
+#include "src/queries/nearest_rows.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
+#include "src/executors/fork_join_edges.hpp"
+
+namespace dm {
+
+NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& query, WorkerArena& arena,
+                         std::size_t rows_per_slice)
+    : query_(query), arena_(arena), rows_per_slice_(std::max<std::size_t>(rows_per_slice, 1)) {
+  if (!query.k || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
+      query.first_origin > query.origins) {
+    throw std::invalid_argument("the nearest search needs k and origins and candidates among the kernel's locations");
+  }
+  // Built by the workers too (its large subtrees as tasks of the arena).
+  if (std::max(query.workers, 1u) == 1) {
+    search_ = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
+  } else {
+    ForkJoinEdges edges;
+    auto build = [&] {
+      search_ = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
+    };
+    arena.execute(edges.around(build));
+    edges.joined();
+  }
+  const std::size_t rows = query.origins - query.first_origin;
+  const std::size_t slices = std::max<std::size_t>(1, (rows + rows_per_slice_ - 1) / rows_per_slice_);
+  std::vector<std::size_t> spatial = search_->search_order(query.origins);
+  std::erase_if(spatial, [&](std::size_t origin) { return origin < query.first_origin; });
+  if (slices == 1) {
+    order_ = std::move(spatial);
+    slice_starts_ = {0, order_.size()};
+    return;
+  }
+  std::vector<std::uint32_t> slice_of(spatial.size());
+  std::size_t runs = spatial.empty() ? 0 : 1;
+  for (std::size_t place = 0; place < spatial.size(); ++place) {
+    slice_of[place] = static_cast<std::uint32_t>((spatial[place] - query.first_origin) / rows_per_slice_);
+    runs += static_cast<std::size_t>(place > 0 && slice_of[place] != slice_of[place - 1]);
+  }
+  if (spatial.size() < shortest_mean_run * runs) {
+    // The input's order scatters neighbours over the slices (random
+    // order): each slice's groups would be spread thin over the whole
+    // tree, and the search slows more than the slices save.
+    rows_per_slice_ = std::max<std::size_t>(rows, 1);
+    order_ = std::move(spatial);
+    slice_starts_ = {0, order_.size()};
+    return;
+  }
+  // A counting sort by slice keeps each slice's origins in spatial order.
+  slice_starts_.assign(slices + 1, 0);
+  for (const std::uint32_t slice : slice_of) ++slice_starts_[slice + 1];
+  for (std::size_t slice = 0; slice < slices; ++slice) slice_starts_[slice + 1] += slice_starts_[slice];
+  order_.resize(spatial.size());
+  std::vector<std::size_t> next(slice_starts_.begin(), slice_starts_.end() - 1);
+  for (std::size_t place = 0; place < spatial.size(); ++place) order_[next[slice_of[place]]++] = spatial[place];
+}
+
+std::size_t NearestRows::row_count(std::size_t slice) const noexcept {
+  return slice_starts_[slice + 1] - slice_starts_[slice];
+}
+
+void NearestRows::fill(std::size_t slice, std::span<double> distances, std::span<std::int64_t> indices) {
+  const std::size_t k = *query_.k;
+  const std::size_t rows = row_count(slice);
+  if (slice >= slice_count() || distances.size() != rows * k || indices.size() != rows * k) {
+    throw std::invalid_argument("NearestRows::fill needs a slice's rows × k distances and indices");
+  }
+  const std::size_t first_origin = query_.first_origin + first_row(slice);
+  const std::size_t* const order = order_.data() + slice_starts_[slice];
+  const NeighbourSearch& index = *search_;
+  auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
+    std::vector<Neighbour> neighbours;
+    std::vector<std::size_t> row_ends;
+    NeighbourSearchBuffers buffers;
+    // Consecutive origins of the spatial order searched as groups (a tree
+    // leaf's worth share one walk of the tree: NeighbourIndex::nearest_group),
+    // a task's worth at a time so that the rows' buffer stays small.
+    for (std::size_t begin = positions.begin(); begin < positions.end(); begin += nearest_origins_per_task) {
+      const std::size_t end = std::min(positions.end(), begin + nearest_origins_per_task);
+      const std::span<const std::size_t> origins(order + begin, end - begin);
+      index.nearest_group(origins, k, neighbours, row_ends, buffers);
+      std::size_t row_begin = 0;
+      for (std::size_t i = 0; i < origins.size(); ++i) {
+        const std::size_t row = origins[i] - first_origin;
+        const std::size_t count = row_ends[i] - row_begin;
+        std::size_t rank = 0;
+        for (; rank < count; ++rank) {
+          const Neighbour& neighbour = neighbours[row_begin + rank];
+          if (query_.within && neighbour.distance > *query_.within) break;
+          distances[row * k + rank] = neighbour.distance;
+          indices[row * k + rank] = static_cast<std::int64_t>(neighbour.index - query_.first_candidate);
+        }
+        for (; rank < k; ++rank) {
+          distances[row * k + rank] = std::numeric_limits<double>::infinity();
+          indices[row * k + rank] = -1;
+        }
+        row_begin = row_ends[i];
+      }
+    }
+  };
+  if (std::max(query_.workers, 1u) == 1) {
+    search(tbb::blocked_range<std::size_t>(0, rows));
+    return;
+  }
+  ForkJoinEdges edges;
+  arena_.execute(
+      [&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows, nearest_origins_per_task), edges.around(search)); });
+  edges.joined();
+}
+
+}  // namespace dm
