@@ -34,33 +34,30 @@ NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& que
   const std::size_t slices = std::max<std::size_t>(1, (rows + rows_per_slice_ - 1) / rows_per_slice_);
   std::vector<std::size_t> spatial = search_->search_order(query.origins);
   std::erase_if(spatial, [&](std::size_t origin) { return origin < query.first_origin; });
-  if (slices == 1) {
-    order_ = std::move(spatial);
-    slice_starts_ = {0, order_.size()};
-    return;
+  if (slices > 1) {
+    std::vector<std::uint32_t> slice_of(spatial.size());
+    std::size_t runs = spatial.empty() ? 0 : 1;
+    for (std::size_t place = 0; place < spatial.size(); ++place) {
+      slice_of[place] = static_cast<std::uint32_t>((spatial[place] - query.first_origin) / rows_per_slice_);
+      runs += static_cast<std::size_t>(place > 0 && slice_of[place] != slice_of[place - 1]);
+    }
+    // Where the input's order scatters neighbours over the slices (random
+    // order), each slice's groups would be spread thin over the whole
+    // tree, and the search would slow more than the slices save: one slice.
+    if (spatial.size() >= shortest_mean_run * runs) {
+      // A counting sort by slice keeps each slice's origins in spatial order.
+      slice_starts_.assign(slices + 1, 0);
+      for (const std::uint32_t slice : slice_of) ++slice_starts_[slice + 1];
+      for (std::size_t slice = 0; slice < slices; ++slice) slice_starts_[slice + 1] += slice_starts_[slice];
+      order_.resize(spatial.size());
+      std::vector<std::size_t> next(slice_starts_.begin(), slice_starts_.end() - 1);
+      for (std::size_t place = 0; place < spatial.size(); ++place) order_[next[slice_of[place]]++] = spatial[place];
+      return;
+    }
   }
-  std::vector<std::uint32_t> slice_of(spatial.size());
-  std::size_t runs = spatial.empty() ? 0 : 1;
-  for (std::size_t place = 0; place < spatial.size(); ++place) {
-    slice_of[place] = static_cast<std::uint32_t>((spatial[place] - query.first_origin) / rows_per_slice_);
-    runs += static_cast<std::size_t>(place > 0 && slice_of[place] != slice_of[place - 1]);
-  }
-  if (spatial.size() < shortest_mean_run * runs) {
-    // The input's order scatters neighbours over the slices (random
-    // order): each slice's groups would be spread thin over the whole
-    // tree, and the search slows more than the slices save.
-    rows_per_slice_ = std::max<std::size_t>(rows, 1);
-    order_ = std::move(spatial);
-    slice_starts_ = {0, order_.size()};
-    return;
-  }
-  // A counting sort by slice keeps each slice's origins in spatial order.
-  slice_starts_.assign(slices + 1, 0);
-  for (const std::uint32_t slice : slice_of) ++slice_starts_[slice + 1];
-  for (std::size_t slice = 0; slice < slices; ++slice) slice_starts_[slice + 1] += slice_starts_[slice];
-  order_.resize(spatial.size());
-  std::vector<std::size_t> next(slice_starts_.begin(), slice_starts_.end() - 1);
-  for (std::size_t place = 0; place < spatial.size(); ++place) order_[next[slice_of[place]]++] = spatial[place];
+  rows_per_slice_ = std::max<std::size_t>(rows, 1);
+  order_ = std::move(spatial);
+  slice_starts_ = {0, order_.size()};
 }
 
 std::size_t NearestRows::row_count(std::size_t slice) const noexcept {
@@ -111,8 +108,8 @@ void NearestRows::fill(std::size_t slice, std::span<double> distances, std::span
     return;
   }
   ForkJoinEdges edges;
-  arena_.execute(
-      [&] { tbb::parallel_for(tbb::blocked_range<std::size_t>(0, rows, nearest_origins_per_task), edges.around(search)); });
+  const tbb::blocked_range<std::size_t> all(0, rows, nearest_origins_per_task);
+  arena_.execute([&] { tbb::parallel_for(all, edges.around(search)); });
   edges.joined();
 }
 

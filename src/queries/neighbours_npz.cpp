@@ -90,6 +90,22 @@ struct MemberPart {
   std::uint32_t crc = 0;
 };
 
+/// The CRC-32 of member `member`: its header's, combined with those of
+/// its parts from parts[next] on (sorted by member, then offset), which
+/// must cover its `data_size` bytes without a gap; `next` ends past them.
+std::uint32_t member_crc(std::string_view header, std::uint64_t data_size, std::size_t member,
+                         const std::vector<MemberPart>& parts, std::size_t& next) {
+  std::uint32_t crc = crc32_of(header);
+  std::uint64_t covered = 0;
+  for (; next < parts.size() && parts[next].member == member; ++next) {
+    if (parts[next].offset != covered) throw std::logic_error("an NPZ member's data has a gap");
+    crc = crc32_combine_of(crc, parts[next].crc, parts[next].size);
+    covered += parts[next].size;
+  }
+  if (covered != data_size) throw std::logic_error("an NPZ member's data is incomplete");
+  return crc;
+}
+
 /// Runs handle(0) … handle(count - 1) on `arena`'s workers, or in order
 /// on the calling thread when there is one worker or one call.
 template <class Handle>
@@ -155,14 +171,7 @@ class ArchiveAtOffsets {
     std::size_t next_part = 0;
     for (std::size_t index = 0; index < members_.size(); ++index) {
       const Member& member = members_[index];
-      std::uint32_t crc = crc32_of(member.header);
-      std::uint64_t covered = 0;
-      for (; next_part < parts_.size() && parts_[next_part].member == index; ++next_part) {
-        if (parts_[next_part].offset != covered) throw std::logic_error("an NPZ member's data has a gap");
-        crc = crc32_combine_of(crc, parts_[next_part].crc, parts_[next_part].size);
-        covered += parts_[next_part].size;
-      }
-      if (covered != member.data_size) throw std::logic_error("an NPZ member's data is incomplete");
+      const std::uint32_t crc = member_crc(member.header, member.data_size, index, parts_, next_part);
       zip_.begin({member.name, member.header.size() + member.data_size, crc});
       zip_.write(member.header);
       zip_.skip(member.data_size);
@@ -208,10 +217,7 @@ void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& m
   std::size_t next_part = 0;
   for (std::size_t index = 0; index < members.size(); ++index) {
     const ArrayMember& member = members[index];
-    std::uint32_t crc = crc32_of(member.header);
-    for (; next_part < parts.size() && parts[next_part].member == index; ++next_part) {
-      crc = crc32_combine_of(crc, parts[next_part].crc, parts[next_part].size);
-    }
+    const std::uint32_t crc = member_crc(member.header, member.data.size(), index, parts, next_part);
     zip.begin({member.name, member.header.size() + member.data.size(), crc});
     zip.write(member.header);
     zip.write(member.data);
@@ -219,7 +225,7 @@ void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& m
   zip.finish();
 }
 
-/// Distances as `type` into `out` (resized): the doubles as they are, or each rounded once to float.
+/// Distances as `type`: the doubles' own bytes, or each rounded once to float into `narrowed`.
 std::string_view distance_bytes(std::span<const double> distances, ValueType type, std::string& narrowed) {
   if (type == ValueType::float64) return bytes_of(distances);
   narrowed.clear();
@@ -227,16 +233,18 @@ std::string_view distance_bytes(std::span<const double> distances, ValueType typ
   return narrowed;
 }
 
-/// Rows per slice of the sliced .npz: so many slices that the disk writes
+/// Slices of the sliced .npz: so many that the disk writes
 /// all but the last during the search, so few that each slice's origins
 /// still lie close enough together to share the tree's walks.
 constexpr std::size_t nearest_slices = 8;
 /// Below this many bytes of arrays the whole search is one slice.
 constexpr std::size_t sliced_from_bytes = std::size_t{8} << 20;
 
-}  // namespace
-
-namespace {
+/// The cells that hold a neighbour (the others are index -1).
+std::size_t found_cells(std::span<const std::int64_t> indices) {
+  return static_cast<std::size_t>(
+      std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+}
 
 /// --nearest's arrays whole in memory, then written (a pipe, or too small to slice).
 void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, MatrixOutput& output, unsigned workers,
@@ -252,16 +260,15 @@ void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, Mat
   const std::span<std::int64_t> indices(index_cells.data(), cells);
   const Clock::time_point searching = Clock::now();
   search.fill(0, distances, indices);
-  report.cell_count = static_cast<std::size_t>(
-      std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+  report.cell_count = found_cells(indices);
   const Clock::time_point writing = Clock::now();
   report.calculation += writing - searching;
   std::string narrowed;
   const std::vector<std::size_t> dimensions{rows, k};
-  write_array_members(output,
-                      {{"distances.npy", npy_header(npy_descr(type), dimensions), distance_bytes(distances, type, narrowed)},
-                       {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}},
-                      workers);
+  const std::vector<ArrayMember> members{
+      {"distances.npy", npy_header(npy_descr(type), dimensions), distance_bytes(distances, type, narrowed)},
+      {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}};
+  write_array_members(output, members, workers);
   report.write += Clock::now() - writing;
 }
 
@@ -269,10 +276,8 @@ void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, Mat
 /// offsets: while the workers search a slice into one pair of buffers, a
 /// task writes the slice before from the other pair, and the disk writes
 /// it back meanwhile; commit's fsync then finds only the last slice left.
-void write_nearest_sliced(NearestRows& search, std::size_t k, ValueType type, MatrixOutput& output,
+void write_nearest_sliced(NearestRows& search, std::size_t rows, std::size_t k, ValueType type, MatrixOutput& output,
                           WorkerArena& arena, const ProgressCallback& progress, MatrixReport& report) {
-  std::size_t rows = 0;
-  for (std::size_t slice = 0; slice < search.slice_count(); ++slice) rows += search.row_count(slice);
   const std::size_t cells = rows * k;
   const std::vector<std::size_t> dimensions{rows, k};
   ArchiveAtOffsets archive(output, {{"distances.npy", npy_header(npy_descr(type), dimensions), cells * size_of(type)},
@@ -295,8 +300,8 @@ void write_nearest_sliced(NearestRows& search, std::size_t k, ValueType type, Ma
     const std::size_t count = search.row_count(pending) * k;
     const std::size_t first_cell = search.first_row(pending) * k;
     try {
-      archive.write(0, first_cell * size_of(type),
-                    distance_bytes(std::span<const double>(from.distances.data(), count), type, from.narrowed), 1, arena);
+      const std::span<const double> distances(from.distances.data(), count);
+      archive.write(0, first_cell * size_of(type), distance_bytes(distances, type, from.narrowed), 1, arena);
       archive.write(1, first_cell * sizeof(std::int64_t),
                     bytes_of(std::span<const std::int64_t>(from.indices.data(), count)), 1, arena);
     } catch (...) {
@@ -323,8 +328,7 @@ void write_nearest_sliced(NearestRows& search, std::size_t k, ValueType type, Ma
       const std::span<std::int64_t> indices(into.indices.data(), count);
       const Clock::time_point searching = Clock::now();
       search.fill(slice, distances, indices);
-      report.cell_count += static_cast<std::size_t>(
-          std::count_if(indices.begin(), indices.end(), [](std::int64_t index) { return index >= 0; }));
+      report.cell_count += found_cells(indices);
       report.calculation += Clock::now() - searching;
       wait_for_write();  // the slice before, whose buffers the next fill takes
       pending = slice;
@@ -362,7 +366,7 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   NearestRows search(kernel, query, arena, sliced ? (rows + nearest_slices - 1) / nearest_slices : rows);
   report.calculation = Clock::now() - start;
   if (search.slice_count() > 1) {
-    write_nearest_sliced(search, k, type, output, arena, progress, report);
+    write_nearest_sliced(search, rows, k, type, output, arena, progress, report);
   } else {
     write_nearest_whole(search, k, type, output, workers, report);
     if (progress) progress(rows, rows);
