@@ -91,7 +91,7 @@ DistanceKernel::~DistanceKernel() = default;
 
 void DistanceKernel::reserve(std::size_t count) {
   metric_->reserve(count);
-  for (LargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
+  for (UnzeroedLargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
 }
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
@@ -111,7 +111,7 @@ void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const 
   const std::size_t count = latitudes.size();
   reserve(size_ + count);
   const std::size_t first = size_;
-  for (LargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->resize(first + count);
+  for (UnzeroedLargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->resize(first + count);
   auto prepare = [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       const std::array<double, 3> unit = unit_vector_of(latitudes[i], longitudes[i]);
@@ -132,10 +132,10 @@ void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const 
     prepare(0, count);
   }
   // The metric's own terms in order, from the same unit vectors.
-  for (std::size_t i = 0; i < count; ++i) {
-    metric_->add_with_unit_vector(latitudes[i], longitudes[i],
-                                  {unit_x_[first + i], unit_y_[first + i], unit_z_[first + i]});
-  }
+  metric_->add_all_with_unit_vectors(latitudes, longitudes,
+                                     {std::span<const double>(unit_x_).subspan(first),
+                                      std::span<const double>(unit_y_).subspan(first),
+                                      std::span<const double>(unit_z_).subspan(first)});
   size_ += count;
 }
 

@@ -35,6 +35,13 @@ class MetricStrategy {
                                     const std::array<double, 3>& /*unit_vector*/) {
     add(latitude_degrees, longitude_degrees);
   }
+  /// add_with_unit_vector for each location of the spans (all the same size), in order.
+  virtual void add_all_with_unit_vectors(std::span<const double> latitudes, std::span<const double> longitudes,
+                                         const std::array<std::span<const double>, 3>& unit_vectors) {
+    for (std::size_t i = 0; i < latitudes.size(); ++i) {
+      add_with_unit_vector(latitudes[i], longitudes[i], {unit_vectors[0][i], unit_vectors[1][i], unit_vectors[2][i]});
+    }
+  }
 
   /// out[m - first] = distance between location `anchor` and location m, for
   /// m in [first, last), first < last. The value of a pair depends only on its

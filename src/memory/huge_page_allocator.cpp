@@ -2,7 +2,10 @@
 
 #include <sys/mman.h>
 
+#include <array>
 #include <cstdint>
+#include <limits>
+#include <mutex>
 #include <new>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -28,14 +31,123 @@ constexpr std::size_t round_up(std::size_t bytes) noexcept {
   return (bytes + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
 }
 
+/// Freed mappings, kept for the blocks allocated after them (why: the
+/// header). A run allocates and frees its per-location arrays in stages
+/// (the tree's build arrays go when the search's come), so most of its
+/// blocks can come from those kept. At most `kept_bytes_cap`, so a
+/// long-lived process (the Python module) holds little it does not use.
+class KeptRanges {
+ public:
+  static constexpr std::size_t kept_bytes_cap = std::size_t{64} << 20;
+
+  /// The start of `length` bytes (a multiple of 2 MiB) from the smallest
+  /// kept range that holds them, or nullptr. When none does, every kept
+  /// range is unmapped first: a fresh mapping comes next, and memory kept
+  /// beside it would raise the process's peak above what it would be
+  /// without keeping anything.
+  void* take(std::size_t length) noexcept {
+    std::array<Range, capacity> released{};
+    std::size_t released_count = 0;
+    {
+      const std::lock_guard lock(mutex_);
+      std::size_t best = count_;
+      for (std::size_t index = 0; index < count_; ++index) {
+        if (ranges_[index].length >= length && (best == count_ || ranges_[index].length < ranges_[best].length)) {
+          best = index;
+        }
+      }
+      if (best != count_) return take_from(best, length);
+      released = ranges_;
+      released_count = count_;
+      count_ = 0;
+      kept_bytes_ = 0;
+    }
+    for (std::size_t index = 0; index < released_count; ++index) {
+      ::munmap(reinterpret_cast<void*>(released[index].begin), released[index].length);
+    }
+    return nullptr;
+  }
+
+  void release() noexcept { static_cast<void>(take(std::numeric_limits<std::size_t>::max())); }
+
+  [[nodiscard]] std::size_t bytes() noexcept {
+    const std::lock_guard lock(mutex_);
+    return kept_bytes_;
+  }
+
+  /// Keeps [block, block + length) for a later take; false (the caller
+  /// unmaps it) past the cap.
+  bool keep(void* block, std::size_t length) noexcept {
+    const std::lock_guard lock(mutex_);
+    if (kept_bytes_ + length > kept_bytes_cap) return false;
+    const auto begin = reinterpret_cast<std::uintptr_t>(block);
+    std::size_t at = 0;  // ranges_ stay sorted by address, neighbours merged
+    while (at < count_ && ranges_[at].begin < begin) ++at;
+    const bool joins_previous = at > 0 && ranges_[at - 1].begin + ranges_[at - 1].length == begin;
+    const bool joins_next = at < count_ && begin + length == ranges_[at].begin;
+    if (joins_previous) {
+      ranges_[at - 1].length += length;
+      if (joins_next) {
+        ranges_[at - 1].length += ranges_[at].length;
+        erase(at);
+      }
+    } else if (joins_next) {
+      ranges_[at].begin = begin;
+      ranges_[at].length += length;
+    } else {
+      if (count_ == ranges_.size()) return false;
+      for (std::size_t index = count_; index > at; --index) ranges_[index] = ranges_[index - 1];
+      ranges_[at] = {begin, length};
+      ++count_;
+    }
+    kept_bytes_ += length;
+    return true;
+  }
+
+ private:
+  struct Range {
+    std::uintptr_t begin;
+    std::size_t length;
+  };
+
+  static constexpr std::size_t capacity = 32;
+
+  void* take_from(std::size_t at, std::size_t length) noexcept {
+    Range& range = ranges_[at];
+    const std::uintptr_t begin = range.begin;
+    range.begin += length;
+    range.length -= length;
+    kept_bytes_ -= length;
+    if (range.length == 0) erase(at);
+    return reinterpret_cast<void*>(begin);
+  }
+
+  void erase(std::size_t at) noexcept {
+    for (std::size_t index = at + 1; index < count_; ++index) ranges_[index - 1] = ranges_[index];
+    --count_;
+  }
+
+  std::mutex mutex_;
+  std::array<Range, capacity> ranges_{};
+  std::size_t count_ = 0;
+  std::size_t kept_bytes_ = 0;
+};
+
+constinit KeptRanges kept_ranges;
+
 }  // namespace
 
 bool maps_large_blocks() noexcept { return own_mappings; }
+
+std::size_t kept_bytes() noexcept { return kept_ranges.bytes(); }
+
+void release_kept() noexcept { kept_ranges.release(); }
 
 void* allocate(std::size_t bytes) {
   if (!own_mappings || bytes < threshold_bytes) return ::operator new(bytes);
   const std::size_t length = round_up(bytes);
   if (length < bytes || length + huge_page_bytes < length) throw std::bad_alloc();
+  if (void* const kept = kept_ranges.take(length)) return kept;
   // Over-map by one huge page, then unmap the ends: what stays starts on a
   // 2 MiB boundary, so every one of its huge pages can be a real one.
   void* const mapped =
@@ -59,7 +171,7 @@ void deallocate(void* block, std::size_t bytes) noexcept {
     ::operator delete(block);
     return;
   }
-  ::munmap(block, round_up(bytes));
+  if (!kept_ranges.keep(block, round_up(bytes))) ::munmap(block, round_up(bytes));
 }
 
 }  // namespace dm::huge_pages

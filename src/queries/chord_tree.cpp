@@ -2,6 +2,8 @@
 
 #include "src/executors/fork_join_edges.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_invoke.h>
 
 #include <algorithm>
@@ -105,24 +107,41 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   if (count > std::numeric_limits<std::uint32_t>::max()) {
     throw std::length_error("a neighbour index holds at most 2^32 - 1 locations");
   }
-  LargeVector<TreePoint> points(count);
-  for (std::size_t index = 0; index < count; ++index) points[index] = {{x[index], y[index], z[index]}, index};
+  // Not value-initialised: both arrays are first written below, on every
+  // thread of a parallel build, so that the first touches of their fresh
+  // pages (a fault and a zeroed huge page each) are shared too instead of
+  // falling on one thread while the others wait for the root's selection.
+  LargeArray<TreePoint> points(count);
+  LargeArray<TreePoint> scratch(count);  // a node's points move between the two arrays, at the same positions
+  const auto fill = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t index = begin; index < end; ++index) {
+      points.data()[index] = {{x[index], y[index], z[index]}, index};
+      scratch.data()[index] = points.data()[index];
+    }
+  };
+  if (parallel && count >= parallel_build_points) {
+    ForkJoinEdges edges;
+    auto fill_part = [&](const tbb::blocked_range<std::size_t>& part) { fill(part.begin(), part.end()); };
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, parallel_build_points), edges.around(fill_part));
+    edges.joined();
+  } else {
+    fill(0, count);
+  }
   if (count > 0) {
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
-    LargeVector<TreePoint> scratch(count);  // a node's points move between the two arrays, at the same positions
-    build(0, 0, static_cast<std::uint32_t>(count), 0, points, scratch.data(), false, parallel);
+    build(0, 0, static_cast<std::uint32_t>(count), 0, points.data(), scratch.data(), false, parallel);
   }
   order_.resize(count);
   leaf_of_.resize(count);
-  for (std::size_t position = 0; position < count; ++position) order_[position] = points[position].index;
+  for (std::size_t position = 0; position < count; ++position) order_[position] = points.data()[position].index;
   if (copy_coordinates) {
     own_x_.resize(count);
     own_y_.resize(count);
     own_z_.resize(count);
     for (std::size_t position = 0; position < count; ++position) {
-      own_x_[position] = points[position].coordinate[0];
-      own_y_[position] = points[position].coordinate[1];
-      own_z_[position] = points[position].coordinate[2];
+      own_x_[position] = points.data()[position].coordinate[0];
+      own_y_[position] = points.data()[position].coordinate[1];
+      own_z_[position] = points.data()[position].coordinate[2];
     }
     x_ = own_x_.data();
     y_ = own_y_.data();
@@ -146,12 +165,12 @@ void ChordTree::share_coordinates(const double* x, const double* y, const double
 }
 
 void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-                      LargeVector<TreePoint>& points, TreePoint* scratch, bool in_scratch, bool parallel) {
+                      TreePoint* points, TreePoint* scratch, bool in_scratch, bool parallel) {
   // The node's points are at [begin, end) of `here`; a selection may move
   // them to the same positions of the other array (select), and a leaf's
   // end up in `points`.
-  TreePoint* const here = in_scratch ? scratch : points.data();
-  TreePoint* const there = in_scratch ? points.data() : scratch;
+  TreePoint* const here = in_scratch ? scratch : points;
+  TreePoint* const there = in_scratch ? points : scratch;
   Node node{};
   node.begin = begin;
   node.end = end;
@@ -203,7 +222,7 @@ void ChordTree::build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, 
       second();
     }
   } else if (in_scratch) {
-    std::copy(here + begin, here + end, points.data() + begin);
+    std::copy(here + begin, here + end, points + begin);
   }
   nodes_[id] = node;
 }

@@ -110,7 +110,7 @@ class ChordTree {
   };
 
   void build(std::uint32_t id, std::uint32_t begin, std::uint32_t end, std::uint32_t parent,
-             LargeVector<TreePoint>& points, TreePoint* scratch, bool in_scratch, bool parallel);
+             TreePoint* points, TreePoint* scratch, bool in_scratch, bool parallel);
 
   template <class Visit>
   void search(std::size_t start, const double query[3], const double& squared_bound, Visit& visit) const;

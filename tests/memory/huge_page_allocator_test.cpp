@@ -73,6 +73,47 @@ TEST(HugePageAllocator, LargeArrayIsWritableEndToEnd) {
   EXPECT_EQ(cells.data()[cells.size() - 1], -static_cast<std::int64_t>(cells.size() - 1));
 }
 
+TEST(HugePageAllocator, AFreedBlockIsReusedByTheNextThatFitsIt) {
+  if (!huge_pages::maps_large_blocks()) GTEST_SKIP() << "a sanitizer build: blocks come from operator new";
+  huge_pages::release_kept();
+  void* const first = huge_pages::allocate(3 * mib);
+  static_cast<unsigned char*>(first)[3 * mib - 1] = 7;
+  huge_pages::deallocate(first, 3 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 4 * mib);  // rounded up to whole huge pages
+  // A smaller block takes the front of the kept mapping; the rest stays kept.
+  void* const second = huge_pages::allocate(mib + 1);
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(huge_pages::kept_bytes(), 2 * mib);
+  void* const third = huge_pages::allocate(2 * mib);
+  EXPECT_EQ(static_cast<unsigned char*>(third), static_cast<unsigned char*>(first) + 2 * mib);
+  EXPECT_EQ(static_cast<unsigned char*>(third)[mib - 1], 7);  // reused as it was: not zeroed
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+  huge_pages::deallocate(second, mib + 1);
+  huge_pages::deallocate(third, 2 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 4 * mib);  // neighbours again: one range
+  void* const whole = huge_pages::allocate(4 * mib);
+  EXPECT_EQ(whole, first);
+  huge_pages::deallocate(whole, 4 * mib);
+  huge_pages::release_kept();
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+}
+
+TEST(HugePageAllocator, ABlockThatFitsNoKeptMappingUnmapsThemAll) {
+  if (!huge_pages::maps_large_blocks()) GTEST_SKIP() << "a sanitizer build: blocks come from operator new";
+  huge_pages::release_kept();
+  huge_pages::deallocate(huge_pages::allocate(2 * mib), 2 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 2 * mib);
+  void* const large = huge_pages::allocate(6 * mib);  // fits no kept range: they go, a fresh mapping comes
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+  huge_pages::deallocate(large, 6 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 6 * mib);
+  // Past the cap a freed block is unmapped, not kept.
+  void* const over = huge_pages::allocate(80 * mib);
+  huge_pages::deallocate(over, 80 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+  huge_pages::release_kept();
+}
+
 TEST(HugePageAllocator, AnImpossibleSizeThrowsBadAlloc) {
   HugePageAllocator<double> allocator;
   EXPECT_THROW(static_cast<void>(allocator.allocate(static_cast<std::size_t>(-1) / 4)), std::bad_alloc);

@@ -235,9 +235,9 @@ class DistanceKernel {
   DistanceOptions options_;
   std::size_t size_ = 0;
   std::unique_ptr<MetricStrategy> metric_;  ///< never null
-  LargeVector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
-  LargeVector<double> unit_y_;
-  LargeVector<double> unit_z_;
+  UnzeroedLargeVector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
+  UnzeroedLargeVector<double> unit_y_;
+  UnzeroedLargeVector<double> unit_z_;
 };
 
 /// The instruction set the simd kernel runs on in this process, chosen at run

@@ -10,7 +10,12 @@
 // fault per 2 MiB instead of 512, for at most 1 MiB of waste while the
 // block lives. NumPy advises its arrays of 4 MiB or more the same way.
 // Where huge pages are off ("never"), the advice changes nothing and the
-// block works with small pages. Smaller blocks, and every block under
+// block works with small pages. A freed block's mapping is kept (up to
+// 64 MiB) for the next blocks: even a huge page's first touch costs 0.13
+// to 1.5 ms a MiB there (zeroing, and the host backing it again), memory
+// already touched nothing. When a block fits none of the kept mappings,
+// they are all unmapped before a fresh one is made, so keeping never adds
+// to a process's peak. Smaller blocks, and every block under
 // AddressSanitizer or ThreadSanitizer (so that the sanitizer sees it),
 // come from operator new.
 //
@@ -25,6 +30,8 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace dm {
@@ -34,13 +41,20 @@ namespace huge_pages {
 /// Blocks at least this large get their own huge-page mapping, rounded up to 2 MiB.
 inline constexpr std::size_t threshold_bytes = std::size_t{1} << 20;
 
-/// `bytes` of uninitialised memory (zero-filled when mapped); throws std::bad_alloc.
+/// `bytes` of uninitialised memory (not zeroed: a block may be one freed
+/// before, kept, up to 64 MiB of them, because touching fresh memory costs
+/// more than reusing it); throws std::bad_alloc.
 [[nodiscard]] void* allocate(std::size_t bytes);
 /// Frees what allocate(bytes) returned, with the same `bytes`.
 void deallocate(void* block, std::size_t bytes) noexcept;
 /// Whether blocks of threshold_bytes or more get their own mapping (false
 /// in sanitizer builds).
 [[nodiscard]] bool maps_large_blocks() noexcept;
+/// Freed mappings kept for reuse, in bytes (at most 64 MiB; unmapped all
+/// at once when a block fits none of them).
+[[nodiscard]] std::size_t kept_bytes() noexcept;
+/// Unmaps every kept mapping: a long-lived process returning memory.
+void release_kept() noexcept;
 
 }  // namespace huge_pages
 
@@ -69,6 +83,30 @@ struct HugePageAllocator {
 /// A growable array whose large buffers are huge-page backed.
 template <typename T>
 using LargeVector = std::vector<T, HugePageAllocator<T>>;
+
+/// HugePageAllocator whose vectors default-initialise new elements: a
+/// resize of numbers leaves them unwritten instead of zeroing them on the
+/// calling thread, for arrays that are filled (in parallel) right after,
+/// so that each page's first touch falls on the thread that fills it.
+template <typename T>
+struct UnzeroedHugePageAllocator : HugePageAllocator<T> {
+  UnzeroedHugePageAllocator() noexcept = default;
+  template <typename U>
+  UnzeroedHugePageAllocator(const UnzeroedHugePageAllocator<U>& /*other*/) noexcept {}  // NOLINT: as above
+
+  template <typename U>
+  void construct(U* place) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(place)) U;
+  }
+  template <typename U, typename... Arguments>
+  void construct(U* place, Arguments&&... arguments) {
+    ::new (static_cast<void*>(place)) U(std::forward<Arguments>(arguments)...);
+  }
+};
+
+/// A LargeVector whose resize leaves numbers unwritten (not zeroed).
+template <typename T>
+using UnzeroedLargeVector = std::vector<T, UnzeroedHugePageAllocator<T>>;
 
 /// A growable byte buffer whose large blocks are huge-page backed.
 using LargeString = std::basic_string<char, std::char_traits<char>, HugePageAllocator<char>>;

@@ -76,6 +76,15 @@ void HaversineMetric::add_with_unit_vector(double latitude_degrees, double longi
   }
 }
 
+void HaversineMetric::add_all_with_unit_vectors(std::span<const double> latitudes, std::span<const double> longitudes,
+                                                const std::array<std::span<const double>, 3>& unit_vectors) {
+  if (kernel_ == KernelKind::simd) {
+    unit_vectors_.append_columns(unit_vectors);
+  } else {
+    MetricStrategy::add_all_with_unit_vectors(latitudes, longitudes, unit_vectors);
+  }
+}
+
 void HaversineMetric::run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept {
   if (kernel_ == KernelKind::simd) {
     const double* x = unit_vectors_.column(0);

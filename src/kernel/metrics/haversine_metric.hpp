@@ -27,6 +27,8 @@ class HaversineMetric final : public MetricStrategy {
   void add(double latitude_degrees, double longitude_degrees) override;
   void add_with_unit_vector(double latitude_degrees, double longitude_degrees,
                             const std::array<double, 3>& unit_vector) override;
+  void add_all_with_unit_vectors(std::span<const double> latitudes, std::span<const double> longitudes,
+                                 const std::array<std::span<const double>, 3>& unit_vectors) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
                  const TallyOutput* out) const noexcept override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -15,6 +16,10 @@ namespace dm::metrics {
 /// the last location.
 template <std::size_t N>
 class PaddedColumns {
+  // Unzeroed: a resize leaves the new values to the copy that writes them.
+  template <typename T>
+  using LargeVector = UnzeroedLargeVector<T>;
+
  public:
   PaddedColumns() {
     for (LargeVector<double>& column : columns_) column.assign(simd::input_padding, 0.0);
@@ -33,18 +38,34 @@ class PaddedColumns {
     ++size_;
   }
 
+  /// Appends columns[k].size() locations' values at once (all the same size):
+  /// a copy a column instead of N stores and N growth checks a location.
+  void append_columns(const std::array<std::span<const double>, N>& columns) {
+    const std::size_t count = columns[0].size();
+    for (std::size_t k = 0; k < N; ++k) {
+      LargeVector<double>& column = columns_[k];
+      column.resize(size_ + count + simd::input_padding);
+      std::copy(columns[k].begin(), columns[k].end(), column.begin() + static_cast<std::ptrdiff_t>(size_));
+      std::fill(column.end() - static_cast<std::ptrdiff_t>(simd::input_padding), column.end(), 0.0);
+    }
+    size_ += count;
+  }
+
   [[nodiscard]] const double* column(std::size_t k) const noexcept { return columns_[k].data(); }
 
-  /// Location i of the result is location order[i] of these, values copied.
+  /// Location i of the result is location order[i] of these, values copied
+  /// a column at a time.
   [[nodiscard]] PaddedColumns permuted(std::span<const std::size_t> order) const {
     PaddedColumns result;
     if (size_ == 0) return result;  // a kernel kind that prepares nothing here
-    result.reserve(order.size());
-    for (const std::size_t location : order) {
-      std::array<double, N> values;
-      for (std::size_t k = 0; k < N; ++k) values[k] = columns_[k][location];
-      result.append(values);
+    for (std::size_t k = 0; k < N; ++k) {
+      const double* const from = columns_[k].data();
+      LargeVector<double>& to = result.columns_[k];
+      to.resize(order.size() + simd::input_padding);
+      for (std::size_t i = 0; i < order.size(); ++i) to[i] = from[order[i]];
+      std::fill(to.end() - static_cast<std::ptrdiff_t>(simd::input_padding), to.end(), 0.0);
     }
+    result.size_ = order.size();
     return result;
   }
 
