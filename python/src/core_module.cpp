@@ -432,11 +432,11 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
 }
 
 /// A NumPy array that owns `values` (moved, not copied).
-template <typename T>
-py::array_t<T> owning_array(std::vector<T>&& values) {
-  auto* const owned = new std::vector<T>(std::move(values));
-  const py::capsule release(owned, [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
-  return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), release);
+template <typename Vector>
+py::array_t<typename Vector::value_type> owning_array(Vector&& values) {
+  auto* const owned = new Vector(std::move(values));
+  const py::capsule release(owned, [](void* pointer) { delete static_cast<Vector*>(pointer); });
+  return py::array_t<typename Vector::value_type>(static_cast<py::ssize_t>(owned->size()), owned->data(), release);
 }
 
 /// (distances, indices, indptr): the CSR arrays of every point's (or

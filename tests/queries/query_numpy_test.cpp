@@ -83,8 +83,8 @@ std::string npy_header_around(const std::string& dictionary) {
   return header + '\n';
 }
 
-template <typename Value>
-std::string raw(const std::vector<Value>& values) {
+template <typename Value, typename Allocator>
+std::string raw(const std::vector<Value, Allocator>& values) {
   return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(Value)};
 }
 

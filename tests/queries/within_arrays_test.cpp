@@ -47,7 +47,7 @@ TEST(FindWithin, IsTheBruteForceOverOneTable) {
   for (const testing::QueryInput& input : testing::query_inputs()) {
     const DistanceKernel kernel(table_of(input.locations), {});
     for (double distance : {0.0, 1.0, 500.0, 20016.0}) {
-      for (unsigned workers : {1u, 2u}) {
+      for (unsigned workers : {1u, 2u, 3u}) {  // each pair found once and mirrored, in 1, 2 or 3 ranges
         const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
                                    .within = distance, .radius = mean_earth_radius_km, .workers = workers};
         expect_equal(find_within(kernel, query), brute_force(kernel, kernel.size(), 0, distance),
