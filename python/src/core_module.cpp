@@ -32,6 +32,7 @@
 #include "distance_matrix/kernel/location.hpp"
 #include "distance_matrix/matrix/matrix_cells.hpp"
 #include "distance_matrix/matrix/matrix_shape.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/output/matrix_format.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/output/npy_encoder.hpp"
@@ -159,6 +160,16 @@ DistanceKernel kernel_of(const DistanceOptions& options, const py::array& points
 }
 
 /// `out` as given by the caller, checked, or a new array.
+/// The library keeps freed large blocks for its next ones (up to 64 MiB:
+/// huge_pages::kept_bytes); a Python process may live long and call
+/// rarely, so what a call kept is returned when it ends.
+struct KeptMemoryReturned {
+  KeptMemoryReturned() = default;
+  KeptMemoryReturned(const KeptMemoryReturned&) = delete;
+  KeptMemoryReturned& operator=(const KeptMemoryReturned&) = delete;
+  ~KeptMemoryReturned() { huge_pages::release_kept(); }
+};
+
 py::array output_array(const std::optional<py::array>& out, ValueType type, const std::vector<py::ssize_t>& dimensions) {
   const py::dtype dtype = type == ValueType::float64 ? py::dtype::of<double>() : py::dtype::of<float>();
   if (!out) return py::array(dtype, dimensions);
@@ -250,6 +261,7 @@ py::array compute(const py::array& points, const std::optional<py::array>& desti
                   const std::optional<py::array>& out, const std::string& metric, const std::string& unit,
                   const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
                   const std::string& dtype, const std::string& kernel_kind, unsigned workers) {
+  const KeptMemoryReturned returned;
   const DistanceOptions options = distance_options(metric, unit, radius, ellipsoid, kernel_kind);
   const ValueType type = parse_or_throw(parse_value_type(dtype), "dtype", dtype, names_listed(value_type_names));
   if (!can_hold(type, options)) {
@@ -310,6 +322,7 @@ CsvOptions csv_options(const std::optional<std::string>& columns, const std::opt
 /// Every location of a file, read as the command line reads INPUT.
 py::tuple read_locations(const std::string& path, const std::optional<std::string>& columns,
                          const std::optional<std::string>& delimiter, const std::string& name_property) {
+  const KeptMemoryReturned returned;
   const CsvOptions options = csv_options(columns, delimiter, name_property);
   LocationTable table;
   {
@@ -334,6 +347,7 @@ py::tuple read_locations(const std::string& path, const std::optional<std::strin
 py::dict write_pairs_file(const std::string& input, const std::string& output, const std::string& executor,
                           const std::optional<std::string>& columns, const std::optional<std::string>& delimiter,
                           const std::string& name_property) {
+  const KeptMemoryReturned returned;
   const CsvOptions options = csv_options(columns, delimiter, name_property);
   MatrixJob job;
   job.executor = parse_or_throw(parse_runner_kind(executor), "executor", executor, "the executors");
@@ -409,6 +423,7 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
                   std::optional<double> distance, const std::string& metric, const std::string& unit,
                   const std::optional<double>& radius, const std::optional<std::string>& ellipsoid,
                   const std::string& kernel_kind, unsigned workers) {
+  const KeptMemoryReturned returned;
   refuse_unindexed_metric(metric, "nearest");
   DistanceOptions options;
   const DistanceKernel kernel =
@@ -435,7 +450,10 @@ py::tuple nearest(const py::array& points, const std::optional<py::array>& desti
 template <typename Vector>
 py::array_t<typename Vector::value_type> owning_array(Vector&& values) {
   auto* const owned = new Vector(std::move(values));
-  const py::capsule release(owned, [](void* pointer) { delete static_cast<Vector*>(pointer); });
+  const py::capsule release(owned, [](void* pointer) {
+    delete static_cast<Vector*>(pointer);
+    huge_pages::release_kept();  // the array's block too, not kept for a next call that may never come
+  });
   return py::array_t<typename Vector::value_type>(static_cast<py::ssize_t>(owned->size()), owned->data(), release);
 }
 
@@ -444,6 +462,7 @@ py::array_t<typename Vector::value_type> owning_array(Vector&& values) {
 py::tuple within(const py::array& points, const std::optional<py::array>& destinations, double distance,
                  const std::string& metric, const std::string& unit, const std::optional<double>& radius,
                  const std::optional<std::string>& ellipsoid, const std::string& kernel_kind, unsigned workers) {
+  const KeptMemoryReturned returned;
   refuse_unindexed_metric(metric, "within");
   DistanceOptions options;
   const DistanceKernel kernel =
@@ -478,6 +497,7 @@ struct SummaryRecord {
 py::array summary(const py::array& points, const std::optional<py::array>& destinations, const std::string& metric,
                   const std::string& unit, const std::optional<double>& radius,
                   const std::optional<std::string>& ellipsoid, const std::string& kernel_kind, unsigned workers) {
+  const KeptMemoryReturned returned;
   DistanceOptions options;
   const DistanceKernel kernel =
       query_kernel(points, destinations, metric, unit, radius, ellipsoid, kernel_kind, workers, options);
