@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "src/executors/fork_join_edges.hpp"
+#include "src/queries/within_rows.hpp"
 
 namespace dm {
 
@@ -19,17 +20,7 @@ NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& que
       query.first_origin > query.origins) {
     throw std::invalid_argument("the nearest search needs k and origins and candidates among the kernel's locations");
   }
-  // Built by the workers too (its large subtrees as tasks of the arena).
-  if (std::max(query.workers, 1u) == 1) {
-    search_ = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size());
-  } else {
-    ForkJoinEdges edges;
-    auto build = [&] {
-      search_ = std::make_unique<const NeighbourSearch>(kernel, query.first_candidate, kernel.size(), true);
-    };
-    arena.execute(edges.around(build));
-    edges.joined();
-  }
+  search_ = neighbour_search_for(kernel, query, arena);  // built by the workers too
   const std::size_t rows = query.origins - query.first_origin;
   const std::size_t slices = std::max<std::size_t>(1, (rows + rows_per_slice_ - 1) / rows_per_slice_);
   std::vector<std::size_t> spatial = search_->search_order(query.origins);

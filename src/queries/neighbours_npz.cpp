@@ -191,8 +191,8 @@ class ArchiveAtOffsets {
 /// would write. The CRC-32 over every part runs on `workers` threads,
 /// joined with crc32_combine; where the output takes parts in parallel,
 /// the parts are written by the same tasks (ArchiveAtOffsets).
-void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& members, unsigned workers) {
-  WorkerArena arena(workers);
+void write_array_members(MatrixOutput& output, const std::vector<ArrayMember>& members, unsigned workers,
+                         WorkerArena& arena) {
   if (output.takes_parts_in_parallel()) {
     std::vector<ArchiveAtOffsets::Member> layout;
     for (const ArrayMember& member : members) layout.push_back({member.name, member.header, member.data.size()});
@@ -248,7 +248,7 @@ std::size_t found_cells(std::span<const std::int64_t> indices) {
 
 /// --nearest's arrays whole in memory, then written (a pipe, or too small to slice).
 void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, MatrixOutput& output, unsigned workers,
-                         MatrixReport& report) {
+                         WorkerArena& arena, MatrixReport& report) {
   const std::size_t rows = search.row_count(0);
   const std::size_t cells = rows * k;
   // Not zeroed first: the search writes every cell, on the workers, whose
@@ -268,7 +268,7 @@ void write_nearest_whole(NearestRows& search, std::size_t k, ValueType type, Mat
   const std::vector<ArrayMember> members{
       {"distances.npy", npy_header(npy_descr(type), dimensions), distance_bytes(distances, type, narrowed)},
       {"indices.npy", npy_header("'<i8'", dimensions), bytes_of(std::span<const std::int64_t>(indices))}};
-  write_array_members(output, members, workers);
+  write_array_members(output, members, workers, arena);
   report.write += Clock::now() - writing;
 }
 
@@ -368,7 +368,7 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   if (search.slice_count() > 1) {
     write_nearest_sliced(search, rows, k, type, output, arena, progress, report);
   } else {
-    write_nearest_whole(search, k, type, output, workers, report);
+    write_nearest_whole(search, k, type, output, workers, arena, report);
     if (progress) progress(rows, rows);
   }
   report.total = Clock::now() - start;
@@ -494,7 +494,9 @@ MatrixReport write_within_npz_from(const DistanceKernel& kernel, const Neighbour
                                            {"format.npy", npy_header("'|S3'", {}), "csr"},
                                            {"shape.npy", npy_header("'<i8'", {2}), bytes_of(shape)},
                                            {"data.npy", npy_header(npy_descr(type), {pairs}), *data}};
-    write_array_members(output, members, std::max(query.workers, 1u));
+    const unsigned workers = std::max(query.workers, 1u);
+    WorkerArena arena(workers);
+    write_array_members(output, members, workers, arena);
   } else {
     ZipWriter zip(output);
     auto add_spilled = [&](const std::string& name, std::string_view descr, SpillFile& spill) {

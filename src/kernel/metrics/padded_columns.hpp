@@ -16,17 +16,13 @@ namespace dm::metrics {
 /// the last location.
 template <std::size_t N>
 class PaddedColumns {
-  // Unzeroed: a resize leaves the new values to the copy that writes them.
-  template <typename T>
-  using LargeVector = UnzeroedLargeVector<T>;
-
  public:
   PaddedColumns() {
-    for (LargeVector<double>& column : columns_) column.assign(simd::input_padding, 0.0);
+    for (UnzeroedLargeVector<double>& column : columns_) column.assign(simd::input_padding, 0.0);
   }
 
   void reserve(std::size_t count) {
-    for (LargeVector<double>& column : columns_) column.reserve(count + simd::input_padding);
+    for (UnzeroedLargeVector<double>& column : columns_) column.reserve(count + simd::input_padding);
   }
 
   /// Appends one location's N values.
@@ -43,7 +39,7 @@ class PaddedColumns {
   void append_columns(const std::array<std::span<const double>, N>& columns) {
     const std::size_t count = columns[0].size();
     for (std::size_t k = 0; k < N; ++k) {
-      LargeVector<double>& column = columns_[k];
+      UnzeroedLargeVector<double>& column = columns_[k];
       column.resize(size_ + count + simd::input_padding);
       std::copy(columns[k].begin(), columns[k].end(), column.begin() + static_cast<std::ptrdiff_t>(size_));
       std::fill(column.end() - static_cast<std::ptrdiff_t>(simd::input_padding), column.end(), 0.0);
@@ -60,7 +56,7 @@ class PaddedColumns {
     if (size_ == 0) return result;  // a kernel kind that prepares nothing here
     for (std::size_t k = 0; k < N; ++k) {
       const double* const from = columns_[k].data();
-      LargeVector<double>& to = result.columns_[k];
+      UnzeroedLargeVector<double>& to = result.columns_[k];
       to.resize(order.size() + simd::input_padding);
       for (std::size_t i = 0; i < order.size(); ++i) to[i] = from[order[i]];
       std::fill(to.end() - static_cast<std::ptrdiff_t>(simd::input_padding), to.end(), 0.0);
@@ -70,7 +66,8 @@ class PaddedColumns {
   }
 
  private:
-  std::array<LargeVector<double>, N> columns_;
+  // Unzeroed: a resize leaves the new values to the copy that writes them.
+  std::array<UnzeroedLargeVector<double>, N> columns_;
   std::size_t size_ = 0;
 };
 
