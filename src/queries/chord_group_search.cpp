@@ -288,6 +288,63 @@ __attribute__((target("avx512f"))) void scan_two_avx512(ChordGroupBuffers::Query
   keep_hits(second, second_hits, k, margin);
 }
 
+/// Eight queries' squared gaps to a box on one axis (zero inside it).
+__attribute__((target("avx512f"))) inline __m512d squared_axis_gaps(const double* coordinates, __mmask8 valid,
+                                                                    double low, double high) {
+  const __m512d point = _mm512_maskz_loadu_pd(valid, coordinates);
+  const __m512d outside = _mm512_max_pd(_mm512_max_pd(_mm512_sub_pd(_mm512_set1_pd(low), point), _mm512_setzero_pd()),
+                                        _mm512_sub_pd(point, _mm512_set1_pd(high)));
+  return _mm512_mul_pd(outside, outside);
+}
+
+/// scan_leaf_for_group on AVX-512 for up to a leaf's worth of queries,
+/// whose points and bounds are also in `lanes`: the leaf's box is tested
+/// against eight queries at once, and those it may hold a candidate for
+/// scan it, two at a time, in the queries' order (as scan_leaf_for_group:
+/// a scan changes only its own query's bound, so testing them all first
+/// tests the same bounds).
+__attribute__((target("avx512f"))) double scan_leaf_for_group_avx512(std::span<ChordGroupBuffers::Query> queries,
+                                                                     ChordGroupBuffers::Lanes& lanes,
+                                                                     const double low[3], const double high[3],
+                                                                     std::uint32_t begin, std::uint32_t end,
+                                                                     const double* x, const double* y,
+                                                                     const double* z, std::size_t k, double margin) {
+  const std::size_t count = queries.size();
+  ChordGroupBuffers::Query* const first_query = queries.data();
+  const auto mirror_bound = [&](const ChordGroupBuffers::Query& query) {
+    lanes.bound[&query - first_query] = query.squared_bound;
+  };
+  ChordGroupBuffers::Query* waiting = nullptr;  // a query to scan with the next one
+  for (std::size_t first = 0; first < count; first += 8) {
+    const __mmask8 valid =
+        count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
+    const __m512d gap = _mm512_add_pd(_mm512_add_pd(squared_axis_gaps(lanes.x + first, valid, low[0], high[0]),
+                                                    squared_axis_gaps(lanes.y + first, valid, low[1], high[1])),
+                                      squared_axis_gaps(lanes.z + first, valid, low[2], high[2]));
+    unsigned reached =
+        _mm512_mask_cmp_pd_mask(valid, gap, _mm512_maskz_loadu_pd(valid, lanes.bound + first), _CMP_LE_OQ);
+    while (reached != 0) {
+      ChordGroupBuffers::Query& query = queries[first + static_cast<std::size_t>(__builtin_ctz(reached))];
+      reached &= reached - 1;
+      if (waiting == nullptr) {
+        waiting = &query;
+        continue;
+      }
+      scan_two_avx512(*waiting, query, x, y, z, begin, end, k, margin);
+      mirror_bound(*waiting);
+      mirror_bound(query);
+      waiting = nullptr;
+    }
+  }
+  if (waiting != nullptr) {
+    scan_leaf_avx512(*waiting, x, y, z, begin, end, k, margin);
+    mirror_bound(*waiting);
+  }
+  double largest = 0;
+  for (std::size_t i = 0; i < count; ++i) largest = std::max(largest, lanes.bound[i]);
+  return largest;
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -376,6 +433,32 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
     return;
   }
   const std::span<ChordGroupBuffers::Query> queries(buffers.queries.data(), count);
+#if DM_SCAN_AVX512
+  const bool in_lanes = k <= ChordGroupBuffers::small_k && count <= ChordTree::leaf_size && has_avx512();
+  if (in_lanes) {
+    ChordGroupBuffers::Lanes& lanes = buffers.lanes;
+    for (std::size_t i = 0; i < count; ++i) {
+      lanes.x[i] = queries[i].point[0];
+      lanes.y[i] = queries[i].point[1];
+      lanes.z[i] = queries[i].point[2];
+      lanes.bound[i] = infinity;
+    }
+  }
+#else
+  constexpr bool in_lanes = false;
+#endif
+  // The leaf's scans by every query that its box may hold a candidate for;
+  // returns the largest of the queries' bounds after them.
+  const auto scan_for_group = [&](const ChordTree::Node& leaf) {
+#if DM_SCAN_AVX512
+    if (in_lanes) {
+      return scan_leaf_for_group_avx512(queries, buffers.lanes, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_,
+                                        tree.y_, tree.z_, k, margin);
+    }
+#endif
+    return scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_, tree.z_, k,
+                               margin);
+  };
 
   // Depth-first over the nodes, the nearer child (to the group's box)
   // first: the leaves nearest the group come early, so the bounds shrink
@@ -397,9 +480,7 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
     }
   }
   if (first_leaf != no_leaf) {
-    const ChordTree::Node& leaf = tree.nodes_[first_leaf];
-    group_bound = scan_leaf_for_group(queries, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_, tree.y_,
-                                      tree.z_, k, margin);
+    group_bound = scan_for_group(tree.nodes_[first_leaf]);
   }
   pending.emplace_back(squared_box_gap(tree.nodes_[0], low, high), 0);
   while (!pending.empty()) {
@@ -421,8 +502,7 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
       continue;
     }
     if (id == first_leaf) continue;  // scanned first
-    group_bound = scan_leaf_for_group(queries, node.low, node.high, node.begin, node.end, tree.x_, tree.y_,
-                                      tree.z_, k, margin);
+    group_bound = scan_for_group(node);
   }
   for (ChordGroupBuffers::Query& query : queries) {
     compact(query);

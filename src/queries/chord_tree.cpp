@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -112,11 +113,12 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   // pages (a fault and a zeroed huge page each) are shared too instead of
   // falling on one thread while the others wait for the root's selection.
   LargeArray<TreePoint> points(count);
-  LargeArray<TreePoint> scratch(count);  // a node's points move between the two arrays, at the same positions
+  // A node's points move between the two arrays, at the same positions.
+  std::optional<LargeArray<TreePoint>> scratch(std::in_place, count);
   const auto fill = [&](std::size_t begin, std::size_t end) {
     for (std::size_t index = begin; index < end; ++index) {
       points.data()[index] = {{x[index], y[index], z[index]}, index};
-      scratch.data()[index] = points.data()[index];
+      scratch->data()[index] = points.data()[index];
     }
   };
   if (parallel && count >= parallel_build_points) {
@@ -129,8 +131,11 @@ ChordTree::ChordTree(const double* x, const double* y, const double* z, std::siz
   }
   if (count > 0) {
     nodes_.resize(subtree_nodes(static_cast<std::uint32_t>(count)));
-    build(0, 0, static_cast<std::uint32_t>(count), 0, points.data(), scratch.data(), false, parallel);
+    build(0, 0, static_cast<std::uint32_t>(count), 0, points.data(), scratch->data(), false, parallel);
   }
+  // Released first, so that the arrays below reuse its pages (kept by
+  // huge_pages) instead of touching fresh ones.
+  scratch.reset();
   order_.resize(count);
   leaf_of_.resize(count);
   for (std::size_t position = 0; position < count; ++position) order_[position] = points.data()[position].index;

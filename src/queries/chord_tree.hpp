@@ -126,8 +126,8 @@ class ChordTree {
   const double* x_ = nullptr;  ///< own_x_ or the shared copy
   const double* y_ = nullptr;
   const double* z_ = nullptr;
-  LargeVector<std::size_t> order_;
-  LargeVector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
+  UnzeroedLargeVector<std::size_t> order_;
+  UnzeroedLargeVector<std::uint32_t> leaf_of_;  ///< by position: the node of the leaf holding it
 };
 
 }  // namespace dm::queries

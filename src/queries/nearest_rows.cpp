@@ -26,7 +26,7 @@ NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& que
   std::vector<std::size_t> spatial = search_->search_order(query.origins);
   std::erase_if(spatial, [&](std::size_t origin) { return origin < query.first_origin; });
   if (slices > 1) {
-    std::vector<std::uint32_t> slice_of(spatial.size());
+    UnzeroedLargeVector<std::uint32_t> slice_of(spatial.size());
     std::size_t runs = spatial.empty() ? 0 : 1;
     for (std::size_t place = 0; place < spatial.size(); ++place) {
       slice_of[place] = static_cast<std::uint32_t>((spatial[place] - query.first_origin) / rows_per_slice_);
@@ -47,7 +47,7 @@ NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& que
     }
   }
   rows_per_slice_ = std::max<std::size_t>(rows, 1);
-  order_ = std::move(spatial);
+  order_.assign(spatial.begin(), spatial.end());
   slice_starts_ = {0, order_.size()};
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
 #include "src/executors/worker_arena.hpp"
@@ -55,7 +56,7 @@ class NearestRows {
   /// The origins in the index's spatial order, grouped by slice (stable:
   /// within a slice still in spatial order); slice s is
   /// order_[slice_starts_[s], slice_starts_[s + 1]).
-  std::vector<std::size_t> order_;
+  UnzeroedLargeVector<std::size_t> order_;
   std::vector<std::size_t> slice_starts_;
 };
 
