@@ -14,9 +14,11 @@
 #include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "distance_matrix/errors.hpp"
 #include "distance_matrix/output/matrix_output.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
@@ -239,6 +241,44 @@ TEST(WithinRows, WindowsOfManyOriginsGiveWithinsRowsWhateverTheWorkers) {
     const WithinArrays tail = find_within(kernel, share);
     ASSERT_EQ(tail.indptr.size(), kernel.size() - share.first_origin + 1);
     EXPECT_EQ(tail.indptr.back(), expected_indptr.back() - expected_indptr[share.first_origin]) << workers;
+  }
+}
+
+/// Fails on the n-th append, as a full disk would.
+class FailingOutput final : public MatrixOutput {
+ public:
+  explicit FailingOutput(int fail_at) : fail_at_(fail_at) {}
+  void append(std::string_view) override {
+    if (++appends_ == fail_at_) throw IoError("cannot write 'x': No space left on device");
+  }
+  void write_at(std::uint64_t, std::string_view) override {}
+  void commit() override {}
+  [[nodiscard]] int appends() const { return appends_; }
+
+ private:
+  int fail_at_;
+  int appends_ = 0;
+};
+
+// The CSV's windows are searched while the window before is written: an
+// error in a write must still reach the caller, after the search running
+// beside it has ended (its rows are freed on the way out).
+TEST(WithinRows, AWriteErrorStopsTheCsvWhileTheNextWindowIsSearched) {
+  const std::vector<Location> locations = many_clustered(20'000);
+  const LocationTable table = table_of(locations);
+  const DistanceKernel kernel(table);
+  for (const unsigned workers : {1u, 2u, 3u}) {
+    const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
+                               .within = 1.0, .radius = mean_earth_radius_km, .workers = workers};
+    FailingOutput counting(0);
+    static_cast<void>(write_neighbours_csv(kernel, table, query, counting));
+    ASSERT_GT(counting.appends(), 8) << workers << " workers";  // text in several windows
+    for (const int fail_at : {1, 2, counting.appends() / 2, counting.appends()}) {
+      FailingOutput output(fail_at);
+      EXPECT_THROW(static_cast<void>(write_neighbours_csv(kernel, table, query, output)), IoError)
+          << workers << " workers, append " << fail_at;
+      EXPECT_EQ(output.appends(), fail_at) << workers << " workers: nothing appended after the error";
+    }
   }
 }
 
