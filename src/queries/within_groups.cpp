@@ -1,7 +1,17 @@
 #include "src/queries/within_groups.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
+#include <utility>
+
+// x86-64 with GCC or Clang: an AVX-512 scan picked at run time when the CPU has it.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define DM_WITHIN_AVX512 1
+#include <immintrin.h>
+#else
+#define DM_WITHIN_AVX512 0
+#endif
 
 namespace dm::queries {
 namespace {
@@ -47,6 +57,96 @@ inline double squared_distance_to_leaf(const ChordTree::Leaf& leaf, double qx, d
   const double gz = std::max({leaf.low[2] - qz, 0.0, qz - leaf.high[2]});
   return gx * gx + gy * gy + gz * gz;
 }
+
+#if DM_WITHIN_AVX512
+// GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
+// operands) once they are inlined here; nothing of ours is uninitialised.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+bool avx512_allowed = true;
+
+/// Whether this CPU runs the AVX-512 scan (asked once) and it is allowed.
+bool has_avx512() noexcept {
+  static const bool has = __builtin_cpu_supports("avx512f");
+  return has && avx512_allowed;
+}
+
+/// Eight leaves' squared gaps to the origin on one axis (zero inside).
+__attribute__((target("avx512f"))) inline __m512d squared_gaps(const double* low, const double* high, double q) {
+  const __m512d point = _mm512_set1_pd(q);
+  const __m512d outside = _mm512_max_pd(_mm512_max_pd(_mm512_sub_pd(_mm512_loadu_pd(low), point), _mm512_setzero_pd()),
+                                        _mm512_sub_pd(point, _mm512_loadu_pd(high)));
+  return _mm512_mul_pd(outside, outside);
+}
+
+/// chords_within on AVX-512: eight points at a time, the positions within
+/// reach compressed in a register and stored with a mask (a compressing
+/// store to memory is microcoded on Zen 4). The chords may round a few
+/// 1e-16 differently (FMA): the margin in the reach covers it, and every
+/// candidate is measured by the kernel.
+__attribute__((target("avx512f"))) inline std::size_t chords_within_avx512(
+    const double* x, const double* y, const double* z, std::uint32_t begin, std::uint32_t end, double qx, double qy,
+    double qz, double squared_reach, std::size_t skip, std::size_t* out) noexcept {
+  const __m512d vx = _mm512_set1_pd(qx);
+  const __m512d vy = _mm512_set1_pd(qy);
+  const __m512d vz = _mm512_set1_pd(qz);
+  const __m512d reach = _mm512_set1_pd(squared_reach);
+  const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  std::size_t kept = 0;
+  for (std::uint32_t first = begin; first < end; first += 8) {
+    __mmask8 active = end - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (end - first)) - 1);
+    if (skip >= first && skip < std::size_t{first} + 8) {
+      active = static_cast<__mmask8>(active & ~(1u << (skip - first)));
+    }
+    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, x + first), vx);
+    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, y + first), vy);
+    const __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, z + first), vz);
+    const __m512d squared =
+        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+    const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, reach, _CMP_LE_OQ);
+    const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(within)));
+    const __m512i positions = _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(first)));
+    _mm512_mask_storeu_epi64(out + kept, static_cast<__mmask8>((1u << count) - 1),
+                             _mm512_maskz_compress_epi64(within, positions));
+    kept += count;
+  }
+  return kept;
+}
+
+/// The origin's candidates in the group's leaves (as the portable loop in
+/// search_within_group: the leaves in order, each within reach of the
+/// origin scanned), the leaves' boxes tested eight at a time from `boxes`.
+__attribute__((target("avx512f"))) std::size_t scan_leaves_avx512(std::span<const ChordTree::Leaf> leaves,
+                                                                  const double* boxes, std::size_t stride,
+                                                                  const double* x, const double* y,
+                                                                  const double* z, double qx, double qy, double qz,
+                                                                  double squared_reach, std::size_t skip,
+                                                                  std::size_t* out) noexcept {
+  const __m512d reach = _mm512_set1_pd(squared_reach);
+  std::size_t kept = 0;
+  for (std::size_t first = 0; first < leaves.size(); first += 8) {
+    const std::size_t at = first;
+    const __m512d gap = _mm512_add_pd(
+        _mm512_add_pd(squared_gaps(boxes + at, boxes + 3 * stride + at, qx),
+                      squared_gaps(boxes + stride + at, boxes + 4 * stride + at, qy)),
+        squared_gaps(boxes + 2 * stride + at, boxes + 5 * stride + at, qz));
+    const __mmask8 valid =
+        leaves.size() - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (leaves.size() - first)) - 1);
+    unsigned reached = _mm512_mask_cmp_pd_mask(valid, gap, reach, _CMP_LE_OQ);
+    while (reached != 0) {
+      const ChordTree::Leaf& leaf = leaves[first + static_cast<std::size_t>(std::countr_zero(reached))];
+      reached &= reached - 1;
+      kept += chords_within_avx512(x, y, z, leaf.begin, leaf.end, qx, qy, qz, squared_reach, skip, out + kept);
+    }
+  }
+  return kept;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
 
 /// Groups whose leaves hold this many points or more (clusters, where
 /// rows are long) scan them in index order instead: sorting the leaves'
@@ -116,6 +216,14 @@ void scan_in_index_order(const GroupSearchTree& tree, std::span<const std::size_
 
 }  // namespace
 
+bool allow_within_avx512(bool allowed) noexcept {
+#if DM_WITHIN_AVX512
+  return std::exchange(avx512_allowed, allowed);
+#else
+  return allowed;
+#endif
+}
+
 void search_within_group(const GroupSearchTree& tree, std::span<const std::size_t> group, double distance,
                          double squared_reach, bool later_only, WithinGroupRows& out, GroupSearchBuffers& buffers) {
   if (group.empty()) return;
@@ -152,18 +260,44 @@ void search_within_group(const GroupSearchTree& tree, std::span<const std::size_
     scan_in_index_order(tree, group, distance, squared_reach, later_only, room, out, buffers);
     return;
   }
+#if DM_WITHIN_AVX512
+  const bool vector_scan = has_avx512();
+  // The leaves' boxes by coordinate, each row padded to eight with boxes
+  // that reach nothing (+inf below, -inf above: no gap is within reach).
+  const std::size_t stride = (buffers.leaves.size() + 7) / 8 * 8;
+  if (vector_scan) {
+    buffers.boxes.assign(6 * stride, 0.0);
+    for (int axis = 0; axis < 3; ++axis) {
+      double* const lows = buffers.boxes.data() + static_cast<std::size_t>(axis) * stride;
+      double* const highs = buffers.boxes.data() + static_cast<std::size_t>(3 + axis) * stride;
+      for (std::size_t leaf = 0; leaf < stride; ++leaf) {
+        const bool real = leaf < buffers.leaves.size();
+        lows[leaf] = real ? buffers.leaves[leaf].low[axis] : std::numeric_limits<double>::infinity();
+        highs[leaf] = real ? buffers.leaves[leaf].high[axis] : -std::numeric_limits<double>::infinity();
+      }
+    }
+  }
+#endif
   for (const std::size_t origin : group) {
     const std::size_t position = tree.position_of[origin];
     std::size_t kept = 0;
     const double qx = x[position];
     const double qy = y[position];
     const double qz = z[position];
-    for (const ChordTree::Leaf& leaf : buffers.leaves) {
-      // The group's box reaches this leaf; this origin may not (the same
-      // test as the tree's, so the same rounding argument).
-      if (!(squared_distance_to_leaf(leaf, qx, qy, qz) <= squared_reach)) continue;
-      kept += chords_within(x, y, z, leaf.begin, leaf.end, qx, qy, qz, squared_reach, position,
-                            buffers.positions.data() + kept);
+#if DM_WITHIN_AVX512
+    if (vector_scan) {
+      kept = scan_leaves_avx512(buffers.leaves, buffers.boxes.data(), stride, x, y, z, qx, qy, qz, squared_reach,
+                                position, buffers.positions.data());
+    } else
+#endif
+    {
+      for (const ChordTree::Leaf& leaf : buffers.leaves) {
+        // The group's box reaches this leaf; this origin may not (the same
+        // test as the tree's, so the same rounding argument).
+        if (!(squared_distance_to_leaf(leaf, qx, qy, qz) <= squared_reach)) continue;
+        kept += chords_within(x, y, z, leaf.begin, leaf.end, qx, qy, qz, squared_reach, position,
+                              buffers.positions.data() + kept);
+      }
     }
     if (later_only) {
       // Over one table, each pair once from its earlier location: the

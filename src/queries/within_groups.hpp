@@ -25,6 +25,10 @@ struct GroupSearchBuffers {
   std::vector<double> distances;                               ///< their distances from the kernel
   std::vector<std::pair<std::size_t, std::size_t>> sorted;     ///< the leaves' (location, position), by location
   std::vector<double> gathered;                                ///< their coordinates in that order, and chords
+  /// The leaves' boxes by coordinate (low x, y, z, high x, y, z, each
+  /// padded to a multiple of eight): the AVX-512 scan tests an origin
+  /// against eight leaves at once.
+  std::vector<double> boxes;
 };
 
 /// NeighbourIndex's tree as the group search reads it.
@@ -34,6 +38,12 @@ struct GroupSearchTree {
   std::span<const std::size_t> location_at;  ///< by position: the kernel's location
   std::span<const std::size_t> position_of;  ///< by kernel location: its position
 };
+
+/// Whether the AVX-512 scan runs where the CPU has it (true, the default)
+/// or the portable one always (false): for the tests, which check both give
+/// the answers. Returns the previous setting. Not thread-safe: set it
+/// before searching.
+bool allow_within_avx512(bool allowed) noexcept;
 
 /// Appends to `out` the rows of `group`'s origins (kernel locations, in
 /// the group's order): every indexed location whose chord from the origin

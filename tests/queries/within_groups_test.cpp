@@ -25,6 +25,7 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 #include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
+#include "src/queries/within_groups.hpp"
 #include "support/query_inputs.hpp"
 
 namespace dm {
@@ -86,7 +87,28 @@ std::vector<std::vector<Neighbour>> group_rows(const NeighbourIndex& index, std:
   return result;
 }
 
-TEST(WithinGroup, EveryGroupRowIsTheBruteForce) {
+/// The portable scan in its scope, instead of the AVX-512 one where the CPU has it.
+class PortableScan {
+ public:
+  PortableScan() : previous_(queries::allow_within_avx512(false)) {}
+  ~PortableScan() { queries::allow_within_avx512(previous_); }
+  PortableScan(const PortableScan&) = delete;
+  PortableScan& operator=(const PortableScan&) = delete;
+
+ private:
+  bool previous_;
+};
+
+void expect_group_rows_are_the_brute_force();
+
+TEST(WithinGroup, EveryGroupRowIsTheBruteForce) { expect_group_rows_are_the_brute_force(); }
+
+TEST(WithinGroup, EveryGroupRowOfThePortableScanIsTheBruteForce) {
+  const PortableScan portable;
+  expect_group_rows_are_the_brute_force();
+}
+
+void expect_group_rows_are_the_brute_force() {
   for (const testing::QueryInput& input : inputs()) {
     const DistanceKernel kernel(table_of(input.locations));
     const NeighbourIndex index(kernel, 0, kernel.size());
