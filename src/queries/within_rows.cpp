@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <utility>
 
 namespace dm {
 namespace {
@@ -18,6 +19,24 @@ constexpr std::size_t smallest_window = std::size_t{1} << 10;
 constexpr std::size_t largest_window = std::size_t{1} << 22;
 /// Origins whose rows estimate the first window's.
 constexpr std::size_t window_sample = 64;
+
+/// The pairs and origins to estimate the pairs an origin gives from: those
+/// before `first` (`pairs` of them), or at the first a sample's rows.
+std::pair<std::size_t, std::size_t> pairs_seen(const NeighbourSearch& search, const NeighbourQuery& query,
+                                               std::size_t first, std::size_t pairs, bool later_only) {
+  std::size_t origins = first - query.first_origin;
+  if (origins == 0) {
+    const std::size_t stride = std::max<std::size_t>(1, (query.origins - first) / window_sample);
+    std::vector<Neighbour> row;
+    NeighbourSearchBuffers buffers;
+    for (std::size_t origin = first; origin < query.origins && origins < window_sample; origin += stride) {
+      search.within(origin, *query.within, query.radius, row, buffers, later_only ? origin + 1 : 0);
+      pairs += row.size();
+      ++origins;
+    }
+  }
+  return {pairs, std::max<std::size_t>(1, origins)};
+}
 
 }  // namespace
 
@@ -77,20 +96,16 @@ std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kern
   return search;
 }
 
+double within_pairs_per_origin(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
+                               std::size_t pairs, bool later_only) {
+  const auto [seen_pairs, origins] = pairs_seen(search, query, first, pairs, later_only);
+  return std::max(1e-3, static_cast<double>(seen_pairs) / static_cast<double>(origins));
+}
+
 std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
                                std::size_t pairs, bool later_only) {
-  std::size_t origins = first - query.first_origin;
-  if (origins == 0) {
-    const std::size_t stride = std::max<std::size_t>(1, (query.origins - first) / window_sample);
-    std::vector<Neighbour> row;
-    NeighbourSearchBuffers buffers;
-    for (std::size_t origin = first; origin < query.origins && origins < window_sample; origin += stride) {
-      search.within(origin, *query.within, query.radius, row, buffers, later_only ? origin + 1 : 0);
-      pairs += row.size();
-      ++origins;
-    }
-  }
-  const std::size_t per_origin = std::max<std::size_t>(1, (pairs + origins - 1) / std::max<std::size_t>(1, origins));
+  const auto [seen_pairs, origins] = pairs_seen(search, query, first, pairs, later_only);
+  const std::size_t per_origin = std::max<std::size_t>(1, (seen_pairs + origins - 1) / origins);
   return std::clamp(window_pairs / per_origin, smallest_window, largest_window);
 }
 

@@ -46,6 +46,12 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
 [[nodiscard]] std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
                                                              WorkerArena& arena);
 
+/// The pairs an origin gives on average, from the origins before `first`
+/// (which gave `pairs`) or, at the first, from a sample of the origins'
+/// rows; at least 1e-3.
+[[nodiscard]] double within_pairs_per_origin(const NeighbourSearch& search, const NeighbourQuery& query,
+                                             std::size_t first, std::size_t pairs, bool later_only);
+
 /// How many origins the window of a streamed output starting at origin
 /// `first` takes, the origins before it having given `pairs` pairs (the
 /// first window: as a sample of its origins' rows): as many as fit some

@@ -282,18 +282,31 @@ class FailingOutput final : public MatrixOutput {
   int appends_ = 0;
 };
 
-// The CSV's windows are searched while the window before is written: an
-// error in a write must still reach the caller, after the search running
-// beside it has ended (its rows are freed on the way out).
-TEST(WithinRows, AWriteErrorStopsTheCsvWhileTheNextWindowIsSearched) {
+// The CSV's windows are searched while the window before is written (with
+// workers, and pairs enough): the same bytes as one worker's, which
+// searches each window before writing it (checked against brute force
+// above); and an error in a write still reaches the caller, after the
+// search running beside it has ended (its rows are freed on the way out).
+TEST(WithinRows, CsvWindowsSearchedBesideTheWritesGiveOneWorkersBytesAndStopAtAWriteError) {
   const std::vector<Location> locations = many_clustered(20'000);
   const LocationTable table = table_of(locations);
   const DistanceKernel kernel(table);
+  std::string one_worker;
   for (const unsigned workers : {1u, 2u, 3u}) {
+    {
+      const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
+                                 .within = 20.0, .radius = mean_earth_radius_km, .workers = workers};
+      MemoryMatrixOutput csv;
+      static_cast<void>(write_neighbours_csv(kernel, table, query, csv));
+      if (workers == 1) one_worker = csv.bytes();
+      EXPECT_EQ(csv.bytes(), one_worker) << workers << " workers";
+    }
     const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
-                               .within = 1.0, .radius = mean_earth_radius_km, .workers = workers};
+                               .within = 20.0, .radius = mean_earth_radius_km, .workers = workers};
     FailingOutput counting(0);
-    static_cast<void>(write_neighbours_csv(kernel, table, query, counting));
+    const MatrixReport report = write_neighbours_csv(kernel, table, query, counting);
+    // Enough pairs that the windows are searched beside the writes (neighbours_csv.cpp's pipelined_from_pairs).
+    ASSERT_GE(report.cell_count, std::size_t{1} << 18) << workers << " workers";
     ASSERT_GT(counting.appends(), 8) << workers << " workers";  // text in several windows
     for (const int fail_at : {1, 2, counting.appends() / 2, counting.appends()}) {
       FailingOutput output(fail_at);
