@@ -26,12 +26,7 @@
 //    candidate. The points beyond the final bound are erased at the end.
 
 // x86-64 with GCC or Clang: an AVX-512 scan picked at run time when the CPU has it.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define DM_SCAN_AVX512 1
-#include <immintrin.h>
-#else
-#define DM_SCAN_AVX512 0
-#endif
+#include "src/queries/avx512_lanes.hpp"
 
 namespace dm::queries {
 namespace {
@@ -149,7 +144,7 @@ inline void scan_leaf(ChordGroupBuffers::Query& query, const double* x, const do
   }
 }
 
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
 // GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
 // operands) once they are inlined here; nothing of ours is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -191,17 +186,13 @@ __attribute__((target("avx512f"))) inline void find_hits_avx512(const ChordGroup
   hits.count = 0;
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   for (std::uint32_t first = 0; first < count; first += 8) {
-    __mmask8 active = count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
+    __mmask8 active = avx512::first_lanes(count - first);
     const std::size_t position = std::size_t{begin} + first;
     // The query's own point is never a candidate.
     if (query.skip >= position && query.skip < position + 8) {
       active = static_cast<__mmask8>(active & ~(1u << (query.skip - position)));
     }
-    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, x + position), qx);
-    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, y + position), qy);
-    const __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, z + position), qz);
-    const __m512d squared =
-        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+    const __m512d squared = avx512::squared_chords(x, y, z, position, active, qx, qy, qz);
     const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, bound, _CMP_LE_OQ);
     _mm512_storeu_pd(hits.squared + hits.count, _mm512_maskz_compress_pd(within, squared));
     _mm512_storeu_si512(hits.positions + hits.count,
@@ -288,15 +279,6 @@ __attribute__((target("avx512f"))) void scan_two_avx512(ChordGroupBuffers::Query
   keep_hits(second, second_hits, k, margin);
 }
 
-/// Eight queries' squared gaps to a box on one axis (zero inside it).
-__attribute__((target("avx512f"))) inline __m512d squared_axis_gaps(const double* coordinates, __mmask8 valid,
-                                                                    double low, double high) {
-  const __m512d point = _mm512_maskz_loadu_pd(valid, coordinates);
-  const __m512d outside = _mm512_max_pd(_mm512_max_pd(_mm512_sub_pd(_mm512_set1_pd(low), point), _mm512_setzero_pd()),
-                                        _mm512_sub_pd(point, _mm512_set1_pd(high)));
-  return _mm512_mul_pd(outside, outside);
-}
-
 /// scan_leaf_for_group on AVX-512 for up to a leaf's worth of queries,
 /// whose points and bounds are also in `lanes`: the leaf's box is tested
 /// against eight queries at once, and those it may hold a candidate for
@@ -315,12 +297,15 @@ __attribute__((target("avx512f"))) double scan_leaf_for_group_avx512(std::span<C
     lanes.bound[&query - first_query] = query.squared_bound;
   };
   ChordGroupBuffers::Query* waiting = nullptr;  // a query to scan with the next one
+  const double* const coordinates[3] = {lanes.x, lanes.y, lanes.z};
   for (std::size_t first = 0; first < count; first += 8) {
-    const __mmask8 valid =
-        count - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - first)) - 1);
-    const __m512d gap = _mm512_add_pd(_mm512_add_pd(squared_axis_gaps(lanes.x + first, valid, low[0], high[0]),
-                                                    squared_axis_gaps(lanes.y + first, valid, low[1], high[1])),
-                                      squared_axis_gaps(lanes.z + first, valid, low[2], high[2]));
+    const __mmask8 valid = avx512::first_lanes(count - first);
+    __m512d gaps[3];
+    for (int axis = 0; axis < 3; ++axis) {
+      gaps[axis] = avx512::squared_gaps(_mm512_maskz_loadu_pd(valid, coordinates[axis] + first),
+                                        _mm512_set1_pd(low[axis]), _mm512_set1_pd(high[axis]));
+    }
+    const __m512d gap = _mm512_add_pd(_mm512_add_pd(gaps[0], gaps[1]), gaps[2]);
     unsigned reached =
         _mm512_mask_cmp_pd_mask(valid, gap, _mm512_maskz_loadu_pd(valid, lanes.bound + first), _CMP_LE_OQ);
     while (reached != 0) {
@@ -352,10 +337,7 @@ __attribute__((target("avx512f"))) double scan_leaf_for_group_avx512(std::span<C
 bool avx512_allowed = true;
 
 /// Whether this CPU runs scan_leaf_avx512 (asked once) and it is allowed.
-bool has_avx512() noexcept {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has && avx512_allowed;
-}
+bool has_avx512() noexcept { return avx512::cpu_has_avx512f() && avx512_allowed; }
 #endif
 
 /// Every query of the group whose bound reaches the leaf scans it; returns
@@ -363,7 +345,7 @@ bool has_avx512() noexcept {
 double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const double low[3], const double high[3],
                            std::uint32_t begin, std::uint32_t end, const double* x, const double* y, const double* z,
                            std::size_t k, double margin) {
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
   const bool vector_scan = k <= ChordGroupBuffers::small_k && has_avx512();
   ChordGroupBuffers::Query* waiting = nullptr;  // a query to scan with the next one
 #endif
@@ -374,7 +356,7 @@ double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const do
       gap += outside * outside;
     }
     if (!(gap <= query.squared_bound)) continue;
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
     if (vector_scan) {
       if (waiting == nullptr) {
         waiting = &query;
@@ -387,7 +369,7 @@ double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const do
 #endif
     scan_leaf(query, x, y, z, begin, end, k, margin);
   }
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
   if (waiting != nullptr) scan_leaf_avx512(*waiting, x, y, z, begin, end, k, margin);
 #endif
   double largest = 0;
@@ -398,7 +380,7 @@ double scan_leaf_for_group(std::span<ChordGroupBuffers::Query> queries, const do
 }  // namespace
 
 bool ChordGroupSearch::allow_avx512(bool allowed) noexcept {
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
   return std::exchange(avx512_allowed, allowed);
 #else
   return allowed;
@@ -433,7 +415,7 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
     return;
   }
   const std::span<ChordGroupBuffers::Query> queries(buffers.queries.data(), count);
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
   const bool in_lanes = k <= ChordGroupBuffers::small_k && count <= ChordTree::leaf_size && has_avx512();
   if (in_lanes) {
     ChordGroupBuffers::Lanes& lanes = buffers.lanes;
@@ -450,7 +432,7 @@ void ChordGroupSearch::nearest(const ChordTree& tree, std::span<const double> x,
   // The leaf's scans by every query that its box may hold a candidate for;
   // returns the largest of the queries' bounds after them.
   const auto scan_for_group = [&](const ChordTree::Node& leaf) {
-#if DM_SCAN_AVX512
+#if DM_QUERIES_AVX512
     if (in_lanes) {
       return scan_leaf_for_group_avx512(queries, buffers.lanes, leaf.low, leaf.high, leaf.begin, leaf.end, tree.x_,
                                         tree.y_, tree.z_, k, margin);

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "src/queries/chord_group_search.hpp"
+#include "src/queries/avx512_lanes.hpp"
 #include "src/queries/chord_tree.hpp"
 #include "src/queries/within_groups.hpp"
 
@@ -25,9 +26,7 @@ bool nearer(const Neighbour& a, const Neighbour& b) noexcept {
   return a.distance < b.distance || (a.distance == b.distance && a.index < b.index);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define DM_RANK_AVX512 1
-#include <immintrin.h>
+#if DM_QUERIES_AVX512
 // GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
 // operands) once they are inlined here; nothing of ours is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -66,13 +65,6 @@ __attribute__((target("avx512f"))) void rank_avx512(const std::size_t* locations
 #pragma GCC diagnostic pop
 #endif
 
-/// Whether this CPU runs rank_avx512 (asked once).
-bool has_avx512() noexcept {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has;
-}
-#else
-#define DM_RANK_AVX512 0
 #endif
 
 /// Appends the `k` nearest of the candidates (kernel locations and their
@@ -93,8 +85,8 @@ void keep_nearest(const std::size_t* locations, const double* distances, std::si
     return;
   }
   out.resize(first + kept);
-#if DM_RANK_AVX512
-  if (count <= 16 && has_avx512()) {
+#if DM_QUERIES_AVX512
+  if (count <= 16 && queries::avx512::cpu_has_avx512f()) {
     rank_avx512(locations, distances, count, kept, out.data() + first);
     return;
   }

@@ -6,12 +6,7 @@
 #include <utility>
 
 // x86-64 with GCC or Clang: an AVX-512 scan picked at run time when the CPU has it.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define DM_WITHIN_AVX512 1
-#include <immintrin.h>
-#else
-#define DM_WITHIN_AVX512 0
-#endif
+#include "src/queries/avx512_lanes.hpp"
 
 namespace dm::queries {
 namespace {
@@ -58,7 +53,7 @@ inline double squared_distance_to_leaf(const ChordTree::Leaf& leaf, double qx, d
   return gx * gx + gy * gy + gz * gz;
 }
 
-#if DM_WITHIN_AVX512
+#if DM_QUERIES_AVX512
 // GCC 12 warns inside its own intrinsics' headers (their _mm512_undefined
 // operands) once they are inlined here; nothing of ours is uninitialised.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -68,18 +63,7 @@ inline double squared_distance_to_leaf(const ChordTree::Leaf& leaf, double qx, d
 bool avx512_allowed = true;
 
 /// Whether this CPU runs the AVX-512 scan (asked once) and it is allowed.
-bool has_avx512() noexcept {
-  static const bool has = __builtin_cpu_supports("avx512f");
-  return has && avx512_allowed;
-}
-
-/// Eight leaves' squared gaps to the origin on one axis (zero inside).
-__attribute__((target("avx512f"))) inline __m512d squared_gaps(const double* low, const double* high, double q) {
-  const __m512d point = _mm512_set1_pd(q);
-  const __m512d outside = _mm512_max_pd(_mm512_max_pd(_mm512_sub_pd(_mm512_loadu_pd(low), point), _mm512_setzero_pd()),
-                                        _mm512_sub_pd(point, _mm512_loadu_pd(high)));
-  return _mm512_mul_pd(outside, outside);
-}
+bool has_avx512() noexcept { return avx512::cpu_has_avx512f() && avx512_allowed; }
 
 /// chords_within on AVX-512: eight points at a time, the positions within
 /// reach compressed in a register and stored with a mask (a compressing
@@ -96,15 +80,11 @@ __attribute__((target("avx512f"))) inline std::size_t chords_within_avx512(
   const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
   std::size_t kept = 0;
   for (std::uint32_t first = begin; first < end; first += 8) {
-    __mmask8 active = end - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (end - first)) - 1);
+    __mmask8 active = avx512::first_lanes(end - first);
     if (skip >= first && skip < std::size_t{first} + 8) {
       active = static_cast<__mmask8>(active & ~(1u << (skip - first)));
     }
-    const __m512d dx = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, x + first), vx);
-    const __m512d dy = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, y + first), vy);
-    const __m512d dz = _mm512_sub_pd(_mm512_maskz_loadu_pd(active, z + first), vz);
-    const __m512d squared =
-        _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+    const __m512d squared = avx512::squared_chords(x, y, z, first, active, vx, vy, vz);
     const __mmask8 within = _mm512_mask_cmp_pd_mask(active, squared, reach, _CMP_LE_OQ);
     const unsigned count = static_cast<unsigned>(std::popcount(static_cast<unsigned>(within)));
     const __m512i positions = _mm512_add_epi64(lane, _mm512_set1_epi64(static_cast<long long>(first)));
@@ -127,13 +107,14 @@ __attribute__((target("avx512f"))) std::size_t scan_leaves_avx512(std::span<cons
   const __m512d reach = _mm512_set1_pd(squared_reach);
   std::size_t kept = 0;
   for (std::size_t first = 0; first < leaves.size(); first += 8) {
-    const std::size_t at = first;
-    const __m512d gap = _mm512_add_pd(
-        _mm512_add_pd(squared_gaps(boxes + at, boxes + 3 * stride + at, qx),
-                      squared_gaps(boxes + stride + at, boxes + 4 * stride + at, qy)),
-        squared_gaps(boxes + 2 * stride + at, boxes + 5 * stride + at, qz));
-    const __mmask8 valid =
-        leaves.size() - first >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (leaves.size() - first)) - 1);
+    const double origin[3] = {qx, qy, qz};
+    __m512d gaps[3];
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+      gaps[axis] = avx512::squared_gaps(_mm512_set1_pd(origin[axis]), _mm512_loadu_pd(boxes + axis * stride + first),
+                                        _mm512_loadu_pd(boxes + (3 + axis) * stride + first));
+    }
+    const __m512d gap = _mm512_add_pd(_mm512_add_pd(gaps[0], gaps[1]), gaps[2]);
+    const __mmask8 valid = avx512::first_lanes(leaves.size() - first);
     unsigned reached = _mm512_mask_cmp_pd_mask(valid, gap, reach, _CMP_LE_OQ);
     while (reached != 0) {
       const ChordTree::Leaf& leaf = leaves[first + static_cast<std::size_t>(std::countr_zero(reached))];
@@ -217,7 +198,7 @@ void scan_in_index_order(const GroupSearchTree& tree, std::span<const std::size_
 }  // namespace
 
 bool allow_within_avx512(bool allowed) noexcept {
-#if DM_WITHIN_AVX512
+#if DM_QUERIES_AVX512
   return std::exchange(avx512_allowed, allowed);
 #else
   return allowed;
@@ -260,7 +241,7 @@ void search_within_group(const GroupSearchTree& tree, std::span<const std::size_
     scan_in_index_order(tree, group, distance, squared_reach, later_only, room, out, buffers);
     return;
   }
-#if DM_WITHIN_AVX512
+#if DM_QUERIES_AVX512
   const bool vector_scan = has_avx512();
   // The leaves' boxes by coordinate, each row padded to eight with boxes
   // that reach nothing (+inf below, -inf above: no gap is within reach).
@@ -284,7 +265,7 @@ void search_within_group(const GroupSearchTree& tree, std::span<const std::size_
     const double qx = x[position];
     const double qy = y[position];
     const double qz = z[position];
-#if DM_WITHIN_AVX512
+#if DM_QUERIES_AVX512
     if (vector_scan) {
       kept = scan_leaves_avx512(buffers.leaves, buffers.boxes.data(), stride, x, y, z, qx, qy, qz, squared_reach,
                                 position, buffers.positions.data());

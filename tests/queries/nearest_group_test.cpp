@@ -19,6 +19,7 @@
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 #include "src/queries/chord_group_search.hpp"
+#include "support/portable_scan.hpp"
 #include "support/query_inputs.hpp"
 
 namespace dm {
@@ -66,17 +67,8 @@ void expect_group_rows(const NeighbourIndex& index, const DistanceKernel& kernel
   }
 }
 
-/// The portable leaf scan for the test's scope, where the AVX-512 one would run.
-class PortableScan {
- public:
-  PortableScan() : previous_(queries::ChordGroupSearch::allow_avx512(false)) {}
-  ~PortableScan() { queries::ChordGroupSearch::allow_avx512(previous_); }
-  PortableScan(const PortableScan&) = delete;
-  PortableScan& operator=(const PortableScan&) = delete;
-
- private:
-  bool previous_;
-};
+/// The portable scan in the test's scope.
+using PortableScan = testing::PortableScan<&queries::ChordGroupSearch::allow_avx512>;
 
 void expect_brute_force_whatever_the_grouping();
 

@@ -26,6 +26,8 @@
 #include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "src/queries/within_groups.hpp"
+#include "support/failing_output.hpp"
+#include "support/portable_scan.hpp"
 #include "support/query_inputs.hpp"
 
 namespace dm {
@@ -87,17 +89,8 @@ std::vector<std::vector<Neighbour>> group_rows(const NeighbourIndex& index, std:
   return result;
 }
 
-/// The portable scan in its scope, instead of the AVX-512 one where the CPU has it.
-class PortableScan {
- public:
-  PortableScan() : previous_(queries::allow_within_avx512(false)) {}
-  ~PortableScan() { queries::allow_within_avx512(previous_); }
-  PortableScan(const PortableScan&) = delete;
-  PortableScan& operator=(const PortableScan&) = delete;
-
- private:
-  bool previous_;
-};
+/// The portable scan in the test's scope.
+using PortableScan = testing::PortableScan<&queries::allow_within_avx512>;
 
 void expect_group_rows_are_the_brute_force();
 
@@ -266,22 +259,6 @@ TEST(WithinRows, WindowsOfManyOriginsGiveWithinsRowsWhateverTheWorkers) {
   }
 }
 
-/// Fails on the n-th append, as a full disk would.
-class FailingOutput final : public MatrixOutput {
- public:
-  explicit FailingOutput(int fail_at) : fail_at_(fail_at) {}
-  void append(std::string_view) override {
-    if (++appends_ == fail_at_) throw IoError("cannot write 'x': No space left on device");
-  }
-  void write_at(std::uint64_t, std::string_view) override {}
-  void commit() override {}
-  [[nodiscard]] int appends() const { return appends_; }
-
- private:
-  int fail_at_;
-  int appends_ = 0;
-};
-
 // The CSV's windows are searched while the window before is written (with
 // workers, and pairs enough): the same bytes as one worker's, which
 // searches each window before writing it (checked against brute force
@@ -303,13 +280,13 @@ TEST(WithinRows, CsvWindowsSearchedBesideTheWritesGiveOneWorkersBytesAndStopAtAW
     }
     const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
                                .within = 20.0, .radius = mean_earth_radius_km, .workers = workers};
-    FailingOutput counting(0);
+    testing::FailingOutput counting(0);
     const MatrixReport report = write_neighbours_csv(kernel, table, query, counting);
     // Enough pairs that the windows are searched beside the writes (neighbours_csv.cpp's pipelined_from_pairs).
     ASSERT_GE(report.cell_count, std::size_t{1} << 18) << workers << " workers";
     ASSERT_GT(counting.appends(), 8) << workers << " workers";  // text in several windows
     for (const int fail_at : {1, 2, counting.appends() / 2, counting.appends()}) {
-      FailingOutput output(fail_at);
+      testing::FailingOutput output(fail_at);
       EXPECT_THROW(static_cast<void>(write_neighbours_csv(kernel, table, query, output)), IoError)
           << workers << " workers, append " << fail_at;
       EXPECT_EQ(output.appends(), fail_at) << workers << " workers: nothing appended after the error";

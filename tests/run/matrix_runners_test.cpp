@@ -18,6 +18,7 @@
 #include "distance_matrix/run/batch_runner.hpp"
 #include "distance_matrix/run/compute_and_write.hpp"
 #include "distance_matrix/run/streaming_runner.hpp"
+#include "support/failing_output.hpp"
 #include "support/random_locations.hpp"
 
 namespace dm {
@@ -180,26 +181,11 @@ TEST_F(MatrixRunnersTest, ReportsProgressInOrderUpToEveryCell) {
   EXPECT_EQ(seen.back(), 61u * 61u);
 }
 
-/// Fails on the n-th append, as a full disk would.
-class FailingOutput final : public MatrixOutput {
- public:
-  explicit FailingOutput(int fail_at) : fail_at_(fail_at) {}
-  void append(std::string_view) override {
-    if (++appends_ == fail_at_) throw IoError("cannot write 'x': No space left on device");
-  }
-  void write_at(std::uint64_t, std::string_view) override {}
-  void commit() override {}
-
- private:
-  int fail_at_;
-  int appends_ = 0;
-};
-
 TEST_F(MatrixRunnersTest, AnOutputErrorStopsTheStreamingPipeline) {
   const MatrixShape shape = MatrixShape::square(locations.size());
   const NpyEncoder encoder(shape, ValueType::float64);
   for (int fail_at : {1, 2, 5}) {
-    FailingOutput output(fail_at);
+    testing::FailingOutput output(fail_at);
     StreamingRunner runner({2, 64});
     EXPECT_THROW(compute_and_write(kernel, shape, runner, encoder, output), IoError) << fail_at;
   }
