@@ -144,7 +144,10 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
       pipelined ? std::max<std::size_t>(1, (origin_count + pipelined_windows - 1) / pipelined_windows) : origin_count;
   auto window_end = [&](std::size_t first) {
     if (first >= query.origins) return first;
-    const std::size_t origins = next_within_window(index, query, first, report.cell_count, later_only);
+    std::size_t origins = next_within_window(index, query, first, report.cell_count, later_only);
+    // Two windows' rows live at once when pipelined: each half as large,
+    // so the memory of the rows stays what one window alone would hold.
+    if (pipelined) origins = std::max<std::size_t>(1, origins / 2);
     return std::min(query.origins, first + std::min(origins, most_origins));
   };
   WithinRows rows[2];
