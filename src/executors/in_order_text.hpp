@@ -97,11 +97,19 @@ InOrderTextReport encode_in_order(std::size_t pieces, unsigned workers, WorkerAr
     taken->handoff.leave();
     writer.leave();
   };
-  arena.execute([&] {
-    tbb::parallel_pipeline(slots, tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order, cut) &
-                                      tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel, encode_piece) &
-                                      tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, write));
-  });
+  try {
+    arena.execute([&] {
+      tbb::parallel_pipeline(slots, tbb::make_filter<void, Slot*>(tbb::filter_mode::serial_in_order, cut) &
+                                        tbb::make_filter<Slot*, Slot*>(tbb::filter_mode::parallel, encode_piece) &
+                                        tbb::make_filter<Slot*, void>(tbb::filter_mode::serial_in_order, write));
+    });
+  } catch (...) {
+    // A stage's exception (an append's IoError) stops the pipeline: pieces
+    // encoded but never written are freed here, so their encoders' writes
+    // are acquired first (oneTBB's join, stated where TSan sees it).
+    for (const Slot& taken : slot) taken.handoff.enter();
+    throw;
+  }
   writer.enter();  // the writer's last release makes the report's sums visible here
   report.total = Clock::now() - start;
   return report;
