@@ -22,6 +22,7 @@ DistanceKernel::DistanceKernel(DistanceOptions options)
   // The instruction set is detected on the first dispatched call; make that
   // call here, on the constructing thread, rather than first in the workers.
   if (options_.kernel == KernelKind::simd) static_cast<void>(simd::target_name());
+  find_unit_columns();
 }
 
 namespace {
@@ -54,7 +55,9 @@ DistanceKernel::DistanceKernel(const DistanceKernel& other)
       metric_(other.metric_->clone()),
       unit_x_(other.unit_x_),
       unit_y_(other.unit_y_),
-      unit_z_(other.unit_z_) {}
+      unit_z_(other.unit_z_) {
+  find_unit_columns();
+}
 
 DistanceKernel& DistanceKernel::operator=(const DistanceKernel& other) {
   if (this != &other) {
@@ -64,6 +67,7 @@ DistanceKernel& DistanceKernel::operator=(const DistanceKernel& other) {
     unit_x_ = other.unit_x_;
     unit_y_ = other.unit_y_;
     unit_z_ = other.unit_z_;
+    find_unit_columns();
   }
   return *this;
 }
@@ -75,7 +79,9 @@ DistanceKernel::DistanceKernel(DistanceKernel&& other) noexcept
       metric_(std::move(other.metric_)),
       unit_x_(std::move(other.unit_x_)),
       unit_y_(std::move(other.unit_y_)),
-      unit_z_(std::move(other.unit_z_)) {}
+      unit_z_(std::move(other.unit_z_)) {
+  find_unit_columns();
+}
 
 DistanceKernel& DistanceKernel::operator=(DistanceKernel&& other) noexcept {
   options_ = other.options_;
@@ -84,23 +90,43 @@ DistanceKernel& DistanceKernel::operator=(DistanceKernel&& other) noexcept {
   unit_x_ = std::move(other.unit_x_);
   unit_y_ = std::move(other.unit_y_);
   unit_z_ = std::move(other.unit_z_);
+  find_unit_columns();
   return *this;
 }
 
 DistanceKernel::~DistanceKernel() = default;
 
+bool DistanceKernel::metric_keeps_unit_vectors() const noexcept {
+  return metric_ != nullptr && metric_->unit_column(0) != nullptr;
+}
+
+void DistanceKernel::find_unit_columns() noexcept {
+  if (metric_keeps_unit_vectors()) {
+    for (std::size_t axis = 0; axis < 3; ++axis) unit_columns_[axis] = metric_->unit_column(axis);
+  } else {
+    unit_columns_[0] = unit_x_.data();
+    unit_columns_[1] = unit_y_.data();
+    unit_columns_[2] = unit_z_.data();
+  }
+}
+
 void DistanceKernel::reserve(std::size_t count) {
   metric_->reserve(count);
+  if (metric_keeps_unit_vectors()) return;
   for (UnzeroedLargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->reserve(count);
+  find_unit_columns();
 }
 
 void DistanceKernel::add(double latitude_degrees, double longitude_degrees) {
   const std::array<double, 3> unit = unit_vector_of(latitude_degrees, longitude_degrees);
   metric_->add_with_unit_vector(latitude_degrees, longitude_degrees, unit);
-  unit_x_.push_back(unit[0]);
-  unit_y_.push_back(unit[1]);
-  unit_z_.push_back(unit[2]);
+  if (!metric_keeps_unit_vectors()) {
+    unit_x_.push_back(unit[0]);
+    unit_y_.push_back(unit[1]);
+    unit_z_.push_back(unit[2]);
+  }
   ++size_;
+  find_unit_columns();
 }
 
 void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const double> longitudes,
@@ -111,13 +137,20 @@ void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const 
   const std::size_t count = latitudes.size();
   reserve(size_ + count);
   const std::size_t first = size_;
-  for (UnzeroedLargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->resize(first + count);
+  // Written in place: into the metric's own columns when its terms are the
+  // unit vectors, else into the kernel's, from which the metric takes its terms after.
+  const bool in_metric = metric_keeps_unit_vectors();
+  std::array<double*, 3> into = in_metric ? metric_->unit_vector_room(count) : std::array<double*, 3>{};
+  if (!in_metric) {
+    for (UnzeroedLargeVector<double>* column : {&unit_x_, &unit_y_, &unit_z_}) column->resize(first + count);
+    into = {unit_x_.data() + first, unit_y_.data() + first, unit_z_.data() + first};
+  }
   auto prepare = [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       const std::array<double, 3> unit = unit_vector_of(latitudes[i], longitudes[i]);
-      unit_x_[first + i] = unit[0];
-      unit_y_[first + i] = unit[1];
-      unit_z_[first + i] = unit[2];
+      into[0][i] = unit[0];
+      into[1][i] = unit[1];
+      into[2][i] = unit[2];
     }
   };
   if (threads > 1 && count >= parallel_preparation_from) {
@@ -131,12 +164,14 @@ void DistanceKernel::add_all(std::span<const double> latitudes, std::span<const 
   } else {
     prepare(0, count);
   }
-  // The metric's own terms in order, from the same unit vectors.
-  metric_->add_all_with_unit_vectors(latitudes, longitudes,
-                                     {std::span<const double>(unit_x_).subspan(first),
-                                      std::span<const double>(unit_y_).subspan(first),
-                                      std::span<const double>(unit_z_).subspan(first)});
+  if (!in_metric) {
+    // The metric's own terms in order, from the same unit vectors.
+    metric_->add_all_with_unit_vectors(latitudes, longitudes,
+                                       {std::span<const double>(into[0], count), std::span<const double>(into[1], count),
+                                        std::span<const double>(into[2], count)});
+  }
   size_ += count;
+  find_unit_columns();
 }
 
 double DistanceKernel::distance(std::size_t origin, std::size_t destination) const noexcept {
@@ -177,12 +212,41 @@ void DistanceKernel::compute_gathered(std::size_t anchor, std::span<const std::s
   metric_->run_gathered(anchor, locations.data(), locations.size(), out);
 }
 
+void DistanceKernel::compute_gathered_pairs(std::span<const std::size_t> anchors,
+                                            std::span<const std::size_t> locations, double* out) const noexcept {
+  if (locations.empty()) return;
+  metric_->run_gathered_pairs(anchors.data(), locations.data(), locations.size(), out);
+}
+
 DistanceKernel DistanceKernel::reordered(std::span<const std::size_t> order, bool parallel) const {
   for (const std::size_t location : order) {
     if (location >= size_) throw std::invalid_argument("a reordered kernel's location is outside the kernel");
   }
   DistanceKernel result(options_);
   result.size_ = order.size();
+  if (metric_keeps_unit_vectors()) {
+    // The metric's terms are the unit vectors alone: gathered straight into
+    // a fresh metric's columns, by rows on every thread.
+    const std::array<double*, 3> into = result.metric_->unit_vector_room(order.size());
+    auto gather = [&](std::size_t begin, std::size_t end) {
+      for (std::size_t axis = 0; axis < 3; ++axis) {
+        const double* const from = unit_columns_[axis];
+        double* const to = into[axis];
+        for (std::size_t i = begin; i < end; ++i) to[i] = from[order[i]];
+      }
+    };
+    if (parallel) {
+      ForkJoinEdges edges;
+      auto chunk = [&](const tbb::blocked_range<std::size_t>& range) { gather(range.begin(), range.end()); };
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, order.size(), parallel_preparation_from / 4),
+                        edges.around(chunk));
+      edges.joined();
+    } else {
+      gather(0, order.size());
+    }
+    result.find_unit_columns();
+    return result;
+  }
   auto metric_terms = [&] { result.metric_ = metric_->reordered(order); };
   auto unit_vectors = [&] {
     for (auto [from, to] : {std::pair{&unit_x_, &result.unit_x_}, std::pair{&unit_y_, &result.unit_y_},
@@ -199,6 +263,7 @@ DistanceKernel DistanceKernel::reordered(std::span<const std::size_t> order, boo
     metric_terms();
     unit_vectors();
   }
+  result.find_unit_columns();
   return result;
 }
 

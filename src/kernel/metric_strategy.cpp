@@ -18,6 +18,17 @@ void MetricStrategy::run_gathered(std::size_t anchor, const std::size_t* locatio
   for (std::size_t i = 0; i < count; ++i) run(anchor, locations[i], locations[i] + 1, out + i);
 }
 
+void MetricStrategy::run_gathered_pairs(const std::size_t* anchors, const std::size_t* locations, std::size_t count,
+                                        double* out) const noexcept {
+  std::size_t first = 0;
+  while (first < count) {
+    std::size_t last = first + 1;
+    while (last < count && anchors[last] == anchors[first]) ++last;
+    run_gathered(anchors[first], locations + first, last - first, out + first);
+    first = last;
+  }
+}
+
 namespace {
 
 /// Shortest text that reads back as the same double.

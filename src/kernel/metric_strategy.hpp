@@ -35,6 +35,15 @@ class MetricStrategy {
                                     const std::array<double, 3>& /*unit_vector*/) {
     add(latitude_degrees, longitude_degrees);
   }
+  /// The metric's column `axis` (0, 1, 2) of unit vectors when its prepared
+  /// terms are exactly the kernel's unit vectors, readable simd::input_padding
+  /// doubles past the last location; else nullptr. The kernel then keeps no
+  /// copy of its own: it reads these and fills them (unit_vector_room).
+  [[nodiscard]] virtual const double* unit_column(std::size_t /*axis*/) const noexcept { return nullptr; }
+  /// For a metric whose unit_column() is not null: `count` more locations,
+  /// their unit vectors left for the caller to write at the three pointers
+  /// returned (the padding after them is written here). Else {} and nothing added.
+  virtual std::array<double*, 3> unit_vector_room(std::size_t /*count*/) { return {}; }
   /// add_with_unit_vector for each location of the spans (all the same size), in order.
   virtual void add_all_with_unit_vectors(std::span<const double> latitudes, std::span<const double> longitudes,
                                          const std::array<std::span<const double>, 3>& unit_vectors) {
@@ -64,6 +73,14 @@ class MetricStrategy {
   /// a metric overrides it where gathering into one vector run is faster.
   virtual void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
                             double* out) const noexcept;
+
+  /// out[i] = distance between location anchors[i] and location
+  /// locations[i], for i in [0, count): run_gathered()'s doubles for many
+  /// anchors' candidates at once. By default one run_gathered() per run of
+  /// equal anchors; a metric overrides it where one vector run of all the
+  /// pairs is faster.
+  virtual void run_gathered_pairs(const std::size_t* anchors, const std::size_t* locations, std::size_t count,
+                                  double* out) const noexcept;
 
   /// What computes the distances, as the timing report names it.
   [[nodiscard]] virtual std::string describe() const = 0;

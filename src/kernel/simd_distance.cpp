@@ -127,6 +127,30 @@ void HaversineRun(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, co
   }
 }
 
+/// HaversineRun with an anchor a lane: out[m] = radius × the angle between
+/// (x[m], y[m], z[m]) and (anchor_x[m], anchor_y[m], anchor_z[m]). The same
+/// lane arithmetic as HaversineRun, so the same doubles.
+void HaversinePairs(const double* HWY_RESTRICT x, const double* HWY_RESTRICT y, const double* HWY_RESTRICT z,
+                    const double* HWY_RESTRICT anchor_x, const double* HWY_RESTRICT anchor_y,
+                    const double* HWY_RESTRICT anchor_z, std::size_t count, double radius, double* HWY_RESTRICT out) {
+  const Tag d;
+  const std::size_t lanes = hn::Lanes(d);
+  const Vec r = hn::Set(d, radius);
+  std::size_t m = 0;
+  for (; m + lanes <= count; m += lanes) {
+    const Vec angle = haversine_angle(d, hn::LoadU(d, x + m), hn::LoadU(d, y + m), hn::LoadU(d, z + m),
+                                      hn::LoadU(d, anchor_x + m), hn::LoadU(d, anchor_y + m), hn::LoadU(d, anchor_z + m));
+    hn::StoreU(hn::Mul(r, angle), d, out + m);
+  }
+  if (m < count) {
+    const auto active = hn::FirstN(d, count - m);
+    const Vec angle = haversine_angle(d, load_active(active, d, x + m), load_active(active, d, y + m),
+                                      load_active(active, d, z + m), load_active(active, d, anchor_x + m),
+                                      load_active(active, d, anchor_y + m), load_active(active, d, anchor_z + m));
+    hn::BlendedStore(hn::Mul(r, angle), active, d, out + m);
+  }
+}
+
 /// A row's smallest and largest distances and their columns (TallyLanes),
 /// one vector each.
 struct Totals {
@@ -517,6 +541,7 @@ namespace {
 /// and in DM_SIMD_TARGET.
 struct RunFunctions {
   decltype(&HWY_NAMESPACE::HaversineRun) haversine = nullptr;
+  decltype(&HWY_NAMESPACE::HaversinePairs) haversine_pairs = nullptr;
   decltype(&HWY_NAMESPACE::EquirectangularRun) equirectangular = nullptr;
   decltype(&HWY_NAMESPACE::GeodesicRun) geodesic = nullptr;
   decltype(&HWY_NAMESPACE::HaversineTally) haversine_tally = nullptr;
@@ -531,7 +556,8 @@ struct Target {
 
 #define DM_SIMD_TARGET(NAMESPACE, HIGHWAY_TARGET) \
   Target {                                                                                                         \
-    HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::EquirectangularRun, &NAMESPACE::GeodesicRun, \
+    HIGHWAY_TARGET, RunFunctions{&NAMESPACE::HaversineRun, &NAMESPACE::HaversinePairs,                              \
+                                 &NAMESPACE::EquirectangularRun, &NAMESPACE::GeodesicRun,                          \
                                  &NAMESPACE::HaversineTally, &NAMESPACE::TallyTriangleColumns},                    \
   }
 
@@ -586,6 +612,12 @@ const Target& target_in_force() noexcept {
 void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
                    double anchor_y, double anchor_z, double radius, double* out) noexcept {
   target_in_force().run.haversine(x, y, z, count, anchor_x, anchor_y, anchor_z, radius, out);
+}
+
+void haversine_pairs(const double* x, const double* y, const double* z, const double* anchor_x,
+                     const double* anchor_y, const double* anchor_z, std::size_t count, double radius,
+                     double* out) noexcept {
+  target_in_force().run.haversine_pairs(x, y, z, anchor_x, anchor_y, anchor_z, count, radius, out);
 }
 
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,

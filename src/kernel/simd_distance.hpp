@@ -30,6 +30,14 @@ inline constexpr std::size_t input_padding = 16;
 void haversine_run(const double* x, const double* y, const double* z, std::size_t count, double anchor_x,
                    double anchor_y, double anchor_z, double radius, double* out) noexcept;
 
+/// haversine_run with an anchor a lane: out[m] = radius × central angle
+/// between (x[m], y[m], z[m]) and (anchor_x[m], anchor_y[m], anchor_z[m]),
+/// haversine_run's doubles for each pair (a group of searches' candidates
+/// measured in one run).
+void haversine_pairs(const double* x, const double* y, const double* z, const double* anchor_x,
+                     const double* anchor_y, const double* anchor_z, std::size_t count, double radius,
+                     double* out) noexcept;
+
 /// out[m] = radius × equirectangular angle between (latitude[m], longitude[m])
 /// and the anchor, all in degrees, for m in [0, count).
 void equirectangular_run(const double* latitude, const double* longitude, std::size_t count,

@@ -144,6 +144,7 @@ struct NeighbourSearchBuffers::Storage {
   std::vector<double> distances;
   queries::ChordGroupBuffers group;    ///< nearest_group's: one group's queries
   std::vector<std::size_t> group_positions;
+  std::vector<std::size_t> anchors;  ///< a group's: each candidate's query position, beside positions
   std::vector<double> group_x;
   std::vector<double> group_y;
   std::vector<double> group_z;
@@ -298,20 +299,41 @@ void NeighbourIndex::nearest_group(std::span<const std::size_t> origins, std::si
     }
     queries::ChordGroupSearch::nearest(tree_->chords, storage.group_x, storage.group_y, storage.group_z,
                                        storage.group_positions, k, chord_margin, storage.group);
-    for (std::size_t i = first; i < last; ++i) {
-      const std::size_t position = storage.group_positions[i - first];
-      // Every candidate the kernel could put among the k nearest, measured
-      // (the margin's argument: see the class comment and chord_group_search.cpp).
-      const auto& candidates = storage.group.queries[i - first].candidates;
-      storage.positions.clear();
-      for (const queries::ChordCandidate& candidate : candidates) storage.positions.push_back(candidate.position);
-      storage.distances.resize(storage.positions.size());
-      searched.compute_gathered(position, storage.positions, storage.distances.data());
-      storage.locations.resize(storage.positions.size());
-      for (std::size_t c = 0; c < storage.positions.size(); ++c) {
-        storage.locations[c] = tree_->location_at[storage.positions[c]];
+    // Every candidate the kernel could put among the k nearest, measured
+    // (the margin's argument: see the class comment and chord_group_search.cpp),
+    // the whole group's in one run: a query's dozen would leave most of a
+    // run's fixed cost and vector lanes unused.
+    std::size_t group_candidates = 0;
+    for (std::size_t i = first; i < last; ++i) group_candidates += storage.group.queries[i - first].candidates.size();
+    storage.positions.resize(group_candidates);
+    storage.anchors.resize(group_candidates);
+    storage.locations.resize(group_candidates);
+    storage.distances.resize(group_candidates);
+    {
+      // Through local pointers: a store through a size_t* may alias the
+      // vectors' own pointers, which the compiler would reload every time.
+      std::size_t* const positions = storage.positions.data();
+      std::size_t* const anchors = storage.anchors.data();
+      std::size_t* const locations = storage.locations.data();
+      const std::size_t* const location_at = tree_->location_at.data();
+      std::size_t at = 0;
+      for (std::size_t i = first; i < last; ++i) {
+        const std::size_t position = storage.group_positions[i - first];
+        for (const queries::ChordCandidate& candidate : storage.group.queries[i - first].candidates) {
+          positions[at] = candidate.position;
+          anchors[at] = position;
+          locations[at] = location_at[candidate.position];
+          ++at;
+        }
       }
-      keep_nearest(storage.locations.data(), storage.distances.data(), storage.positions.size(), k, storage.row, out);
+    }
+    searched.compute_gathered_pairs(storage.anchors, storage.positions, storage.distances.data());
+    std::size_t measured = 0;  // the group's candidates ranked so far
+    for (std::size_t i = first; i < last; ++i) {
+      const std::size_t count = storage.group.queries[i - first].candidates.size();
+      keep_nearest(storage.locations.data() + measured, storage.distances.data() + measured, count, k, storage.row,
+                   out);
+      measured += count;
       row_ends.push_back(out.size());
     }
     first = last;

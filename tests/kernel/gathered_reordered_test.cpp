@@ -1,9 +1,12 @@
-// DistanceKernel::compute_gathered and reordered() against distance(): the
-// same doubles bit for bit, for every metric and kernel kind, on the query
-// inputs (duplicates, poles, antimeridian, clusters).
+// DistanceKernel::compute_gathered, compute_gathered_pairs and reordered()
+// against distance(): the same doubles bit for bit, for every metric and
+// kernel kind, on the query inputs (duplicates, poles, antimeridian,
+// clusters); and the unit vectors of kernels copied, moved and grown.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstddef>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -58,6 +61,40 @@ TEST(ComputeGathered, GivesEachPairTheDoublesOfDistance) {
   }
 }
 
+TEST(ComputeGatheredPairs, GivesEachPairTheDoublesOfDistance) {
+  std::mt19937_64 random(17);
+  for (const testing::QueryInput& input : testing::query_inputs()) {
+    for (const DistanceOptions& options : every_metric_and_kernel()) {
+      const DistanceKernel kernel(table_of(input.locations), options);
+      // Runs of one anchor (a group's queries) and anchors changing at every
+      // pair, over more than one batch of the vector run.
+      std::uniform_int_distribution<std::size_t> any(0, kernel.size() - 1);
+      std::vector<std::size_t> anchors;
+      std::vector<std::size_t> locations;
+      for (std::size_t run = 0; run < 20; ++run) {
+        const std::size_t anchor = any(random);
+        for (std::size_t i = 0; i < run % 9; ++i) {
+          anchors.push_back(anchor);
+          locations.push_back(any(random));
+        }
+      }
+      for (std::size_t i = 0; i < 90; ++i) {
+        anchors.push_back(any(random));
+        locations.push_back(any(random));
+      }
+      for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{13}, anchors.size()}) {
+        std::vector<double> out(count, -1.0);
+        kernel.compute_gathered_pairs(std::span(anchors).first(count), std::span(locations).first(count), out.data());
+        for (std::size_t i = 0; i < count; ++i) {
+          ASSERT_EQ(out[i], kernel.distance(anchors[i], locations[i]))
+              << input.label << ", " << to_string(options.metric) << ' ' << to_string(options.kernel) << ", anchor "
+              << anchors[i] << ", location " << locations[i];
+        }
+      }
+    }
+  }
+}
+
 TEST(Reordered, LocationIIsLocationOrderIOfTheOriginal) {
   std::mt19937_64 random(16);
   for (const testing::QueryInput& input : testing::query_inputs()) {
@@ -78,6 +115,44 @@ TEST(Reordered, LocationIIsLocationOrderIOfTheOriginal) {
         }
         EXPECT_EQ(reordered.unit_x()[i], kernel.unit_x()[order[i]]);
         EXPECT_EQ(reordered.unit_z()[i], kernel.unit_z()[order[i]]);
+      }
+    }
+  }
+}
+
+// The haversine simd kernel's unit vectors are its metric's own terms (no
+// copy beside them): a copy, a move and growth must each read their own.
+TEST(UnitVectors, FollowTheKernelThroughCopiesMovesAndGrowth) {
+  const std::vector<Location> locations = testing::query_inputs().front().locations;
+  for (const DistanceOptions& options : every_metric_and_kernel()) {
+    const DistanceKernel whole(table_of(locations), options);
+    // Grown one location at a time, then the rest at once.
+    DistanceKernel grown(options);
+    std::vector<double> latitudes;
+    std::vector<double> longitudes;
+    for (std::size_t i = 0; i < locations.size(); ++i) {
+      if (i < 3) {
+        grown.add(locations[i].latitude, locations[i].longitude);
+      } else {
+        latitudes.push_back(locations[i].latitude);
+        longitudes.push_back(locations[i].longitude);
+      }
+    }
+    grown.add_all(latitudes, longitudes, 1);
+    auto copy = std::make_unique<DistanceKernel>(grown);
+    const DistanceKernel copied(*copy);
+    DistanceKernel moved(std::move(*copy));
+    copy.reset();  // the copy's columns are gone: `copied` and `moved` must not read them
+    DistanceKernel assigned(options);
+    assigned = copied;
+    const std::array<const DistanceKernel*, 4> kernels{&grown, &copied, &moved, &assigned};
+    for (const DistanceKernel* kernel : kernels) {
+      ASSERT_EQ(kernel->size(), whole.size());
+      for (std::size_t i = 0; i < whole.size(); ++i) {
+        ASSERT_EQ(kernel->unit_x()[i], whole.unit_x()[i]) << to_string(options.metric) << ' ' << i;
+        ASSERT_EQ(kernel->unit_y()[i], whole.unit_y()[i]) << to_string(options.metric) << ' ' << i;
+        ASSERT_EQ(kernel->unit_z()[i], whole.unit_z()[i]) << to_string(options.metric) << ' ' << i;
+        ASSERT_EQ(kernel->distance(0, i), whole.distance(0, i)) << to_string(options.metric) << ' ' << i;
       }
     }
   }

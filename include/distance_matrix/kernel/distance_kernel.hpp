@@ -209,6 +209,14 @@ class DistanceKernel {
   /// location and the anchor within size() and out.size() >= locations.size().
   void compute_gathered(std::size_t anchor, std::span<const std::size_t> locations, double* out) const noexcept;
 
+  /// out[i] = distance(anchors[i], locations[i]) for every i, the same
+  /// doubles bit for bit, computed together (a group of searches'
+  /// candidates: one vector run for the group instead of one a search).
+  /// Requires anchors.size() == locations.size(), every location and anchor
+  /// within size() and out.size() >= locations.size().
+  void compute_gathered_pairs(std::span<const std::size_t> anchors, std::span<const std::size_t> locations,
+                              double* out) const noexcept;
+
   /// A kernel whose location i is location order[i] of this one: the same
   /// options, prepared terms copied, so reordered(order).distance(i, j) ==
   /// distance(order[i], order[j]) bit for bit. For a spatial index that
@@ -225,19 +233,26 @@ class DistanceKernel {
   /// read-only, valid until the next add()). For a spatial index: the chord
   /// between two unit vectors grows with their great-circle distance, so a
   /// search by chord finds the nearest candidates, which the kernel then
-  /// measures (queries/neighbour_index.hpp). Kept for every metric, apart from
-  /// the metric's own prepared terms.
-  [[nodiscard]] std::span<const double> unit_x() const noexcept { return {unit_x_.data(), size_}; }
-  [[nodiscard]] std::span<const double> unit_y() const noexcept { return {unit_y_.data(), size_}; }
-  [[nodiscard]] std::span<const double> unit_z() const noexcept { return {unit_z_.data(), size_}; }
+  /// measures (queries/neighbour_index.hpp). Kept for every metric: the
+  /// haversine simd kernel's own prepared terms, else a copy beside them.
+  [[nodiscard]] std::span<const double> unit_x() const noexcept { return {unit_columns_[0], size_}; }
+  [[nodiscard]] std::span<const double> unit_y() const noexcept { return {unit_columns_[1], size_}; }
+  [[nodiscard]] std::span<const double> unit_z() const noexcept { return {unit_columns_[2], size_}; }
 
  private:
   DistanceOptions options_;
   std::size_t size_ = 0;
   std::unique_ptr<MetricStrategy> metric_;  ///< never null
-  UnzeroedLargeVector<double> unit_x_;  ///< for unit_x(), ...: every metric's locations as unit vectors
+  /// Whether the metric's prepared terms are the unit vectors themselves
+  /// (MetricStrategy::unit_column), which unit_x(), ... then read: no copy.
+  [[nodiscard]] bool metric_keeps_unit_vectors() const noexcept;
+  /// Points unit_columns_ at the metric's columns or at unit_x_, ...
+  void find_unit_columns() noexcept;
+
+  UnzeroedLargeVector<double> unit_x_;  ///< unit_x(), ... for a metric that keeps other terms
   UnzeroedLargeVector<double> unit_y_;
   UnzeroedLargeVector<double> unit_z_;
+  const double* unit_columns_[3] = {};  ///< what unit_x(), unit_y(), unit_z() read
 };
 
 /// The instruction set the simd kernel runs on in this process, chosen at run

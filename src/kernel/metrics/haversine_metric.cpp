@@ -85,6 +85,16 @@ void HaversineMetric::add_all_with_unit_vectors(std::span<const double> latitude
   }
 }
 
+const double* HaversineMetric::unit_column(std::size_t axis) const noexcept {
+  // The simd kernel's terms are the kernel's unit vectors, bit for bit.
+  return kernel_ == KernelKind::simd ? unit_vectors_.column(axis) : nullptr;
+}
+
+std::array<double*, 3> HaversineMetric::unit_vector_room(std::size_t count) {
+  if (kernel_ != KernelKind::simd) return {};
+  return unit_vectors_.room(count);
+}
+
 void HaversineMetric::run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept {
   if (kernel_ == KernelKind::simd) {
     const double* x = unit_vectors_.column(0);
@@ -143,6 +153,35 @@ void HaversineMetric::run_gathered(std::size_t anchor, const std::size_t* locati
     std::fill(y + size, y + size + simd::input_padding, 0.0);
     std::fill(z + size, z + size + simd::input_padding, 0.0);
     simd::haversine_run(x, y, z, size, all_x[anchor], all_y[anchor], all_z[anchor], radius_in_unit_, out + start);
+  }
+}
+
+void HaversineMetric::run_gathered_pairs(const std::size_t* anchors, const std::size_t* locations, std::size_t count,
+                                         double* out) const noexcept {
+  if (kernel_ != KernelKind::simd) {
+    MetricStrategy::run_gathered_pairs(anchors, locations, count, out);
+    return;
+  }
+  // Both sides' unit vectors copied side by side, then one vector run: a
+  // lane's value depends only on its two unit vectors (run_gathered's doubles).
+  constexpr std::size_t batch = 64;
+  constexpr std::size_t room = batch + simd::input_padding;
+  double columns[6][room];
+  const double* const all[3] = {unit_vectors_.column(0), unit_vectors_.column(1), unit_vectors_.column(2)};
+  for (std::size_t start = 0; start < count; start += batch) {
+    const std::size_t size = std::min(batch, count - start);
+    for (std::size_t i = 0; i < size; ++i) {
+      const std::size_t location = locations[start + i];
+      const std::size_t anchor = anchors[start + i];
+      for (std::size_t axis = 0; axis < 3; ++axis) {
+        columns[axis][i] = all[axis][location];
+        columns[3 + axis][i] = all[axis][anchor];
+      }
+    }
+    // Vector code may read past the last one (simd::input_padding).
+    for (double* column : columns) std::fill(column + size, column + size + simd::input_padding, 0.0);
+    simd::haversine_pairs(columns[0], columns[1], columns[2], columns[3], columns[4], columns[5], size,
+                          radius_in_unit_, out + start);
   }
 }
 

@@ -29,11 +29,15 @@ class HaversineMetric final : public MetricStrategy {
                             const std::array<double, 3>& unit_vector) override;
   void add_all_with_unit_vectors(std::span<const double> latitudes, std::span<const double> longitudes,
                                  const std::array<std::span<const double>, 3>& unit_vectors) override;
+  [[nodiscard]] const double* unit_column(std::size_t axis) const noexcept override;
+  std::array<double*, 3> unit_vector_room(std::size_t count) override;
   void run(std::size_t anchor, std::size_t first, std::size_t last, double* out) const noexcept override;
   bool tally_run(std::size_t anchor, std::size_t first, std::size_t last, const TallyGrid& grid, TallyLanes& row,
                  const TallyOutput* out) const noexcept override;
   void run_gathered(std::size_t anchor, const std::size_t* locations, std::size_t count,
                     double* out) const noexcept override;
+  void run_gathered_pairs(const std::size_t* anchors, const std::size_t* locations, std::size_t count,
+                          double* out) const noexcept override;
   [[nodiscard]] std::string describe() const override;
 
  private:

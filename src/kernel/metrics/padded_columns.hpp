@@ -49,6 +49,22 @@ class PaddedColumns {
 
   [[nodiscard]] const double* column(std::size_t k) const noexcept { return columns_[k].data(); }
 
+  /// Appends `count` locations whose values the caller writes at the
+  /// returned pointers (one a column); the padding after them is zeroed.
+  /// Unwritten until then, so that the first touch of fresh pages falls on
+  /// whichever threads write them.
+  std::array<double*, N> room(std::size_t count) {
+    std::array<double*, N> starts{};
+    for (std::size_t k = 0; k < N; ++k) {
+      UnzeroedLargeVector<double>& column = columns_[k];
+      column.resize(size_ + count + simd::input_padding);
+      std::fill(column.end() - static_cast<std::ptrdiff_t>(simd::input_padding), column.end(), 0.0);
+      starts[k] = column.data() + size_;
+    }
+    size_ += count;
+    return starts;
+  }
+
   /// Location i of the result is location order[i] of these, values copied
   /// a column at a time.
   [[nodiscard]] PaddedColumns permuted(std::span<const std::size_t> order) const {
