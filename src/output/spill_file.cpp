@@ -41,6 +41,10 @@ SpillFile::~SpillFile() {
   if (descriptor_ >= 0) ::close(descriptor_);
 }
 
+void SpillFile::reserve(std::uint64_t bytes) {
+  if (!spilled_) buffer_.reserve(static_cast<std::size_t>(std::min(bytes, memory_bytes_)));
+}
+
 void SpillFile::append(std::string_view bytes) {
   if (!spilled_) {
     if (size_ + bytes.size() <= memory_bytes_) {

@@ -31,6 +31,10 @@ class SpillFile {
   SpillFile(const SpillFile&) = delete;
   SpillFile& operator=(const SpillFile&) = delete;
 
+  /// Room in memory for `bytes` appended in all (up to the memory budget):
+  /// address space, written only as bytes come, so that the memory does not
+  /// grow by doubling (each step a fresh, zeroed block and a copy).
+  void reserve(std::uint64_t bytes);
   /// Appends `bytes` (buffered) and extends the CRC-32. Throws IoError.
   void append(std::string_view bytes);
   /// Appends `count` bytes that `fill` writes at the address it is given:

@@ -388,6 +388,12 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
+  if (origin_count > 0) {
+    const double pairs = within_pairs_per_origin(*index, query, query.first_origin, 0, false) *
+                         static_cast<double>(origin_count) * 1.25;
+    pieces.indices.reserve(static_cast<std::uint64_t>(pairs) * sizeof(std::int64_t));
+    pieces.data.reserve(static_cast<std::uint64_t>(pairs) * size_of(type));
+  }
   report.calculation += Clock::now() - start;
 
   WithinRows rows;

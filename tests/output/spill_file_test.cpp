@@ -1,6 +1,7 @@
 // SpillFile: what is read back is what was appended, in order, with its
 // CRC-32, whether the bytes stay within the memory budget, pass it midway
-// or never fit it; appended as copies or filled in place alike.
+// or never fit it; appended as copies or filled in place alike, with room
+// reserved first or not.
 #include "src/output/spill_file.hpp"
 
 #include <gtest/gtest.h>
@@ -39,27 +40,30 @@ TEST(SpillFile, ReadsBackWhatWasAppendedWhereverTheMemoryBudgetEnds) {
   for (const std::size_t size : sizes) total += size;
   for (const std::uint64_t budget : {std::uint64_t{0}, std::uint64_t{8}, std::uint64_t{4000}, std::uint64_t{6} << 20,
                                      total, SpillFile::default_memory_bytes}) {
-    SpillFile spill(std::filesystem::temp_directory_path(), budget);
-    std::string expected;
-    std::uint32_t seed = 1;
-    bool filled = false;
-    for (const std::size_t size : sizes) {
-      const std::string piece = pattern(size, seed++);
-      if (filled) {
-        spill.append_filled(size, [&](char* out) { std::memcpy(out, piece.data(), piece.size()); });
-      } else {
-        spill.append(piece);
+    for (const std::uint64_t reserved : {std::uint64_t{0}, std::uint64_t{1000}, total, 2 * total}) {
+      SpillFile spill(std::filesystem::temp_directory_path(), budget);
+      spill.reserve(reserved);  // less than will come, all of it, more than the budget
+      std::string expected;
+      std::uint32_t seed = 1;
+      bool filled = false;
+      for (const std::size_t size : sizes) {
+        const std::string piece = pattern(size, seed++);
+        if (filled) {
+          spill.append_filled(size, [&](char* out) { std::memcpy(out, piece.data(), piece.size()); });
+        } else {
+          spill.append(piece);
+        }
+        filled = !filled;
+        expected += piece;
+        ASSERT_EQ(spill.size(), expected.size()) << budget << " reserved " << reserved;
+        EXPECT_EQ(spill.in_memory().has_value(), expected.size() <= budget) << budget << " reserved " << reserved;
       }
-      filled = !filled;
-      expected += piece;
-      ASSERT_EQ(spill.size(), expected.size()) << budget;
-      EXPECT_EQ(spill.in_memory().has_value(), expected.size() <= budget) << budget;
+      EXPECT_EQ(spill.crc(), crc32_of(expected)) << budget << " reserved " << reserved;
+      if (spill.in_memory()) {
+        EXPECT_TRUE(*spill.in_memory() == expected) << budget << " reserved " << reserved;
+      }
+      EXPECT_TRUE(read_back(spill) == expected) << budget << " reserved " << reserved;
     }
-    EXPECT_EQ(spill.crc(), crc32_of(expected)) << budget;
-    if (spill.in_memory()) {
-      EXPECT_TRUE(*spill.in_memory() == expected) << budget;
-    }
-    EXPECT_TRUE(read_back(spill) == expected) << budget;
   }
 }
 
