@@ -36,7 +36,7 @@ constexpr std::string_view pairs_header = "origin,destination,distance\n";
 /// make sparser groups: 1 M random points within 2 km, 12,531 pairs,
 /// searched 0.30 s in one window, 0.35 s in eight.)
 constexpr std::size_t pipelined_windows = 8;
-constexpr double pipelined_from_pairs = 1 << 18;
+constexpr std::size_t pipelined_from_pairs = std::size_t{1} << 18;
 
 constexpr std::size_t origins_per_chunk = nearest_origins_per_task;
 
@@ -136,29 +136,38 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   // With workers, at least pipelined_windows windows: each one's search
   // overlaps the encoding and writing of the one before (the write calls'
   // copy into the page cache is a third of the run: the cities' 42.6 MB).
-  const bool pipelined =
-      workers > 1 && origin_count > 0 &&
-      within_pairs_per_origin(index, query, query.first_origin, 0, later_only) * static_cast<double>(origin_count) >=
-          pipelined_from_pairs;
+  // From a sample of the origins' rows; after the first window, from the rows so far.
+  const double first_pairs_per_origin =
+      origin_count > 0 ? within_pairs_per_origin(index, query, query.first_origin, 0, later_only) : 0.0;
+  const auto pairs_per_origin = [&](std::size_t first) {
+    return first == query.first_origin ? first_pairs_per_origin
+                                       : within_pairs_per_origin(index, query, first, report.cell_count, later_only);
+  };
+  const bool pipelined = workers > 1 && expected_within_pairs(first_pairs_per_origin, origin_count) >= pipelined_from_pairs;
   const std::size_t most_origins =
       pipelined ? std::max<std::size_t>(1, (origin_count + pipelined_windows - 1) / pipelined_windows) : origin_count;
   auto window_end = [&](std::size_t first) {
     if (first >= query.origins) return first;
-    std::size_t origins = next_within_window(index, query, first, report.cell_count, later_only);
+    std::size_t origins = within_window_origins(pairs_per_origin(first));
     // Two windows' rows live at once when pipelined: each half as large,
     // so the memory of the rows stays what one window alone would hold.
     if (pipelined) origins = std::max<std::size_t>(1, origins / 2);
     return std::min(query.origins, first + std::min(origins, most_origins));
   };
   WithinRows rows[2];
-  auto search = [&](std::size_t first, std::size_t last, WithinRows& into) {
-    search_within_rows(index, query, first, last, later_only, arena, into);
+  // Estimated here, on the calling thread: the next window's search runs
+  // beside the code that counts the pairs.
+  auto expected_pairs = [&](std::size_t first, std::size_t last) {
+    return first < last ? expected_within_pairs(pairs_per_origin(first), last - first) : 0;
+  };
+  auto search = [&](std::size_t first, std::size_t last, std::size_t expected, WithinRows& into) {
+    search_within_rows(index, query, first, last, later_only, expected, arena, into);
   };
   std::size_t first = query.first_origin;
   std::size_t last = window_end(first);
   if (first < last) {
     const Clock::time_point searching = Clock::now();
-    search(first, last, rows[0]);
+    search(first, last, expected_pairs(first, last), rows[0]);
     report.calculation += Clock::now() - searching;
     report.cell_count += rows[0].pairs;
   }
@@ -167,10 +176,11 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     WithinRows& following = rows[(window + 1) % 2];
     const std::size_t next_first = last;
     const std::size_t next_last = window_end(next_first);
+    const std::size_t next_expected = expected_pairs(next_first, next_last);
     // The next window searched on the arena meanwhile.
     tbb::task_group searching;
     std::optional<ForkJoinEdges> edges;
-    auto search_next = [&] { search(next_first, next_last, following); };
+    auto search_next = [&] { search(next_first, next_last, next_expected, following); };
     if (workers > 1 && next_first < next_last) {
       edges.emplace();
       arena.execute([&] { searching.run(edges->around(search_next)); });

@@ -388,12 +388,6 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
-  if (origin_count > 0) {
-    const double pairs = within_pairs_per_origin(*index, query, query.first_origin, 0, false) *
-                         static_cast<double>(origin_count) * 1.25;
-    pieces.indices.reserve(static_cast<std::uint64_t>(pairs) * sizeof(std::int64_t));
-    pieces.data.reserve(static_cast<std::uint64_t>(pairs) * size_of(type));
-  }
   report.calculation += Clock::now() - start;
 
   WithinRows rows;
@@ -401,10 +395,19 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   // Windows of origins in input order, each searched in groups of origins
   // near each other (both directions of each pair: every row whole).
   for (std::size_t first = query.first_origin; first < query.origins;) {
-    const std::size_t last =
-        std::min(query.origins, first + next_within_window(*index, query, first, report.cell_count, false));
+    // From a sample of the origins' rows at the first window, from the rows so far after.
+    const double pairs_per_origin = within_pairs_per_origin(*index, query, first, report.cell_count, false);
+    if (first == query.first_origin) {
+      // The pieces' memory reserved for every pair expected, with a quarter
+      // to spare (address space until written), instead of grown by doubling.
+      const std::uint64_t pairs = expected_within_pairs(pairs_per_origin, origin_count);
+      pieces.indices.reserve((pairs + pairs / 4) * sizeof(std::int64_t));
+      pieces.data.reserve((pairs + pairs / 4) * size_of(type));
+    }
+    const std::size_t last = std::min(query.origins, first + within_window_origins(pairs_per_origin));
     const Clock::time_point searching = Clock::now();
-    search_within_rows(*index, query, first, last, false, arena, rows);
+    search_within_rows(*index, query, first, last, false, expected_within_pairs(pairs_per_origin, last - first),
+                       arena, rows);
     const Clock::time_point searched = Clock::now();
     report.calculation += searched - searching;
     row_starts.assign(1, 0);

@@ -126,7 +126,9 @@ WithinArrays find_within(const DistanceKernel& kernel, const NeighbourQuery& que
   // Over a whole table each pair is found once and mirrored; a share of
   // the origins (a rank's) or another table is searched in both directions.
   const bool whole_table = query.first_candidate == 0 && query.first_origin == 0 && query.origins == kernel.size();
-  search_within_rows(*index, query, query.first_origin, query.origins, whole_table, arena, rows);
+  const double pairs_per_origin = within_pairs_per_origin(*index, query, query.first_origin, 0, whole_table);
+  search_within_rows(*index, query, query.first_origin, query.origins, whole_table,
+                     expected_within_pairs(pairs_per_origin, query.origins - query.first_origin), arena, rows);
   return whole_table ? mirrored_arrays(rows, std::max(query.workers, 1u), arena) : as_arrays(rows, query, arena);
 }
 

@@ -7,6 +7,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <utility>
 
@@ -38,28 +39,11 @@ std::pair<std::size_t, std::size_t> pairs_seen(const NeighbourSearch& search, co
   return {pairs, std::max<std::size_t>(1, origins)};
 }
 
-/// The pairs origins [first, last) are expected to give, from a sample of
-/// their rows, with a quarter to spare.
-std::size_t expected_pairs(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
-                           std::size_t last, bool later_only) {
-  const std::size_t stride = std::max<std::size_t>(1, (last - first) / window_sample);
-  std::vector<Neighbour> row;
-  NeighbourSearchBuffers buffers;
-  std::size_t pairs = 0;
-  std::size_t origins = 0;
-  for (std::size_t origin = first; origin < last && origins < window_sample; origin += stride) {
-    search.within(origin, *query.within, query.radius, row, buffers, later_only ? origin + 1 : 0);
-    pairs += row.size();
-    ++origins;
-  }
-  const double per_origin = static_cast<double>(pairs) / static_cast<double>(std::max<std::size_t>(origins, 1));
-  return static_cast<std::size_t>(per_origin * static_cast<double>(last - first) * 1.25);
-}
-
 }  // namespace
 
 void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
-                        std::size_t last, bool later_only, WorkerArena& arena, WithinRows& out) {
+                        std::size_t last, bool later_only, std::size_t expected_pairs, WorkerArena& arena,
+                        WithinRows& out) {
   out.first = first;
   out.pairs = 0;
   std::vector<std::size_t> origins(last - first);
@@ -79,7 +63,7 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   // written. Grown by doubling instead, every step of a huge block was a
   // fresh mapping the kernel zeroes and a copy of the rows so far (a window
   // of 1.6 M pairs, 26 MB of rows, took 110 MB of fresh pages).
-  const std::size_t reserved_pairs = expected_pairs(search, query, first, last, later_only);
+  const std::size_t reserved_pairs = expected_pairs + expected_pairs / 4;
   tbb::enumerable_thread_specific<NeighbourSearchBuffers> buffers;
   auto search_groups = [&](const tbb::blocked_range<std::size_t>& range) {
     NeighbourSearchBuffers& mine = buffers.local();
@@ -128,11 +112,15 @@ double within_pairs_per_origin(const NeighbourSearch& search, const NeighbourQue
   return std::max(1e-3, static_cast<double>(seen_pairs) / static_cast<double>(origins));
 }
 
-std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
-                               std::size_t pairs, bool later_only) {
-  const auto [seen_pairs, origins] = pairs_seen(search, query, first, pairs, later_only);
-  const std::size_t per_origin = std::max<std::size_t>(1, (seen_pairs + origins - 1) / origins);
-  return std::clamp(window_pairs / per_origin, smallest_window, largest_window);
+std::size_t within_window_origins(double pairs_per_origin) noexcept {
+  // Whole pairs an origin, at least one.
+  const double per_origin = std::max(1.0, std::ceil(pairs_per_origin));
+  return std::clamp(static_cast<std::size_t>(static_cast<double>(window_pairs) / per_origin), smallest_window,
+                    largest_window);
+}
+
+std::size_t expected_within_pairs(double pairs_per_origin, std::size_t origins) noexcept {
+  return static_cast<std::size_t>(pairs_per_origin * static_cast<double>(origins));
 }
 
 }  // namespace dm

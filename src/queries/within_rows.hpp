@@ -38,8 +38,14 @@ struct WithinRows {
 /// Searches origins [first, last) of query.within's search on `arena`
 /// (query.workers threads; 1 searches on the calling thread), each row in
 /// index order, only the locations after its origin when `later_only`.
+/// `expected_pairs`: the caller's estimate of the window's pairs (0 if
+/// none), for which each thread's arrays are reserved up front with a
+/// quarter to spare (address space, untouched until written), so that
+/// they seldom grow: each growth of a huge block is a fresh mapping the
+/// kernel zeroes and a copy of the rows so far.
 void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
-                        std::size_t last, bool later_only, WorkerArena& arena, WithinRows& out);
+                        std::size_t last, bool later_only, std::size_t expected_pairs, WorkerArena& arena,
+                        WithinRows& out);
 
 /// The search over candidates query.first_candidate … kernel.size() - 1,
 /// its tree built on `arena` when query.workers > 1.
@@ -52,11 +58,12 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
 [[nodiscard]] double within_pairs_per_origin(const NeighbourSearch& search, const NeighbourQuery& query,
                                              std::size_t first, std::size_t pairs, bool later_only);
 
-/// How many origins the window of a streamed output starting at origin
-/// `first` takes, the origins before it having given `pairs` pairs (the
-/// first window: as a sample of its origins' rows): as many as fit some
-/// tens of megabytes of rows, so that the groups fill the tree's leaves.
-[[nodiscard]] std::size_t next_within_window(const NeighbourSearch& search, const NeighbourQuery& query,
-                                             std::size_t first, std::size_t pairs, bool later_only);
+/// How many origins a window of a streamed output takes, each origin
+/// giving `pairs_per_origin` pairs (within_pairs_per_origin): as many as
+/// fit some tens of megabytes of rows, so that the groups fill the tree's leaves.
+[[nodiscard]] std::size_t within_window_origins(double pairs_per_origin) noexcept;
+
+/// The pairs `origins` origins are expected to give, each `pairs_per_origin`.
+[[nodiscard]] std::size_t expected_within_pairs(double pairs_per_origin, std::size_t origins) noexcept;
 
 }  // namespace dm
