@@ -98,11 +98,6 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
   return rows;
 }
 
-/// --within alone: windows of origins in input order, each searched in
-/// groups of origins near each other (search_within_rows), then its rows
-/// encoded in tasks of origins and written in input order while the next
-/// window is searched. Over one table each unordered pair once, from its
-/// earlier location.
 /// The lines "origin,neighbour,distance" of one --within row appended to
 /// `out`: room for the whole row made once, then each line copied in
 /// place, instead of five appends (each checking for room) per line.
@@ -127,6 +122,11 @@ void append_within_row(std::string& out, const std::string& origin, std::span<co
   out.resize(used + static_cast<std::size_t>(at - start));
 }
 
+/// --within alone: windows of origins in input order, each searched in
+/// groups of origins near each other (search_within_rows), then its rows
+/// encoded in tasks of origins and written in input order while the next
+/// window is searched. Over one table each unordered pair once, from its
+/// earlier location.
 void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
                       const LargeVector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
                       const ProgressCallback& progress, MatrixReport& report) {
@@ -185,6 +185,11 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
       edges.emplace();
       arena.execute([&] { searching.run(edges->around(search_next)); });
     }
+    auto join_search = [&] {
+      if (!edges) return;
+      arena.execute([&] { searching.wait(); });
+      edges->joined();
+    };
     // Encoded a chunk of origins at a time into strings that are reused, so
     // the text in memory stays a few megabytes whatever the window.
     const std::size_t chunk_count = (last - first + origins_per_chunk - 1) / origins_per_chunk;
@@ -199,16 +204,12 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     try {
       written = encode_in_order(chunk_count, workers, arena, output, encode, [](std::size_t) {});
     } catch (...) {
-      if (edges) {
-        arena.execute([&] { searching.wait(); });
-        edges->joined();
-      }
+      join_search();  // the search beside must end before its rows go
       throw;
     }
     const Clock::time_point waiting = Clock::now();
     if (edges) {
-      arena.execute([&] { searching.wait(); });
-      edges->joined();
+      join_search();
     } else if (next_first < next_last) {
       search_next();
     }
