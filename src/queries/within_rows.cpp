@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <new>
 #include <numeric>
+#include <stdexcept>
 #include <utility>
 
 namespace dm {
@@ -63,13 +66,25 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   // written. Grown by doubling instead, every step of a huge block was a
   // fresh mapping the kernel zeroes and a copy of the rows so far (a window
   // of 1.6 M pairs, 26 MB of rows, took 110 MB of fresh pages).
-  const std::size_t reserved_pairs = expected_pairs + expected_pairs / 4;
+  const std::size_t spare = expected_pairs / 4;
+  const std::size_t reserved_pairs =
+      expected_pairs > std::numeric_limits<std::size_t>::max() - spare ? std::numeric_limits<std::size_t>::max()
+                                                                         : expected_pairs + spare;
+  // A hint only: where the estimate is more than the allocator gives (a
+  // sample far denser than the window), the arrays grow as they fill instead.
+  auto reserve = [&](WithinGroupRows& rows) {
+    try {
+      if (rows.neighbours.capacity() < reserved_pairs) rows.neighbours.reserve(reserved_pairs);
+      if (rows.counts.capacity() < last - first) rows.counts.reserve(last - first);
+    } catch (const std::length_error&) {
+    } catch (const std::bad_alloc&) {
+    }
+  };
   tbb::enumerable_thread_specific<NeighbourSearchBuffers> buffers;
   auto search_groups = [&](const tbb::blocked_range<std::size_t>& range) {
     NeighbourSearchBuffers& mine = buffers.local();
     WithinGroupRows& rows = out.by_thread.local();
-    if (rows.neighbours.capacity() < reserved_pairs) rows.neighbours.reserve(reserved_pairs);
-    if (rows.counts.capacity() < last - first) rows.counts.reserve(last - first);
+    reserve(rows);
     for (std::size_t group = range.begin(); group != range.end(); ++group) {
       const std::span<const std::size_t> members(origins.data() + starts[group], starts[group + 1] - starts[group]);
       out.places[group] = {&rows, rows.counts.size(), rows.neighbours.size()};

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <span>
@@ -26,6 +28,7 @@
 #include "distance_matrix/queries/neighbours_npz.hpp"
 #include "distance_matrix/queries/within_arrays.hpp"
 #include "src/queries/within_groups.hpp"
+#include "src/queries/within_rows.hpp"
 #include "support/failing_output.hpp"
 #include "support/portable_scan.hpp"
 #include "support/query_inputs.hpp"
@@ -256,6 +259,38 @@ TEST(WithinRows, WindowsOfManyOriginsGiveWithinsRowsWhateverTheWorkers) {
     const WithinArrays tail = find_within(kernel, share);
     ASSERT_EQ(tail.indptr.size(), kernel.size() - share.first_origin + 1);
     EXPECT_EQ(tail.indptr.back(), expected_indptr.back() - expected_indptr[share.first_origin]) << workers;
+  }
+}
+
+// search_within_rows reserves each thread's rows for the caller's estimate
+// of the pairs: an estimate past what can be reserved (a sample far denser
+// than its window) only leaves the rows to grow as they fill.
+TEST(WithinRows, AnEstimateTooLargeToReserveGivesTheSameRows) {
+  const std::vector<Location> locations = many_clustered(20'000);
+  const LocationTable table = table_of(locations);
+  const DistanceKernel kernel(table);
+  for (const unsigned workers : {1u, 2u}) {
+    const NeighbourQuery query{.origins = kernel.size(), .first_candidate = 0, .k = std::nullopt,
+                               .within = 5.0, .radius = mean_earth_radius_km, .workers = workers};
+    WorkerArena arena(workers);
+    const std::unique_ptr<NeighbourSearch> search = neighbour_search_for(kernel, query, arena);
+    WithinRows unreserved;
+    search_within_rows(*search, query, 0, kernel.size(), false, 0, arena, unreserved);
+    ASSERT_GT(unreserved.pairs, kernel.size());
+    for (const std::size_t expected : {std::size_t{10}, std::numeric_limits<std::size_t>::max() / 2,
+                                       std::numeric_limits<std::size_t>::max()}) {
+      WithinRows reserved;
+      search_within_rows(*search, query, 0, kernel.size(), false, expected, arena, reserved);
+      ASSERT_EQ(reserved.pairs, unreserved.pairs) << expected;
+      for (std::size_t row = 0; row < kernel.size(); ++row) {
+        ASSERT_TRUE(std::equal(reserved.rows[row].begin(), reserved.rows[row].end(), unreserved.rows[row].begin(),
+                               unreserved.rows[row].end(),
+                               [](const Neighbour& a, const Neighbour& b) {
+                                 return a.index == b.index && a.distance == b.distance;
+                               }))
+            << expected << " row " << row;
+      }
+    }
   }
 }
 
