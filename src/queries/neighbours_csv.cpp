@@ -146,28 +146,32 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   const bool pipelined = workers > 1 && expected_within_pairs(first_pairs_per_origin, origin_count) >= pipelined_from_pairs;
   const std::size_t most_origins =
       pipelined ? std::max<std::size_t>(1, (origin_count + pipelined_windows - 1) / pipelined_windows) : origin_count;
-  auto window_end = [&](std::size_t first) {
-    if (first >= query.origins) return first;
-    std::size_t origins = within_window_origins(pairs_per_origin(first));
+  // A window's end and the pairs expected in it, estimated on the calling
+  // thread: the next window's search runs beside the code that counts the pairs.
+  struct Window {
+    std::size_t last;
+    std::size_t expected_pairs;
+  };
+  auto window_from = [&](std::size_t first) -> Window {
+    if (first >= query.origins) return {first, 0};
+    const double per_origin = pairs_per_origin(first);
+    std::size_t origins = within_window_origins(per_origin);
     // Two windows' rows live at once when pipelined: each half as large,
     // so the memory of the rows stays what one window alone would hold.
     if (pipelined) origins = std::max<std::size_t>(1, origins / 2);
-    return std::min(query.origins, first + std::min(origins, most_origins));
+    const std::size_t last = std::min(query.origins, first + std::min(origins, most_origins));
+    return {last, expected_within_pairs(per_origin, last - first)};
   };
   WithinRows rows[2];
-  // Estimated here, on the calling thread: the next window's search runs
-  // beside the code that counts the pairs.
-  auto expected_pairs = [&](std::size_t first, std::size_t last) {
-    return first < last ? expected_within_pairs(pairs_per_origin(first), last - first) : 0;
-  };
-  auto search = [&](std::size_t first, std::size_t last, std::size_t expected, WithinRows& into) {
-    search_within_rows(index, query, first, last, later_only, expected, arena, into);
+  auto search = [&](std::size_t first, const Window& window, WithinRows& into) {
+    search_within_rows(index, query, first, window.last, later_only, window.expected_pairs, arena, into);
   };
   std::size_t first = query.first_origin;
-  std::size_t last = window_end(first);
+  const Window first_window = window_from(first);
+  std::size_t last = first_window.last;
   if (first < last) {
     const Clock::time_point searching = Clock::now();
-    search(first, last, expected_pairs(first, last), rows[0]);
+    search(first, first_window, rows[0]);
     report.calculation += Clock::now() - searching;
     report.cell_count += rows[0].pairs;
   }
@@ -175,12 +179,12 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     const WithinRows& current = rows[window % 2];
     WithinRows& following = rows[(window + 1) % 2];
     const std::size_t next_first = last;
-    const std::size_t next_last = window_end(next_first);
-    const std::size_t next_expected = expected_pairs(next_first, next_last);
+    const Window next_window = window_from(next_first);
+    const std::size_t next_last = next_window.last;
     // The next window searched on the arena meanwhile.
     tbb::task_group searching;
     std::optional<ForkJoinEdges> edges;
-    auto search_next = [&] { search(next_first, next_last, next_expected, following); };
+    auto search_next = [&] { search(next_first, next_window, following); };
     if (workers > 1 && next_first < next_last) {
       edges.emplace();
       arena.execute([&] { searching.run(edges->around(search_next)); });

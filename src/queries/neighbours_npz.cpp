@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -400,9 +401,11 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
     if (first == query.first_origin) {
       // The pieces' memory reserved for every pair expected, with a quarter
       // to spare (address space until written), instead of grown by doubling.
-      const std::uint64_t pairs = expected_within_pairs(pairs_per_origin, origin_count);
-      pieces.indices.reserve((pairs + pairs / 4) * sizeof(std::int64_t));
-      pieces.data.reserve((pairs + pairs / 4) * size_of(type));
+      // (SpillFile::reserve keeps to its memory budget.)
+      const std::uint64_t room = within_pairs_room(expected_within_pairs(pairs_per_origin, origin_count));
+      const std::uint64_t most = std::numeric_limits<std::uint64_t>::max() / sizeof(std::int64_t);
+      pieces.indices.reserve(std::min(room, most) * sizeof(std::int64_t));
+      pieces.data.reserve(std::min(room, most) * size_of(type));
     }
     const std::size_t last = std::min(query.origins, first + within_window_origins(pairs_per_origin));
     const Clock::time_point searching = Clock::now();

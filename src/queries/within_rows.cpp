@@ -66,10 +66,7 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
   // written. Grown by doubling instead, every step of a huge block was a
   // fresh mapping the kernel zeroes and a copy of the rows so far (a window
   // of 1.6 M pairs, 26 MB of rows, took 110 MB of fresh pages).
-  const std::size_t spare = expected_pairs / 4;
-  const std::size_t reserved_pairs =
-      expected_pairs > std::numeric_limits<std::size_t>::max() - spare ? std::numeric_limits<std::size_t>::max()
-                                                                         : expected_pairs + spare;
+  const std::size_t reserved_pairs = within_pairs_room(expected_pairs);
   // A hint only: where the estimate is more than the allocator gives (a
   // sample far denser than the window), the arrays grow as they fill instead.
   auto reserve = [&](WithinGroupRows& rows) {
@@ -135,7 +132,15 @@ std::size_t within_window_origins(double pairs_per_origin) noexcept {
 }
 
 std::size_t expected_within_pairs(double pairs_per_origin, std::size_t origins) noexcept {
-  return static_cast<std::size_t>(pairs_per_origin * static_cast<double>(origins));
+  const double pairs = pairs_per_origin * static_cast<double>(origins);
+  constexpr double largest = static_cast<double>(std::numeric_limits<std::size_t>::max());
+  return pairs >= largest ? std::numeric_limits<std::size_t>::max() : static_cast<std::size_t>(pairs);
+}
+
+std::size_t within_pairs_room(std::size_t expected_pairs) noexcept {
+  const std::size_t spare = expected_pairs / 4;
+  return expected_pairs > std::numeric_limits<std::size_t>::max() - spare ? std::numeric_limits<std::size_t>::max()
+                                                                          : expected_pairs + spare;
 }
 
 }  // namespace dm

@@ -63,7 +63,12 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
 /// fit some tens of megabytes of rows, so that the groups fill the tree's leaves.
 [[nodiscard]] std::size_t within_window_origins(double pairs_per_origin) noexcept;
 
-/// The pairs `origins` origins are expected to give, each `pairs_per_origin`.
+/// The pairs `origins` origins are expected to give, each `pairs_per_origin`
+/// (at most the largest std::size_t).
 [[nodiscard]] std::size_t expected_within_pairs(double pairs_per_origin, std::size_t origins) noexcept;
+
+/// Room for `expected_pairs` with a quarter to spare (at most the largest
+/// std::size_t): what the rows and the .npz's pieces are reserved for.
+[[nodiscard]] std::size_t within_pairs_room(std::size_t expected_pairs) noexcept;
 
 }  // namespace dm
