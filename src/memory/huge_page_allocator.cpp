@@ -2,9 +2,9 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <limits>
 #include <mutex>
 #include <new>
 
@@ -40,23 +40,59 @@ class KeptRanges {
  public:
   static constexpr std::size_t kept_bytes_cap = std::size_t{64} << 20;
 
-  /// The start of `length` bytes (a multiple of 2 MiB) from the smallest
-  /// kept range that holds them, or nullptr. When none does, every kept
-  /// range is unmapped first: a fresh mapping comes next, and memory kept
-  /// beside it would raise the process's peak above what it would be
-  /// without keeping anything.
-  void* take(std::size_t length) noexcept {
+  /// A kept range, or a piece of one, handed to a new block.
+  struct Range {
+    std::uintptr_t begin;
+    std::size_t length;
+  };
+  static constexpr std::size_t capacity = 32;
+  /// What take() hands over: one range that holds the whole block, or
+  /// pieces (every kept range, the last one cut) that hold part of it and
+  /// are moved into a fresh mapping, whose rest is new memory.
+  struct Taken {
+    std::array<Range, capacity> pieces{};
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+  };
+
+  /// `length` bytes (a multiple of 2 MiB) from the smallest kept range that
+  /// holds them (one piece of `length`), or else from as many kept ranges as
+  /// there are, up to `length` in all (the rest of the block is fresh).
+  /// Every kept byte is used before a fresh one, so keeping never adds to a
+  /// process's peak, and memory already touched is never unmapped while a
+  /// block still needs pages.
+  Taken take(std::size_t length) noexcept {
+    Taken taken;
+    const std::lock_guard lock(mutex_);
+    std::size_t best = count_;
+    for (std::size_t index = 0; index < count_; ++index) {
+      if (ranges_[index].length >= length && (best == count_ || ranges_[index].length < ranges_[best].length)) {
+        best = index;
+      }
+    }
+    if (best != count_) {
+      taken.pieces[taken.count++] = take_from(best, length);
+      taken.bytes = length;
+      return taken;
+    }
+    while (count_ > 0 && taken.bytes < length) {
+      // Largest first: the fewest moves.
+      std::size_t largest = 0;
+      for (std::size_t index = 1; index < count_; ++index) {
+        if (ranges_[index].length > ranges_[largest].length) largest = index;
+      }
+      const Range piece = take_from(largest, std::min(ranges_[largest].length, length - taken.bytes));
+      taken.pieces[taken.count++] = piece;
+      taken.bytes += piece.length;
+    }
+    return taken;
+  }
+
+  void release() noexcept {
     std::array<Range, capacity> released{};
     std::size_t released_count = 0;
     {
       const std::lock_guard lock(mutex_);
-      std::size_t best = count_;
-      for (std::size_t index = 0; index < count_; ++index) {
-        if (ranges_[index].length >= length && (best == count_ || ranges_[index].length < ranges_[best].length)) {
-          best = index;
-        }
-      }
-      if (best != count_) return take_from(best, length);
       released = ranges_;
       released_count = count_;
       count_ = 0;
@@ -65,14 +101,16 @@ class KeptRanges {
     for (std::size_t index = 0; index < released_count; ++index) {
       ::munmap(reinterpret_cast<void*>(released[index].begin), released[index].length);
     }
-    return nullptr;
   }
-
-  void release() noexcept { static_cast<void>(take(std::numeric_limits<std::size_t>::max())); }
 
   [[nodiscard]] std::size_t bytes() noexcept {
     const std::lock_guard lock(mutex_);
     return kept_bytes_;
+  }
+
+  /// keep(), or munmap when it is not kept.
+  void keep_or_unmap(void* block, std::size_t length) noexcept {
+    if (!keep(block, length)) ::munmap(block, length);
   }
 
   /// Keeps [block, block + length) for a later take; false (the caller
@@ -105,21 +143,14 @@ class KeptRanges {
   }
 
  private:
-  struct Range {
-    std::uintptr_t begin;
-    std::size_t length;
-  };
-
-  static constexpr std::size_t capacity = 32;
-
-  void* take_from(std::size_t at, std::size_t length) noexcept {
+  Range take_from(std::size_t at, std::size_t length) noexcept {
     Range& range = ranges_[at];
-    const std::uintptr_t begin = range.begin;
+    const Range piece{range.begin, length};
     range.begin += length;
     range.length -= length;
     kept_bytes_ -= length;
     if (range.length == 0) erase(at);
-    return reinterpret_cast<void*>(begin);
+    return piece;
   }
 
   void erase(std::size_t at) noexcept {
@@ -135,6 +166,26 @@ class KeptRanges {
 
 constinit KeptRanges kept_ranges;
 
+/// Moves the pages of [from, from + length) to [to, to + length), both
+/// mapped, a huge page at a time: mremap moves within one mapping only, and
+/// a kept range may span several (a block made of moved pieces). Where a
+/// move fails, the source's pages not moved yet are unmapped and the
+/// target's rest gets fresh pages instead; false when even that fails (the
+/// target may then be a hole). Either way no source page is left mapped.
+bool move_pages(std::uintptr_t from, std::uintptr_t to, std::size_t length) noexcept {
+  for (std::size_t done = 0; done < length; done += huge_page_bytes) {
+    void* const source = reinterpret_cast<void*>(from + done);
+    void* const target = reinterpret_cast<void*>(to + done);
+    if (::mremap(source, huge_page_bytes, huge_page_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, target) != MAP_FAILED) {
+      continue;
+    }
+    ::munmap(source, length - done);
+    return ::mmap(target, length - done, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+           MAP_FAILED;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool maps_large_blocks() noexcept { return own_mappings; }
@@ -147,11 +198,24 @@ void* allocate(std::size_t bytes) {
   if (!own_mappings || bytes < threshold_bytes) return ::operator new(bytes);
   const std::size_t length = round_up(bytes);
   if (length < bytes || length + huge_page_bytes < length) throw std::bad_alloc();
-  if (void* const kept = kept_ranges.take(length)) return kept;
+  KeptRanges::Taken taken = kept_ranges.take(length);
+  if (taken.bytes == length && taken.count == 1) return reinterpret_cast<void*>(taken.pieces[0].begin);
   // Over-map by one huge page, then unmap the ends: what stays starts on a
   // 2 MiB boundary, so every one of its huge pages can be a real one.
-  void* const mapped =
-      ::mmap(nullptr, length + huge_page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  const auto map_fresh = [&] {
+    return ::mmap(nullptr, length + huge_page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  };
+  void* mapped = map_fresh();
+  if (mapped == MAP_FAILED && taken.count > 0) {
+    // The kept pieces still count against a limit on the address space or
+    // on committed memory: unmapped, as every kept range, the block may fit.
+    for (std::size_t piece = 0; piece < taken.count; ++piece) {
+      ::munmap(reinterpret_cast<void*>(taken.pieces[piece].begin), taken.pieces[piece].length);
+    }
+    taken.count = 0;
+    kept_ranges.release();
+    mapped = map_fresh();
+  }
   if (mapped == MAP_FAILED) throw std::bad_alloc();
   const auto start = reinterpret_cast<std::uintptr_t>(mapped);
   const std::uintptr_t aligned = (start + huge_page_bytes - 1) / huge_page_bytes * huge_page_bytes;
@@ -159,6 +223,20 @@ void* allocate(std::size_t bytes) {
   const std::size_t tail = huge_page_bytes - head;
   if (head != 0) ::munmap(mapped, head);
   if (tail != 0) ::munmap(reinterpret_cast<void*>(aligned + length), tail);
+  // The kept pieces' pages moved to the front of the block (page tables
+  // only: nothing copied, nothing zeroed again); the rest is fresh.
+  std::uintptr_t at = aligned;
+  for (std::size_t piece = 0; piece < taken.count; ++piece) {
+    const KeptRanges::Range& moved = taken.pieces[piece];
+    if (!move_pages(moved.begin, at, moved.length)) {
+      for (std::size_t left = piece + 1; left < taken.count; ++left) {
+        kept_ranges.keep_or_unmap(reinterpret_cast<void*>(taken.pieces[left].begin), taken.pieces[left].length);
+      }
+      ::munmap(reinterpret_cast<void*>(aligned), length);
+      throw std::bad_alloc();
+    }
+    at += moved.length;
+  }
   void* const block = reinterpret_cast<void*>(aligned);
   // Advice only: where huge pages are off, the block still works with small pages.
   [[maybe_unused]] const int ignored = ::madvise(block, length, MADV_HUGEPAGE);
@@ -171,7 +249,7 @@ void deallocate(void* block, std::size_t bytes) noexcept {
     ::operator delete(block);
     return;
   }
-  if (!kept_ranges.keep(block, round_up(bytes))) ::munmap(block, round_up(bytes));
+  kept_ranges.keep_or_unmap(block, round_up(bytes));
 }
 
 }  // namespace dm::huge_pages

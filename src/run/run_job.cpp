@@ -218,10 +218,12 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
     const Clock::time_point setup_done = Clock::now();
     if (job.format.format == Format::csv) {
       matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
-    } else if (job.query.nearest) {
-      matrix = write_nearest_npz(kernel, neighbours, job.format.value_type, target, progress);
     } else {
-      matrix = write_within_npz(kernel, neighbours, job.format.value_type, target, progress);
+      // The arrays hold indices, not names: the table's memory goes back
+      // before the index is built, which reuses it (huge_pages keeps it).
+      locations = LocationTable();
+      matrix = job.query.nearest ? write_nearest_npz(kernel, neighbours, job.format.value_type, target, progress)
+                                 : write_within_npz(kernel, neighbours, job.format.value_type, target, progress);
     }
     matrix.calculation += setup_done - prepared;
   } else if (job.query.summary) {

@@ -2,10 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -98,20 +103,85 @@ TEST(HugePageAllocator, AFreedBlockIsReusedByTheNextThatFitsIt) {
   EXPECT_EQ(huge_pages::kept_bytes(), 0u);
 }
 
-TEST(HugePageAllocator, ABlockThatFitsNoKeptMappingUnmapsThemAll) {
+TEST(HugePageAllocator, KeptMappingsTooSmallEachAreMovedIntoALargerBlock) {
   if (!huge_pages::maps_large_blocks()) GTEST_SKIP() << "a sanitizer build: blocks come from operator new";
   huge_pages::release_kept();
-  huge_pages::deallocate(huge_pages::allocate(2 * mib), 2 * mib);
-  EXPECT_EQ(huge_pages::kept_bytes(), 2 * mib);
-  void* const large = huge_pages::allocate(6 * mib);  // fits no kept range: they go, a fresh mapping comes
-  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
-  huge_pages::deallocate(large, 6 * mib);
+  // Three blocks freed with a live one between each two: kept as separate
+  // ranges (or merged, where the kernel placed them side by side).
+  void* blocks[5];
+  for (void*& block : blocks) block = huge_pages::allocate(2 * mib);
+  for (int marked = 0; marked < 5; marked += 2) static_cast<unsigned char*>(blocks[marked])[0] = static_cast<unsigned char>(1 + marked);
+  for (int freed = 0; freed < 5; freed += 2) huge_pages::deallocate(blocks[freed], 2 * mib);
   EXPECT_EQ(huge_pages::kept_bytes(), 6 * mib);
+  // Larger than any one of them, as large as all three: made of them, as
+  // they were (not zeroed: their pages moved, not fresh ones).
+  auto* const joined = static_cast<unsigned char*>(huge_pages::allocate(6 * mib));
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(joined) % (2 * mib), 0u);
+  std::multiset<int> markers;
+  for (std::size_t piece = 0; piece < 3; ++piece) markers.insert(joined[piece * 2 * mib]);
+  EXPECT_EQ(markers, (std::multiset<int>{1, 3, 5}));
+  joined[6 * mib - 1] = 9;
+  huge_pages::deallocate(joined, 6 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 6 * mib);
+  // Larger than all that is kept: the kept pages first (the joined block,
+  // itself made of moved pieces), fresh (zeroed) ones after.
+  auto* const larger = static_cast<unsigned char*>(huge_pages::allocate(10 * mib));
+  EXPECT_EQ(huge_pages::kept_bytes(), 0u);
+  markers.clear();
+  for (std::size_t piece = 0; piece < 3; ++piece) markers.insert(larger[piece * 2 * mib]);
+  EXPECT_EQ(markers, (std::multiset<int>{1, 3, 5}));
+  EXPECT_EQ(larger[6 * mib - 1], 9);
+  for (std::size_t at = 6 * mib; at < 10 * mib; at += 4096) ASSERT_EQ(larger[at], 0) << at;
+  larger[10 * mib - 1] = 1;
+  huge_pages::deallocate(larger, 10 * mib);
+  huge_pages::deallocate(blocks[1], 2 * mib);
+  huge_pages::deallocate(blocks[3], 2 * mib);
+  EXPECT_EQ(huge_pages::kept_bytes(), 14 * mib);
   // Past the cap a freed block is unmapped, not kept.
+  huge_pages::release_kept();
   void* const over = huge_pages::allocate(80 * mib);
   huge_pages::deallocate(over, 80 * mib);
   EXPECT_EQ(huge_pages::kept_bytes(), 0u);
   huge_pages::release_kept();
+}
+
+/// The process's address space in bytes (VmSize of /proc/self/status).
+std::size_t address_space_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
+  }
+  return 0;
+}
+
+TEST(HugePageAllocator, UnderAnAddressSpaceLimitTheKeptMappingsMakeRoom) {
+  if (!huge_pages::maps_large_blocks()) GTEST_SKIP() << "a sanitizer build: blocks come from operator new";
+  // In a child: the limit stays there. Kept mappings still hold address
+  // space; a block that needs more than the limit leaves with them mapped
+  // gets it once they are unmapped, as before they were ever moved.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    huge_pages::release_kept();
+    void* blocks[3];
+    for (void*& block : blocks) block = huge_pages::allocate(6 * mib);
+    huge_pages::deallocate(blocks[0], 6 * mib);
+    huge_pages::deallocate(blocks[2], 6 * mib);
+    if (huge_pages::kept_bytes() != 12 * mib) ::_exit(2);
+    // Room for 12 MiB more: a 14 MiB block (16 mapped, for the alignment)
+    // fits only without the 12 kept.
+    const rlimit limit{address_space_bytes() + 12 * mib, RLIM_INFINITY};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(3);
+    auto* const block = static_cast<unsigned char*>(huge_pages::allocate(14 * mib));
+    block[14 * mib - 1] = 1;
+    ::_exit(huge_pages::kept_bytes() == 0 ? 0 : 4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << status;  // a bad_alloc would abort: no exit at all
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST(HugePageAllocator, AnImpossibleSizeThrowsBadAlloc) {

@@ -13,11 +13,13 @@
 // block works with small pages. A freed block's mapping is kept (up to
 // 64 MiB) for the next blocks: even a huge page's first touch costs 0.13
 // to 1.5 ms a MiB there (zeroing, and the host backing it again), memory
-// already touched nothing. When a block fits none of the kept mappings,
-// they are all unmapped before a fresh one is made, so keeping never adds
-// to a process's peak. Smaller blocks, and every block under
-// AddressSanitizer or ThreadSanitizer (so that the sanitizer sees it),
-// come from operator new.
+// already touched nothing. A block that fits none of the kept mappings is
+// made of as many of them as it takes (their pages moved into its mapping
+// with mremap: page tables only, nothing copied or zeroed), fresh pages
+// only for the rest, so keeping never adds to a process's peak, and
+// touched memory is never unmapped while a block needs pages. Smaller
+// blocks, and every block under AddressSanitizer or ThreadSanitizer (so
+// that the sanitizer sees it), come from operator new.
 //
 // Thread safety: allocate and deallocate may be called from any thread.
 //
@@ -50,8 +52,8 @@ void deallocate(void* block, std::size_t bytes) noexcept;
 /// Whether blocks of threshold_bytes or more get their own mapping (false
 /// in sanitizer builds).
 [[nodiscard]] bool maps_large_blocks() noexcept;
-/// Freed mappings kept for reuse, in bytes (at most 64 MiB; unmapped all
-/// at once when a block fits none of them).
+/// Freed mappings kept for reuse, in bytes (at most 64 MiB; a block that
+/// fits none of them takes as many as it needs).
 [[nodiscard]] std::size_t kept_bytes() noexcept;
 /// Unmaps every kept mapping: a long-lived process returning memory.
 void release_kept() noexcept;
