@@ -53,7 +53,7 @@ class ChordTree {
   ChordTree(const double* x, const double* y, const double* z, std::size_t count, bool parallel = false,
             bool copy_coordinates = true);
 
-  [[nodiscard]] std::size_t size() const noexcept { return order_.size(); }
+  [[nodiscard]] std::size_t size() const noexcept { return leaf_of_.size(); }
 
   /// Reads the coordinates from these arrays from now on, freeing its own
   /// copy: they must hold the same values in the tree's order (x[p] is
@@ -62,6 +62,10 @@ class ChordTree {
 
   /// The input indices in the tree's order: leaf by leaf, neighbours close.
   [[nodiscard]] std::span<const std::size_t> order() const noexcept { return order_; }
+
+  /// order()'s array handed over, so that an owner that keeps such an
+  /// array itself (NeighbourIndex) needs no copy; order() is empty after.
+  [[nodiscard]] UnzeroedLargeVector<std::size_t> take_order() noexcept { return std::move(order_); }
 
   /// Into buffers.candidates (cleared first, any order): every point but
   /// the one at position `skip` (none if it is size() or more) whose chord

@@ -166,7 +166,7 @@ struct NeighbourIndex::Tree {
   Tree(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
       : chords(kernel.unit_x().data() + first, kernel.unit_y().data() + first, kernel.unit_z().data() + first,
                last - first, parallel_build, false),
-        location_at(ordered_locations(kernel, first, last, chords.order())),
+        location_at(ordered_locations(kernel, first, last, chords.take_order())),
         position_of(kernel.size()),
         searched(kernel.reordered(location_at, parallel_build)) {
     for (std::size_t position = 0; position < location_at.size(); ++position) {
@@ -176,11 +176,16 @@ struct NeighbourIndex::Tree {
     chords.share_coordinates(searched.unit_x().data(), searched.unit_y().data(), searched.unit_z().data());
   }
 
-  static LargeVector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
-                                                    std::size_t last, std::span<const std::size_t> tree_order) {
-    LargeVector<std::size_t> locations;
+  /// The tree's order (its input indices, made kernel locations) and
+  /// after it the locations outside the tree, in Morton order.
+  static UnzeroedLargeVector<std::size_t> ordered_locations(const DistanceKernel& kernel, std::size_t first,
+                                                            std::size_t last,
+                                                            UnzeroedLargeVector<std::size_t> tree_order) {
+    UnzeroedLargeVector<std::size_t> locations = std::move(tree_order);
+    if (first != 0) {
+      for (std::size_t& location : locations) location += first;
+    }
     locations.reserve(kernel.size());
-    for (const std::size_t index : tree_order) locations.push_back(first + index);
     std::vector<std::pair<std::uint64_t, std::size_t>> others;
     others.reserve(kernel.size() - (last - first));
     const auto x = kernel.unit_x();
@@ -208,7 +213,7 @@ struct NeighbourIndex::Tree {
   }
 
   queries::ChordTree chords;
-  LargeVector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
+  UnzeroedLargeVector<std::size_t> location_at;  ///< by position in `searched`: the kernel's location
   LargeVector<std::size_t> position_of;  ///< by kernel location: its position in `searched`
   DistanceKernel searched;
 };
