@@ -13,16 +13,22 @@ bool needs_quotes(std::string_view name) {
 }  // namespace
 
 std::string csv_field(std::string_view name) {
-  if (!needs_quotes(name)) return std::string(name);
   std::string field;
-  field.reserve(name.size() + 2);
-  field += '"';
-  for (char c : name) {
-    if (c == '"') field += '"';
-    field += c;
-  }
-  field += '"';
+  append_csv_field(field, name);
   return field;
+}
+
+void append_csv_field(std::string& out, std::string_view name) {
+  if (!needs_quotes(name)) {
+    out += name;
+    return;
+  }
+  out += '"';
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
 }  // namespace dm

@@ -1,10 +1,8 @@
 #include "distance_matrix/output/csv_pairs_encoder.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 
-#include "distance_matrix/output/csv_field.hpp"
 #include "src/output/shortest_double.hpp"
 
 namespace dm {
@@ -12,10 +10,6 @@ namespace {
 
 /// Longest text write_shortest() produces: "-1.2345678901234567e-308".
 constexpr std::size_t longest_number = 24;
-
-/// Names up to this length are copied with one fixed-size move (a call to
-/// memcpy with a variable size costs more than the bytes it moves).
-constexpr std::size_t field_padding = 32;
 
 /// Rows sized and zero-filled at a time: std::string::resize fills what it
 /// adds, so fill a batch while it is in cache, just before overwriting it,
@@ -29,41 +23,18 @@ CsvPairsEncoder::CsvPairsEncoder(const LocationTable& locations, const MatrixSha
       shape.location_count() != locations.size()) {
     throw std::invalid_argument("CsvPairsEncoder needs the pairs or rectangle layout over its locations");
   }
-  fields_.reserve(locations.size());
-  add_fields(locations);
+  fields_.add(locations);
 }
 
 void CsvPairsEncoder::extend(const LocationTable& locations) {
   if (shape_.layout() != Layout::pairs) throw std::logic_error("only the pairs layout grows with its input");
-  add_fields(locations);
+  fields_.add(locations);
   shape_ = MatrixShape::pairs(fields_.size());
 }
 
-void CsvPairsEncoder::add_fields(const LocationTable& locations) {
-  if (!field_bytes_.empty()) field_bytes_.resize(field_bytes_.size() - field_padding);
-  for (std::size_t index = fields_.size(); index < locations.size(); ++index) {
-    const std::string field = csv_field(locations.name(index));
-    fields_.push_back({field_bytes_.size(), field.size()});
-    field_bytes_ += field;
-    longest_field_ = std::max(longest_field_, field.size());
-  }
-  field_bytes_.append(field_padding, '\0');
-}
-
 std::size_t CsvPairsEncoder::typical_cell_bytes() const noexcept {
-  const std::size_t name_bytes = field_bytes_.size() - field_padding;
-  const std::size_t average_name = fields_.empty() ? 0 : name_bytes / fields_.size();
+  const std::size_t average_name = fields_.size() == 0 ? 0 : fields_.total_bytes() / fields_.size();
   return 2 * average_name + 18 + 3;  // most distances have 16 or 17 digits and a '.'
-}
-
-inline char* CsvPairsEncoder::put(char* cursor, Field field) const noexcept {
-  const char* source = field_bytes_.data() + field.offset;
-  if (field.size <= field_padding) {
-    std::memcpy(cursor, source, field_padding);
-  } else {
-    std::memcpy(cursor, source, field.size);
-  }
-  return cursor + field.size;
 }
 
 void CsvPairsEncoder::encode(CellRange cells, std::span<const double> distances, std::string& out) const {
@@ -71,10 +42,10 @@ void CsvPairsEncoder::encode(CellRange cells, std::span<const double> distances,
   // and copy the block's bytes again each time the string doubles. Each row
   // is bounded by `row_bound`; the fixed-size moves of the last row reach at
   // most `slack` further.
-  const std::size_t slack = std::max(field_padding, shortest_double_room);
+  const std::size_t slack = std::max(CsvFieldTable::padding, shortest_double_room);
   std::size_t block_bound = slack;
   shape_.for_each_run(cells, [&](const MatrixRun& run, std::size_t /*offset*/) {
-    block_bound += run.size() * (longest_field_ + fields_[run.anchor].size + longest_number + 3);
+    block_bound += run.size() * (fields_.longest() + fields_.field_size(run.anchor) + longest_number + 3);
   });
   out.reserve(out.size() + block_bound);
   // Pairs: row j of the triangle is (i, j) for i in the run, so the anchor
@@ -93,18 +64,18 @@ void CsvPairsEncoder::encode(CellRange cells, std::span<const double> distances,
 
 template <bool anchor_is_origin>
 void CsvPairsEncoder::encode_run(const MatrixRun& run, const double* distance, std::string& out) const {
-  const std::size_t slack = std::max(field_padding, shortest_double_room);
-  const Field anchor = fields_[run.anchor];
-  const std::size_t row_bound = longest_field_ + anchor.size + longest_number + 3;
+  const std::size_t slack = std::max(CsvFieldTable::padding, shortest_double_room);
+  const std::size_t anchor = run.anchor;
+  const std::size_t row_bound = fields_.longest() + fields_.field_size(anchor) + longest_number + 3;
   for (std::size_t member = run.first; member < run.last;) {
     const std::size_t batch_end = std::min(run.last, member + rows_per_batch);
     const std::size_t used = out.size();
     out.resize(used + (batch_end - member) * row_bound + slack);
     char* cursor = out.data() + used;
     for (; member < batch_end; ++member) {
-      cursor = put(cursor, anchor_is_origin ? anchor : fields_[member]);
+      cursor = fields_.put(cursor, anchor_is_origin ? anchor : member);
       *cursor++ = ',';
-      cursor = put(cursor, anchor_is_origin ? fields_[member] : anchor);
+      cursor = fields_.put(cursor, anchor_is_origin ? member : anchor);
       *cursor++ = ',';
       cursor = write_shortest(cursor, *distance++);
       *cursor++ = '\n';

@@ -13,8 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "distance_matrix/memory/huge_page_allocator.hpp"
-#include "distance_matrix/output/csv_field.hpp"
+#include "distance_matrix/output/csv_field_table.hpp"
 #include "distance_matrix/queries/neighbour_search.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/in_order_text.hpp"
@@ -57,7 +56,7 @@ void within_of(const NeighbourSearch& index, const NeighbourQuery& query, std::s
 
 /// The rows of origins [first, last) into `out`; returns how many.
 std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& query,
-                         const LargeVector<std::string>& fields, std::size_t first, std::size_t last,
+                         const CsvFieldTable& fields, std::size_t first, std::size_t last,
                          std::string& out) {
   std::size_t rows = 0;
   std::vector<Neighbour> neighbours;
@@ -101,20 +100,22 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
 /// The lines "origin,neighbour,distance" of one --within row appended to
 /// `out`: room for the whole row made once, then each line copied in
 /// place, instead of five appends (each checking for room) per line.
-void append_within_row(std::string& out, const std::string& origin, std::span<const Neighbour> row,
-                       const LargeVector<std::string>& fields) {
+void append_within_row(std::string& out, std::size_t origin, std::span<const Neighbour> row,
+                       const CsvFieldTable& fields) {
   if (row.empty()) return;
-  std::size_t room = row.size() * (origin.size() + 3 + shortest_double_room);
-  for (const Neighbour& neighbour : row) room += fields[neighbour.index].size();
+  // Each line's room past its names (the separators and a number's
+  // shortest_double_room) also holds what put() writes past a name's end.
+  static_assert(shortest_double_room + 2 >= CsvFieldTable::padding);
+  std::size_t room = row.size() * (fields.field_size(origin) + 3 + shortest_double_room);
+  for (const Neighbour& neighbour : row) room += fields.field_size(neighbour.index);
   const std::size_t used = out.size();
   out.resize(used + room);
   char* const start = out.data() + used;
   char* at = start;
   for (const Neighbour& neighbour : row) {
-    at = std::copy(origin.begin(), origin.end(), at);
+    at = fields.put(at, origin);
     *at++ = ',';
-    const std::string& field = fields[neighbour.index];
-    at = std::copy(field.begin(), field.end(), at);
+    at = fields.put(at, neighbour.index);
     *at++ = ',';
     at = write_shortest(at, neighbour.distance);
     *at++ = '\n';
@@ -128,7 +129,7 @@ void append_within_row(std::string& out, const std::string& origin, std::span<co
 /// window is searched. Over one table each unordered pair once, from its
 /// earlier location.
 void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
-                      const LargeVector<std::string>& fields, MatrixOutput& output, WorkerArena& arena,
+                      const CsvFieldTable& fields, MatrixOutput& output, WorkerArena& arena,
                       const ProgressCallback& progress, MatrixReport& report) {
   const std::size_t origin_count = query.origins - query.first_origin;
   const unsigned workers = std::max(query.workers, 1u);
@@ -200,7 +201,7 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     auto encode = [&](std::size_t chunk, std::string& out) -> std::size_t {
       const std::size_t begin = chunk * origins_per_chunk;
       for (std::size_t row = begin; row < std::min(begin + origins_per_chunk, last - first); ++row) {
-        append_within_row(out, fields[first + row], current.rows[row], fields);
+        append_within_row(out, first + row, current.rows[row], fields);
       }
       return 0;  // the pairs are counted by the search
     };
@@ -241,13 +242,8 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   const unsigned workers = std::max(query.workers, 1u);
   WorkerArena arena(workers);
   std::unique_ptr<NeighbourSearch> search;
-  LargeVector<std::string> fields;  // a 32-byte string object per location
-  auto quote_fields = [&] {
-    fields.reserve(locations.size());
-    for (std::size_t location = 0; location < locations.size(); ++location) {
-      fields.push_back(csv_field(locations.name(location)));
-    }
-  };
+  CsvFieldTable fields;
+  auto quote_fields = [&] { fields.add(locations); };
   if (workers == 1) {
     search = neighbour_search_for(kernel, query, arena);
     quote_fields();

@@ -20,4 +20,7 @@ namespace dm {
 /// spaces (which readers would trim).
 [[nodiscard]] std::string csv_field(std::string_view name);
 
+/// Appends csv_field(name) to `out`, with no string of its own.
+void append_csv_field(std::string& out, std::string_view name);
+
 }  // namespace dm

@@ -15,9 +15,9 @@
 
 #include <cstddef>
 #include <string>
-#include <vector>
 
 #include "distance_matrix/kernel/location.hpp"
+#include "distance_matrix/output/csv_field_table.hpp"
 #include "distance_matrix/output/matrix_encoder.hpp"
 
 namespace dm {
@@ -49,24 +49,12 @@ class CsvPairsEncoder final : public MatrixEncoder {
   void extend(const LocationTable& locations);
 
  private:
-  /// An escaped name: `size` bytes at `offset` in field_bytes_.
-  struct Field {
-    std::size_t offset = 0;
-    std::size_t size = 0;
-  };
-
-  void add_fields(const LocationTable& locations);
-  char* put(char* cursor, Field field) const noexcept;
   /// The rows of one run: the anchor is the origin (rectangle) or the destination (pairs).
   template <bool anchor_is_origin>
   void encode_run(const MatrixRun& run, const double* distance, std::string& out) const;
 
   MatrixShape shape_;
-  /// Every escaped name, back to back, then field_padding bytes, so that a
-  /// short name is copied with one fixed-size move.
-  std::string field_bytes_;
-  std::vector<Field> fields_;
-  std::size_t longest_field_ = 0;
+  CsvFieldTable fields_;
 };
 
 }  // namespace dm
