@@ -15,13 +15,14 @@
 namespace dm {
 
 NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& query, WorkerArena& arena,
-                         std::size_t rows_per_slice)
+                         std::size_t rows_per_slice, DistanceKernel* handed_over)
     : query_(query), arena_(arena), rows_per_slice_(std::max<std::size_t>(rows_per_slice, 1)) {
   if (!query.k || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
       query.first_origin > query.origins) {
     throw std::invalid_argument("the nearest search needs k and origins and candidates among the kernel's locations");
   }
   search_ = neighbour_search_for(kernel, query, arena);  // built by the workers too
+  release_handed_over(*search_, handed_over);  // `kernel` may be empty from here on
   const std::size_t rows = query.origins - query.first_origin;
   const std::size_t slices = std::max<std::size_t>(1, (rows + rows_per_slice_ - 1) / rows_per_slice_);
   std::vector<std::size_t> spatial = search_->search_order(query.origins);

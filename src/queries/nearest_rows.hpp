@@ -33,9 +33,10 @@ class NearestRows {
   /// into slices of `rows_per_slice` (the last one shorter), or leaves
   /// them one slice (see shortest_mean_run). Requires
   /// query.k and origins and candidates among the kernel's locations
-  /// (std::invalid_argument otherwise).
+  /// (std::invalid_argument otherwise). `handed_over`: the kernel itself,
+  /// when the caller gave it up (release_handed_over), else null.
   NearestRows(const DistanceKernel& kernel, const NeighbourQuery& query, WorkerArena& arena,
-              std::size_t rows_per_slice);
+              std::size_t rows_per_slice, DistanceKernel* handed_over = nullptr);
 
   [[nodiscard]] std::size_t slice_count() const noexcept { return slice_starts_.size() - 1; }
   /// The first row of `slice` (rows count from query.first_origin); slice_count() gives the end.

@@ -219,7 +219,7 @@ struct NeighbourIndex::Tree {
 };
 
 NeighbourIndex::NeighbourIndex(const DistanceKernel& kernel, std::size_t first, std::size_t last, bool parallel_build)
-    : kernel_(kernel), first_(first), last_(last) {
+    : kernel_size_(kernel.size()), first_(first), last_(last) {
   if (first > last || last > kernel.size()) throw std::invalid_argument("the indexed range is outside the kernel");
   tree_ = std::make_unique<Tree>(kernel, first, last, parallel_build);
 }
@@ -417,7 +417,7 @@ void NeighbourIndex::within_group(std::span<const std::size_t> group, double dis
 }
 
 std::vector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {
-  if (origins > kernel_.size()) throw std::invalid_argument("the origins are outside the kernel");
+  if (origins > kernel_size_) throw std::invalid_argument("the origins are outside the kernel");
   std::vector<std::size_t> order;
   order.reserve(origins);
   for (const std::size_t location : tree_->location_at) {

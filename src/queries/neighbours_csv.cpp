@@ -227,11 +227,9 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
   }
 }
 
-}  // namespace
-
-MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
-                                  const NeighbourQuery& query, MatrixOutput& output,
-                                  const ProgressCallback& progress) {
+/// write_neighbours_csv, the kernel lent (`handed_over` null) or handed over.
+MatrixReport neighbours_csv(const DistanceKernel& kernel, DistanceKernel* handed_over, const LocationTable& locations,
+                            const NeighbourQuery& query, MatrixOutput& output, const ProgressCallback& progress) {
   if (locations.size() != kernel.size() || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
       query.first_origin > query.origins) {
     throw std::invalid_argument("the neighbour query is outside the kernel's locations");
@@ -255,6 +253,7 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
     edges.joined();
   }
   const NeighbourSearch& index = *search;
+  release_handed_over(index, handed_over);  // `kernel` may be empty from here on
   report.calculation += Clock::now() - start;
 
   if (query.with_header) output.append(query.k ? ranked_header : pairs_header);
@@ -278,6 +277,20 @@ MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTa
   report.write += encoded.write;
   report.total = Clock::now() - start;
   return report;
+}
+
+}  // namespace
+
+MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
+                                  const NeighbourQuery& query, MatrixOutput& output,
+                                  const ProgressCallback& progress) {
+  return neighbours_csv(kernel, nullptr, locations, query, output, progress);
+}
+
+MatrixReport write_neighbours_csv(DistanceKernel&& kernel, const LocationTable& locations,
+                                  const NeighbourQuery& query, MatrixOutput& output,
+                                  const ProgressCallback& progress) {
+  return neighbours_csv(kernel, &kernel, locations, query, output, progress);
 }
 
 }  // namespace dm

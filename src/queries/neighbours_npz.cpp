@@ -348,10 +348,9 @@ void write_nearest_sliced(NearestRows& search, std::size_t rows, std::size_t k, 
   report.write += Clock::now() - finishing;
 }
 
-}  // namespace
-
-MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                               MatrixOutput& output, const ProgressCallback& progress) {
+/// write_nearest_npz, the kernel lent (`handed_over` null) or handed over.
+MatrixReport nearest_npz(const DistanceKernel& kernel, DistanceKernel* handed_over, const NeighbourQuery& query,
+                         ValueType type, MatrixOutput& output, const ProgressCallback& progress) {
   if (!query.k) throw std::invalid_argument("write_nearest_npz needs k");
   const Clock::time_point start = Clock::now();
   MatrixReport report;
@@ -364,7 +363,8 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   // the arrays are filled whole first.
   const bool sliced = output.takes_parts_in_parallel() && k > 0 &&
                       rows * k * (sizeof(double) + sizeof(std::int64_t)) >= sliced_from_bytes;
-  NearestRows search(kernel, query, arena, sliced ? (rows + nearest_slices - 1) / nearest_slices : rows);
+  NearestRows search(kernel, query, arena, sliced ? (rows + nearest_slices - 1) / nearest_slices : rows,
+                     handed_over);
   report.calculation = Clock::now() - start;
   if (search.slice_count() > 1) {
     write_nearest_sliced(search, rows, k, type, output, arena, progress, report);
@@ -376,8 +376,21 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
   return report;
 }
 
+}  // namespace
+
+MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                               MatrixOutput& output, const ProgressCallback& progress) {
+  return nearest_npz(kernel, nullptr, query, type, output, progress);
+}
+
+MatrixReport write_nearest_npz(DistanceKernel&& kernel, const NeighbourQuery& query, ValueType type,
+                               MatrixOutput& output, const ProgressCallback& progress) {
+  return nearest_npz(kernel, &kernel, query, type, output, progress);
+}
+
 MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                                  WithinPieces& pieces, const ProgressCallback& progress) {
+                                  WithinPieces& pieces, const ProgressCallback& progress,
+                                  DistanceKernel* handed_over) {
   if (!query.within || query.origins > kernel.size() || query.first_candidate > kernel.size() ||
       query.first_origin > query.origins) {
     throw std::invalid_argument("--within's search needs a distance and origins and candidates among the kernel's "
@@ -387,6 +400,7 @@ MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQ
   MatrixReport report;
   WorkerArena arena(std::max(query.workers, 1u));
   const std::unique_ptr<NeighbourSearch> index = neighbour_search_for(kernel, query, arena);
+  release_handed_over(*index, handed_over);  // `kernel` may be empty from here on
   const std::size_t origin_count = query.origins - query.first_origin;
   pieces.row_counts.reserve(pieces.row_counts.size() + origin_count);
   report.calculation += Clock::now() - start;
@@ -480,10 +494,19 @@ MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery
   return write_within_npz_from(kernel, query, type, output, progress, pieces);
 }
 
+MatrixReport write_within_npz(DistanceKernel&& kernel, const NeighbourQuery& query, ValueType type,
+                              MatrixOutput& output, const ProgressCallback& progress,
+                              const std::filesystem::path& spill_folder) {
+  WithinPieces pieces(spill_folder);
+  return write_within_npz_from(kernel, query, type, output, progress, pieces, &kernel);
+}
+
 MatrixReport write_within_npz_from(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces) {
+                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces,
+                                   DistanceKernel* handed_over) {
   const Clock::time_point start = Clock::now();
-  MatrixReport report = search_within_pieces(kernel, query, type, pieces, progress);
+  const std::size_t kernel_size = kernel.size();  // a kernel handed over is empty after the search
+  MatrixReport report = search_within_pieces(kernel, query, type, pieces, progress, handed_over);
   std::vector<std::int64_t> indptr;
   indptr.reserve(pieces.row_counts.size() + 1);
   indptr.push_back(0);
@@ -492,7 +515,7 @@ MatrixReport write_within_npz_from(const DistanceKernel& kernel, const Neighbour
 
   const Clock::time_point assembling = Clock::now();
   const std::size_t pairs = report.cell_count;
-  const std::size_t columns = kernel.size() - query.first_candidate;
+  const std::size_t columns = kernel_size - query.first_candidate;
   const std::size_t rows = query.origins - query.first_origin;
   const std::vector<std::int64_t> shape{static_cast<std::int64_t>(rows), static_cast<std::int64_t>(columns)};
   const std::optional<std::string_view> indices = pieces.indices.in_memory();

@@ -31,12 +31,16 @@ struct WithinPieces {
 /// Searches origins query.first_origin … query.origins - 1 in tasks on
 /// query.workers threads and appends their rows, in origin order, to
 /// `pieces`. The report's cell_count is the pairs found. Requires query.within.
+/// `handed_over`: the kernel itself when the caller gave it up
+/// (release_handed_over), else null.
 MatrixReport search_within_pieces(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                                  WithinPieces& pieces, const ProgressCallback& progress);
+                                  WithinPieces& pieces, const ProgressCallback& progress,
+                                  DistanceKernel* handed_over = nullptr);
 
 /// write_within_npz with the pieces put aside in `pieces` (empty): the
 /// archive is the same bytes whether they stay in memory or spill.
 MatrixReport write_within_npz_from(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
-                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces);
+                                   MatrixOutput& output, const ProgressCallback& progress, WithinPieces& pieces,
+                                   DistanceKernel* handed_over = nullptr);
 
 }  // namespace dm

@@ -118,6 +118,10 @@ std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kern
   return search;
 }
 
+void release_handed_over(const NeighbourSearch& search, DistanceKernel* handed_over) {
+  if (handed_over != nullptr && !search.reads_kernel()) *handed_over = DistanceKernel(handed_over->options());
+}
+
 double within_pairs_per_origin(const NeighbourSearch& search, const NeighbourQuery& query, std::size_t first,
                                std::size_t pairs, bool later_only) {
   const auto [seen_pairs, origins] = pairs_seen(search, query, first, pairs, later_only);

@@ -52,6 +52,12 @@ void search_within_rows(const NeighbourSearch& search, const NeighbourQuery& que
 [[nodiscard]] std::unique_ptr<NeighbourSearch> neighbour_search_for(const DistanceKernel& kernel, const NeighbourQuery& query,
                                                              WorkerArena& arena);
 
+/// For the writers whose caller handed its kernel over (`handed_over`, the
+/// kernel the search was built from; null when it was lent): once the
+/// search no longer reads it, its memory (24 bytes a location) goes back
+/// to be reused by the search's own arrays. The kernel is left empty.
+void release_handed_over(const NeighbourSearch& search, DistanceKernel* handed_over);
+
 /// The pairs an origin gives on average, from the origins before `first`
 /// (which gave `pairs`) or, at the first, from a sample of the origins'
 /// rows; at least 1e-3.

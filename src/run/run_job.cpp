@@ -8,6 +8,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "distance_matrix/errors.hpp"
 #include "distance_matrix/queries/neighbours_csv.hpp"
@@ -206,7 +207,7 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
   // The production executor prepares the kernel on its workers too; the
   // workshop's others keep to their own strategy (and the processes
   // executor forks: no oneTBB threads before it).
-  const DistanceKernel kernel(locations, job.distance, job.executor == RunnerKind::parallel ? runner->workers() : 1u);
+  DistanceKernel kernel(locations, job.distance, job.executor == RunnerKind::parallel ? runner->workers() : 1u);
   MatrixReport matrix;
   if (job.query.nearest || job.query.within) {
     const NeighbourQuery neighbours{.origins = origins,
@@ -216,14 +217,17 @@ RunReport run_job(CsvLocationReader& reader, CsvLocationReader* destinations, Ma
                                     .radius = job.distance.radius_km / kilometers_per(job.distance.unit),
                                     .workers = job.executor == RunnerKind::sequential ? 1u : runner->workers()};
     const Clock::time_point setup_done = Clock::now();
+    // The kernel handed over: the index searches a copy of its own, and the
+    // search's arrays reuse the kernel's memory (huge_pages keeps it).
     if (job.format.format == Format::csv) {
-      matrix = write_neighbours_csv(kernel, locations, neighbours, target, progress);
+      matrix = write_neighbours_csv(std::move(kernel), locations, neighbours, target, progress);
     } else {
       // The arrays hold indices, not names: the table's memory goes back
-      // before the index is built, which reuses it (huge_pages keeps it).
+      // before the index is built, which reuses it.
       locations = LocationTable();
-      matrix = job.query.nearest ? write_nearest_npz(kernel, neighbours, job.format.value_type, target, progress)
-                                 : write_within_npz(kernel, neighbours, job.format.value_type, target, progress);
+      matrix = job.query.nearest
+                   ? write_nearest_npz(std::move(kernel), neighbours, job.format.value_type, target, progress)
+                   : write_within_npz(std::move(kernel), neighbours, job.format.value_type, target, progress);
     }
     matrix.calculation += setup_done - prepared;
   } else if (job.query.summary) {

@@ -69,7 +69,8 @@ class NeighbourSearchBuffers {
 /// (duplicates, a pole at many longitudes, ±180°).
 ///
 /// Haversine only: other metrics (equirectangular) do not grow with the chord.
-/// The kernel must outlive the index and not grow meanwhile.
+/// The index searches a reordered copy of the kernel's terms of its own:
+/// the kernel may go (or grow) once the index is built.
 class NeighbourIndex {
  public:
   /// Indexes locations [first, last) of `kernel`. Throws
@@ -139,7 +140,7 @@ class NeighbourIndex {
 
  private:
   struct Tree;
-  const DistanceKernel& kernel_;
+  std::size_t kernel_size_;  ///< the kernel's locations when the index was built
   std::size_t first_;
   std::size_t last_;
   std::unique_ptr<Tree> tree_;

@@ -36,6 +36,9 @@ class NeighbourSearch {
   NeighbourSearch& operator=(const NeighbourSearch&) = delete;
 
   [[nodiscard]] std::size_t size() const noexcept;
+  /// Whether the search still reads the kernel it was built from (the
+  /// geodesic measures with it); the haversine index searches a copy of its own.
+  [[nodiscard]] bool reads_kernel() const noexcept { return geodesic_ != nullptr; }
 
   /// As NeighbourIndex::nearest.
   void nearest(std::size_t origin, std::size_t k, std::vector<Neighbour>& out) const;

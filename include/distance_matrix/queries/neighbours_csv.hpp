@@ -72,5 +72,12 @@ struct NeighbourQuery {
 MatrixReport write_neighbours_csv(const DistanceKernel& kernel, const LocationTable& locations,
                                   const NeighbourQuery& query, MatrixOutput& output,
                                   const ProgressCallback& progress = {});
+/// The same bytes, the kernel handed over: for the haversine its memory
+/// (24 bytes a location) goes back once the index is built, which searches
+/// a reordered copy of its own. The kernel may only be assigned to or
+/// destroyed after.
+MatrixReport write_neighbours_csv(DistanceKernel&& kernel, const LocationTable& locations,
+                                  const NeighbourQuery& query, MatrixOutput& output,
+                                  const ProgressCallback& progress = {});
 
 }  // namespace dm

@@ -35,6 +35,12 @@ namespace dm {
 /// Requires query.k (std::invalid_argument otherwise).
 MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
                                MatrixOutput& output, const ProgressCallback& progress = {});
+/// The same bytes, the kernel handed over: for the haversine its memory
+/// (24 bytes a location) goes back once the index is built, which searches
+/// a reordered copy of its own, so that the search's arrays reuse it. The
+/// kernel may only be assigned to or destroyed after.
+MatrixReport write_nearest_npz(DistanceKernel&& kernel, const NeighbourQuery& query, ValueType type,
+                               MatrixOutput& output, const ProgressCallback& progress = {});
 
 /// --within DISTANCE as the .npz of scipy.sparse.save_npz for an
 /// (origins, candidates) CSR matrix: members `indices` (int64), `indptr`
@@ -52,6 +58,10 @@ MatrixReport write_nearest_npz(const DistanceKernel& kernel, const NeighbourQuer
 /// The report's cell_count is the pairs. Requires query.within
 /// (std::invalid_argument otherwise); IoError when the spill fails.
 MatrixReport write_within_npz(const DistanceKernel& kernel, const NeighbourQuery& query, ValueType type,
+                              MatrixOutput& output, const ProgressCallback& progress = {},
+                              const std::filesystem::path& spill_folder = std::filesystem::temp_directory_path());
+/// The same bytes, the kernel handed over (as write_nearest_npz's).
+MatrixReport write_within_npz(DistanceKernel&& kernel, const NeighbourQuery& query, ValueType type,
                               MatrixOutput& output, const ProgressCallback& progress = {},
                               const std::filesystem::path& spill_folder = std::filesystem::temp_directory_path());
 
