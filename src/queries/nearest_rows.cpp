@@ -1,6 +1,7 @@
 #include "src/queries/nearest_rows.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -74,9 +75,13 @@ void NearestRows::fill(std::size_t slice, std::span<double> distances, std::span
   double* const all_distances = distances.data();
   std::int64_t* const all_indices = indices.data();
   auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
-    std::vector<Neighbour> neighbours;
-    std::vector<std::size_t> row_ends;
-    NeighbourSearchBuffers buffers;
+    // The thread's, reused by its every task of every slice: each task's
+    // own would allocate them anew (and a candidate list for each query of
+    // a group as it grows), some 70 allocations a task.
+    TaskBuffers& mine = task_buffers_.local();
+    std::vector<Neighbour>& neighbours = mine.neighbours;
+    std::vector<std::size_t>& row_ends = mine.row_ends;
+    NeighbourSearchBuffers& buffers = mine.search;
     // Consecutive origins of the spatial order searched as groups (a tree
     // leaf's worth share one walk of the tree: NeighbourIndex::nearest_group),
     // a task's worth at a time so that the rows' buffer stays small.

@@ -5,6 +5,8 @@
 // it, and only a slice of the arrays is ever in memory.
 #pragma once
 
+#include <tbb/enumerable_thread_specific.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -59,6 +61,13 @@ class NearestRows {
   /// order_[slice_starts_[s], slice_starts_[s + 1]).
   UnzeroedLargeVector<std::size_t> order_;
   std::vector<std::size_t> slice_starts_;
+  /// A search task's working memory, one per thread, kept from slice to slice.
+  struct TaskBuffers {
+    std::vector<Neighbour> neighbours;
+    std::vector<std::size_t> row_ends;
+    NeighbourSearchBuffers search;
+  };
+  tbb::enumerable_thread_specific<TaskBuffers> task_buffers_;
 };
 
 }  // namespace dm
