@@ -78,7 +78,7 @@ class LocationTable {
   [[nodiscard]] Location at(std::size_t index) const;
 
  private:
-  std::string names_;                   ///< every name, end to end
+  LargeString names_;                   ///< every name, end to end (huge pages: megabytes for large lists)
   LargeVector<std::size_t> name_ends_;  ///< by location: where its name ends in names_
   LargeVector<double> latitudes_;
   LargeVector<double> longitudes_;
