@@ -27,28 +27,25 @@ std::string written(Writer writer, const LocationTable& table, const DistanceOpt
   DistanceKernel kernel(table, options);
   const ProgressCallback progress = [&](std::size_t, std::size_t) { sizes_seen.push_back(kernel.size()); };
   MemoryMatrixOutput output;
-  switch (writer) {
-    case Writer::nearest_npz:
-      if (hand_over) {
-        write_nearest_npz(std::move(kernel), query, ValueType::float64, output, progress);
-      } else {
-        write_nearest_npz(kernel, query, ValueType::float64, output, progress);
-      }
-      break;
-    case Writer::within_npz:
-      if (hand_over) {
-        write_within_npz(std::move(kernel), query, ValueType::float64, output, progress);
-      } else {
-        write_within_npz(kernel, query, ValueType::float64, output, progress);
-      }
-      break;
-    case Writer::neighbours_csv:
-      if (hand_over) {
-        write_neighbours_csv(std::move(kernel), table, query, output, progress);
-      } else {
-        write_neighbours_csv(kernel, table, query, output, progress);
-      }
-      break;
+  // `lent_or_handed` is a const lvalue or an rvalue: it picks the overload.
+  const auto write = [&](auto&& lent_or_handed) {
+    using Given = decltype(lent_or_handed);
+    switch (writer) {
+      case Writer::nearest_npz:
+        write_nearest_npz(std::forward<Given>(lent_or_handed), query, ValueType::float64, output, progress);
+        break;
+      case Writer::within_npz:
+        write_within_npz(std::forward<Given>(lent_or_handed), query, ValueType::float64, output, progress);
+        break;
+      case Writer::neighbours_csv:
+        write_neighbours_csv(std::forward<Given>(lent_or_handed), table, query, output, progress);
+        break;
+    }
+  };
+  if (hand_over) {
+    write(std::move(kernel));
+  } else {
+    write(std::as_const(kernel));
   }
   return output.bytes();
 }
