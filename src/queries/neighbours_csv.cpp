@@ -1,5 +1,6 @@
 #include "distance_matrix/queries/neighbours_csv.hpp"
 
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_invoke.h>
 #include <tbb/task_group.h>
 
@@ -54,20 +55,32 @@ void within_of(const NeighbourSearch& index, const NeighbourQuery& query, std::s
   index.within(origin, *query.within, query.radius, out, buffers, query.first_candidate == 0 ? origin + 1 : 0);
 }
 
+/// A chunk's working memory, one per thread, reused from chunk to chunk
+/// (made anew for every chunk of 256 origins, it was dozens of allocations
+/// a chunk, as NearestRows::fill's were).
+struct ChunkBuffers {
+  std::vector<Neighbour> neighbours;
+  NeighbourSearchBuffers search;
+  std::vector<Neighbour> group_rows;
+  std::vector<std::size_t> row_ends;
+  std::vector<std::size_t> origins;
+};
+
 /// The rows of origins [first, last) into `out`; returns how many.
 std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& query,
                          const CsvFieldTable& fields, std::size_t first, std::size_t last,
-                         std::string& out) {
+                         std::string& out, ChunkBuffers& mine) {
   std::size_t rows = 0;
-  std::vector<Neighbour> neighbours;
-  NeighbourSearchBuffers buffers;
+  std::vector<Neighbour>& neighbours = mine.neighbours;
+  NeighbourSearchBuffers& buffers = mine.search;
   char number[shortest_double_room];
   // --nearest: the chunk's origins searched together (nearest_group:
   // neighbouring origins of the input share a walk of the tree).
-  std::vector<Neighbour> group_rows;
-  std::vector<std::size_t> row_ends;
+  std::vector<Neighbour>& group_rows = mine.group_rows;
+  std::vector<std::size_t>& row_ends = mine.row_ends;
   if (query.k) {
-    std::vector<std::size_t> origins(last - first);
+    std::vector<std::size_t>& origins = mine.origins;
+    origins.resize(last - first);
     for (std::size_t origin = first; origin < last; ++origin) origins[origin - first] = origin;
     index.nearest_group(origins, *query.k, group_rows, row_ends, buffers);
   }
@@ -264,9 +277,11 @@ MatrixReport neighbours_csv(const DistanceKernel& kernel, DistanceKernel* handed
   }
   const std::size_t origin_count = query.origins - query.first_origin;
   const std::size_t chunk_count = (origin_count + origins_per_chunk - 1) / origins_per_chunk;
+  tbb::enumerable_thread_specific<ChunkBuffers> chunk_buffers;
   auto encode = [&](std::size_t chunk, std::string& bytes) {
     const std::size_t first = query.first_origin + chunk * origins_per_chunk;
-    return encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes);
+    return encode_chunk(index, query, fields, first, std::min(query.origins, first + origins_per_chunk), bytes,
+                        chunk_buffers.local());
   };
   auto written = [&](std::size_t chunk) {
     if (progress) progress(std::min(origin_count, (chunk + 1) * origins_per_chunk), origin_count);
