@@ -75,11 +75,8 @@ void NearestRows::fill(std::size_t slice, std::span<double> distances, std::span
   double* const all_distances = distances.data();
   std::int64_t* const all_indices = indices.data();
   auto search = [&](const tbb::blocked_range<std::size_t>& positions) {
-    // The thread's, reused by its every task of every slice: each task's
-    // own would allocate them anew (and a candidate list for each query of
-    // a group as it grows), some 70 allocations a task.
-    TaskBuffers& mine = task_buffers_.local();
-    std::vector<Neighbour>& neighbours = mine.neighbours;
+    NearestGroupBuffers& mine = task_buffers_.local();
+    std::vector<Neighbour>& neighbours = mine.rows;
     std::vector<std::size_t>& row_ends = mine.row_ends;
     NeighbourSearchBuffers& buffers = mine.search;
     // Consecutive origins of the spatial order searched as groups (a tree

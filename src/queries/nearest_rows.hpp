@@ -21,6 +21,16 @@
 
 namespace dm {
 
+/// One thread's working memory for NeighbourSearch::nearest_group, reused
+/// from one task of origins to the next: made anew for every task of 256
+/// origins, it was some 70 allocations a task (a candidate list for each
+/// query of a group as it grows).
+struct NearestGroupBuffers {
+  std::vector<Neighbour> rows;  ///< the group's neighbours, row after row
+  std::vector<std::size_t> row_ends;
+  NeighbourSearchBuffers search;
+};
+
 class NearestRows {
  public:
   /// Slices are made only where, walking the origins in the index's
@@ -61,13 +71,8 @@ class NearestRows {
   /// order_[slice_starts_[s], slice_starts_[s + 1]).
   UnzeroedLargeVector<std::size_t> order_;
   std::vector<std::size_t> slice_starts_;
-  /// A search task's working memory, one per thread, kept from slice to slice.
-  struct TaskBuffers {
-    std::vector<Neighbour> neighbours;
-    std::vector<std::size_t> row_ends;
-    NeighbourSearchBuffers search;
-  };
-  tbb::enumerable_thread_specific<TaskBuffers> task_buffers_;
+  /// Each thread's, kept from task to task and slice to slice.
+  tbb::enumerable_thread_specific<NearestGroupBuffers> task_buffers_;
 };
 
 }  // namespace dm

@@ -20,6 +20,7 @@
 #include "src/executors/in_order_text.hpp"
 #include "src/executors/worker_arena.hpp"
 #include "src/output/shortest_double.hpp"
+#include "src/queries/nearest_rows.hpp"
 #include "src/queries/within_rows.hpp"
 
 namespace dm {
@@ -55,14 +56,10 @@ void within_of(const NeighbourSearch& index, const NeighbourQuery& query, std::s
   index.within(origin, *query.within, query.radius, out, buffers, query.first_candidate == 0 ? origin + 1 : 0);
 }
 
-/// A chunk's working memory, one per thread, reused from chunk to chunk
-/// (made anew for every chunk of 256 origins, it was dozens of allocations
-/// a chunk, as NearestRows::fill's were).
+/// A chunk's working memory, one per thread, reused from chunk to chunk.
 struct ChunkBuffers {
-  std::vector<Neighbour> neighbours;
-  NeighbourSearchBuffers search;
-  std::vector<Neighbour> group_rows;
-  std::vector<std::size_t> row_ends;
+  NearestGroupBuffers group;
+  std::vector<Neighbour> neighbours;  ///< the row being written
   std::vector<std::size_t> origins;
 };
 
@@ -72,12 +69,12 @@ std::size_t encode_chunk(const NeighbourSearch& index, const NeighbourQuery& que
                          std::string& out, ChunkBuffers& mine) {
   std::size_t rows = 0;
   std::vector<Neighbour>& neighbours = mine.neighbours;
-  NeighbourSearchBuffers& buffers = mine.search;
+  NeighbourSearchBuffers& buffers = mine.group.search;
   char number[shortest_double_room];
   // --nearest: the chunk's origins searched together (nearest_group:
   // neighbouring origins of the input share a walk of the tree).
-  std::vector<Neighbour>& group_rows = mine.group_rows;
-  std::vector<std::size_t>& row_ends = mine.row_ends;
+  std::vector<Neighbour>& group_rows = mine.group.rows;
+  std::vector<std::size_t>& row_ends = mine.group.row_ends;
   if (query.k) {
     std::vector<std::size_t>& origins = mine.origins;
     origins.resize(last - first);
