@@ -25,6 +25,7 @@
 #include "distance_matrix/text/utf8.hpp"
 #include "geojson_points.hpp"
 #include "header_columns.hpp"
+#include "plain_decimal.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 
@@ -368,6 +369,7 @@ Coordinate parse_coordinate(std::string_view text) {
     number.remove_prefix(1);
   }
   Coordinate coordinate;
+  if (detail::parse_plain_decimal(number, coordinate.value)) return coordinate;  // always finite
   const char* const end = number.data() + number.size();
   const auto [parsed_end, error] = std::from_chars(number.data(), end, coordinate.value);
   if (parsed_end != end) return {NumberStatus::not_a_number};
