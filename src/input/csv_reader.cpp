@@ -26,6 +26,7 @@
 #include "geojson_points.hpp"
 #include "header_columns.hpp"
 #include "plain_decimal.hpp"
+#include "plain_row.hpp"
 #include "src/executors/fork_join_edges.hpp"
 #include "src/executors/worker_arena.hpp"
 
@@ -582,6 +583,11 @@ std::size_t CsvLocationReader::read_source(std::span<char> block) {
 /// the row, which starts at `row_start` in buffer_ on line `row_line`.
 CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, std::size_t& row_start,
                                                               std::size_t& row_line) {
+  if (!first_row_) {
+    row_start = position_;
+    row_line = line_number_;
+    if (scan_plain_row(row)) return RowStatus::row;
+  }
   for (;;) {
     const bool whole_input = source_ == nullptr;
     const std::vector<std::string>& labels = field_labels_.empty() ? default_field_labels() : field_labels_;
@@ -611,6 +617,30 @@ CsvLocationReader::RowStatus CsvLocationReader::scan_next_row(ScannedRow& row, s
     // A row cut by damaged compressed data is no row: never read as one.
     if (corrupt_) return RowStatus::end;
   }
+}
+
+bool CsvLocationReader::scan_plain_row(ScannedRow& row) {
+  constexpr std::size_t window = 64;
+  detail::PlainRow plain;
+  if (buffer_.size() - position_ < window || limits_.max_row_bytes < window ||
+      !detail::find_plain_row(buffer_.data() + position_, delimiter_, field_count_, plain)) {
+    return false;
+  }
+  const std::string_view text(buffer_.data() + position_, plain.length);
+  fields_.clear();
+  std::size_t start = 0;
+  for (std::uint64_t delimiters = plain.delimiter_bits; delimiters != 0; delimiters &= delimiters - 1) {
+    const auto end = static_cast<std::size_t>(std::countr_zero(delimiters));
+    fields_.push_back(RawField{trim(text.substr(start, end - start)), false});
+    start = end + 1;
+  }
+  fields_.push_back(RawField{trim(text.substr(start)), false});
+  row.field_count = field_count_;
+  row.problem_line = line_number_;
+  position_ += plain.length + 1;
+  ++line_number_;
+  last_row_reached_end_ = false;
+  return true;
 }
 
 Diagnostic CsvLocationReader::invalid_utf8_in_name(std::size_t row_start, std::size_t row_line,

@@ -126,6 +126,42 @@ TEST(CsvReaderAccepts, PlainRows) {
   EXPECT_EQ(result.error_count, 0u);
 }
 
+// Rows with 64 bytes after their start in memory take the reader's plain-row
+// path (src/input/plain_row.hpp), the others and streamed pieces the general
+// scanner: the same locations and diagnostics either way. The padding rows
+// at the end keep every row before them 64 bytes from the text's end.
+TEST(CsvReaderAccepts, PlainAndOtherRowsAlikeWithRoomAfterThem) {
+  const std::string name_of_58(58, 'h');  // its row is 63 bytes before the line end
+  const std::string name_of_59(59, 'i');  // 64: the line end is past the 64 bytes looked at
+  std::string padding;
+  for (int row = 0; row < 12; ++row) padding += "z,0,0\n";
+  const ReadResult result = read_text(
+      "a,1,2\n"                     // line 1
+      "  b , 3\t, 4 \n"             // 2: blanks around the fields
+      "c,5,6\r\n"                   // 3: CRLF
+      " \t\r\n"                     // 4: blanks only: no row
+      " , , \n"                     // 5: three empty fields
+      "d,7\n"                       // 6: two fields
+      "e,8,9,10\n"                  // 7: four
+      "\"f, g\",10,11\n"            // 8: quoted
+      + name_of_58 + ",1,2\n" +     // 9
+      name_of_59 + ",3,4\n" +       // 10
+      "j,1e1,+2\n"                  // 11: for from_chars
+      "k,-0.0,0.5\n"                // 12
+      "l,9O,1\n"                    // 13: a letter O
+      + padding);
+  std::vector<Location> expected{{"a", 1, 2}, {"b", 3, 4},       {"c", 5, 6},  {"f, g", 10, 11},
+                                 {name_of_58, 1, 2}, {name_of_59, 3, 4}, {"j", 10, 2}, {"k", -0.0, 0.5}};
+  for (int row = 0; row < 12; ++row) expected.push_back({"z", 0, 0});
+  EXPECT_EQ(result.locations, expected);
+  EXPECT_TRUE(std::signbit(result.locations[7].latitude));
+  EXPECT_THAT(result.diagnostics,
+              ElementsAre(at_line(5, "name is empty"),
+                          at_line(6, "expected 3 fields (name,latitude,longitude), found 2"),
+                          at_line(7, "expected 3 fields (name,latitude,longitude), found 4"),
+                          at_line(13, "latitude \"9O\" is not a number")));
+}
+
 TEST(CsvReaderAccepts, SpacesAndTabsAroundFields) {
   EXPECT_THAT(read_text("  boston ,\t42.364758 , \t-71.067421\t \n").locations, ElementsAre(boston));
   EXPECT_THAT(read_text("ann arbor, 42.279594, -83.732124\n").locations,
@@ -333,6 +369,18 @@ ReadResult read_with(std::string_view text, const CsvOptions& options) {
 
 CsvOptions columns(std::string name, std::string latitude, std::string longitude) {
   return CsvOptions{std::nullopt, ColumnChoice{std::move(name), std::move(latitude), std::move(longitude)}, "name"};
+}
+
+// As above (PlainAndOtherRowsAlike...), with a blank delimiter.
+TEST(CsvReaderAccepts, TabSeparatedRowsAndBlankLinesWithRoomAfterThem) {
+  std::string padding;
+  for (int row = 0; row < 12; ++row) padding += "z\t0\t0\n";
+  const ReadResult result = read_with("a\t1\t2\n\t\t\n \t \t \r\n b \t 3 \t 4\n" + padding,
+                                      CsvOptions{'\t', std::nullopt, "name"});
+  std::vector<Location> expected{{"a", 1, 2}, {"b", 3, 4}};
+  for (int row = 0; row < 12; ++row) expected.push_back({"z", 0, 0});
+  EXPECT_EQ(result.locations, expected);
+  EXPECT_THAT(result.diagnostics, IsEmpty());
 }
 
 TEST(CsvReaderColumns, AreFoundByTheHeadersTitlesAndOthersIgnored) {

@@ -174,6 +174,9 @@ class CsvLocationReader {
   void read_geojson();
   void refill();
   RowStatus scan_next_row(detail::ScannedRow& row, std::size_t& row_start, std::size_t& row_line);
+  /// scan_next_row for a row with the settled field count, no quotes, whole
+  /// in the next 64 bytes (detail::find_plain_row); false for any other row.
+  bool scan_plain_row(detail::ScannedRow& row);
   /// Chooses the columns from the first row; false if it is a header.
   [[nodiscard]] bool take_first_row(std::size_t row_line);
   [[nodiscard]] std::string problem_with_field_count(std::size_t found) const;
