@@ -1,6 +1,5 @@
 #include "distance_matrix/kernel/location.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace dm {
@@ -18,12 +17,6 @@ LocationTable::LocationTable(const std::vector<Location>& locations) {
 }
 
 void LocationTable::reserve(std::size_t count) {
-  // From half a huge-page block on, a whole one: the columns of a parallel
-  // read's later parts (the 171k cities: 93k locations, 750 KB a column)
-  // were small pages, 550 faults on the part's thread, and freed once
-  // appended instead of kept for the next blocks.
-  constexpr std::size_t block_count = huge_pages::threshold_bytes / sizeof(double);
-  if (count >= block_count / 2) count = std::max(count, block_count);
   names_.reserve(count * reserved_name_bytes);
   name_ends_.reserve(count);
   latitudes_.reserve(count);

@@ -26,7 +26,7 @@ NearestRows::NearestRows(const DistanceKernel& kernel, const NeighbourQuery& que
   release_handed_over(*search_, handed_over);  // `kernel` may be empty from here on
   const std::size_t rows = query.origins - query.first_origin;
   const std::size_t slices = std::max<std::size_t>(1, (rows + rows_per_slice_ - 1) / rows_per_slice_);
-  std::vector<std::size_t> spatial = search_->search_order(query.origins);
+  LargeVector<std::size_t> spatial = search_->search_order(query.origins);
   std::erase_if(spatial, [&](std::size_t origin) { return origin < query.first_origin; });
   if (slices > 1) {
     UnzeroedLargeVector<std::uint32_t> slice_of(spatial.size());

@@ -416,9 +416,9 @@ void NeighbourIndex::within_group(std::span<const std::size_t> group, double dis
   queries::search_within_group(tree, group, distance, reach * reach, later_only, out, buffers.storage_->within_group);
 }
 
-std::vector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {
+LargeVector<std::size_t> NeighbourIndex::search_order(std::size_t origins) const {
   if (origins > kernel_size_) throw std::invalid_argument("the origins are outside the kernel");
-  std::vector<std::size_t> order;
+  LargeVector<std::size_t> order;
   order.reserve(origins);
   for (const std::size_t location : tree_->location_at) {
     if (location < origins) order.push_back(location);

@@ -79,7 +79,7 @@ void NeighbourSearch::within_groups(std::vector<std::size_t>& origins, std::vect
     return;
   }
   std::vector<std::size_t> rank(origins.empty() ? 0 : *std::max_element(origins.begin(), origins.end()) + 1);
-  const std::vector<std::size_t> order = geodesic_->search_order(rank.size());
+  const LargeVector<std::size_t> order = geodesic_->search_order(rank.size());
   for (std::size_t place = 0; place < order.size(); ++place) rank[order[place]] = place;
   std::sort(origins.begin(), origins.end(), [&](std::size_t a, std::size_t b) { return rank[a] < rank[b]; });
   starts.clear();
@@ -101,7 +101,7 @@ void NeighbourSearch::within_group(std::span<const std::size_t> group, double di
   }
 }
 
-std::vector<std::size_t> NeighbourSearch::search_order(std::size_t origins) const {
+LargeVector<std::size_t> NeighbourSearch::search_order(std::size_t origins) const {
   return geodesic_ ? geodesic_->search_order(origins) : sphere_->search_order(origins);
 }
 

@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/queries/nearest_arrays.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 #include "src/queries/chord_group_search.hpp"
@@ -47,7 +48,7 @@ std::vector<Neighbour> brute_force(const DistanceKernel& kernel, std::size_t ori
 /// nearest_group over `origins` cut into runs of `run` (the last shorter),
 /// each row checked against brute force.
 void expect_group_rows(const NeighbourIndex& index, const DistanceKernel& kernel, std::size_t first,
-                       const std::vector<std::size_t>& origins, std::size_t run, std::size_t k,
+                       std::span<const std::size_t> origins, std::size_t run, std::size_t k,
                        const std::string& label) {
   NeighbourSearchBuffers buffers;
   std::vector<Neighbour> out;
@@ -86,7 +87,7 @@ void expect_brute_force_whatever_the_grouping() {
     for (const std::size_t first : {std::size_t{0}, kernel.size() / 2}) {
       const NeighbourIndex index(kernel, first, kernel.size());
       const std::size_t origin_count = first == 0 ? kernel.size() : first;
-      std::vector<std::size_t> spatial = index.search_order(origin_count);
+      LargeVector<std::size_t> spatial = index.search_order(origin_count);
       std::vector<std::size_t> input_order(origin_count);
       for (std::size_t origin = 0; origin < origin_count; ++origin) input_order[origin] = origin;
       std::vector<std::size_t> reversed(spatial.rbegin(), spatial.rend());
@@ -118,7 +119,7 @@ TEST(NearestGroup, MoreCoincidentPointsThanKGoByIndex) {
   }
   const DistanceKernel kernel(table_of(testing::named(points)));
   const NeighbourIndex index(kernel, 0, kernel.size());
-  const std::vector<std::size_t> spatial = index.search_order(kernel.size());
+  const LargeVector<std::size_t> spatial = index.search_order(kernel.size());
   for (const bool portable : {false, true}) {
     const bool previous = queries::ChordGroupSearch::allow_avx512(!portable);
     for (const std::size_t k : {std::size_t{5}, std::size_t{10}, std::size_t{16}, std::size_t{99}, std::size_t{120}}) {

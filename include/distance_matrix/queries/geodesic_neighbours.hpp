@@ -25,6 +25,7 @@
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
 #include "distance_matrix/kernel/ellipsoid.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 
 namespace dm {
@@ -78,7 +79,7 @@ class GeodesicNeighbours {
   void within(std::size_t origin, double distance, std::vector<Neighbour>& out) const;
 
   /// NeighbourIndex::search_order over the same locations.
-  [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const {
+  [[nodiscard]] LargeVector<std::size_t> search_order(std::size_t origins) const {
     return index_.search_order(origins);
   }
 

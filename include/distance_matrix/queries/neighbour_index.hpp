@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 
 namespace dm {
 
@@ -136,7 +137,7 @@ class NeighbourIndex {
   /// curve on the unit cube for the others. Searching
   /// in this order and writing each origin's answer at its own row gives
   /// the same answers as input order, faster.
-  [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const;
+  [[nodiscard]] LargeVector<std::size_t> search_order(std::size_t origins) const;
 
  private:
   struct Tree;

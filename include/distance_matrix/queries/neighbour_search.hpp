@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "distance_matrix/kernel/distance_kernel.hpp"
+#include "distance_matrix/memory/huge_page_allocator.hpp"
 #include "distance_matrix/queries/geodesic_neighbours.hpp"
 #include "distance_matrix/queries/neighbour_index.hpp"
 
@@ -69,7 +70,7 @@ class NeighbourSearch {
                     WithinGroupRows& out, NeighbourSearchBuffers& buffers) const;
 
   /// As NeighbourIndex::search_order.
-  [[nodiscard]] std::vector<std::size_t> search_order(std::size_t origins) const;
+  [[nodiscard]] LargeVector<std::size_t> search_order(std::size_t origins) const;
 
  private:
   std::unique_ptr<NeighbourIndex> sphere_;        ///< haversine (and any metric but geodesic)
