@@ -26,21 +26,34 @@ struct InOrderTextReport {
   std::chrono::steady_clock::duration total{};  ///< the whole call
 };
 
+/// The pieces' text buffers, kept from one encode_in_order call to the
+/// next by a caller that makes several (--within's CSV, once a window): a
+/// later call's encoders write into memory already touched. Made anew for
+/// each of the cities' eight windows, the buffers (up to a megabyte each
+/// for a dense piece) were a fresh mapping and its page faults every time.
+struct InOrderTextBuffers {
+  std::vector<std::string> texts;
+};
+
 /// Appends to `output` the text `encode(piece, text)` writes into a cleared
 /// `text` for pieces 0 … pieces - 1, in that order; encode returns the rows
 /// it wrote. `written(piece)` is called after each append, one call at a
 /// time, in order (on any of the arena's threads). With workers > 1 the pieces are encoded on `arena` at once and
 /// any number of them may run concurrently (encode must allow that); with 1,
 /// one after the other on the calling thread. Exceptions propagate (an
-/// append's IoError stops the pipeline).
+/// append's IoError stops the pipeline). `kept`, if given, lends the text
+/// buffers and gets them back.
 template <class Encode, class Written>
 InOrderTextReport encode_in_order(std::size_t pieces, unsigned workers, WorkerArena& arena, MatrixOutput& output,
-                                  Encode&& encode, Written&& written) {
+                                  Encode&& encode, Written&& written, InOrderTextBuffers* kept = nullptr) {
   using Clock = std::chrono::steady_clock;
   InOrderTextReport report;
   const Clock::time_point start = Clock::now();
+  const std::size_t slots = workers <= 1 ? 1 : 4 * std::size_t{workers};
+  if (kept != nullptr && kept->texts.size() < slots) kept->texts.resize(slots);
   if (workers <= 1) {
-    std::string text;
+    std::string own_text;
+    std::string& text = kept != nullptr ? kept->texts[0] : own_text;
     for (std::size_t piece = 0; piece < pieces; ++piece) {
       text.clear();
       report.rows += encode(piece, text);
@@ -60,8 +73,10 @@ InOrderTextReport encode_in_order(std::size_t pieces, unsigned workers, WorkerAr
     std::string text;
     Handoff handoff;
   };
-  const std::size_t slots = 4 * std::size_t{workers};
   std::vector<Slot> slot(slots);
+  if (kept != nullptr) {
+    for (std::size_t index = 0; index < slots; ++index) slot[index].text.swap(kept->texts[index]);
+  }
   std::size_t next_piece = 0;
   Handoff cutter;
   Handoff writer;
@@ -111,6 +126,12 @@ InOrderTextReport encode_in_order(std::size_t pieces, unsigned workers, WorkerAr
     throw;
   }
   writer.enter();  // the writer's last release makes the report's sums visible here
+  if (kept != nullptr) {
+    for (std::size_t index = 0; index < slots; ++index) {
+      slot[index].handoff.enter();  // the slot's last encoder's writes, acquired
+      kept->texts[index].swap(slot[index].text);
+    }
+  }
   report.total = Clock::now() - start;
   return report;
 }

@@ -10,15 +10,8 @@ bool needs_quotes(std::string_view name) {
   return !name.empty() && (is_space(name.front()) || is_space(name.back()));
 }
 
-}  // namespace
-
-std::string csv_field(std::string_view name) {
-  std::string field;
-  append_csv_field(field, name);
-  return field;
-}
-
-void append_csv_field(std::string& out, std::string_view name) {
+template <class String>
+void append_field(String& out, std::string_view name) {
   if (!needs_quotes(name)) {
     out += name;
     return;
@@ -30,5 +23,17 @@ void append_csv_field(std::string& out, std::string_view name) {
   }
   out += '"';
 }
+
+}  // namespace
+
+std::string csv_field(std::string_view name) {
+  std::string field;
+  append_csv_field(field, name);
+  return field;
+}
+
+void append_csv_field(std::string& out, std::string_view name) { append_field(out, name); }
+
+void append_csv_field(LargeString& out, std::string_view name) { append_field(out, name); }
 
 }  // namespace dm

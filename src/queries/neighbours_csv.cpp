@@ -174,6 +174,7 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     return {last, expected_within_pairs(per_origin, last - first)};
   };
   WithinRows rows[2];
+  InOrderTextBuffers texts;
   auto search = [&](std::size_t first, const Window& window, WithinRows& into) {
     search_within_rows(index, query, first, window.last, later_only, window.expected_pairs, arena, into);
   };
@@ -217,7 +218,7 @@ void write_within_csv(const NeighbourSearch& index, const NeighbourQuery& query,
     };
     InOrderTextReport written;
     try {
-      written = encode_in_order(chunk_count, workers, arena, output, encode, [](std::size_t) {});
+      written = encode_in_order(chunk_count, workers, arena, output, encode, [](std::size_t) {}, &texts);
     } catch (...) {
       join_search();  // the search beside must end before its rows go
       throw;

@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "distance_matrix/memory/huge_page_allocator.hpp"
+
 namespace dm {
 
 /// `name` as an RFC 4180 CSV field: unchanged, or quoted with inner quotes
@@ -22,5 +24,6 @@ namespace dm {
 
 /// Appends csv_field(name) to `out`, with no string of its own.
 void append_csv_field(std::string& out, std::string_view name);
+void append_csv_field(LargeString& out, std::string_view name);
 
 }  // namespace dm

@@ -67,7 +67,7 @@ class CsvFieldTable {
   }
 
  private:
-  std::string bytes_;  ///< the fields end to end, then `padding` bytes
+  LargeString bytes_;  ///< the fields end to end, then `padding` bytes
   /// Where each field starts in bytes_, and after the last, where it ends:
   /// size() + 1 entries once a location is added.
   LargeVector<std::size_t> starts_;
