@@ -2,7 +2,10 @@
 // million CSV rows is where most of a run goes.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <string>
 #include <sstream>
 #include <vector>
 
@@ -31,6 +34,31 @@ void BM_ParseLocations(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_ParseLocations)->Unit(benchmark::kMillisecond);
+
+/// A whole location file read as the tool reads it, on one thread or two
+/// (the argument): the 171k GeoNames cities of bench/queries/setup, or the
+/// file $DM_BENCH_CSV names.
+void BM_ReadLocationsFile(benchmark::State& state) {
+  const char* named = std::getenv("DM_BENCH_CSV");
+  const char* home = std::getenv("HOME");
+  const std::string path = named != nullptr ? std::string(named)
+                                            : std::string(home != nullptr ? home : "") +
+                                                  "/.cache/distance_matrix/bench-queries/cities.csv";
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError("no location file: run bench/queries/setup, or set DM_BENCH_CSV");
+    return;
+  }
+  const auto threads = static_cast<unsigned>(state.range(0));
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    CsvLocationReader reader = CsvLocationReader::open(path);
+    rows = read_all(reader, threads).size();
+    benchmark::DoNotOptimize(rows);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * rows));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * std::filesystem::file_size(path)));
+}
+BENCHMARK(BM_ReadLocationsFile)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 
 }  // namespace
