@@ -1,7 +1,7 @@
 // Coordinates as location files write them ("-42.53176": a sign, digits, a
-// point, digits) read without std::from_chars when the answer is certain.
-// from_chars was a third of the CSV reader's time (16 ns a number); this
-// path takes a few, and gives the very same double.
+// point, digits) read without std::from_chars when the answer is certain:
+// from_chars was a third of the CSV reader's time. This path, a digit loop
+// and one division, gives the very same double.
 #pragma once
 
 #include <array>
@@ -21,7 +21,8 @@ inline constexpr std::array<double, 23> exact_powers_of_ten = {
 /// hands to std::from_chars.
 /// The same double as from_chars: the digits' integer and the power of ten
 /// are both exact doubles, so one IEEE division rounds their quotient
-/// correctly (Clinger 1990; the first path of every correct parser).
+/// correctly (Clinger 1990; the first path of fast_float and other correct
+/// parsers).
 /// A point must have digits on both sides: "1." and ".5" go to from_chars,
 /// whose grammar decides them.
 [[nodiscard]] inline bool parse_plain_decimal(std::string_view text, double& value) noexcept {
