@@ -8,9 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "byte_lanes.hpp"
 
 namespace dm::detail {
 
@@ -29,9 +27,7 @@ struct PlainRow {
 [[nodiscard]] inline bool find_plain_row(const char* at, char delimiter, std::size_t field_count,
                                          PlainRow& row) noexcept {
 #if defined(__SSE2__)
-  // From a 32-bit copy: broadcast from the char, GCC spills and reloads it.
-  const __m128i delimiters =
-      _mm_shuffle_epi32(_mm_cvtsi32_si128(static_cast<int>(static_cast<unsigned char>(delimiter) * 0x01010101u)), 0);
+  const __m128i delimiters = byte_in_every_lane(delimiter);
   const __m128i line_ends = _mm_set1_epi8('\n');
   const __m128i quotes = _mm_set1_epi8('"');
   const __m128i nuls = _mm_setzero_si128();
