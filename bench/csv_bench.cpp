@@ -2,9 +2,9 @@
 // million CSV rows is where most of a run goes.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <sstream>
 #include <vector>
@@ -39,15 +39,12 @@ BENCHMARK(BM_ParseLocations)->Unit(benchmark::kMillisecond);
 /// (the argument): the 171k GeoNames cities of bench/queries/setup, or the
 /// file $DM_BENCH_CSV names.
 void BM_ReadLocationsFile(benchmark::State& state) {
-  const char* named = std::getenv("DM_BENCH_CSV");
-  const char* home = std::getenv("HOME");
-  const std::string path = named != nullptr ? std::string(named)
-                                            : std::string(home != nullptr ? home : "") +
-                                                  "/.cache/distance_matrix/bench-queries/cities.csv";
-  if (!std::filesystem::exists(path)) {
+  const std::optional<std::string> file = bench::large_location_file();
+  if (!file) {
     state.SkipWithError("no location file: run bench/queries/setup, or set DM_BENCH_CSV");
     return;
   }
+  const std::string& path = *file;
   const auto threads = static_cast<unsigned>(state.range(0));
   std::size_t rows = 0;
   for (auto _ : state) {
