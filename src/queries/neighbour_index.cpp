@@ -91,14 +91,20 @@ void keep_nearest(const std::size_t* locations, const double* distances, std::si
     return;
   }
 #endif
+  // A tie is rare: the distances alone place a candidate (their compares
+  // vectorise; 64-bit integer compares do not before SSE4.2), and the
+  // locations are compared only where another candidate is as near.
   for (std::size_t i = 0; i < count; ++i) {
     const double distance = distances[i];
-    const std::size_t location = locations[i];
     std::size_t place = 0;
+    std::size_t as_near = 0;  // itself included
     for (std::size_t j = 0; j < count; ++j) {
-      const unsigned nearer_distance = distances[j] < distance ? 1 : 0;
-      const unsigned tied_earlier = (distances[j] == distance ? 1 : 0) & (locations[j] < location ? 1 : 0);
-      place += nearer_distance | tied_earlier;
+      place += distances[j] < distance ? 1 : 0;
+      as_near += distances[j] == distance ? 1 : 0;
+    }
+    const std::size_t location = locations[i];
+    if (as_near > 1) {
+      for (std::size_t j = 0; j < count; ++j) place += distances[j] == distance && locations[j] < location ? 1 : 0;
     }
     if (place < kept) out[first + place] = {location, distance};
   }
