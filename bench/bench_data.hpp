@@ -16,6 +16,10 @@ inline LocationTable thousand_locations() {
   return read_all(reader);
 }
 
+/// What a benchmark that needs large_location_file() says when there is none.
+inline constexpr const char* no_large_location_file =
+    "no location file: run bench/queries/setup, or set DM_BENCH_CSV";
+
 /// The location file of the benchmarks that need one at scale: the file
 /// $DM_BENCH_CSV names, or else the 171k GeoNames cities bench/queries/setup
 /// caches; nothing when it does not exist.

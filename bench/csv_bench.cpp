@@ -41,7 +41,7 @@ BENCHMARK(BM_ParseLocations)->Unit(benchmark::kMillisecond);
 void BM_ReadLocationsFile(benchmark::State& state) {
   const std::optional<std::string> file = bench::large_location_file();
   if (!file) {
-    state.SkipWithError("no location file: run bench/queries/setup, or set DM_BENCH_CSV");
+    state.SkipWithError(bench::no_large_location_file);
     return;
   }
   const std::string& path = *file;

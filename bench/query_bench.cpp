@@ -23,34 +23,38 @@
 namespace dm {
 namespace {
 
-/// The locations, read once; nothing when there is no file.
-const LocationTable* large_locations() {
+/// The locations, read once; nothing, the benchmark skipped, when there is no file.
+const LocationTable* large_locations_or_skip(benchmark::State& state) {
   static const std::optional<LocationTable> table = []() -> std::optional<LocationTable> {
     const std::optional<std::string> path = bench::large_location_file();
     if (!path) return std::nullopt;
     CsvLocationReader reader = CsvLocationReader::open(*path);
     return read_all(reader);
   }();
+  if (!table) state.SkipWithError(bench::no_large_location_file);
   return table ? &*table : nullptr;
 }
 
+/// --nearest k or --within `within` km over the whole table, on the benchmark's workers.
+NeighbourQuery whole_table_query(std::size_t n, std::optional<std::size_t> k, std::optional<double> within,
+                                 const benchmark::State& state) {
+  return {.origins = n,
+          .first_candidate = 0,
+          .k = k,
+          .within = within,
+          .radius = mean_earth_radius_km,
+          .workers = static_cast<unsigned>(state.range(0))};
+}
+
 void BM_FindNearest(benchmark::State& state) {
-  const LocationTable* locations = large_locations();
-  if (locations == nullptr) {
-    state.SkipWithError("no location file: run bench/queries/setup, or set DM_BENCH_CSV");
-    return;
-  }
+  const LocationTable* locations = large_locations_or_skip(state);
+  if (locations == nullptr) return;
   const DistanceKernel kernel(*locations);
   const std::size_t n = locations->size();
   constexpr std::size_t k = 10;
   std::vector<double> distances(n * k);
   std::vector<std::int64_t> indices(n * k);
-  const NeighbourQuery query{.origins = n,
-                             .first_candidate = 0,
-                             .k = k,
-                             .within = std::nullopt,
-                             .radius = mean_earth_radius_km,
-                             .workers = static_cast<unsigned>(state.range(0))};
+  const NeighbourQuery query = whole_table_query(n, k, std::nullopt, state);
   for (auto _ : state) {
     find_nearest(kernel, query, distances, indices);
     benchmark::DoNotOptimize(distances.data());
@@ -60,19 +64,11 @@ void BM_FindNearest(benchmark::State& state) {
 BENCHMARK(BM_FindNearest)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_FindWithin(benchmark::State& state) {
-  const LocationTable* locations = large_locations();
-  if (locations == nullptr) {
-    state.SkipWithError("no location file: run bench/queries/setup, or set DM_BENCH_CSV");
-    return;
-  }
+  const LocationTable* locations = large_locations_or_skip(state);
+  if (locations == nullptr) return;
   const DistanceKernel kernel(*locations);
   const std::size_t n = locations->size();
-  const NeighbourQuery query{.origins = n,
-                             .first_candidate = 0,
-                             .k = std::nullopt,
-                             .within = 10.0,
-                             .radius = mean_earth_radius_km,
-                             .workers = static_cast<unsigned>(state.range(0))};
+  const NeighbourQuery query = whole_table_query(n, std::nullopt, 10.0, state);
   std::size_t entries = 0;
   for (auto _ : state) {
     const WithinArrays pairs = find_within(kernel, query);
